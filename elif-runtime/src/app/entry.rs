@@ -1,0 +1,56 @@
+//! The process entry point behind `#[elif::main]`: logging, the runtime, and
+//! turning the outcome into an exit code.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+static APP_NAME: OnceLock<&'static str> = OnceLock::new();
+
+/// Records the binary's package name, the default name of its app.
+pub fn set_app_name(name: &'static str) {
+    let _ = APP_NAME.set(name);
+}
+
+/// The package name recorded by `#[elif::main]`, or `app`.
+pub(crate) fn app_name() -> &'static str {
+    APP_NAME.get().copied().unwrap_or("app")
+}
+
+/// Runs the body of an `#[elif::main]` function: installs logging (to
+/// stderr; stdout belongs to command output), starts the runtime, and maps
+/// an error to its report on stderr and its exit code.
+pub fn run_main<F>(package: &'static str, main: F) -> ExitCode
+where
+    F: Future<Output = crate::Result<()>>,
+{
+    set_app_name(package);
+    init_logging();
+    match actix_rt::System::new().block_on(main) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if !error.detail().is_empty() {
+                // The process is about to end: the report goes to the user directly.
+                eprintln!("{error}");
+            }
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (e.g. `info,elif_runtime=debug`), `info` by default.
+fn init_logging() {
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| Targets::from_str(&spec).ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = tracing_subscriber::registry().with(filter).with(fmt).try_init();
+}

@@ -1,0 +1,303 @@
+//! The app builder and boot: from a root module to a validated graph, loaded
+//! config, built singletons and run `on_init` hooks, then a command (`serve`
+//! by default).
+
+mod command;
+pub(crate) mod entry;
+mod lifecycle;
+pub(crate) mod serve;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use lifecycle::Lifecycle;
+
+use crate::config::source::{ConfigSource, LoadOptions};
+use crate::config::{AppConfig, ConfigRequirement, ConfigSection, ServerConfig, load_sections};
+use crate::di::Container;
+use crate::di::graph::{self, GraphInput, Node};
+use crate::di::provider::{Instance, ProviderKey, ProviderKind, instance};
+use crate::diagnostics::{BootReport, Diagnostic};
+use crate::error::Error;
+use crate::module::{Module, ModuleDescriptor, ModuleTree, MountFn};
+
+/// An application: a root module plus values, overrides and config set in
+/// code. `App::new().module(AppModule).run().await` boots and serves it.
+pub struct App {
+    root: Option<&'static ModuleDescriptor>,
+    name: Option<String>,
+    globals: Vec<Node>,
+    overrides: Vec<Node>,
+    config: LoadOptions,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl App {
+    /// An app that reads `elif.toml` and `.env` from the working directory
+    /// and the process environment.
+    pub fn new() -> Self {
+        Self {
+            root: None,
+            name: None,
+            globals: Vec::new(),
+            overrides: Vec::new(),
+            config: LoadOptions {
+                dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+                read_env: true,
+                overrides: Vec::new(),
+            },
+        }
+    }
+
+    /// Sets the root module: the app is what it reaches through `imports(...)`.
+    pub fn module<M: Module>(mut self, _module: M) -> Self {
+        self.root = Some(M::descriptor());
+        self
+    }
+
+    /// Names the app (default: `app.name` from config, else the package
+    /// name that `#[elif::main]` records).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Registers a ready-made value as the singleton provider of `T`,
+    /// visible from every module.
+    pub fn value<T: Send + Sync + 'static>(self, value: T) -> Self {
+        self.provide(Arc::new(value))
+    }
+
+    /// Registers a shared value as the provider of `T`, which may be a trait
+    /// object: `App::new().provide::<dyn Mailer>(Arc::new(LogMailer))`.
+    pub fn provide<T: ?Sized + Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.globals.push(Node::value(ProviderKey::of::<T>(), instance(value), ProviderKind::Value));
+        self
+    }
+
+    /// Replaces the provider of `T` (wherever it is declared) with a value,
+    /// before boot. Meant for tests: `.override_with::<dyn Mailer>(Arc::new(FakeMailer::default()))`.
+    pub fn override_with<T: ?Sized + Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.overrides.push(Node::value(ProviderKey::of::<T>(), instance(value), ProviderKind::Value));
+        self
+    }
+
+    /// Sets a config value by dotted key (`"mail.host"`); beats every other source.
+    pub fn config(mut self, key: &str, value: impl serde::Serialize) -> Self {
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.config.overrides.push((key.to_owned(), value));
+        self
+    }
+
+    /// Reads `elif.toml` and `.env` from `dir` instead of the working directory.
+    pub fn config_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.dir = dir.into();
+        self
+    }
+
+    /// Ignores the process environment (tests that must not see `PORT` & co.).
+    pub fn without_env(mut self) -> Self {
+        self.config.read_env = false;
+        self
+    }
+
+    /// Runs the command given on the process's command line (`serve` when
+    /// none): the app binary is also the app's command line.
+    pub async fn run(self) -> crate::Result<()> {
+        self.run_with_args(std::env::args()).await
+    }
+
+    /// Runs the command given in `args` (the first item is the program name).
+    pub async fn run_with_args<I, S>(self, args: I) -> crate::Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<std::ffi::OsString> + Clone,
+    {
+        command::run(self, args).await
+    }
+
+    /// Checks everything that can be checked without building anything: the
+    /// graph, modules and config. Returns every problem found.
+    pub fn check(self) -> BootReport {
+        match self.prepare() {
+            Ok(_) => BootReport::default(),
+            Err(report) => report,
+        }
+    }
+
+    /// Validates the graph and config, builds every singleton and runs the
+    /// `on_init` hooks. Nothing is served and no port is bound.
+    pub async fn boot(self) -> crate::Result<Booted> {
+        let started = Instant::now();
+        let prepared = self.prepare().map_err(Error::boot)?;
+        let Prepared {
+            graph,
+            config,
+            app_config,
+            server_config,
+            lifecycle,
+            name,
+        } = prepared;
+        let container = Container::build(graph, config)
+            .await
+            .map_err(|d| Error::boot(BootReport::new(vec![d])))?;
+        let booted = Booted {
+            container,
+            app_config,
+            server_config,
+            lifecycle,
+            name,
+        };
+        if let Err(diagnostic) = booted.container.init().await {
+            booted.shutdown().await;
+            return Err(Error::boot(BootReport::new(vec![diagnostic])));
+        }
+        let graph = booted.container.graph();
+        tracing::info!(
+            app = %booted.name,
+            env = %booted.app_config.env,
+            modules = graph.modules.modules.len(),
+            controllers = graph.modules.controller_count(),
+            providers = graph.nodes.len(),
+            "booted in {} ms",
+            started.elapsed().as_millis()
+        );
+        Ok(booted)
+    }
+
+    /// Builds and checks the graph and loads the config, gathering every problem.
+    fn prepare(self) -> Result<Prepared, BootReport> {
+        let mut report = BootReport::default();
+        let Some(root) = self.root else {
+            report.push(
+                Diagnostic::error(&elif_catalogue::EL1001, "the app has no root module")
+                    .hint("give the app its root module: `App::new().module(AppModule)`"),
+            );
+            return Err(report);
+        };
+        let lifecycle = Arc::new(Lifecycle::new());
+        let mut globals = self.globals;
+        globals.push(Node::value(
+            ProviderKey::of::<Lifecycle>(),
+            instance(lifecycle.clone()),
+            ProviderKind::Builtin,
+        ));
+        let graph = graph::build(GraphInput {
+            modules: ModuleTree::new(root),
+            globals,
+            overrides: self.overrides,
+        });
+        let source = ConfigSource::load(&self.config);
+        let graph = graph.map_err(|problems| report.extend(problems)).ok();
+        let source = source
+            .map_err(|problems| report.extend(problems.iter().map(|p| p.to_diagnostic())))
+            .ok();
+
+        let mut requirements = vec![ConfigRequirement::of::<AppConfig>(), ConfigRequirement::of::<ServerConfig>()];
+        if let Some(graph) = &graph {
+            requirements.extend(graph.config_requirements());
+        }
+        let config = source
+            .as_ref()
+            .and_then(|source| load_sections(source, &requirements).map_err(|p| report.extend(p)).ok());
+        match (graph, config) {
+            (Some(graph), Some(config)) if !report.has_errors() => {
+                let section = |key| config.get(&key).cloned();
+                let app_config = section(ProviderKey::of::<AppConfig>()).and_then(|i| downcast_section::<AppConfig>(&i));
+                let server_config =
+                    section(ProviderKey::of::<ServerConfig>()).and_then(|i| downcast_section::<ServerConfig>(&i));
+                let (Some(app_config), Some(server_config)) = (app_config, server_config) else {
+                    report.push(Diagnostic::error(&elif_catalogue::EL2004, "the built-in config sections did not load"));
+                    return Err(report);
+                };
+                let name = self
+                    .name
+                    .or_else(|| app_config.name.clone())
+                    .unwrap_or_else(|| entry::app_name().to_owned());
+                Ok(Prepared {
+                    graph,
+                    config,
+                    app_config,
+                    server_config,
+                    lifecycle,
+                    name,
+                })
+            }
+            _ => Err(report),
+        }
+    }
+}
+
+fn downcast_section<T: ConfigSection>(instance: &Instance) -> Option<Arc<T>> {
+    crate::di::provider::downcast::<T>(instance)
+}
+
+/// The result of [`App::prepare`]: everything checked, nothing built yet.
+struct Prepared {
+    graph: graph::Graph,
+    config: std::collections::HashMap<ProviderKey, Instance>,
+    app_config: Arc<AppConfig>,
+    server_config: Arc<ServerConfig>,
+    lifecycle: Arc<Lifecycle>,
+    name: String,
+}
+
+/// A booted app: every singleton built and initialised, nothing served yet.
+pub struct Booted {
+    container: Container,
+    app_config: Arc<AppConfig>,
+    server_config: Arc<ServerConfig>,
+    lifecycle: Arc<Lifecycle>,
+    name: String,
+}
+
+impl Booted {
+    /// The app's container.
+    pub fn container(&self) -> &Container {
+        &self.container
+    }
+
+    /// The app's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The `[app]` config section.
+    pub fn app_config(&self) -> &AppConfig {
+        &self.app_config
+    }
+
+    /// The `[server]` config section.
+    pub fn server_config(&self) -> &ServerConfig {
+        &self.server_config
+    }
+
+    /// The app's lifecycle (readiness, spawned tasks).
+    pub fn lifecycle(&self) -> &Arc<Lifecycle> {
+        &self.lifecycle
+    }
+
+    /// Every controller's instance and route mounter.
+    pub(crate) fn controllers(&self) -> Vec<(Instance, MountFn)> {
+        let graph = self.container.graph();
+        graph
+            .controllers
+            .iter()
+            .filter_map(|&(index, mount)| Some((self.container.singleton(index)?.clone(), mount)))
+            .collect()
+    }
+
+    /// Stops the app's tasks, then runs the `on_shutdown` hooks in reverse
+    /// dependency order.
+    pub async fn shutdown(&self) {
+        self.lifecycle.begin_drain();
+        self.lifecycle.stop_tasks(std::time::Duration::from_secs(self.server_config.shutdown_timeout)).await;
+        self.container.shutdown().await;
+    }
+}

@@ -1,0 +1,100 @@
+//! Serving HTTP: the actix-web server around a booted app, and graceful
+//! shutdown on SIGTERM and SIGINT.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use elif_catalogue::EL1010;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::app::{Booted, Lifecycle};
+use crate::diagnostics::{BootReport, Diagnostic};
+use crate::error::Error;
+use crate::http::{Routes, health};
+
+/// Builds the actix-web server for a booted app on `listener`. Signals are
+/// not handled by actix: elif takes them itself (see [`watch_signals`]).
+pub(crate) fn http_server(booted: &Booted, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    let controllers = booted.controllers();
+    let lifecycle = booted.lifecycle().clone();
+    let server = actix_web::HttpServer::new(move || {
+        let controllers = controllers.clone();
+        let lifecycle = lifecycle.clone();
+        actix_web::App::new().configure(move |config| {
+            health::register(config, lifecycle);
+            let mut routes = Routes::default();
+            for (instance, mount) in &controllers {
+                mount(instance, &mut routes);
+            }
+            routes.register(config);
+        })
+    })
+    .workers(workers)
+    .disable_signals()
+    .shutdown_timeout(booted.server_config().shutdown_timeout)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Binds `HOST:PORT`, serves until a stop signal, drains, then shuts the app down.
+pub(crate) async fn serve(booted: Booted) -> crate::Result<()> {
+    let config = booted.server_config();
+    let address = format!("{}:{}", config.host, config.port);
+    let listener = match TcpListener::bind(&address) {
+        Ok(listener) => listener,
+        Err(error) => {
+            booted.shutdown().await;
+            let diagnostic = Diagnostic::error(&EL1010, format!("cannot listen on {address}: {error}"));
+            return Err(Error::boot(BootReport::new(vec![diagnostic])));
+        }
+    };
+    let addr: SocketAddr = listener.local_addr()?;
+    let workers = config
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let server = http_server(&booted, listener, workers)?;
+    tracing::info!(app = %booted.name(), workers, "listening on http://{addr}");
+    let watcher = actix_rt::spawn(watch_signals(
+        server.handle(),
+        booted.lifecycle().clone(),
+        Duration::from_secs(config.shutdown_timeout),
+    ));
+    let result = server.await;
+    watcher.abort();
+    booted.shutdown().await;
+    tracing::info!(app = %booted.name(), "stopped");
+    Ok(result?)
+}
+
+/// On the first SIGTERM or SIGINT: readiness turns false and the server stops
+/// accepting and drains in-flight requests (up to the shutdown timeout). A
+/// second signal ends the process at once.
+async fn watch_signals(handle: ServerHandle, lifecycle: Arc<Lifecycle>, timeout: Duration) {
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::error!("cannot listen for stop signals; stop the app with SIGKILL");
+        return;
+    };
+    let name = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    };
+    tracing::info!(
+        "{name} received: draining in-flight requests (up to {}s); send it again to stop at once",
+        timeout.as_secs()
+    );
+    lifecycle.begin_drain();
+    let stop = handle.stop(true);
+    tokio::select! {
+        () = stop => {}
+        _ = term.recv() => force(),
+        _ = int.recv() => force(),
+    }
+}
+
+fn force() {
+    tracing::warn!("second stop signal: exiting without waiting for in-flight requests");
+    std::process::exit(130);
+}

@@ -1,0 +1,386 @@
+//! Typed configuration: sections declared with `#[derive(Config)]`, read from
+//! `elif.toml`, `.env` and the environment, validated at boot with every
+//! problem in one report, injected as [`Config<T>`].
+
+pub mod source;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use elif_catalogue::{EL2001, EL2002, EL2003, EL2004};
+use serde::Deserialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::di::provider::{Instance, ProviderKey, Requirement, instance};
+use crate::di::{Dependency, Resolver};
+use source::{ConfigSource, FieldSpec};
+
+/// A typed config section, such as `[mail]` in elif.toml.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a config section",
+    label = "not `#[derive(Config)]`",
+    note = "derive it: `#[derive(Config)] #[config(section = \"...\")] struct {Self} {{ ... }}`"
+)]
+pub trait ConfigSection: Sized + Send + Sync + 'static {
+    /// The section's key prefix (`mail` reads `mail.host`, `APP__MAIL__HOST`).
+    const SECTION: &'static str;
+
+    /// Reads every field, reporting all problems rather than the first.
+    fn load(source: &ConfigSource) -> Result<Self, Vec<ConfigProblem>>;
+
+    /// The section's keys, for inspection.
+    fn keys() -> Vec<ConfigKey>;
+}
+
+/// One key of a config section, for inspection (`map`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConfigKey {
+    /// Dotted key, e.g. `mail.host`.
+    pub key: String,
+    /// The Rust type of the field.
+    pub rust_type: &'static str,
+    /// The default, as written in the source, if any.
+    pub default: Option<&'static str>,
+    /// Whether the value is hidden in messages and output.
+    pub secret: bool,
+}
+
+/// What went wrong with one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Not set, and no default.
+    Missing,
+    /// Set, but not readable as the field's type.
+    Invalid,
+    /// Read, but rejected by the field's validation.
+    Rejected,
+    /// A config file could not be read or parsed.
+    Unreadable,
+}
+
+/// A problem with one configuration key (or file).
+#[derive(Debug, Clone)]
+pub struct ConfigProblem {
+    /// What went wrong.
+    pub kind: ProblemKind,
+    /// The dotted key (or the file's path).
+    pub key: String,
+    /// A full sentence naming the key and where its value came from.
+    pub message: String,
+}
+
+impl ConfigProblem {
+    /// The boot diagnostic for this problem.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let entry = match self.kind {
+            ProblemKind::Missing => &EL2001,
+            ProblemKind::Invalid => &EL2002,
+            ProblemKind::Rejected => &EL2003,
+            ProblemKind::Unreadable => &EL2004,
+        };
+        let diagnostic = Diagnostic::error(entry, self.message.clone());
+        match self.kind {
+            ProblemKind::Invalid | ProblemKind::Rejected => diagnostic.hint(format!(
+                "fix the value at its source, or {}",
+                source::where_to_set(&self.key)
+            )),
+            _ => diagnostic,
+        }
+    }
+}
+
+/// What the container needs to load one section.
+#[derive(Clone)]
+pub struct ConfigRequirement {
+    /// The section type's key.
+    pub key: ProviderKey,
+    /// The section name.
+    pub section: &'static str,
+    load: fn(&ConfigSource) -> Result<Instance, Vec<ConfigProblem>>,
+    /// The section's keys.
+    pub keys: fn() -> Vec<ConfigKey>,
+}
+
+impl ConfigRequirement {
+    /// The requirement of section `T`.
+    pub fn of<T: ConfigSection>() -> Self {
+        Self {
+            key: ProviderKey::of::<T>(),
+            section: T::SECTION,
+            load: |source| T::load(source).map(|section| instance(Arc::new(section))),
+            keys: T::keys,
+        }
+    }
+}
+
+impl fmt::Debug for ConfigRequirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ConfigRequirement({})", self.section)
+    }
+}
+
+/// Loads every required section, gathering all problems.
+pub(crate) fn load_sections(
+    source: &ConfigSource,
+    requirements: &[ConfigRequirement],
+) -> Result<HashMap<ProviderKey, Instance>, Vec<Diagnostic>> {
+    let mut loaded = HashMap::new();
+    let mut problems = Vec::new();
+    for requirement in requirements {
+        match (requirement.load)(source) {
+            Ok(section) => {
+                loaded.insert(requirement.key, section);
+            }
+            Err(found) => problems.extend(found.iter().map(ConfigProblem::to_diagnostic)),
+        }
+    }
+    if problems.is_empty() { Ok(loaded) } else { Err(problems) }
+}
+
+/// A config section, injected: `mail: Config<MailConfig>`. Dereferences to `T`.
+pub struct Config<T>(Arc<T>);
+
+impl<T> Config<T> {
+    /// Wraps a section built by hand (tests).
+    pub fn new(section: T) -> Self {
+        Self(Arc::new(section))
+    }
+}
+
+impl<T> Deref for Config<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> Clone for Config<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Config<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: ConfigSection> Dependency for Config<T> {
+    fn requirement() -> Requirement {
+        Requirement::Config(ConfigRequirement::of::<T>())
+    }
+
+    async fn resolve(resolver: &Resolver) -> crate::Result<Self> {
+        resolver.config::<T>().map(Self)
+    }
+}
+
+/// A value that never shows in `Debug`, `Display` or inspection output.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps a value.
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The secret value. Call it only where the value is used.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl<T> fmt::Display for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// The mode the app runs in (`APP_ENV`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Local development: detailed errors, introspection endpoints (default).
+    #[default]
+    Development,
+    /// Automated tests.
+    Test,
+    /// Production: generic 5xx bodies, introspection off unless guarded.
+    Production,
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Environment::Development => "development",
+            Environment::Test => "test",
+            Environment::Production => "production",
+        })
+    }
+}
+
+/// The `[app]` section: the app's name and mode.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The app's name (`app.name`; defaults to the package name).
+    pub name: Option<String>,
+    /// The mode (`APP_ENV` or `app.env`).
+    pub env: Environment,
+}
+
+impl ConfigSection for AppConfig {
+    const SECTION: &'static str = "app";
+
+    fn load(source: &ConfigSource) -> Result<Self, Vec<ConfigProblem>> {
+        let mut problems = Vec::new();
+        let name = source.field("app", "name", FieldSpec::default(), &mut problems);
+        let env = source.field(
+            "app",
+            "env",
+            FieldSpec {
+                default: Some(Environment::default),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        match (name, env) {
+            (Some(name), Some(env)) => Ok(Self { name, env }),
+            _ => Err(problems),
+        }
+    }
+
+    fn keys() -> Vec<ConfigKey> {
+        vec![
+            key("app.name", "Option<String>", None),
+            key("app.env", "Environment", Some("\"development\"")),
+        ]
+    }
+}
+
+/// The `[server]` section: where and how the HTTP server listens.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to bind (`HOST`, default `127.0.0.1`).
+    pub host: String,
+    /// Port to bind (`PORT`, default 8080; 0 picks a free port).
+    pub port: u16,
+    /// Worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// Seconds in-flight requests get to finish after a stop signal (default 30).
+    pub shutdown_timeout: u64,
+}
+
+impl ConfigSection for ServerConfig {
+    const SECTION: &'static str = "server";
+
+    fn load(source: &ConfigSource) -> Result<Self, Vec<ConfigProblem>> {
+        let mut problems = Vec::new();
+        let host = source.field(
+            "server",
+            "host",
+            FieldSpec {
+                default: Some(|| "127.0.0.1".to_owned()),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        let port = source.field(
+            "server",
+            "port",
+            FieldSpec {
+                default: Some(|| 8080),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        let workers = source.field(
+            "server",
+            "workers",
+            FieldSpec {
+                validate: Some(|w: &Option<usize>| match w {
+                    Some(0) => Err("must be at least 1".to_owned()),
+                    _ => Ok(()),
+                }),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        let shutdown_timeout = source.field(
+            "server",
+            "shutdown_timeout",
+            FieldSpec {
+                default: Some(|| 30),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        match (host, port, workers, shutdown_timeout) {
+            (Some(host), Some(port), Some(workers), Some(shutdown_timeout)) => Ok(Self {
+                host,
+                port,
+                workers,
+                shutdown_timeout,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    fn keys() -> Vec<ConfigKey> {
+        vec![
+            key("server.host", "String", Some("\"127.0.0.1\"")),
+            key("server.port", "u16", Some("8080")),
+            key("server.workers", "Option<usize>", None),
+            key("server.shutdown_timeout", "u64", Some("30")),
+        ]
+    }
+}
+
+fn key(key: &str, rust_type: &'static str, default: Option<&'static str>) -> ConfigKey {
+    ConfigKey {
+        key: key.to_owned(),
+        rust_type,
+        default,
+        secret: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn built_in_sections_have_defaults() {
+        let server = ServerConfig::load(&ConfigSource::from_pairs([])).unwrap();
+        assert_eq!((server.host.as_str(), server.port, server.shutdown_timeout), ("127.0.0.1", 8080, 30));
+        let app = AppConfig::load(&ConfigSource::from_pairs([])).unwrap();
+        assert_eq!(app.env, Environment::Development);
+    }
+
+    #[test]
+    fn all_problems_of_a_section_are_reported_together() {
+        let source = ConfigSource::from_pairs([("server.port", json!("x")), ("server.workers", json!(0))]);
+        let problems = ServerConfig::load(&source).unwrap_err();
+        let codes: Vec<&str> = problems.iter().map(|p| p.to_diagnostic().code()).collect();
+        assert_eq!(codes, ["EL2002", "EL2003"]);
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let secret = Secret::new("hunter2".to_owned());
+        assert_eq!(format!("{secret:?} {secret}"), "[redacted] [redacted]");
+        assert_eq!(secret.expose(), "hunter2");
+    }
+}

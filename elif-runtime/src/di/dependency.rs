@@ -1,0 +1,98 @@
+//! Dependencies: the types a provider's fields (or a factory's arguments) can
+//! have, and how each is obtained from the container.
+
+use std::fmt;
+use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::di::provider::{ProviderKey, Requirement};
+use crate::di::resolver::Resolver;
+
+/// A type the container can fill a field with.
+///
+/// elif implements it for [`Inject<T>`] and `Arc<T>` (a provider's instance,
+/// `T` may be `dyn Trait`) and for [`Config<T>`](crate::config::Config) (a
+/// config section). Implement it for your own wrapper types to teach the
+/// container a new kind of dependency.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be injected [EL0003]",
+    label = "the container has no way to build this field",
+    note = "use `Inject<T>` (or `Arc<T>`) for a service, `Inject<dyn Trait>` for a trait binding, `Config<T>` for a config section",
+    note = "or mark the field `#[inject(default)]` to build it with `Default::default()`; run `elif explain EL0003` for details"
+)]
+pub trait Dependency: Sized + Send + Sync + 'static {
+    /// What this dependency needs from the container; checked at boot.
+    fn requirement() -> Requirement;
+
+    /// Obtains the dependency. Only called after the graph has been
+    /// validated, so an error here means a provider failed to build.
+    fn resolve(resolver: &Resolver) -> impl Future<Output = crate::Result<Self>> + Send;
+}
+
+/// A shared handle to an instance the container provides: `Inject<PostService>`,
+/// `Inject<dyn Mailer>`. Dereferences to `T`; cloning it clones the `Arc`.
+pub struct Inject<T: ?Sized>(Arc<T>);
+
+impl<T: ?Sized> Inject<T> {
+    /// Wraps an existing `Arc` (useful in tests that build services by hand).
+    pub fn new(value: Arc<T>) -> Self {
+        Self(value)
+    }
+
+    /// The underlying `Arc`.
+    pub fn into_arc(this: Self) -> Arc<T> {
+        this.0
+    }
+
+    /// Borrows the underlying `Arc`.
+    pub fn as_arc(this: &Self) -> &Arc<T> {
+        &this.0
+    }
+}
+
+impl<T: ?Sized> Deref for Inject<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized> Clone for Inject<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T: ?Sized> From<Arc<T>> for Inject<T> {
+    fn from(value: Arc<T>) -> Self {
+        Self(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Inject<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: ?Sized + Send + Sync + 'static> Dependency for Inject<T> {
+    fn requirement() -> Requirement {
+        Requirement::Provider(ProviderKey::of::<T>())
+    }
+
+    async fn resolve(resolver: &Resolver) -> crate::Result<Self> {
+        resolver.get::<T>().await.map(Self)
+    }
+}
+
+impl<T: ?Sized + Send + Sync + 'static> Dependency for Arc<T> {
+    fn requirement() -> Requirement {
+        Requirement::Provider(ProviderKey::of::<T>())
+    }
+
+    async fn resolve(resolver: &Resolver) -> crate::Result<Self> {
+        resolver.get::<T>().await
+    }
+}

@@ -1,0 +1,177 @@
+//! Boot-time diagnostics: every problem found while booting, gathered into one
+//! report before anything is served.
+
+use std::fmt;
+
+use elif_catalogue::Entry;
+pub use elif_catalogue::{self as catalogue};
+
+use crate::di::provider::Location;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth fixing, but the app can still start.
+    Warning,
+    /// The app cannot start.
+    Error,
+}
+
+/// One problem found at boot, with its catalogue entry and a specific message.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// The catalogue entry (stable code, title, generic hint).
+    pub entry: &'static Entry,
+    /// How bad it is.
+    pub severity: Severity,
+    /// What is wrong in this app, naming its components.
+    pub message: String,
+    /// How to fix it in this app; defaults to the catalogue's hint.
+    pub hint: String,
+    /// Where the offending declaration is, when known.
+    pub location: Option<Location>,
+}
+
+impl Diagnostic {
+    /// An error with the catalogue's hint.
+    pub fn error(entry: &'static Entry, message: impl Into<String>) -> Self {
+        Self {
+            entry,
+            severity: Severity::Error,
+            message: message.into(),
+            hint: entry.hint.to_owned(),
+            location: None,
+        }
+    }
+
+    /// Replaces the catalogue's generic hint with one specific to this app.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = hint.into();
+        self
+    }
+
+    /// Sets where the offending declaration is.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// The stable catalogue code, e.g. `EL1001`.
+    pub fn code(&self) -> &'static str {
+        self.entry.code
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label}[{}]: {}", self.entry.code, self.entry.title)?;
+        write!(f, "\n  {}", self.message.replace('\n', "\n  "))?;
+        if let Some(location) = &self.location {
+            write!(f, "\n  --> {location}")?;
+        }
+        write!(f, "\n  hint: {}", self.hint)
+    }
+}
+
+/// Every problem found while booting, in the order the checks ran.
+#[derive(Debug, Clone, Default)]
+pub struct BootReport {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl BootReport {
+    /// A report of the given diagnostics.
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
+        Self { diagnostics }
+    }
+
+    /// Adds a diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Adds every diagnostic of another report.
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.diagnostics.extend(other);
+    }
+
+    /// The diagnostics, in the order they were found.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Whether any diagnostic stops the app from starting.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Whether the report is empty.
+    pub fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    /// `Ok(())` when nothing stops the app, else the report as an error.
+    pub fn into_result(self) -> crate::Result<()> {
+        if self.has_errors() { Err(crate::Error::boot(self)) } else { Ok(()) }
+    }
+
+    /// The exit code of a command that found these problems: 1 with errors, 0 without.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.has_errors())
+    }
+
+    /// "3 errors" or "1 error, 1 warning".
+    pub fn summary(&self) -> String {
+        let errors = self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let warnings = self.diagnostics.len() - errors;
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        match (errors, warnings) {
+            (e, 0) => plural(e, "error"),
+            (0, w) => plural(w, "warning"),
+            (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+        }
+    }
+}
+
+impl IntoIterator for BootReport {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.diagnostics.into_iter()
+    }
+}
+
+impl fmt::Display for BootReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the application cannot start: {}", self.summary())?;
+        for diagnostic in &self.diagnostics {
+            write!(f, "\n\n{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use elif_catalogue::{EL1001, EL1002};
+
+    #[test]
+    fn report_lists_every_problem_with_code_message_and_hint() {
+        let report = BootReport::new(vec![
+            Diagnostic::error(&EL1001, "`Signup` depends on `dyn Mailer`, which nothing provides"),
+            Diagnostic::error(&EL1002, "A -> B -> A").hint("split them"),
+        ]);
+        let text = report.to_string();
+        assert!(text.starts_with("the application cannot start: 2 errors"), "{text}");
+        assert!(text.contains("error[EL1001]: missing provider\n  `Signup` depends on `dyn Mailer`"), "{text}");
+        assert!(text.contains("error[EL1002]: dependency cycle\n  A -> B -> A\n  hint: split them"), "{text}");
+        assert_eq!(report.exit_code(), 1);
+    }
+}

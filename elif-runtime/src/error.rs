@@ -1,0 +1,166 @@
+//! The one error type that handlers, services, factories and hooks return.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::diagnostics::BootReport;
+
+/// `Result` with elif's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error with an HTTP status, a stable SCREAMING_SNAKE `code` and an
+/// optional hint, or a boot report when the app could not start.
+///
+/// Any `std::error::Error` converts into it with `?` (as a 500
+/// `INTERNAL_ERROR` that keeps the original as its source), so services can
+/// use the crates they like and still return `elif::Result`.
+pub struct Error {
+    status: u16,
+    code: Cow<'static, str>,
+    detail: String,
+    hint: Option<Cow<'static, str>>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    report: Option<Box<BootReport>>,
+    exit: Option<u8>,
+}
+
+impl Error {
+    /// An error with the given HTTP status, stable code and human detail.
+    pub fn new(status: u16, code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            detail: detail.into(),
+            hint: None,
+            source: None,
+            report: None,
+            exit: None,
+        }
+    }
+
+    /// A 500 `INTERNAL_ERROR` with the given detail.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(500, "INTERNAL_ERROR", detail)
+    }
+
+    /// The app could not boot: every problem found is in the report.
+    pub fn boot(report: BootReport) -> Self {
+        let detail = format!("the application cannot start: {}", report.summary());
+        Self {
+            report: Some(Box::new(report)),
+            ..Self::new(500, "BOOT_FAILED", detail)
+        }
+    }
+
+    /// A command that has already told the user what went wrong and only
+    /// needs to end the process with `code`.
+    pub fn exit(code: u8) -> Self {
+        Self {
+            exit: Some(code),
+            ..Self::new(500, "COMMAND_FAILED", "")
+        }
+    }
+
+    /// Adds a hint: one sentence telling the reader how to fix the problem.
+    pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Attaches the underlying cause.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The stable SCREAMING_SNAKE code, e.g. `POST_NOT_FOUND`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The human-readable detail.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The hint, if any.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The boot report, when this error stopped the app from booting.
+    pub fn boot_report(&self) -> Option<&BootReport> {
+        self.report.as_deref()
+    }
+
+    /// The process exit code a command should end with for this error:
+    /// the code it was given, the boot report's own code, else 1.
+    pub fn exit_code(&self) -> u8 {
+        self.exit
+            .or_else(|| self.report.as_ref().map(|r| r.exit_code()))
+            .unwrap_or(1)
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
+    fn from(err: E) -> Self {
+        Self::internal(err.to_string()).with_source(err)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(report) = &self.report {
+            return report.fmt(f);
+        }
+        write!(f, "{}", self.detail)?;
+        let mut source = self.source.as_deref().map(|s| s as &dyn std::error::Error);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if text != self.detail {
+                write!(f, "\n  caused by: {text}")?;
+            }
+            source = cause.source();
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{} {}] ", self.status, self.code)?;
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn std_errors_convert_to_internal_errors_with_their_cause() {
+        fn parse() -> Result<u16> {
+            Ok("eighty".parse::<u16>()?)
+        }
+        let err = parse().unwrap_err();
+        assert_eq!(err.status(), 500);
+        assert_eq!(err.code(), "INTERNAL_ERROR");
+        assert_eq!(err.to_string(), "invalid digit found in string");
+        assert_eq!(err.exit_code(), 1);
+    }
+
+    #[test]
+    fn display_shows_detail_and_hint() {
+        let err = Error::new(404, "POST_NOT_FOUND", "post 17 does not exist").with_hint("list posts with GET /posts");
+        assert_eq!(err.to_string(), "post 17 does not exist\n  hint: list posts with GET /posts");
+        assert_eq!(format!("{err:?}"), "[404 POST_NOT_FOUND] post 17 does not exist\n  hint: list posts with GET /posts");
+    }
+}

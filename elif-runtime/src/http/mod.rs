@@ -1,0 +1,11 @@
+//! HTTP: controllers and the routes they mount.
+//!
+//! Controllers are providers (built by the container like any injectable)
+//! that also mount routes. The `#[controller]` attribute generates the
+//! [`Controller`] impl; it can also be written by hand.
+
+pub(crate) mod controller;
+pub(crate) mod health;
+
+pub use actix_web::http::Method;
+pub use controller::{Controller, Routes};

@@ -1,0 +1,39 @@
+//! The elif runtime: the dependency-injection container, modules, typed
+//! configuration, lifecycle hooks, app boot and the HTTP server around it.
+//!
+//! Users depend on the `elif` facade, which re-exports this crate; the macros
+//! of `elif-macros` generate small impls of the traits defined here
+//! ([`Injectable`](di::Injectable), [`Module`](module::Module),
+//! [`ConfigSection`](config::ConfigSection)). Everything else is plain,
+//! generic Rust that can be used and tested without macros.
+
+pub mod app;
+pub mod config;
+pub mod di;
+pub mod diagnostics;
+pub mod error;
+pub mod http;
+pub mod module;
+pub mod testing;
+
+mod util;
+
+pub use app::{App, Booted, Lifecycle};
+pub use error::{Error, Result};
+
+/// A boxed, sendable future, as used for type-erased builders and hooks.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Items that macro-generated code uses. Not public API: names and shapes may
+/// change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::app::entry::{run_main, set_app_name};
+    pub use crate::config::source::ConfigSource;
+    pub use crate::config::{ConfigKey, ConfigProblem};
+    pub use crate::di::provider::{Binding, DependencySpec, Hook, Location, ProviderKind};
+    pub use crate::module::{ControllerEntry, ModuleDescriptor};
+    pub use actix_rt;
+    pub use inventory;
+    pub use serde;
+}

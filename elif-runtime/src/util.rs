@@ -1,0 +1,33 @@
+//! Small helpers shared across the runtime.
+
+/// Strips module paths from a type name, keeping generics:
+/// `dyn blog::mail::Mailer` becomes `dyn Mailer`,
+/// `elif_runtime::di::Inject<blog::Db>` becomes `Inject<Db>`.
+pub(crate) fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            segment.push(c);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or_default());
+            segment.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or_default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_type_name;
+
+    #[test]
+    fn strips_paths_but_keeps_shape() {
+        assert_eq!(short_type_name("dyn blog::mail::Mailer"), "dyn Mailer");
+        assert_eq!(short_type_name("elif_runtime::di::Inject<blog::Db>"), "Inject<Db>");
+        assert_eq!(short_type_name("(a::B, c::D<e::F>)"), "(B, D<F>)");
+        assert_eq!(short_type_name("u16"), "u16");
+    }
+}
