@@ -1,1 +1,44 @@
-//! placeholder
+//! elif's attribute macros. Each entry point is one line; the parsing,
+//! checking and generation live in `elif-codegen`, which the `elif expand`
+//! command shares.
+
+use proc_macro::TokenStream;
+
+/// Registers a struct as a provider built from its fields (each a dependency).
+///
+/// `#[injectable(scope = "request", provides = dyn Mailer, on_init, on_shutdown)]`
+#[proc_macro_attribute]
+pub fn injectable(args: TokenStream, item: TokenStream) -> TokenStream {
+    elif_codegen::injectable(args.into(), item.into()).into()
+}
+
+/// Groups providers and controllers: `#[module(imports(..), providers(..), controllers(..), exports(..))]`.
+#[proc_macro_attribute]
+pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
+    elif_codegen::module(args.into(), item.into()).into()
+}
+
+/// Makes an async fn the provider of its return value: `#[factory(scope = "...")]`.
+#[proc_macro_attribute]
+pub fn factory(args: TokenStream, item: TokenStream) -> TokenStream {
+    elif_codegen::factory(args.into(), item.into()).into()
+}
+
+/// Derives a typed config section: `#[config(section = "mail")]`, fields with
+/// `#[config(default = .., secret, validate = path)]`.
+#[proc_macro_derive(Config, attributes(config))]
+pub fn derive_config(input: TokenStream) -> TokenStream {
+    elif_codegen::derive_config(input.into()).into()
+}
+
+/// The app's entry point: `#[elif::main] async fn main() -> elif::Result<()> { .. }`.
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    elif_codegen::main(args.into(), item.into()).into()
+}
+
+/// An async test on elif's runtime: `#[elif::test] async fn works() { .. }`.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    elif_codegen::test(args.into(), item.into()).into()
+}

@@ -28,12 +28,16 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::app::entry::{run_main, set_app_name};
-    pub use crate::config::source::ConfigSource;
-    pub use crate::config::{ConfigKey, ConfigProblem};
-    pub use crate::di::provider::{Binding, DependencySpec, Hook, Location, ProviderKind};
-    pub use crate::module::{ControllerEntry, ModuleDescriptor};
-    pub use actix_rt;
+    pub use crate::app::entry::{run_main, run_test, set_app_name};
+    pub use crate::config::source::{ConfigSource, FieldSpec};
+    pub use crate::config::{ConfigKey, ConfigProblem, ConfigSection};
+    pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};
+    pub use crate::di::provider::{
+        Binding, DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind,
+        ProviderRegistration, Scope, downcast, instance,
+    };
+    pub use crate::di::{Dependency, Resolver};
+    pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
+    pub use crate::{BoxFuture, Error, Result};
     pub use inventory;
-    pub use serde;
 }

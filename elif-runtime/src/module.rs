@@ -75,6 +75,8 @@ pub(crate) struct ModuleInfo {
 pub(crate) struct ModuleTree {
     /// Modules in discovery order; the root is first.
     pub(crate) modules: Vec<ModuleInfo>,
+    /// Module indices, imports before their importers.
+    pub(crate) order: Vec<usize>,
     /// Import cycles and invalid exports.
     pub(crate) problems: Vec<Diagnostic>,
     exported: Vec<HashSet<ProviderKey>>,
@@ -85,6 +87,7 @@ impl ModuleTree {
     pub(crate) fn new(root: &'static ModuleDescriptor) -> Self {
         let mut tree = Self {
             modules: Vec::new(),
+            order: Vec::new(),
             problems: Vec::new(),
             exported: Vec::new(),
         };
@@ -92,9 +95,10 @@ impl ModuleTree {
         let mut finished = Vec::new();
         tree.visit(root, &mut index, &mut Vec::new(), &mut finished);
         tree.exported = vec![HashSet::new(); tree.modules.len()];
-        for m in finished {
+        for &m in &finished {
             tree.exported[m] = tree.settle_exports(m);
         }
+        tree.order = finished;
         tree
     }
 

@@ -1,1 +1,53 @@
-//! placeholder
+//! # elif
+//!
+//! A declarative web framework for Rust in the NestJS/Laravel mould:
+//! annotate plain structs, and the framework assembles the application.
+//!
+//! ```no_run
+//! use elif::prelude::*;
+//!
+//! #[derive(Config)]
+//! #[config(section = "greeting")]
+//! pub struct GreetingConfig {
+//!     #[config(default = "Hello")]
+//!     pub word: String,
+//! }
+//!
+//! #[injectable]
+//! pub struct Greeter {
+//!     config: Config<GreetingConfig>,
+//! }
+//!
+//! impl Greeter {
+//!     pub fn greet(&self, name: &str) -> String {
+//!         format!("{}, {name}!", self.config.word)
+//!     }
+//! }
+//!
+//! #[module(providers(Greeter))]
+//! pub struct AppModule;
+//!
+//! #[elif::main]
+//! async fn main() -> elif::Result<()> {
+//!     App::new().module(AppModule).run().await
+//! }
+//! ```
+//!
+//! Users depend on this crate only; it re-exports the runtime and the macros.
+//! See the guides in `docs/` for the container, modules, config and lifecycle.
+
+pub use elif_macros::{Config, factory, injectable, main, module, test};
+pub use elif_runtime::{App, Booted, BoxFuture, Error, Lifecycle, Result};
+pub use elif_runtime::{app, config, di, diagnostics, error, http, module as modules, testing};
+
+/// What most files of an elif app need: `use elif::prelude::*;`.
+pub mod prelude {
+    pub use crate::{App, Config, Error, Lifecycle, Result, factory, injectable, module};
+    pub use elif_runtime::config::{Config, Environment, Secret};
+    pub use elif_runtime::di::{Inject, OnInit, OnShutdown};
+    pub use elif_runtime::http::{Controller, Routes};
+    pub use std::sync::Arc;
+}
+
+#[doc(hidden)]
+pub use elif_runtime::__private;

@@ -43,6 +43,11 @@ where
     }
 }
 
+/// Runs the body of an `#[elif::test]` function on a fresh runtime.
+pub fn run_test<F: Future>(test: F) -> F::Output {
+    actix_rt::System::new().block_on(test)
+}
+
 /// Logs to stderr, filtered by `RUST_LOG` (e.g. `info,elif_runtime=debug`), `info` by default.
 fn init_logging() {
     let filter = std::env::var("RUST_LOG")

@@ -188,26 +188,24 @@ impl App {
             instance(lifecycle.clone()),
             ProviderKind::Builtin,
         ));
-        let graph = graph::build(GraphInput {
+        let (graph, graph_problems) = graph::build(GraphInput {
             modules: ModuleTree::new(root),
             globals,
             overrides: self.overrides,
         });
         let source = ConfigSource::load(&self.config);
-        let graph = graph.map_err(|problems| report.extend(problems)).ok();
+        report.extend(graph_problems);
         let source = source
             .map_err(|problems| report.extend(problems.iter().map(|p| p.to_diagnostic())))
             .ok();
 
         let mut requirements = vec![ConfigRequirement::of::<AppConfig>(), ConfigRequirement::of::<ServerConfig>()];
-        if let Some(graph) = &graph {
-            requirements.extend(graph.config_requirements());
-        }
+        requirements.extend(graph.config_requirements());
         let config = source
             .as_ref()
             .and_then(|source| load_sections(source, &requirements).map_err(|p| report.extend(p)).ok());
-        match (graph, config) {
-            (Some(graph), Some(config)) if !report.has_errors() => {
+        match config {
+            Some(config) if !report.has_errors() => {
                 let section = |key| config.get(&key).cloned();
                 let app_config = section(ProviderKey::of::<AppConfig>()).and_then(|i| downcast_section::<AppConfig>(&i));
                 let server_config =

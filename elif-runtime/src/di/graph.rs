@@ -114,8 +114,10 @@ pub(crate) struct GraphInput {
     pub(crate) overrides: Vec<Node>,
 }
 
-/// Builds the graph and runs every check, returning all problems at once.
-pub(crate) fn build(input: GraphInput) -> Result<Graph, Vec<Diagnostic>> {
+/// Builds the graph and runs every check. The graph is only sound when no
+/// problem was found; it is returned either way so that later checks (such
+/// as config) can still run and report in the same pass.
+pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
     let GraphInput { modules, globals, overrides } = input;
     let mut table = NodeTable {
         nodes: Vec::new(),
@@ -123,7 +125,8 @@ pub(crate) fn build(input: GraphInput) -> Result<Graph, Vec<Diagnostic>> {
         problems: modules.problems.clone(),
     };
     let mut controllers = Vec::new();
-    for (m, module) in modules.modules.iter().enumerate() {
+    for &m in &modules.order {
+        let module = &modules.modules[m];
         for provider in module.descriptor.providers {
             table.add_declared(provider(), m, &modules);
         }
@@ -151,7 +154,7 @@ pub(crate) fn build(input: GraphInput) -> Result<Graph, Vec<Diagnostic>> {
     check_dependencies(&graph, &mut problems);
     let order = check_cycles(&graph, &mut problems);
     check_captive(&graph, &mut problems);
-    if problems.is_empty() { Ok(Graph { order, ..graph }) } else { Err(problems) }
+    (Graph { order, ..graph }, problems)
 }
 
 /// The nodes being collected, keyed by what they provide.

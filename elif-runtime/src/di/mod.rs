@@ -10,10 +10,12 @@
 pub(crate) mod container;
 pub mod dependency;
 pub(crate) mod graph;
+pub mod hooks;
 pub mod provider;
 pub mod resolver;
 
 pub use container::{Container, RequestScope};
 pub use dependency::{Dependency, Inject};
+pub use hooks::{OnInit, OnShutdown};
 pub use provider::{Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind, Requirement, Scope};
 pub use resolver::Resolver;

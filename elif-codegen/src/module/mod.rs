@@ -1,0 +1,67 @@
+//! `#[module(...)]`: groups providers and controllers with explicit imports
+//! and exports.
+
+mod parse;
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::errors::with_item;
+use crate::paths::private;
+
+/// Expands `#[module(args)] item`.
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let parsed = syn::parse2::<syn::Item>(item.clone())
+        .map_err(|e| (e, item))
+        .and_then(|item| parse::parse(args, item));
+    match parsed {
+        Ok(module) => generate(&module),
+        Err((error, item)) => with_item(item, error),
+    }
+}
+
+fn generate(module: &parse::Module) -> TokenStream {
+    let p = private();
+    let item = &module.item;
+    let ident = &item.ident;
+    let name = ident.to_string();
+    let imports = module
+        .imports
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as #p::Module>::descriptor));
+    let providers = module
+        .providers
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as #p::Injectable>::descriptor));
+    let controllers = module
+        .controllers
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> #p::ControllerEntry::of::<#ty>()));
+    let exports = module
+        .exports
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> #p::ProviderKey::of::<#ty>));
+    let line = quote_spanned!(ident.span()=> ::core::line!());
+    quote! {
+        #item
+
+        const _: () = {
+            #[automatically_derived]
+            impl #p::Module for #ident {
+                fn descriptor() -> &'static #p::ModuleDescriptor {
+                    static __ELIF_MODULE: #p::ModuleDescriptor = #p::ModuleDescriptor {
+                        name: #name,
+                        key: ::core::any::TypeId::of::<#ident>,
+                        imports: &[#(#imports),*],
+                        providers: &[#(#providers),*],
+                        controllers: &[#(#controllers),*],
+                        exports: &[#(#exports),*],
+                        location: #p::Location { file: ::core::file!(), line: #line },
+                    };
+                    &__ELIF_MODULE
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,52 @@
+//! Lifecycle hooks of singletons: `#[injectable(on_init, on_shutdown)]`.
+
+use std::future::Future;
+
+use crate::BoxFuture;
+use crate::di::provider::{Instance, downcast};
+
+/// Runs once after every singleton is built, before the app serves
+/// (dependencies first). An error stops the boot. Enable it with
+/// `#[injectable(on_init)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is marked `on_init` but does not implement `OnInit`",
+    label = "`on_init` needs `impl OnInit for {Self}`",
+    note = "add `impl OnInit for {Self} {{ async fn on_init(&self) -> elif::Result<()> {{ ... }} }}`, or drop `on_init`"
+)]
+pub trait OnInit: Send + Sync + 'static {
+    /// Prepares the component: warm a cache, check a connection, start a task.
+    fn on_init(&self) -> impl Future<Output = crate::Result<()>> + Send;
+}
+
+/// Runs once while the app stops, after in-flight requests have drained,
+/// dependents before their dependencies. Enable it with
+/// `#[injectable(on_shutdown)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is marked `on_shutdown` but does not implement `OnShutdown`",
+    label = "`on_shutdown` needs `impl OnShutdown for {Self}`",
+    note = "add `impl OnShutdown for {Self} {{ async fn on_shutdown(&self) -> elif::Result<()> {{ ... }} }}`, or drop `on_shutdown`"
+)]
+pub trait OnShutdown: Send + Sync + 'static {
+    /// Releases what the component holds: flush buffers, close connections.
+    fn on_shutdown(&self) -> impl Future<Output = crate::Result<()>> + Send;
+}
+
+/// The type-erased `on_init` hook of `T`.
+pub fn on_init_hook<T: OnInit>(instance: Instance) -> BoxFuture<'static, crate::Result<()>> {
+    Box::pin(async move {
+        match downcast::<T>(&instance) {
+            Some(this) => this.on_init().await,
+            None => Ok(()),
+        }
+    })
+}
+
+/// The type-erased `on_shutdown` hook of `T`.
+pub fn on_shutdown_hook<T: OnShutdown>(instance: Instance) -> BoxFuture<'static, crate::Result<()>> {
+    Box::pin(async move {
+        match downcast::<T>(&instance) {
+            Some(this) => this.on_shutdown().await,
+            None => Ok(()),
+        }
+    })
+}
