@@ -113,6 +113,31 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
     }
 }
 
+/// Answers with an `application/problem+json` body (RFC 9457) carrying the
+/// stable `code` and the `hint`.
+impl actix_web::ResponseError for Error {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        actix_web::http::StatusCode::from_u16(self.status).unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> actix_web::HttpResponse {
+        let status = self.status_code();
+        let mut body = serde_json::json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": self.detail,
+            "code": self.code,
+        });
+        if let Some(hint) = &self.hint {
+            body["hint"] = serde_json::Value::from(hint.as_ref());
+        }
+        actix_web::HttpResponse::build(status)
+            .content_type("application/problem+json")
+            .body(body.to_string())
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(report) = &self.report {
@@ -155,6 +180,15 @@ mod tests {
         assert_eq!(err.code(), "INTERNAL_ERROR");
         assert_eq!(err.to_string(), "invalid digit found in string");
         assert_eq!(err.exit_code(), 1);
+    }
+
+    #[test]
+    fn renders_problem_json() {
+        use actix_web::ResponseError;
+        let err = Error::new(422, "POST_TITLE_EMPTY", "a post needs a title").with_hint("send a title");
+        let response = err.error_response();
+        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(response.headers().get("content-type").unwrap(), "application/problem+json");
     }
 
     #[test]

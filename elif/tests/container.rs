@@ -152,6 +152,18 @@ async fn trait_bindings_factories_values_and_config() {
     assert_eq!(signup.mailer.send("ada@example.com"), "smtp://smtp.test:25 -> ada@example.com");
     assert_eq!(signup.greeting.0, "welcome from smtp.test");
     assert_eq!(signup.region.0, "eu");
+    let components = booted.container().components();
+    let described: Vec<(String, String, Option<&str>)> = components
+        .iter()
+        .map(|c| (c.name.clone(), format!("{:?}/{:?}", c.kind, c.scope), c.module))
+        .collect();
+    assert!(described.contains(&("greeting".into(), "Factory/Singleton".into(), Some("MailModule"))), "{described:?}");
+    assert!(described.contains(&("dyn Mailer".into(), "Injectable/Singleton".into(), Some("MailModule"))), "{described:?}");
+    assert!(described.contains(&("Region".into(), "Value/Singleton".into(), None)), "{described:?}");
+    let signup = components.iter().find(|c| c.name == "Signup").unwrap();
+    assert_eq!(signup.dependencies, ["dyn Mailer", "Greeting", "Region"]);
+    let position = |name: &str| components.iter().position(|c| c.name == name).unwrap();
+    assert!(position("SmtpMailer") < position("Signup"), "dependencies come first");
     let mailer: Arc<dyn Mailer> = booted.container().get::<dyn Mailer>().unwrap();
     let smtp = booted.container().get::<SmtpMailer>().unwrap();
     assert_eq!(

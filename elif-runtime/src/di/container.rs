@@ -8,7 +8,7 @@ use elif_catalogue::{EL1008, EL1009};
 
 use crate::diagnostics::Diagnostic;
 use crate::di::graph::Graph;
-use crate::di::provider::{Instance, ProviderKey, Scope, downcast};
+use crate::di::provider::{Instance, Location, ProviderKey, ProviderKind, Requirement, Scope, downcast};
 use crate::di::resolver::{RequestCache, Resolver, Shared};
 
 /// The built dependency graph of one app. Cheap to clone.
@@ -52,6 +52,35 @@ impl Container {
 
     pub(crate) fn graph(&self) -> &Graph {
         &self.resolver.shared.graph
+    }
+
+    /// Every component of the app's graph, in dependency order, as data.
+    pub fn components(&self) -> Vec<ComponentInfo> {
+        let graph = self.graph();
+        graph
+            .order
+            .iter()
+            .map(|&index| {
+                let node = &graph.nodes[index];
+                ComponentInfo {
+                    name: node.name.clone(),
+                    type_name: node.key.type_name(),
+                    kind: node.kind,
+                    scope: node.scope,
+                    module: node.module.map(|m| graph.modules.modules[m].descriptor.name),
+                    dependencies: node
+                        .dependencies
+                        .iter()
+                        .map(|d| match &d.requirement {
+                            Requirement::Provider(key) => key.to_string(),
+                            Requirement::Config(config) => format!("config [{}]", config.section),
+                            Requirement::Nothing => d.name.to_owned(),
+                        })
+                        .collect(),
+                    location: node.location,
+                }
+            })
+            .collect()
     }
 
     /// The singleton providing `T`, if the app has one. Costs a hash lookup:
@@ -118,6 +147,25 @@ impl Container {
             }
         }
     }
+}
+
+/// One component of an app, for inspection.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ComponentInfo {
+    /// The name used in messages (`PostService`, `dyn Mailer`).
+    pub name: String,
+    /// The full type name of what it provides.
+    pub type_name: &'static str,
+    /// Where it comes from.
+    pub kind: ProviderKind,
+    /// How long its instances live.
+    pub scope: Scope,
+    /// Its module; `None` for app values and built-ins.
+    pub module: Option<&'static str>,
+    /// What it depends on, by type (or config section).
+    pub dependencies: Vec<String>,
+    /// Where it is declared.
+    pub location: Option<Location>,
 }
 
 /// The providers of one request (or one command run): request-scoped
