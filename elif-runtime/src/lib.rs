@@ -19,6 +19,8 @@ pub mod testing;
 mod util;
 
 pub use app::{App, Booted, Lifecycle};
+/// The async runtime elif runs on (actix-rt over tokio).
+pub use actix_rt as rt;
 pub use error::{Error, Result};
 
 /// A boxed, sendable future, as used for type-erased builders and hooks.

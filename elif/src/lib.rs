@@ -49,5 +49,8 @@ pub mod prelude {
     pub use std::sync::Arc;
 }
 
+/// The async runtime elif runs on (actix-rt over tokio): `elif::rt::time::sleep`, `elif::rt::spawn`.
+pub use elif_runtime::rt;
+
 #[doc(hidden)]
 pub use elif_runtime::__private;

@@ -62,8 +62,9 @@ impl Lifecycle {
         });
     }
 
-    /// Readiness turns false: load balancers stop sending new work.
-    pub(crate) fn begin_drain(&self) {
+    /// Marks the app as draining: `/ready` answers 503 from now on, so load
+    /// balancers stop sending new work. elif calls it on the first stop signal.
+    pub fn begin_drain(&self) {
         self.ready.store(false, Ordering::Release);
     }
 
