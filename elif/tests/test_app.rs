@@ -1,0 +1,131 @@
+//! The in-process test app: real HTTP on an ephemeral port, overrides,
+//! config, readiness, and many apps in parallel.
+
+#![allow(missing_docs)]
+
+use elif::http::{HttpResponse, web};
+use elif::prelude::*;
+use elif::testing::TestApp;
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> u64;
+}
+
+#[injectable(provides = dyn Clock)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> u64 {
+        1_700_000_000
+    }
+}
+
+#[derive(Config)]
+pub struct GreetingConfig {
+    #[config(default = "Hello")]
+    pub word: String,
+}
+
+#[injectable]
+pub struct Greeter {
+    config: Config<GreetingConfig>,
+    clock: Inject<dyn Clock>,
+}
+
+#[injectable]
+pub struct GreetController {
+    greeter: Inject<Greeter>,
+}
+
+impl Controller for GreetController {
+    fn routes(self: Arc<Self>, routes: &mut Routes) {
+        let this = self.clone();
+        routes.get("/greet/{name}", move |name: web::Path<String>| {
+            let greeting = format!("{}, {}!", this.greeter.config.word, name.into_inner());
+            let at = this.greeter.clock.now();
+            async move { HttpResponse::Ok().json(serde_json::json!({ "greeting": greeting, "at": at })) }
+        });
+        routes.post("/greet/{name}", |name: web::Path<String>| async move {
+            Err::<HttpResponse, _>(Error::new(403, "GREETING_FORBIDDEN", format!("{} may not be greeted", name.into_inner())))
+        });
+    }
+}
+
+#[module(providers(SystemClock, Greeter), controllers(GreetController))]
+pub struct GreetModule;
+
+struct FrozenClock(u64);
+
+impl Clock for FrozenClock {
+    fn now(&self) -> u64 {
+        self.0
+    }
+}
+
+fn app() -> App {
+    App::new().module(GreetModule).without_env()
+}
+
+#[elif::test]
+async fn serves_controllers_with_injected_services() {
+    let app = TestApp::start(app()).await.unwrap();
+    let response = app.get("/greet/ada").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json();
+    assert_eq!(body, serde_json::json!({ "greeting": "Hello, ada!", "at": 1_700_000_000 }));
+    assert_eq!(app.booted().app_config().env, Environment::Test);
+    app.stop().await;
+}
+
+#[elif::test]
+async fn overrides_and_config_apply_per_app() {
+    let app = TestApp::start(app().config("greeting.word", "Hi").override_with::<dyn Clock>(Arc::new(FrozenClock(42))))
+        .await
+        .unwrap();
+    let body: serde_json::Value = app.get("/greet/bob").await.json();
+    assert_eq!(body, serde_json::json!({ "greeting": "Hi, bob!", "at": 42 }));
+}
+
+#[elif::test]
+async fn errors_are_problem_json_and_wrong_methods_get_405_with_allow() {
+    let app = TestApp::start(app()).await.unwrap();
+    let forbidden = app.post_json("/greet/eve", &serde_json::json!({})).await;
+    assert_eq!(forbidden.status(), 403);
+    assert_eq!(forbidden.header("content-type"), Some("application/problem+json"));
+    let problem: serde_json::Value = forbidden.json();
+    assert_eq!(problem["code"], "GREETING_FORBIDDEN");
+    assert_eq!(problem["detail"], "eve may not be greeted");
+    let wrong = app.send(app.request(elif::http::Method::DELETE, "/greet/eve")).await;
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.header("allow"), Some("GET, POST"));
+    assert_eq!(app.get("/nowhere").await.status(), 404);
+}
+
+#[elif::test]
+async fn health_and_readiness() {
+    let app = TestApp::start(app()).await.unwrap();
+    assert_eq!(app.get("/health").await.json::<serde_json::Value>()["status"], "ok");
+    assert_eq!(app.get("/ready").await.status(), 200);
+    app.booted().lifecycle().begin_drain();
+    let draining = app.get("/ready").await;
+    assert_eq!(draining.status(), 503);
+    assert_eq!(draining.json::<serde_json::Value>()["status"], "draining");
+    assert_eq!(app.get("/health").await.status(), 200, "liveness does not change while draining");
+}
+
+#[elif::test]
+async fn many_apps_run_side_by_side() {
+    let mut apps = Vec::new();
+    for i in 0..4u64 {
+        apps.push(TestApp::start(app().override_with::<dyn Clock>(Arc::new(FrozenClock(i)))).await.unwrap());
+    }
+    for (i, app) in apps.iter().enumerate() {
+        let body: serde_json::Value = app.get("/greet/x").await.json();
+        assert_eq!(body["at"], i as u64);
+    }
+    let ports: std::collections::HashSet<u16> = apps.iter().map(|a| a.addr().port()).collect();
+    assert_eq!(ports.len(), 4);
+    for app in apps {
+        app.stop().await;
+    }
+}
