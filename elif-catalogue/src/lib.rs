@@ -147,6 +147,46 @@ catalogue! {
         wrong: "#[factory]\nfn pool() {}",
         right: "#[factory]\nasync fn pool(config: Config<DbConfig>) -> elif::Result<Pool> { Pool::connect(&config.url).await }",
     }
+    /// A lifecycle hook key without the matching trait impl.
+    EL0011 = {
+        phase: Phase::Compile,
+        title: "lifecycle hook without its trait",
+        explanation: "`#[injectable(on_init)]` calls `OnInit::on_init` once the app is built, and `on_shutdown` \
+            calls `OnShutdown::on_shutdown` while it stops. The key asks for the call; the impl provides it.",
+        hint: "implement `OnInit` (or `OnShutdown`) for the type, or drop the key",
+        wrong: "#[injectable(on_init)]\nstruct Cache {}",
+        right: "#[injectable(on_init)]\nstruct Cache {}\nimpl OnInit for Cache {\n    async fn on_init(&self) -> elif::Result<()> { Ok(()) }\n}",
+    }
+    /// A type in `imports(...)` that is not a module.
+    EL0012 = {
+        phase: Phase::Compile,
+        title: "not a module",
+        explanation: "`imports(...)` lists modules (types marked `#[module]`); their exports become visible to the importer.",
+        hint: "annotate the type with `#[module(...)]`, or move it to `providers(...)` if it is a service",
+        wrong: "#[injectable] struct Mailer;\n#[module(imports(Mailer))]\nstruct AppModule;",
+        right: "#[injectable] struct Mailer;\n#[module(providers(Mailer))]\nstruct AppModule;",
+    }
+    /// A type in `controllers(...)` that is not a controller.
+    EL0013 = {
+        phase: Phase::Compile,
+        title: "not a controller",
+        explanation: "`controllers(...)` lists types that serve routes: an `#[injectable]` struct that implements \
+            `Controller` (which `#[controller]` on its impl block generates).",
+        hint: "implement `Controller` for the type (or annotate its impl block with `#[controller]`), \
+            or move it to `providers(...)` if it serves no routes",
+        wrong: "#[injectable] struct Posts;\n#[module(controllers(Posts))]\nstruct AppModule;",
+        right: "#[injectable] struct Posts;\nimpl Controller for Posts { fn routes(self: Arc<Self>, routes: &mut Routes) { /* ... */ } }\n#[module(controllers(Posts))]\nstruct AppModule;",
+    }
+    /// A config default of the wrong type.
+    EL0014 = {
+        phase: Phase::Compile,
+        title: "invalid config default",
+        explanation: "`#[config(default = ...)]` must be a value of the field's type; string literals are also \
+            accepted for `String`, `PathBuf` and `Secret<String>` fields.",
+        hint: "write the default as a value of the field's type, e.g. `default = 25` for a `u16`",
+        wrong: "#[config(default = \"25\")]\nport: u16,",
+        right: "#[config(default = 25)]\nport: u16,",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,

@@ -6,7 +6,7 @@ use quote::quote;
 use crate::errors::with_item;
 use crate::paths::private;
 
-const MAIN_SHAPE: &str = "`#[elif::main]` needs `async fn main()` [EL0008]\n  = help: write `#[elif::main] async fn main() -> elif::Result<()> { App::new().module(AppModule).run().await }`";
+const MAIN_SHAPE: &str = "`#[elif::main]` needs `async fn main()` [EL0008]\nhelp: write `#[elif::main] async fn main() -> elif::Result<()> { App::new().module(AppModule).run().await }`";
 
 /// Expands `#[elif::main] async fn main() -> elif::Result<()> { body }` into a
 /// sync `main` that sets up logging and the runtime, runs the body as

@@ -17,9 +17,10 @@ impl Errors {
         Self { list: Some(Vec::new()) }
     }
 
-    /// Records an error spanned at `tokens`, with the catalogue code in front.
+    /// Records an error spanned at `tokens`. The catalogue code ends the
+    /// first line; later lines (`help: ...`) follow it.
     pub(crate) fn at(&mut self, tokens: impl quote::ToTokens, code: &str, message: impl Display) {
-        self.push(syn::Error::new_spanned(tokens, format!("{message} [{code}]")));
+        self.push(syn::Error::new_spanned(tokens, coded(&message.to_string(), code)));
     }
 
     /// Records an error.
@@ -58,6 +59,14 @@ impl Drop for Errors {
     }
 }
 
+/// `message` with `[code]` at the end of its first line.
+pub(crate) fn coded(message: &str, code: &str) -> String {
+    match message.split_once('\n') {
+        Some((first, rest)) => format!("{first} [{code}]\n{rest}"),
+        None => format!("{message} [{code}]"),
+    }
+}
+
 /// The error for an unknown key, with the closest known one suggested.
 pub(crate) fn unknown_key(path: &syn::Path, known: &[&str], attribute: &str) -> syn::Error {
     let name = path.get_ident().map(ToString::to_string).unwrap_or_else(|| quote::quote!(#path).to_string());
@@ -65,16 +74,17 @@ pub(crate) fn unknown_key(path: &syn::Path, known: &[&str], attribute: &str) -> 
     let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
     syn::Error::new_spanned(
         path,
-        format!("unknown argument `{name}` for `{attribute}` [EL0002]{suggestion}\n  = help: expected one of {list}"),
+        format!("unknown argument `{name}` for `{attribute}`{suggestion} [EL0002]\nhelp: expected one of {list}"),
     )
 }
 
-/// The known word closest to `word`, if it is close enough to be a typo.
+/// The known word closest to `word`, if it is close enough to be a typo
+/// (an edit distance of at most 2, or a third of the word).
 pub(crate) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (levenshtein(word, k), *k))
-        .filter(|(d, k)| *d <= (k.len().max(word.len()) / 3).max(1))
+        .filter(|(d, k)| *d <= (k.len().max(word.len()) / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
@@ -112,6 +122,7 @@ mod tests {
         assert_eq!(closest("provide", &keys), Some("provides"));
         assert_eq!(closest("oninit", &keys), Some("on_init"));
         assert_eq!(closest("colour", &keys), None);
+        assert_eq!(closest("x", &keys), None);
     }
 
     #[test]

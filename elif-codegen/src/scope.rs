@@ -27,7 +27,7 @@ impl Scope {
             other => Err(syn::Error::new_spanned(
                 value,
                 format!(
-                    "unknown scope \"{other}\" [EL0006]\n  = help: expected \"singleton\" (the default), \"request\" or \"transient\""
+                    "unknown scope \"{other}\" [EL0006]\nhelp: expected \"singleton\" (the default), \"request\" or \"transient\""
                 ),
             )),
         }

@@ -32,7 +32,7 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 pub mod __private {
     pub use crate::app::entry::{run_main, run_test, set_app_name};
     pub use crate::config::source::{ConfigSource, FieldSpec};
-    pub use crate::config::{ConfigKey, ConfigProblem, ConfigSection};
+    pub use crate::config::{ConfigDefault, ConfigKey, ConfigProblem, ConfigSection};
     pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};
     pub use crate::di::provider::{
         Binding, DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind,

@@ -54,7 +54,7 @@ pub struct ModuleDescriptor {
 
 /// A type marked `#[module(...)]`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a module",
+    message = "`{Self}` is not a module [EL0012]",
     label = "not `#[module]`",
     note = "annotate `{Self}` with `#[module(...)]`"
 )]

@@ -28,12 +28,7 @@ fn generate(section: &parse::Section) -> TokenStream {
         let secret = f.secret;
         let default = match &f.default {
             Some(expr) => {
-                let value = match expr {
-                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
-                        quote_spanned!(s.span()=> ::core::convert::From::from(#s))
-                    }
-                    other => quote!(#other),
-                };
+                let value = quote_spanned!(expr.span()=> #p::ConfigDefault::<#ty>::into_default(#expr));
                 quote_spanned! {expr.span()=>
                     ::core::option::Option::Some({
                         fn __elif_default() -> #ty { #value }

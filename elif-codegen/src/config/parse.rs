@@ -56,7 +56,7 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Section> {
             errors.at(
                 &input.ident,
                 "EL0009",
-                "`#[derive(Config)]` needs a struct with named fields, one per key\n  = help: write `#[derive(Config)] #[config(section = \"mail\")] struct MailConfig { host: String }`",
+                "`#[derive(Config)]` needs a struct with named fields, one per key\nhelp: write `#[derive(Config)] #[config(section = \"mail\")] struct MailConfig { host: String }`",
             );
             None
         }

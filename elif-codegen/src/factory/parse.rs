@@ -32,7 +32,7 @@ pub(crate) struct Factory {
     pub(crate) output: Output,
 }
 
-const SHAPE: &str = "`#[factory]` needs an async fn that returns the value it provides\n  = help: write `#[factory] async fn name(dep: Inject<Dep>) -> elif::Result<Value>`";
+const SHAPE: &str = "`#[factory]` needs an async fn that returns the value it provides\nhelp: write `#[factory] async fn name(dep: Inject<Dep>) -> elif::Result<Value>`";
 
 /// Parses `#[factory(scope = "...")]` on an async fn.
 pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Factory, (syn::Error, TokenStream)> {

@@ -66,8 +66,11 @@ pub(crate) fn generate(injectable: &Injectable, kind: TokenStream) -> TokenStrea
     let binding_count = injectable.provides.len();
     let hook = |key: &Option<syn::Path>, helper: &str| match key {
         Some(path) => {
+            // The type is respanned at the key, so a missing trait impl is
+            // underlined at `on_init` / `on_shutdown`.
             let helper = Ident::new(helper, path.span());
-            quote_spanned!(path.span()=> ::core::option::Option::Some(#p::#helper::<#ident>))
+            let ty = Ident::new(&ident.to_string(), path.span());
+            quote_spanned!(path.span()=> ::core::option::Option::Some(#p::#helper::<#ty>))
         }
         None => quote!(::core::option::Option::None),
     };

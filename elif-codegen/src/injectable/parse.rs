@@ -81,7 +81,7 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Injectable, (s
             errors.at(
                 keyword,
                 "EL0001",
-                "`#[injectable]` applies to structs only\n  = help: put it on a struct whose fields are dependencies; for a value built by a function, use `#[factory]` on an async fn",
+                "`#[injectable]` applies to structs only\nhelp: put it on a struct whose fields are dependencies; for a value built by a function, use `#[factory]` on an async fn",
             );
             let error = errors.finish().err();
             return Err((error.unwrap_or_else(|| syn::Error::new(other.span(), "unreachable")), quote::quote!(#other)));
@@ -91,7 +91,7 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Injectable, (s
         errors.at(
             &item.generics,
             "EL0004",
-            "an injectable cannot be generic\n  = help: the container keys providers by concrete type; make a concrete struct and put `#[injectable]` on it",
+            "an injectable cannot be generic\nhelp: the container keys providers by concrete type; make a concrete struct and put `#[injectable]` on it",
         );
     }
     let scope = args.scope.as_ref().map_or(Scope::Singleton, |(s, _)| *s);
@@ -101,7 +101,7 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Injectable, (s
                 hook,
                 "EL0005",
                 format!(
-                    "lifecycle hooks need a singleton, but this provider is {}-scoped\n  = help: drop `{}` or the `scope`",
+                    "lifecycle hooks need a singleton, but this provider is {}-scoped\nhelp: drop `{}` or the `scope`",
                     if scope == Scope::Request { "request" } else { "transient" },
                     quote::quote!(#hook)
                 ),
@@ -121,7 +121,7 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Injectable, (s
             errors.at(
                 &*unnamed,
                 "EL0001",
-                "`#[injectable]` needs named fields, one per dependency\n  = help: write `struct Name { field: Inject<Service> }` (or a unit struct)",
+                "`#[injectable]` needs named fields, one per dependency\nhelp: write `struct Name { field: Inject<Service> }` (or a unit struct)",
             );
             None
         }

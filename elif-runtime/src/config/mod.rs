@@ -139,6 +139,42 @@ pub(crate) fn load_sections(
     if problems.is_empty() { Ok(loaded) } else { Err(problems) }
 }
 
+/// A value that `#[config(default = ...)]` accepts for a field of type `T`:
+/// a `T` itself, or a string literal for a `String`, `PathBuf` or `Secret<String>` field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a valid default for a `{T}` field [EL0014]",
+    label = "expected a `{T}` here",
+    note = "write the default as a `{T}` value; string literals work for `String`, `PathBuf` and `Secret<String>` fields"
+)]
+pub trait ConfigDefault<T> {
+    /// Converts the written default into the field's value.
+    fn into_default(self) -> T;
+}
+
+impl<T> ConfigDefault<T> for T {
+    fn into_default(self) -> T {
+        self
+    }
+}
+
+impl ConfigDefault<String> for &'static str {
+    fn into_default(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl ConfigDefault<std::path::PathBuf> for &'static str {
+    fn into_default(self) -> std::path::PathBuf {
+        self.into()
+    }
+}
+
+impl ConfigDefault<Secret<String>> for &'static str {
+    fn into_default(self) -> Secret<String> {
+        Secret::new(self.to_owned())
+    }
+}
+
 /// A config section, injected: `mail: Config<MailConfig>`. Dereferences to `T`.
 pub struct Config<T>(Arc<T>);
 

@@ -9,7 +9,7 @@ use crate::di::provider::{Instance, downcast};
 /// (dependencies first). An error stops the boot. Enable it with
 /// `#[injectable(on_init)]`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is marked `on_init` but does not implement `OnInit`",
+    message = "`{Self}` is marked `on_init` but does not implement `OnInit` [EL0011]",
     label = "`on_init` needs `impl OnInit for {Self}`",
     note = "add `impl OnInit for {Self} {{ async fn on_init(&self) -> elif::Result<()> {{ ... }} }}`, or drop `on_init`"
 )]
@@ -22,7 +22,7 @@ pub trait OnInit: Send + Sync + 'static {
 /// dependents before their dependencies. Enable it with
 /// `#[injectable(on_shutdown)]`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is marked `on_shutdown` but does not implement `OnShutdown`",
+    message = "`{Self}` is marked `on_shutdown` but does not implement `OnShutdown` [EL0011]",
     label = "`on_shutdown` needs `impl OnShutdown for {Self}`",
     note = "add `impl OnShutdown for {Self} {{ async fn on_shutdown(&self) -> elif::Result<()> {{ ... }} }}`, or drop `on_shutdown`"
 )]

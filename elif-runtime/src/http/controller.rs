@@ -11,7 +11,7 @@ use crate::di::provider::{Injectable, Instance, downcast};
 
 /// A provider that serves HTTP routes.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a controller",
+    message = "`{Self}` is not a controller [EL0013]",
     label = "not a controller",
     note = "annotate the `impl` block of `{Self}` with `#[controller(\"/prefix\")]`, or implement `elif::http::Controller` by hand"
 )]

@@ -1,0 +1,6 @@
+use elif::prelude::*;
+
+#[factory]
+async fn pool() {}
+
+fn main() {}

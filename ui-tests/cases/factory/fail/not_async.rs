@@ -1,0 +1,10 @@
+use elif::prelude::*;
+
+pub struct Pool;
+
+#[factory]
+fn pool() -> Pool {
+    Pool
+}
+
+fn main() {}

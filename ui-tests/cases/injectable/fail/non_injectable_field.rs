@@ -1,0 +1,8 @@
+use elif::prelude::*;
+
+#[injectable]
+pub struct Greeter {
+    greeting: String,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use elif::prelude::*;
+
+#[injectable]
+pub enum Mailer {
+    Smtp,
+    Log,
+}
+
+fn main() {}

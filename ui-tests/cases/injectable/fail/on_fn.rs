@@ -1,0 +1,6 @@
+use elif::prelude::*;
+
+#[injectable]
+pub fn mailer() {}
+
+fn main() {}

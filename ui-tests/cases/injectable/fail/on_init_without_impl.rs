@@ -1,0 +1,6 @@
+use elif::prelude::*;
+
+#[injectable(on_init)]
+pub struct Cache {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use elif::prelude::*;
+
+#[injectable(on_shutdown)]
+pub struct Pool {}
+
+fn main() {}

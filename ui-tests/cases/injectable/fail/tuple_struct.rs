@@ -1,0 +1,6 @@
+use elif::prelude::*;
+
+#[injectable]
+pub struct Mailer(u16);
+
+fn main() {}

@@ -1,0 +1,6 @@
+use elif::prelude::*;
+
+#[injectable(scpoe = "request")]
+pub struct Cart {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use elif::prelude::*;
+
+#[injectable(scope = "session")]
+pub struct Cart {}
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[elif::main]
+fn main() {}

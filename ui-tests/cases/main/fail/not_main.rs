@@ -1,0 +1,4 @@
+#[elif::main]
+async fn start() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[elif::main]
+async fn main() {
+    let _ = 1 + 1;
+}

@@ -1,0 +1,8 @@
+use elif::prelude::*;
+
+pub struct Mailer;
+
+#[module(providers(Mailer))]
+pub struct AppModule;
+
+fn main() {}

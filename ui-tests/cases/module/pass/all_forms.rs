@@ -1,0 +1,28 @@
+use elif::prelude::*;
+
+pub trait Mailer: Send + Sync {}
+
+#[injectable(provides = dyn Mailer)]
+pub struct SmtpMailer;
+
+impl Mailer for SmtpMailer {}
+
+#[injectable]
+pub struct Posts;
+
+impl Controller for Posts {
+    fn routes(self: Arc<Self>, _routes: &mut Routes) {}
+}
+
+#[module(providers(SmtpMailer), exports(SmtpMailer, dyn Mailer))]
+pub struct MailModule;
+
+#[module(imports(MailModule), controllers(Posts), exports(MailModule))]
+pub struct AppModule;
+
+#[module()]
+pub struct Empty;
+
+fn main() {
+    let _ = App::new().module(AppModule);
+}
