@@ -348,9 +348,18 @@ mod tests {
         assert_eq!(codes, sorted, "catalogue codes must be unique and in order");
         for e in ALL {
             assert!(e.code.len() == 6 && e.code.starts_with("EL"), "{}", e.code);
-            assert!(e.code[2..].chars().all(|c| c.is_ascii_digit()), "{}", e.code);
+            assert!(
+                e.code[2..].chars().all(|c| c.is_ascii_digit()),
+                "{}",
+                e.code
+            );
             let compile = e.code.starts_with("EL0");
-            assert_eq!(compile, e.phase == Phase::Compile, "{}: phase must match the range", e.code);
+            assert_eq!(
+                compile,
+                e.phase == Phase::Compile,
+                "{}: phase must match the range",
+                e.code
+            );
             for text in [e.title, e.explanation, e.hint, e.wrong, e.right] {
                 assert!(!text.trim().is_empty(), "{} has an empty field", e.code);
             }

@@ -18,7 +18,10 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut problems = Vec::new();
     if !args.is_empty() {
-        problems.push(syn::Error::new_spanned(&args, "`#[elif::main]` takes no arguments [EL0002]"));
+        problems.push(syn::Error::new_spanned(
+            &args,
+            "`#[elif::main]` takes no arguments [EL0002]",
+        ));
     }
     if function.sig.asyncness.is_none() {
         problems.push(syn::Error::new_spanned(function.sig.fn_token, MAIN_SHAPE));
@@ -36,7 +39,9 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     let attrs = &function.attrs;
     let body = &function.block;
     let run = match &function.sig.output {
-        syn::ReturnType::Default => quote!(async move { let () = #body; ::core::result::Result::Ok(()) }),
+        syn::ReturnType::Default => {
+            quote!(async move { let () = #body; ::core::result::Result::Ok(()) })
+        }
         syn::ReturnType::Type(_, ty) => quote!(async move { let result: #ty = #body; result }),
     };
     quote! {
@@ -55,12 +60,18 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(error) => return with_item(item, error),
     };
     if !args.is_empty() {
-        return with_item(item, syn::Error::new_spanned(&args, "`#[elif::test]` takes no arguments [EL0002]"));
+        return with_item(
+            item,
+            syn::Error::new_spanned(&args, "`#[elif::test]` takes no arguments [EL0002]"),
+        );
     }
     if function.sig.asyncness.is_none() {
         return with_item(
             item,
-            syn::Error::new_spanned(function.sig.fn_token, "`#[elif::test]` needs an `async fn` [EL0008]"),
+            syn::Error::new_spanned(
+                function.sig.fn_token,
+                "`#[elif::test]` needs an `async fn` [EL0008]",
+            ),
         );
     }
     let p = private();

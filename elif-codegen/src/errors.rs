@@ -14,13 +14,18 @@ pub(crate) struct Errors {
 
 impl Errors {
     pub(crate) fn new() -> Self {
-        Self { list: Some(Vec::new()) }
+        Self {
+            list: Some(Vec::new()),
+        }
     }
 
     /// Records an error spanned at `tokens`. The catalogue code ends the
     /// first line; later lines (`help: ...`) follow it.
     pub(crate) fn at(&mut self, tokens: impl quote::ToTokens, code: &str, message: impl Display) {
-        self.push(syn::Error::new_spanned(tokens, coded(&message.to_string(), code)));
+        self.push(syn::Error::new_spanned(
+            tokens,
+            coded(&message.to_string(), code),
+        ));
     }
 
     /// Records an error.
@@ -69,12 +74,23 @@ pub(crate) fn coded(message: &str, code: &str) -> String {
 
 /// The error for an unknown key, with the closest known one suggested.
 pub(crate) fn unknown_key(path: &syn::Path, known: &[&str], attribute: &str) -> syn::Error {
-    let name = path.get_ident().map(ToString::to_string).unwrap_or_else(|| quote::quote!(#path).to_string());
-    let suggestion = closest(&name, known).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-    let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    let name = path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| quote::quote!(#path).to_string());
+    let suggestion = closest(&name, known)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    let list = known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     syn::Error::new_spanned(
         path,
-        format!("unknown argument `{name}` for `{attribute}`{suggestion} [EL0002]\nhelp: expected one of {list}"),
+        format!(
+            "unknown argument `{name}` for `{attribute}`{suggestion} [EL0002]\nhelp: expected one of {list}"
+        ),
     )
 }
 
@@ -97,7 +113,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
             previous = current;
         }
     }

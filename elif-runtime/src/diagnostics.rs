@@ -107,7 +107,9 @@ impl BootReport {
 
     /// Whether any diagnostic stops the app from starting.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// Whether the report is empty.
@@ -117,7 +119,11 @@ impl BootReport {
 
     /// `Ok(())` when nothing stops the app, else the report as an error.
     pub fn into_result(self) -> crate::Result<()> {
-        if self.has_errors() { Err(crate::Error::boot(self)) } else { Ok(()) }
+        if self.has_errors() {
+            Err(crate::Error::boot(self))
+        } else {
+            Ok(())
+        }
     }
 
     /// The exit code of a command that found these problems: 1 with errors, 0 without.
@@ -127,7 +133,11 @@ impl BootReport {
 
     /// "3 errors" or "1 error, 1 warning".
     pub fn summary(&self) -> String {
-        let errors = self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let errors = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         let warnings = self.diagnostics.len() - errors;
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         match (errors, warnings) {
@@ -165,13 +175,25 @@ mod tests {
     #[test]
     fn report_lists_every_problem_with_code_message_and_hint() {
         let report = BootReport::new(vec![
-            Diagnostic::error(&EL1001, "`Signup` depends on `dyn Mailer`, which nothing provides"),
+            Diagnostic::error(
+                &EL1001,
+                "`Signup` depends on `dyn Mailer`, which nothing provides",
+            ),
             Diagnostic::error(&EL1002, "A -> B -> A").hint("split them"),
         ]);
         let text = report.to_string();
-        assert!(text.starts_with("the application cannot start: 2 errors"), "{text}");
-        assert!(text.contains("error[EL1001]: missing provider\n  `Signup` depends on `dyn Mailer`"), "{text}");
-        assert!(text.contains("error[EL1002]: dependency cycle\n  A -> B -> A\n  hint: split them"), "{text}");
+        assert!(
+            text.starts_with("the application cannot start: 2 errors"),
+            "{text}"
+        );
+        assert!(
+            text.contains("error[EL1001]: missing provider\n  `Signup` depends on `dyn Mailer`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("error[EL1002]: dependency cycle\n  A -> B -> A\n  hint: split them"),
+            "{text}"
+        );
         assert_eq!(report.exit_code(), 1);
     }
 }

@@ -117,7 +117,8 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
 /// stable `code` and the `hint`.
 impl actix_web::ResponseError for Error {
     fn status_code(&self) -> actix_web::http::StatusCode {
-        actix_web::http::StatusCode::from_u16(self.status).unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
+        actix_web::http::StatusCode::from_u16(self.status)
+            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> actix_web::HttpResponse {
@@ -185,16 +186,27 @@ mod tests {
     #[test]
     fn renders_problem_json() {
         use actix_web::ResponseError;
-        let err = Error::new(422, "POST_TITLE_EMPTY", "a post needs a title").with_hint("send a title");
+        let err =
+            Error::new(422, "POST_TITLE_EMPTY", "a post needs a title").with_hint("send a title");
         let response = err.error_response();
         assert_eq!(response.status().as_u16(), 422);
-        assert_eq!(response.headers().get("content-type").unwrap(), "application/problem+json");
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            "application/problem+json"
+        );
     }
 
     #[test]
     fn display_shows_detail_and_hint() {
-        let err = Error::new(404, "POST_NOT_FOUND", "post 17 does not exist").with_hint("list posts with GET /posts");
-        assert_eq!(err.to_string(), "post 17 does not exist\n  hint: list posts with GET /posts");
-        assert_eq!(format!("{err:?}"), "[404 POST_NOT_FOUND] post 17 does not exist\n  hint: list posts with GET /posts");
+        let err = Error::new(404, "POST_NOT_FOUND", "post 17 does not exist")
+            .with_hint("list posts with GET /posts");
+        assert_eq!(
+            err.to_string(),
+            "post 17 does not exist\n  hint: list posts with GET /posts"
+        );
+        assert_eq!(
+            format!("{err:?}"),
+            "[404 POST_NOT_FOUND] post 17 does not exist\n  hint: list posts with GET /posts"
+        );
     }
 }

@@ -18,9 +18,9 @@ pub mod testing;
 
 mod util;
 
-pub use app::{App, Booted, Lifecycle};
 /// The async runtime elif runs on (actix-rt over tokio).
 pub use actix_rt as rt;
+pub use app::{App, Booted, Lifecycle};
 pub use error::{Error, Result};
 
 /// A boxed, sendable future, as used for type-erased builders and hooks.
@@ -35,8 +35,8 @@ pub mod __private {
     pub use crate::config::{ConfigDefault, ConfigKey, ConfigProblem, ConfigSection};
     pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};
     pub use crate::di::provider::{
-        Binding, DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind,
-        ProviderRegistration, Scope, downcast, instance,
+        Binding, DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey,
+        ProviderKind, ProviderRegistration, Scope, downcast, instance,
     };
     pub use crate::di::{Dependency, Resolver};
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};

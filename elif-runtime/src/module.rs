@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use elif_catalogue::{EL1006, EL1007};
 
-use crate::diagnostics::Diagnostic;
 use crate::di::provider::{Instance, Location, ProviderDescriptor, ProviderKey};
+use crate::diagnostics::Diagnostic;
 use crate::http::{Controller, Routes};
 
 /// Mounts a controller's routes, given its instance.
@@ -112,11 +112,17 @@ impl ModuleTree {
         let key = (descriptor.key)();
         if let Some(&m) = index.get(&key) {
             if let Some(start) = path.iter().position(|&p| p == m) {
-                let mut names: Vec<&str> = path[start..].iter().map(|&p| self.modules[p].descriptor.name).collect();
+                let mut names: Vec<&str> = path[start..]
+                    .iter()
+                    .map(|&p| self.modules[p].descriptor.name)
+                    .collect();
                 names.push(descriptor.name);
                 self.problems.push(
-                    Diagnostic::error(&EL1007, format!("module import cycle: {}", names.join(" -> ")))
-                        .at(descriptor.location),
+                    Diagnostic::error(
+                        &EL1007,
+                        format!("module import cycle: {}", names.join(" -> ")),
+                    )
+                    .at(descriptor.location),
                 );
             }
             return m;
@@ -150,7 +156,10 @@ impl ModuleTree {
                 continue;
             }
             let imports = &self.modules[m].imports;
-            if let Some(&i) = imports.iter().find(|&&i| (self.modules[i].descriptor.key)() == key.type_id()) {
+            if let Some(&i) = imports
+                .iter()
+                .find(|&&i| (self.modules[i].descriptor.key)() == key.type_id())
+            {
                 exported.extend(self.exported[i].iter().copied());
             } else if imports.iter().any(|&i| self.exported[i].contains(&key)) {
                 exported.insert(key);
@@ -181,12 +190,19 @@ impl ModuleTree {
 
     /// Whether `key`, provided in module `owner`, can be injected in module `from`.
     pub(crate) fn is_visible(&self, from: usize, owner: usize, key: ProviderKey) -> bool {
-        from == owner || self.modules[from].imports.iter().any(|&i| self.exported[i].contains(&key))
+        from == owner
+            || self.modules[from]
+                .imports
+                .iter()
+                .any(|&i| self.exported[i].contains(&key))
     }
 
     /// Number of controllers over all modules.
     pub(crate) fn controller_count(&self) -> usize {
-        self.modules.iter().map(|m| m.descriptor.controllers.len()).sum()
+        self.modules
+            .iter()
+            .map(|m| m.descriptor.controllers.len())
+            .sum()
     }
 }
 

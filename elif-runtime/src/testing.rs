@@ -145,7 +145,10 @@ impl TestResponse {
     pub fn json<T: DeserializeOwned>(&self) -> T {
         match serde_json::from_slice(&self.body) {
             Ok(value) => value,
-            Err(error) => panic!("the body is not the expected JSON ({error}): {}", self.text()),
+            Err(error) => panic!(
+                "the body is not the expected JSON ({error}): {}",
+                self.text()
+            ),
         }
     }
 }

@@ -26,7 +26,10 @@ mod tests {
     #[test]
     fn strips_paths_but_keeps_shape() {
         assert_eq!(short_type_name("dyn blog::mail::Mailer"), "dyn Mailer");
-        assert_eq!(short_type_name("elif_runtime::di::Inject<blog::Db>"), "Inject<Db>");
+        assert_eq!(
+            short_type_name("elif_runtime::di::Inject<blog::Db>"),
+            "Inject<Db>"
+        );
         assert_eq!(short_type_name("(a::B, c::D<e::F>)"), "(B, D<F>)");
         assert_eq!(short_type_name("u16"), "u16");
     }

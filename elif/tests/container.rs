@@ -1,7 +1,7 @@
 //! The container through the macros: scopes, bindings, factories, values,
 //! overrides, hooks, and every graph check, all reported at once.
 
-#![allow(missing_docs, dead_code)]
+#![allow(missing_docs, dead_code, clippy::unwrap_used)]
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,14 +9,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use elif::prelude::*;
 
 fn app<M: elif::modules::Module>(module: M) -> App {
-    App::new().module(module).without_env().name("container-test")
+    App::new()
+        .module(module)
+        .without_env()
+        .name("container-test")
 }
 
 async fn boot_err<M: elif::modules::Module>(module: M) -> String {
     match app(module).boot().await {
         Ok(_) => panic!("the app booted but should not have"),
         Err(error) => {
-            assert!(error.boot_report().is_some(), "not a boot report: {error:?}");
+            assert!(
+                error.boot_report().is_some(),
+                "not a boot report: {error:?}"
+            );
             error.to_string()
         }
     }
@@ -68,14 +74,23 @@ async fn singletons_are_shared_transients_are_new_request_scoped_are_per_scope()
     let container = booted.container();
     let catalogue = container.get::<Catalogue>().unwrap();
     let clock = container.get::<Clock>().unwrap();
-    assert!(Arc::ptr_eq(Inject::as_arc(&catalogue.clock), &clock), "one Clock for the app");
     assert!(
-        !Arc::ptr_eq(Inject::as_arc(&catalogue.first), Inject::as_arc(&catalogue.second)),
+        Arc::ptr_eq(Inject::as_arc(&catalogue.clock), &clock),
+        "one Clock for the app"
+    );
+    assert!(
+        !Arc::ptr_eq(
+            Inject::as_arc(&catalogue.first),
+            Inject::as_arc(&catalogue.second)
+        ),
         "a transient is built for each dependent"
     );
     assert_eq!(catalogue.first.serial, 0);
     assert!(Arc::ptr_eq(Inject::as_arc(&catalogue.first.clock), &clock));
-    assert!(container.get::<Stamp>().is_none(), "transients are not kept");
+    assert!(
+        container.get::<Stamp>().is_none(),
+        "transients are not kept"
+    );
 
     let before = BUILT.load(Ordering::SeqCst);
     let scope = container.request_scope();
@@ -84,9 +99,15 @@ async fn singletons_are_shared_transients_are_new_request_scoped_are_per_scope()
     assert!(Arc::ptr_eq(&a, &b), "one Cart per request");
     assert!(Arc::ptr_eq(&a.clock, &clock));
     let other = container.request_scope().get::<Cart>().await.unwrap();
-    assert!(!Arc::ptr_eq(&a, &other), "another request gets another Cart");
+    assert!(
+        !Arc::ptr_eq(&a, &other),
+        "another request gets another Cart"
+    );
     assert_eq!(BUILT.load(Ordering::SeqCst) - before, 2);
-    assert!(container.resolve::<Cart>().await.is_err(), "request scope needs a request");
+    assert!(
+        container.resolve::<Cart>().await.is_err(),
+        "request scope needs a request"
+    );
 }
 
 // ------------------------------------------------- bindings, factories, values
@@ -118,7 +139,11 @@ pub struct MailConfig {
 }
 
 fn valid_port(port: &u16) -> Result<(), String> {
-    if *port == 0 { Err("must be between 1 and 65535".into()) } else { Ok(()) }
+    if *port == 0 {
+        Err("must be between 1 and 65535".into())
+    } else {
+        Ok(())
+    }
 }
 
 #[injectable]
@@ -149,21 +174,50 @@ async fn trait_bindings_factories_values_and_config() {
         .await
         .unwrap();
     let signup = booted.container().get::<Signup>().unwrap();
-    assert_eq!(signup.mailer.send("ada@example.com"), "smtp://smtp.test:25 -> ada@example.com");
+    assert_eq!(
+        signup.mailer.send("ada@example.com"),
+        "smtp://smtp.test:25 -> ada@example.com"
+    );
     assert_eq!(signup.greeting.0, "welcome from smtp.test");
     assert_eq!(signup.region.0, "eu");
     let components = booted.container().components();
     let described: Vec<(String, String, Option<&str>)> = components
         .iter()
-        .map(|c| (c.name.clone(), format!("{:?}/{:?}", c.kind, c.scope), c.module))
+        .map(|c| {
+            (
+                c.name.clone(),
+                format!("{:?}/{:?}", c.kind, c.scope),
+                c.module,
+            )
+        })
         .collect();
-    assert!(described.contains(&("greeting".into(), "Factory/Singleton".into(), Some("MailModule"))), "{described:?}");
-    assert!(described.contains(&("dyn Mailer".into(), "Injectable/Singleton".into(), Some("MailModule"))), "{described:?}");
-    assert!(described.contains(&("Region".into(), "Value/Singleton".into(), None)), "{described:?}");
+    assert!(
+        described.contains(&(
+            "greeting".into(),
+            "Factory/Singleton".into(),
+            Some("MailModule")
+        )),
+        "{described:?}"
+    );
+    assert!(
+        described.contains(&(
+            "dyn Mailer".into(),
+            "Injectable/Singleton".into(),
+            Some("MailModule")
+        )),
+        "{described:?}"
+    );
+    assert!(
+        described.contains(&("Region".into(), "Value/Singleton".into(), None)),
+        "{described:?}"
+    );
     let signup = components.iter().find(|c| c.name == "Signup").unwrap();
     assert_eq!(signup.dependencies, ["dyn Mailer", "Greeting", "Region"]);
     let position = |name: &str| components.iter().position(|c| c.name == name).unwrap();
-    assert!(position("SmtpMailer") < position("Signup"), "dependencies come first");
+    assert!(
+        position("SmtpMailer") < position("Signup"),
+        "dependencies come first"
+    );
     let mailer: Arc<dyn Mailer> = booted.container().get::<dyn Mailer>().unwrap();
     let smtp = booted.container().get::<SmtpMailer>().unwrap();
     assert_eq!(
@@ -192,7 +246,10 @@ async fn overrides_replace_any_provider_before_boot() {
         .await
         .unwrap();
     let signup = booted.container().get::<Signup>().unwrap();
-    assert_eq!(signup.mailer.send("bob@example.com"), "fake -> bob@example.com");
+    assert_eq!(
+        signup.mailer.send("bob@example.com"),
+        "fake -> bob@example.com"
+    );
     assert_eq!(*fake.0.lock().unwrap(), ["bob@example.com"]);
 }
 
@@ -209,14 +266,31 @@ async fn config_problems_are_all_reported_and_secrets_are_not_printed() {
         Ok(_) => panic!("bad config booted"),
         Err(error) => error.to_string(),
     };
-    assert!(report.contains("error[EL2002]: invalid configuration value"), "{report}");
-    assert!(report.contains("`server.port` (from a value set in code) is invalid"), "{report}");
+    assert!(
+        report.contains("error[EL2002]: invalid configuration value"),
+        "{report}"
+    );
+    assert!(
+        report.contains("`server.port` (from a value set in code) is invalid"),
+        "{report}"
+    );
     assert!(report.contains("eighty"), "{report}");
     assert!(report.contains("error[EL2003]"), "{report}");
-    assert!(report.contains("`mail.port` (from a value set in code) is rejected: must be between 1 and 65535"), "{report}");
+    assert!(
+        report.contains(
+            "`mail.port` (from a value set in code) is rejected: must be between 1 and 65535"
+        ),
+        "{report}"
+    );
     assert!(report.contains("`mail.password`"), "{report}");
-    assert!(!report.contains("[1, 2, 3]") && !report.contains("sequence"), "secret leaked: {report}");
-    assert!(report.starts_with("the application cannot start: 3 errors"), "{report}");
+    assert!(
+        !report.contains("[1, 2, 3]") && !report.contains("sequence"),
+        "secret leaked: {report}"
+    );
+    assert!(
+        report.starts_with("the application cannot start: 3 errors"),
+        "{report}"
+    );
 }
 
 // ------------------------------------------------------------- graph checks
@@ -258,7 +332,19 @@ pub struct Checkout {
 #[module(providers(Clock))]
 pub struct ClockModule;
 
-#[module(imports(ClockModule), providers(NeedsMailer, CycleA, CycleB, CycleC, Cart, PriceFormatter, Checkout, Catalogue))]
+#[module(
+    imports(ClockModule),
+    providers(
+        NeedsMailer,
+        CycleA,
+        CycleB,
+        CycleC,
+        Cart,
+        PriceFormatter,
+        Checkout,
+        Catalogue
+    )
+)]
 pub struct BrokenModule;
 
 #[derive(Config)]
@@ -279,16 +365,37 @@ pub struct BrokenRoot;
 async fn every_graph_problem_is_reported_at_once_with_hints() {
     let report = boot_err(BrokenRoot).await;
     // Missing providers, with the hint naming the registered implementation.
-    assert!(report.contains("error[EL1001]: missing provider"), "{report}");
-    assert!(report.contains("`NeedsMailer` needs `dyn Mailer` (field `mailer`)"), "{report}");
+    assert!(
+        report.contains("error[EL1001]: missing provider"),
+        "{report}"
+    );
+    assert!(
+        report.contains("`NeedsMailer` needs `dyn Mailer` (field `mailer`)"),
+        "{report}"
+    );
     assert!(report.contains("`SmtpMailer` (") && report.contains("provides `dyn Mailer` but no module of this app lists it: add it to `providers(...)` of `BrokenModule`"), "{report}");
-    assert!(report.contains("`NeedsMailer` needs `Unregistered` (field `nobody`)"), "{report}");
-    assert!(report.contains("annotate `Unregistered` with `#[injectable]`"), "{report}");
+    assert!(
+        report.contains("`NeedsMailer` needs `Unregistered` (field `nobody`)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("annotate `Unregistered` with `#[injectable]`"),
+        "{report}"
+    );
     // Visibility: Clock is provided by ClockModule (not exported) and by BrokenRoot (not imported).
-    assert!(report.contains("error[EL1005]: provider not visible"), "{report}");
-    assert!(report.contains("add `Clock` to `exports(...)` of `ClockModule`"), "{report}");
+    assert!(
+        report.contains("error[EL1005]: provider not visible"),
+        "{report}"
+    );
+    assert!(
+        report.contains("add `Clock` to `exports(...)` of `ClockModule`"),
+        "{report}"
+    );
     // The cycle, as a chain.
-    assert!(report.contains("dependency cycle: CycleA -> CycleB -> CycleC -> CycleA"), "{report}");
+    assert!(
+        report.contains("dependency cycle: CycleA -> CycleB -> CycleC -> CycleA"),
+        "{report}"
+    );
     // Captive scope through a transient.
     assert!(
         report.contains("singleton `Checkout` would capture request-scoped `Cart`: `Checkout` (singleton) -> `PriceFormatter` (transient) -> `Cart` (request)"),
@@ -299,7 +406,10 @@ async fn every_graph_problem_is_reported_at_once_with_hints() {
     // Locations point at the declarations.
     assert!(report.contains("--> elif/tests/container.rs:"), "{report}");
     // Config is checked in the same report... only when the graph is sound enough to know its sections.
-    assert!(report.contains("error[EL2001]: missing configuration key\n  `broken.required` is not set"), "{report}");
+    assert!(
+        report.contains("error[EL2001]: missing configuration key\n  `broken.required` is not set"),
+        "{report}"
+    );
     assert!(report.contains("APP__BROKEN__REQUIRED"), "{report}");
 }
 
@@ -321,9 +431,15 @@ async fn a_provider_needs_an_export_to_be_used_by_an_importer() {
         report.contains("`NeedsCatalogue` (module `ImportsButNoExport`) needs `Catalogue`, which module `NotExported` provides but does not make visible to `ImportsButNoExport`"),
         "{report}"
     );
-    assert!(report.contains("hint: add `Catalogue` to `exports(...)` of `NotExported`"), "{report}");
+    assert!(
+        report.contains("hint: add `Catalogue` to `exports(...)` of `NotExported`"),
+        "{report}"
+    );
     // The other dependencies (Clock, Stamp) are missing too.
-    assert!(report.contains("`Catalogue` needs `Clock` (field `clock`)"), "{report}");
+    assert!(
+        report.contains("`Catalogue` needs `Clock` (field `clock`)"),
+        "{report}"
+    );
 }
 
 #[module(providers(Clock, Stamp, Catalogue), exports(Catalogue))]
@@ -350,8 +466,16 @@ pub struct LoopB;
 #[elif::test]
 async fn module_import_cycles_and_bad_exports_are_reported() {
     let report = boot_err(LoopA).await;
-    assert!(report.contains("error[EL1007]: module import cycle\n  module import cycle: LoopA -> LoopB -> LoopA"), "{report}");
-    assert!(report.contains("error[EL1006]: invalid export\n  module `LoopB` exports `Clock`"), "{report}");
+    assert!(
+        report.contains(
+            "error[EL1007]: module import cycle\n  module import cycle: LoopA -> LoopB -> LoopA"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("error[EL1006]: invalid export\n  module `LoopB` exports `Clock`"),
+        "{report}"
+    );
 }
 
 // -------------------------------------------------------------- lifecycle
@@ -414,7 +538,10 @@ async fn tokio_like_yield() {
     struct YieldOnce(bool);
     impl std::future::Future for YieldOnce {
         type Output = ();
-        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
             if self.0 {
                 std::task::Poll::Ready(())
             } else {
@@ -439,7 +566,13 @@ async fn hooks_run_in_dependency_order_and_shutdown_in_reverse() {
     assert!(!booted.lifecycle().is_ready());
     assert_eq!(
         *EVENTS.lock().unwrap(),
-        ["db init", "cache init", "cache task cancelled", "cache shutdown", "db shutdown"],
+        [
+            "db init",
+            "cache init",
+            "cache task cancelled",
+            "cache shutdown",
+            "db shutdown"
+        ],
         "tasks stop first, then dependents before dependencies, even when a hook fails"
     );
 }
@@ -470,7 +603,10 @@ pub struct FailingFactory;
 async fn failing_factories_and_init_hooks_stop_the_boot() {
     let report = boot_err(FailingFactory).await;
     assert!(report.contains("error[EL1008]: provider failed to build\n  building `broken_pool` failed: connection refused"), "{report}");
-    assert!(report.contains("hint: is the database running?"), "{report}");
+    assert!(
+        report.contains("hint: is the database running?"),
+        "{report}"
+    );
     let report = boot_err(FailingInit).await;
     assert!(report.contains("error[EL1009]: on_init hook failed\n  `FailsToInit`'s on_init failed: cannot reach the cache"), "{report}");
 }
@@ -480,9 +616,19 @@ pub struct Empty;
 
 #[elif::test]
 async fn several_apps_live_in_one_process() {
-    let (a, b) = futures_join(app(MailModule).value(Region("a")).config("mail.host", "a"), app(MailModule).value(Region("b")).config("mail.host", "b")).await;
-    assert_eq!(a.container().get::<Signup>().unwrap().greeting.0, "welcome from a");
-    assert_eq!(b.container().get::<Signup>().unwrap().greeting.0, "welcome from b");
+    let (a, b) = futures_join(
+        app(MailModule).value(Region("a")).config("mail.host", "a"),
+        app(MailModule).value(Region("b")).config("mail.host", "b"),
+    )
+    .await;
+    assert_eq!(
+        a.container().get::<Signup>().unwrap().greeting.0,
+        "welcome from a"
+    );
+    assert_eq!(
+        b.container().get::<Signup>().unwrap().greeting.0,
+        "welcome from b"
+    );
     assert!(app(Empty).boot().await.is_ok());
 }
 

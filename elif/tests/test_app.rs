@@ -1,7 +1,7 @@
 //! The in-process test app: real HTTP on an ephemeral port, overrides,
 //! config, readiness, and many apps in parallel.
 
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used)]
 
 use elif::http::{HttpResponse, web};
 use elif::prelude::*;
@@ -46,7 +46,11 @@ impl Controller for GreetController {
             async move { HttpResponse::Ok().json(serde_json::json!({ "greeting": greeting, "at": at })) }
         });
         routes.post("/greet/{name}", |name: web::Path<String>| async move {
-            Err::<HttpResponse, _>(Error::new(403, "GREETING_FORBIDDEN", format!("{} may not be greeted", name.into_inner())))
+            Err::<HttpResponse, _>(Error::new(
+                403,
+                "GREETING_FORBIDDEN",
+                format!("{} may not be greeted", name.into_inner()),
+            ))
         });
     }
 }
@@ -72,18 +76,28 @@ async fn serves_controllers_with_injected_services() {
     let response = app.get("/greet/ada").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json();
-    assert_eq!(body, serde_json::json!({ "greeting": "Hello, ada!", "at": 1_700_000_000 }));
+    assert_eq!(
+        body,
+        serde_json::json!({ "greeting": "Hello, ada!", "at": 1_700_000_000 })
+    );
     assert_eq!(app.booted().app_config().env, Environment::Test);
     app.stop().await;
 }
 
 #[elif::test]
 async fn overrides_and_config_apply_per_app() {
-    let app = TestApp::start(app().config("greeting.word", "Hi").override_with::<dyn Clock>(Arc::new(FrozenClock(42))))
-        .await
-        .unwrap();
+    let app = TestApp::start(
+        app()
+            .config("greeting.word", "Hi")
+            .override_with::<dyn Clock>(Arc::new(FrozenClock(42))),
+    )
+    .await
+    .unwrap();
     let body: serde_json::Value = app.get("/greet/bob").await.json();
-    assert_eq!(body, serde_json::json!({ "greeting": "Hi, bob!", "at": 42 }));
+    assert_eq!(
+        body,
+        serde_json::json!({ "greeting": "Hi, bob!", "at": 42 })
+    );
 }
 
 #[elif::test]
@@ -91,11 +105,16 @@ async fn errors_are_problem_json_and_wrong_methods_get_405_with_allow() {
     let app = TestApp::start(app()).await.unwrap();
     let forbidden = app.post_json("/greet/eve", &serde_json::json!({})).await;
     assert_eq!(forbidden.status(), 403);
-    assert_eq!(forbidden.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        forbidden.header("content-type"),
+        Some("application/problem+json")
+    );
     let problem: serde_json::Value = forbidden.json();
     assert_eq!(problem["code"], "GREETING_FORBIDDEN");
     assert_eq!(problem["detail"], "eve may not be greeted");
-    let wrong = app.send(app.request(elif::http::Method::DELETE, "/greet/eve")).await;
+    let wrong = app
+        .send(app.request(elif::http::Method::DELETE, "/greet/eve"))
+        .await;
     assert_eq!(wrong.status(), 405);
     assert_eq!(wrong.header("allow"), Some("GET, POST"));
     assert_eq!(app.get("/nowhere").await.status(), 404);
@@ -104,20 +123,31 @@ async fn errors_are_problem_json_and_wrong_methods_get_405_with_allow() {
 #[elif::test]
 async fn health_and_readiness() {
     let app = TestApp::start(app()).await.unwrap();
-    assert_eq!(app.get("/health").await.json::<serde_json::Value>()["status"], "ok");
+    assert_eq!(
+        app.get("/health").await.json::<serde_json::Value>()["status"],
+        "ok"
+    );
     assert_eq!(app.get("/ready").await.status(), 200);
     app.booted().lifecycle().begin_drain();
     let draining = app.get("/ready").await;
     assert_eq!(draining.status(), 503);
     assert_eq!(draining.json::<serde_json::Value>()["status"], "draining");
-    assert_eq!(app.get("/health").await.status(), 200, "liveness does not change while draining");
+    assert_eq!(
+        app.get("/health").await.status(),
+        200,
+        "liveness does not change while draining"
+    );
 }
 
 #[elif::test]
 async fn many_apps_run_side_by_side() {
     let mut apps = Vec::new();
     for i in 0..4u64 {
-        apps.push(TestApp::start(app().override_with::<dyn Clock>(Arc::new(FrozenClock(i)))).await.unwrap());
+        apps.push(
+            TestApp::start(app().override_with::<dyn Clock>(Arc::new(FrozenClock(i))))
+                .await
+                .unwrap(),
+        );
     }
     for (i, app) in apps.iter().enumerate() {
         let body: serde_json::Value = app.get("/greet/x").await.json();

@@ -8,7 +8,10 @@ fn codes_in(text: &str) -> BTreeSet<String> {
     let mut rest = text;
     while let Some(at) = rest.find("[EL") {
         let candidate = &rest[at + 1..];
-        if candidate.len() >= 7 && candidate[2..6].chars().all(|c| c.is_ascii_digit()) && &candidate[6..7] == "]" {
+        if candidate.len() >= 7
+            && candidate[2..6].chars().all(|c| c.is_ascii_digit())
+            && &candidate[6..7] == "]"
+        {
             codes.insert(candidate[..6].to_owned());
         }
         rest = &rest[at + 1..];
@@ -35,6 +38,12 @@ fn compile_time_codes_and_ui_cases_match() {
         .collect();
     let untested: Vec<_> = catalogue.difference(&shown).collect();
     let unknown: Vec<_> = shown.difference(&catalogue).collect();
-    assert!(untested.is_empty(), "compile-time codes without a ui case: {untested:?}");
-    assert!(unknown.is_empty(), "ui cases show codes the catalogue lacks: {unknown:?}");
+    assert!(
+        untested.is_empty(),
+        "compile-time codes without a ui case: {untested:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "ui cases show codes the catalogue lacks: {unknown:?}"
+    );
 }

@@ -62,10 +62,20 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Section> {
         }
     };
     if !input.generics.params.is_empty() {
-        errors.at(&input.generics, "EL0009", "a config section cannot be generic");
+        errors.at(
+            &input.generics,
+            "EL0009",
+            "a config section cannot be generic",
+        );
     }
     let fields = named
-        .map(|named| named.named.iter().filter_map(|f| field(f, &mut errors)).collect())
+        .map(|named| {
+            named
+                .named
+                .iter()
+                .filter_map(|f| field(f, &mut errors))
+                .collect()
+        })
         .unwrap_or_default();
     errors.finish()?;
     let section = section.unwrap_or_else(|| default_section(&input.ident.to_string()));
@@ -110,7 +120,10 @@ fn is_secret_type(ty: &syn::Type) -> bool {
 
 /// `MailConfig` reads the section `mail`; `HttpClientConfig` reads `http_client`.
 fn default_section(name: &str) -> String {
-    let base = name.strip_suffix("Config").filter(|b| !b.is_empty()).unwrap_or(name);
+    let base = name
+        .strip_suffix("Config")
+        .filter(|b| !b.is_empty())
+        .unwrap_or(name);
     let mut out = String::new();
     for (i, c) in base.chars().enumerate() {
         if c.is_uppercase() && i > 0 {

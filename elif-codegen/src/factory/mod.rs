@@ -32,9 +32,16 @@ fn generate(factory: &parse::Factory) -> TokenStream {
     let provided = &factory.output.provided;
     let resolver = Ident::new("__elif_resolver", Span::call_site());
     let specs = deps::specs(&factory.arguments);
-    let arguments = factory.arguments.iter().map(|a| deps::resolve(a, &resolver));
+    let arguments = factory
+        .arguments
+        .iter()
+        .map(|a| deps::resolve(a, &resolver));
     let call = quote!(#function(#(#arguments),*).await);
-    let value = if factory.output.fallible { quote!(#call?) } else { call };
+    let value = if factory.output.fallible {
+        quote!(#call?)
+    } else {
+        call
+    };
     let shared = if factory.output.shared {
         value
     } else {

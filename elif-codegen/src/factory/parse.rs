@@ -35,7 +35,10 @@ pub(crate) struct Factory {
 const SHAPE: &str = "`#[factory]` needs an async fn that returns the value it provides\nhelp: write `#[factory] async fn name(dep: Inject<Dep>) -> elif::Result<Value>`";
 
 /// Parses `#[factory(scope = "...")]` on an async fn.
-pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Factory, (syn::Error, TokenStream)> {
+pub(crate) fn parse(
+    args: TokenStream,
+    item: syn::Item,
+) -> Result<Factory, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
     let mut scope = Scope::Singleton;
     let parser = syn::meta::parser(|meta| {
@@ -54,14 +57,21 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Factory, (syn:
             errors.at(&other, "EL0010", SHAPE);
             let tokens = other.to_token_stream();
             let error = errors.finish().err();
-            return Err((error.unwrap_or_else(|| syn::Error::new_spanned(&tokens, SHAPE)), tokens));
+            return Err((
+                error.unwrap_or_else(|| syn::Error::new_spanned(&tokens, SHAPE)),
+                tokens,
+            ));
         }
     };
     if item.sig.asyncness.is_none() {
         errors.at(item.sig.fn_token, "EL0010", SHAPE);
     }
     if !item.sig.generics.params.is_empty() {
-        errors.at(&item.sig.generics, "EL0010", "a factory cannot be generic: it provides one concrete type");
+        errors.at(
+            &item.sig.generics,
+            "EL0010",
+            "a factory cannot be generic: it provides one concrete type",
+        );
     }
     let mut arguments = Vec::new();
     for input in &item.sig.inputs {
@@ -72,10 +82,18 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Factory, (syn:
                     ty: (*arg.ty).clone(),
                     default: false,
                 }),
-                other => errors.at(other, "EL0010", "factory arguments must be plain names: `config: Config<DbConfig>`"),
+                other => errors.at(
+                    other,
+                    "EL0010",
+                    "factory arguments must be plain names: `config: Config<DbConfig>`",
+                ),
             },
             syn::FnArg::Receiver(receiver) => {
-                errors.at(receiver, "EL0010", "a factory is a free function; it cannot take `self`");
+                errors.at(
+                    receiver,
+                    "EL0010",
+                    "a factory is a free function; it cannot take `self`",
+                );
             }
         }
     }
@@ -94,7 +112,9 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Factory, (syn:
             output,
         }),
         (result, _) => {
-            let error = result.err().unwrap_or_else(|| syn::Error::new_spanned(&item.sig, SHAPE));
+            let error = result
+                .err()
+                .unwrap_or_else(|| syn::Error::new_spanned(&item.sig, SHAPE));
             Err((error, item.to_token_stream()))
         }
     }
@@ -122,7 +142,9 @@ fn output(ty: &syn::Type) -> Output {
 
 /// `T` when `ty` is `...::Name<T, ...>`.
 fn generic_argument(ty: &syn::Type, name: &str) -> Option<syn::Type> {
-    let syn::Type::Path(path) = ty else { return None };
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
     let last = path.path.segments.last()?;
     if last.ident != name {
         return None;

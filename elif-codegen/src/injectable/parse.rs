@@ -71,7 +71,10 @@ impl Args {
 }
 
 /// Parses and checks; every error of the item is gathered.
-pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Injectable, (syn::Error, TokenStream)> {
+pub(crate) fn parse(
+    args: TokenStream,
+    item: syn::Item,
+) -> Result<Injectable, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
     let args = Args::parse(args, &mut errors);
     let mut item = match item {
@@ -84,7 +87,10 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Injectable, (s
                 "`#[injectable]` applies to structs only\nhelp: put it on a struct whose fields are dependencies; for a value built by a function, use `#[factory]` on an async fn",
             );
             let error = errors.finish().err();
-            return Err((error.unwrap_or_else(|| syn::Error::new(other.span(), "unreachable")), quote::quote!(#other)));
+            return Err((
+                error.unwrap_or_else(|| syn::Error::new(other.span(), "unreachable")),
+                quote::quote!(#other),
+            ));
         }
     };
     if !item.generics.params.is_empty() {

@@ -26,7 +26,10 @@ pub(crate) struct Module {
 }
 
 /// Parses `#[module(imports(A), providers(B, C), controllers(D), exports(B))]`.
-pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Module, (syn::Error, TokenStream)> {
+pub(crate) fn parse(
+    args: TokenStream,
+    item: syn::Item,
+) -> Result<Module, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
     let mut lists: [Vec<syn::Type>; 4] = Default::default();
     let parser = syn::meta::parser(|meta| {
@@ -36,7 +39,8 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Module, (syn::
         };
         let content;
         syn::parenthesized!(content in meta.input);
-        let types: Punctuated<syn::Type, syn::Token![,]> = content.parse_terminated(syn::Type::parse, syn::Token![,])?;
+        let types: Punctuated<syn::Type, syn::Token![,]> =
+            content.parse_terminated(syn::Type::parse, syn::Token![,])?;
         lists[slot].extend(types);
         Ok(())
     });
@@ -45,17 +49,28 @@ pub(crate) fn parse(args: TokenStream, item: syn::Item) -> Result<Module, (syn::
         let mut seen = HashSet::new();
         for ty in list {
             if !seen.insert(ty.to_token_stream().to_string()) {
-                errors.at(ty, "EL0002", format!("`{}` is listed twice in `{key}(...)`", ty.to_token_stream()));
+                errors.at(
+                    ty,
+                    "EL0002",
+                    format!("`{}` is listed twice in `{key}(...)`", ty.to_token_stream()),
+                );
             }
         }
     }
     let item = match item {
         syn::Item::Struct(item) => item,
         other => {
-            errors.at(&other, "EL0002", "`#[module]` applies to a struct, usually a unit struct: `pub struct AppModule;`");
+            errors.at(
+                &other,
+                "EL0002",
+                "`#[module]` applies to a struct, usually a unit struct: `pub struct AppModule;`",
+            );
             let error = errors.finish().err();
             let tokens = other.to_token_stream();
-            return Err((error.unwrap_or_else(|| syn::Error::new_spanned(&tokens, "not a struct")), tokens));
+            return Err((
+                error.unwrap_or_else(|| syn::Error::new_spanned(&tokens, "not a struct")),
+                tokens,
+            ));
         }
     };
     if !item.generics.params.is_empty() {

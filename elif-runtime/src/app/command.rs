@@ -31,7 +31,11 @@ where
             let code = u8::try_from(error.exit_code()).unwrap_or(2);
             // clap writes help to stdout and usage errors to stderr itself.
             let _ = error.print();
-            return if code == 0 { Ok(()) } else { Err(Error::exit(code)) };
+            return if code == 0 {
+                Ok(())
+            } else {
+                Err(Error::exit(code))
+            };
         }
     };
     match matches.subcommand() {

@@ -72,8 +72,14 @@ impl Lifecycle {
     pub(crate) async fn stop_tasks(&self, timeout: Duration) {
         self.stopping.cancel();
         self.tasks.close();
-        if tokio::time::timeout(timeout, self.tasks.wait()).await.is_err() {
-            tracing::warn!(remaining = self.tasks.len(), "background tasks did not stop in time");
+        if tokio::time::timeout(timeout, self.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                remaining = self.tasks.len(),
+                "background tasks did not stop in time"
+            );
         }
     }
 }

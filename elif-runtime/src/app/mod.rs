@@ -77,14 +77,22 @@ impl App {
     /// Registers a shared value as the provider of `T`, which may be a trait
     /// object: `App::new().provide::<dyn Mailer>(Arc::new(LogMailer))`.
     pub fn provide<T: ?Sized + Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
-        self.globals.push(Node::value(ProviderKey::of::<T>(), instance(value), ProviderKind::Value));
+        self.globals.push(Node::value(
+            ProviderKey::of::<T>(),
+            instance(value),
+            ProviderKind::Value,
+        ));
         self
     }
 
     /// Replaces the provider of `T` (wherever it is declared) with a value,
     /// before boot. Meant for tests: `.override_with::<dyn Mailer>(Arc::new(FakeMailer::default()))`.
     pub fn override_with<T: ?Sized + Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
-        self.overrides.push(Node::value(ProviderKey::of::<T>(), instance(value), ProviderKind::Value));
+        self.overrides.push(Node::value(
+            ProviderKey::of::<T>(),
+            instance(value),
+            ProviderKind::Value,
+        ));
         self
     }
 
@@ -199,19 +207,28 @@ impl App {
             .map_err(|problems| report.extend(problems.iter().map(|p| p.to_diagnostic())))
             .ok();
 
-        let mut requirements = vec![ConfigRequirement::of::<AppConfig>(), ConfigRequirement::of::<ServerConfig>()];
+        let mut requirements = vec![
+            ConfigRequirement::of::<AppConfig>(),
+            ConfigRequirement::of::<ServerConfig>(),
+        ];
         requirements.extend(graph.config_requirements());
-        let config = source
-            .as_ref()
-            .and_then(|source| load_sections(source, &requirements).map_err(|p| report.extend(p)).ok());
+        let config = source.as_ref().and_then(|source| {
+            load_sections(source, &requirements)
+                .map_err(|p| report.extend(p))
+                .ok()
+        });
         match config {
             Some(config) if !report.has_errors() => {
                 let section = |key| config.get(&key).cloned();
-                let app_config = section(ProviderKey::of::<AppConfig>()).and_then(|i| downcast_section::<AppConfig>(&i));
-                let server_config =
-                    section(ProviderKey::of::<ServerConfig>()).and_then(|i| downcast_section::<ServerConfig>(&i));
+                let app_config = section(ProviderKey::of::<AppConfig>())
+                    .and_then(|i| downcast_section::<AppConfig>(&i));
+                let server_config = section(ProviderKey::of::<ServerConfig>())
+                    .and_then(|i| downcast_section::<ServerConfig>(&i));
                 let (Some(app_config), Some(server_config)) = (app_config, server_config) else {
-                    report.push(Diagnostic::error(&elif_catalogue::EL2004, "the built-in config sections did not load"));
+                    report.push(Diagnostic::error(
+                        &elif_catalogue::EL2004,
+                        "the built-in config sections did not load",
+                    ));
                     return Err(report);
                 };
                 let name = self
@@ -295,7 +312,11 @@ impl Booted {
     /// dependency order.
     pub async fn shutdown(&self) {
         self.lifecycle.begin_drain();
-        self.lifecycle.stop_tasks(std::time::Duration::from_secs(self.server_config.shutdown_timeout)).await;
+        self.lifecycle
+            .stop_tasks(std::time::Duration::from_secs(
+                self.server_config.shutdown_timeout,
+            ))
+            .await;
         self.container.shutdown().await;
     }
 }

@@ -16,7 +16,11 @@ use crate::http::{Routes, health};
 
 /// Builds the actix-web server for a booted app on `listener`. Signals are
 /// not handled by actix: elif takes them itself (see [`watch_signals`]).
-pub(crate) fn http_server(booted: &Booted, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+pub(crate) fn http_server(
+    booted: &Booted,
+    listener: TcpListener,
+    workers: usize,
+) -> std::io::Result<Server> {
     let controllers = booted.controllers();
     let lifecycle = booted.lifecycle().clone();
     let server = actix_web::HttpServer::new(move || {
@@ -47,7 +51,8 @@ pub(crate) async fn serve(booted: Booted) -> crate::Result<()> {
         Ok(listener) => listener,
         Err(error) => {
             booted.shutdown().await;
-            let diagnostic = Diagnostic::error(&EL1010, format!("cannot listen on {address}: {error}"));
+            let diagnostic =
+                Diagnostic::error(&EL1010, format!("cannot listen on {address}: {error}"));
             return Err(Error::boot(BootReport::new(vec![diagnostic])));
         }
     };
@@ -73,7 +78,10 @@ pub(crate) async fn serve(booted: Booted) -> crate::Result<()> {
 /// accepting and drains in-flight requests (up to the shutdown timeout). A
 /// second signal ends the process at once.
 async fn watch_signals(handle: ServerHandle, lifecycle: Arc<Lifecycle>, timeout: Duration) {
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         tracing::error!("cannot listen for stop signals; stop the app with SIGKILL");
         return;
     };

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use elif_catalogue::{EL2001, EL2002, EL2003, EL2004};
 use serde::Deserialize;
 
-use crate::diagnostics::Diagnostic;
 use crate::di::provider::{Instance, ProviderKey, Requirement, instance};
 use crate::di::{Dependency, Resolver};
+use crate::diagnostics::Diagnostic;
 use source::{ConfigSource, FieldSpec};
 
 /// A typed config section, such as `[mail]` in elif.toml.
@@ -136,7 +136,11 @@ pub(crate) fn load_sections(
             Err(found) => problems.extend(found.iter().map(ConfigProblem::to_diagnostic)),
         }
     }
-    if problems.is_empty() { Ok(loaded) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(problems)
+    }
 }
 
 /// A value that `#[config(default = ...)]` accepts for a field of type `T`:
@@ -400,14 +404,18 @@ mod tests {
     #[test]
     fn built_in_sections_have_defaults() {
         let server = ServerConfig::load(&ConfigSource::from_pairs([])).unwrap();
-        assert_eq!((server.host.as_str(), server.port, server.shutdown_timeout), ("127.0.0.1", 8080, 30));
+        assert_eq!(
+            (server.host.as_str(), server.port, server.shutdown_timeout),
+            ("127.0.0.1", 8080, 30)
+        );
         let app = AppConfig::load(&ConfigSource::from_pairs([])).unwrap();
         assert_eq!(app.env, Environment::Development);
     }
 
     #[test]
     fn all_problems_of_a_section_are_reported_together() {
-        let source = ConfigSource::from_pairs([("server.port", json!("x")), ("server.workers", json!(0))]);
+        let source =
+            ConfigSource::from_pairs([("server.port", json!("x")), ("server.workers", json!(0))]);
         let problems = ServerConfig::load(&source).unwrap_err();
         let codes: Vec<&str> = problems.iter().map(|p| p.to_diagnostic().code()).collect();
         assert_eq!(codes, ["EL2002", "EL2003"]);

@@ -81,10 +81,10 @@ impl ConfigSource {
         };
         let mut problems = Vec::new();
         let toml_path = options.dir.join("elif.toml");
-        if toml_path.exists() {
-            if let Err(problem) = source.merge_toml(&toml_path) {
-                problems.push(problem);
-            }
+        if toml_path.exists()
+            && let Err(problem) = source.merge_toml(&toml_path)
+        {
+            problems.push(problem);
         }
         let dotenv_path = options.dir.join(".env");
         if dotenv_path.exists() {
@@ -99,7 +99,11 @@ impl ConfigSource {
         for (key, value) in &options.overrides {
             source.set(key, value, Origin::Code);
         }
-        if problems.is_empty() { Ok(source) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(source)
+        } else {
+            Err(problems)
+        }
     }
 
     /// A source with only the given values (for tests and tools).
@@ -141,12 +145,20 @@ impl ConfigSource {
         });
         let nested = vars.iter().filter_map(|(name, value)| {
             let rest = name.strip_prefix(ENV_PREFIX)?;
-            let key = rest.split("__").map(str::to_ascii_lowercase).collect::<Vec<_>>().join(".");
+            let key = rest
+                .split("__")
+                .map(str::to_ascii_lowercase)
+                .collect::<Vec<_>>()
+                .join(".");
             (!key.is_empty()).then_some((key, name, value))
         });
         let found: Vec<_> = aliases.chain(nested).collect();
         for (key, name, value) in found {
-            self.set(&key, &serde_json::Value::String(value.clone()), origin(name.clone()));
+            self.set(
+                &key,
+                &serde_json::Value::String(value.clone()),
+                origin(name.clone()),
+            );
         }
     }
 
@@ -170,7 +182,11 @@ impl ConfigSource {
         spec: FieldSpec<T>,
         problems: &mut Vec<ConfigProblem>,
     ) -> Option<T> {
-        let key = if section.is_empty() { name.to_owned() } else { format!("{section}.{name}") };
+        let key = if section.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{section}.{name}")
+        };
         let value = match self.figment.find_value(&key) {
             Ok(_) => match self.figment.extract_inner_lossy::<T>(&key) {
                 Ok(value) => value,
@@ -179,7 +195,10 @@ impl ConfigSource {
                     return None;
                 }
             },
-            Err(_) => match (spec.default, T::deserialize(UnitDeserializer::<serde::de::value::Error>::new())) {
+            Err(_) => match (
+                spec.default,
+                T::deserialize(UnitDeserializer::<serde::de::value::Error>::new()),
+            ) {
                 (Some(default), _) => default(),
                 // `Option<T>` fields are `None` when unset.
                 (None, Ok(value)) => value,
@@ -193,8 +212,10 @@ impl ConfigSource {
                 }
             },
         };
-        if let Some(validate) = spec.validate {
-            if let Err(rule) = validate(&value) {
+        if let Some(validate) = spec.validate
+            && let Err(rule) = validate(&value)
+        {
+            {
                 let origin = self.origin(&key).cloned().unwrap_or(Origin::Default);
                 problems.push(ConfigProblem {
                     kind: ProblemKind::Rejected,
@@ -210,7 +231,9 @@ impl ConfigSource {
     fn invalid(&self, key: &str, error: &figment::Error, secret: bool) -> ConfigProblem {
         let origin = self.origin(key).cloned().unwrap_or(Origin::Default);
         let reason = match (&error.kind, secret) {
-            (figment::error::Kind::InvalidType(_, expected), true) => format!("expected {expected} (value hidden: secret)"),
+            (figment::error::Kind::InvalidType(_, expected), true) => {
+                format!("expected {expected} (value hidden: secret)")
+            }
             (_, true) => "the value cannot be read (value hidden: secret)".to_owned(),
             (kind, false) => kind.to_string(),
         };
@@ -222,6 +245,9 @@ impl ConfigSource {
     }
 }
 
+/// Checks a field's value; `Err` carries the rule it broke.
+pub type Validate<T> = fn(&T) -> Result<(), String>;
+
 /// How to read one field.
 pub struct FieldSpec<T> {
     /// Builds the default when nothing sets the key.
@@ -229,7 +255,7 @@ pub struct FieldSpec<T> {
     /// Keep the value out of messages and inspection output.
     pub secret: bool,
     /// Checks the value; `Err` carries the rule it broke.
-    pub validate: Option<fn(&T) -> Result<(), String>>,
+    pub validate: Option<Validate<T>>,
 }
 
 impl<T> Default for FieldSpec<T> {
@@ -244,7 +270,10 @@ impl<T> Default for FieldSpec<T> {
 
 /// "set APP__MAIL__HOST or `[mail] host` in elif.toml"
 pub fn where_to_set(key: &str) -> String {
-    let env = format!("{ENV_PREFIX}{}", key.replace('.', "__").to_ascii_uppercase());
+    let env = format!(
+        "{ENV_PREFIX}{}",
+        key.replace('.', "__").to_ascii_uppercase()
+    );
     let alias = ENV_ALIASES.iter().find(|(_, k)| *k == key).map(|(a, _)| *a);
     let env = match alias {
         Some(alias) => format!("`{alias}` (or `{env}`)"),
@@ -264,13 +293,18 @@ fn read_dotenv(path: &Path) -> Result<Vec<(String, String)>, ConfigProblem> {
         message,
     };
     let iter = dotenvy::from_path_iter(path).map_err(|e| unreadable(e.to_string()))?;
-    iter.map(|item| item.map_err(|e| unreadable(e.to_string()))).collect()
+    iter.map(|item| item.map_err(|e| unreadable(e.to_string())))
+        .collect()
 }
 
 fn leaf_keys(dict: &Dict, prefix: &str) -> Vec<String> {
     dict.iter()
         .flat_map(|(k, v)| {
-            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             match v {
                 Value::Dict(_, inner) => leaf_keys(inner, &key),
                 _ => vec![key],
@@ -296,54 +330,102 @@ mod tests {
     }
 
     fn load(dir: PathBuf, overrides: Vec<(&str, serde_json::Value)>) -> ConfigSource {
-        let overrides = overrides.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        ConfigSource::load(&LoadOptions { dir, read_env: false, overrides }).unwrap()
+        let overrides = overrides
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        ConfigSource::load(&LoadOptions {
+            dir,
+            read_env: false,
+            overrides,
+        })
+        .unwrap()
     }
 
     #[test]
     fn dotenv_beats_toml_and_code_beats_dotenv() {
         let dir = dir_with(&[
-            ("elif.toml", "[server]\nport = 9000\nhost = \"0.0.0.0\"\n[mail]\nfrom = \"a@b.c\"\n"),
+            (
+                "elif.toml",
+                "[server]\nport = 9000\nhost = \"0.0.0.0\"\n[mail]\nfrom = \"a@b.c\"\n",
+            ),
             (".env", "PORT=9100\nAPP__MAIL__FROM=x@y.z\n"),
         ]);
         let source = load(dir, vec![("mail.from", json!("code@y.z"))]);
         let mut problems = Vec::new();
         let port: Option<u16> = source.field("server", "port", FieldSpec::default(), &mut problems);
-        let host: Option<String> = source.field("server", "host", FieldSpec::default(), &mut problems);
-        let from: Option<String> = source.field("mail", "from", FieldSpec::default(), &mut problems);
+        let host: Option<String> =
+            source.field("server", "host", FieldSpec::default(), &mut problems);
+        let from: Option<String> =
+            source.field("mail", "from", FieldSpec::default(), &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(port, Some(9100));
         assert_eq!(host.as_deref(), Some("0.0.0.0"));
         assert_eq!(from.as_deref(), Some("code@y.z"));
-        assert_eq!(source.origin("server.port"), Some(&Origin::DotEnv("PORT".into())));
-        assert!(matches!(source.origin("server.host"), Some(Origin::File(_))));
+        assert_eq!(
+            source.origin("server.port"),
+            Some(&Origin::DotEnv("PORT".into()))
+        );
+        assert!(matches!(
+            source.origin("server.host"),
+            Some(Origin::File(_))
+        ));
     }
 
     #[test]
     fn nested_env_names_beat_aliases_from_the_same_source() {
         let dir = dir_with(&[(".env", "APP__SERVER__PORT=7000\nPORT=7001\n")]);
         let source = load(dir, vec![]);
-        let port: Option<u16> = source.field("server", "port", FieldSpec::default(), &mut Vec::new());
+        let port: Option<u16> =
+            source.field("server", "port", FieldSpec::default(), &mut Vec::new());
         assert_eq!(port, Some(7000));
     }
 
     #[test]
     fn every_problem_is_reported_and_secrets_stay_hidden() {
-        let source = ConfigSource::from_pairs([("db.port", json!("eighty")), ("db.password", json!(12))]);
+        let source =
+            ConfigSource::from_pairs([("db.port", json!("eighty")), ("db.password", json!(12))]);
         let mut problems = Vec::new();
         let port: Option<u16> = source.field("db", "port", FieldSpec::default(), &mut problems);
         let user: Option<String> = source.field("db", "user", FieldSpec::default(), &mut problems);
-        let secret = FieldSpec::<Vec<u8>> { secret: true, ..FieldSpec::default() };
+        let secret = FieldSpec::<Vec<u8>> {
+            secret: true,
+            ..FieldSpec::default()
+        };
         let password: Option<Vec<u8>> = source.field("db", "password", secret, &mut problems);
-        let name: Option<Option<String>> = source.field("db", "name", FieldSpec::default(), &mut problems);
+        let name: Option<Option<String>> =
+            source.field("db", "name", FieldSpec::default(), &mut problems);
         assert_eq!((port, user, password), (None, None, None));
         assert_eq!(name, Some(None), "unset Option fields are None");
         let kinds: Vec<ProblemKind> = problems.iter().map(|p| p.kind).collect();
-        assert_eq!(kinds, [ProblemKind::Invalid, ProblemKind::Missing, ProblemKind::Invalid]);
-        assert!(problems[0].message.contains("eighty"), "{}", problems[0].message);
-        assert!(problems[1].message.contains("APP__DB__USER"), "{}", problems[1].message);
-        assert!(!problems[2].message.contains("12"), "{}", problems[2].message);
-        assert!(problems[2].message.contains("value hidden"), "{}", problems[2].message);
+        assert_eq!(
+            kinds,
+            [
+                ProblemKind::Invalid,
+                ProblemKind::Missing,
+                ProblemKind::Invalid
+            ]
+        );
+        assert!(
+            problems[0].message.contains("eighty"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[1].message.contains("APP__DB__USER"),
+            "{}",
+            problems[1].message
+        );
+        assert!(
+            !problems[2].message.contains("12"),
+            "{}",
+            problems[2].message
+        );
+        assert!(
+            problems[2].message.contains("value hidden"),
+            "{}",
+            problems[2].message
+        );
     }
 
     #[test]
@@ -351,12 +433,24 @@ mod tests {
         let source = ConfigSource::from_pairs([("mail.port", json!(0))]);
         let mut problems = Vec::new();
         let spec = FieldSpec::<u16> {
-            validate: Some(|p| if *p == 0 { Err("must be between 1 and 65535".into()) } else { Ok(()) }),
+            validate: Some(|p| {
+                if *p == 0 {
+                    Err("must be between 1 and 65535".into())
+                } else {
+                    Ok(())
+                }
+            }),
             ..FieldSpec::default()
         };
         assert_eq!(source.field("mail", "port", spec, &mut problems), None);
-        let host = FieldSpec::<String> { default: Some(|| "localhost".into()), ..FieldSpec::default() };
-        assert_eq!(source.field("mail", "host", host, &mut problems).as_deref(), Some("localhost"));
+        let host = FieldSpec::<String> {
+            default: Some(|| "localhost".into()),
+            ..FieldSpec::default()
+        };
+        assert_eq!(
+            source.field("mail", "host", host, &mut problems).as_deref(),
+            Some("localhost")
+        );
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].kind, ProblemKind::Rejected);
         assert!(problems[0].message.contains("must be between 1 and 65535"));
@@ -365,7 +459,11 @@ mod tests {
     #[test]
     fn broken_files_are_reported() {
         let dir = dir_with(&[("elif.toml", "[server\nport = 1\n")]);
-        let problems = ConfigSource::load(&LoadOptions { dir, ..LoadOptions::default() }).unwrap_err();
+        let problems = ConfigSource::load(&LoadOptions {
+            dir,
+            ..LoadOptions::default()
+        })
+        .unwrap_err();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].kind, ProblemKind::Unreadable);
     }

@@ -6,10 +6,12 @@ use std::sync::{Arc, OnceLock};
 
 use elif_catalogue::{EL1008, EL1009};
 
-use crate::diagnostics::Diagnostic;
 use crate::di::graph::Graph;
-use crate::di::provider::{Instance, Location, ProviderKey, ProviderKind, Requirement, Scope, downcast};
+use crate::di::provider::{
+    Instance, Location, ProviderKey, ProviderKind, Requirement, Scope, downcast,
+};
 use crate::di::resolver::{RequestCache, Resolver, Shared};
+use crate::diagnostics::Diagnostic;
 
 /// The built dependency graph of one app. Cheap to clone.
 #[derive(Clone)]
@@ -20,7 +22,10 @@ pub struct Container {
 impl Container {
     /// Builds every singleton, dependencies first. Stops at the first
     /// provider that fails (its dependents could not be built anyway).
-    pub(crate) async fn build(graph: Graph, config: HashMap<ProviderKey, Instance>) -> Result<Self, Diagnostic> {
+    pub(crate) async fn build(
+        graph: Graph,
+        config: HashMap<ProviderKey, Instance>,
+    ) -> Result<Self, Diagnostic> {
         let singletons = (0..graph.nodes.len()).map(|_| OnceLock::new()).collect();
         let resolver = Resolver {
             shared: Arc::new(Shared {
@@ -36,8 +41,10 @@ impl Container {
                 continue;
             }
             if let Err(error) = resolver.resolve_index(index).await {
-                let mut diagnostic =
-                    Diagnostic::error(&EL1008, format!("building `{}` failed: {}", node.name, error.detail()));
+                let mut diagnostic = Diagnostic::error(
+                    &EL1008,
+                    format!("building `{}` failed: {}", node.name, error.detail()),
+                );
                 if let Some(hint) = error.hint() {
                     diagnostic = diagnostic.hint(hint.to_owned());
                 }
@@ -67,7 +74,9 @@ impl Container {
                     type_name: node.key.type_name(),
                     kind: node.kind,
                     scope: node.scope,
-                    module: node.module.map(|m| graph.modules.modules[m].descriptor.name),
+                    module: node
+                        .module
+                        .map(|m| graph.modules.modules[m].descriptor.name),
                     dependencies: node
                         .dependencies
                         .iter()
@@ -88,7 +97,9 @@ impl Container {
     /// their controller instead.
     pub fn get<T: ?Sized + Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         let index = self.graph().index_of(ProviderKey::of::<T>())?;
-        self.resolver.shared.singletons[index].get().and_then(downcast::<T>)
+        self.resolver.shared.singletons[index]
+            .get()
+            .and_then(downcast::<T>)
     }
 
     /// Resolves `T` whatever its scope, except request scope (use a
@@ -122,8 +133,10 @@ impl Container {
             };
             tracing::debug!(component = %node.name, "on_init");
             if let Err(error) = hook(instance.clone()).await {
-                let mut diagnostic =
-                    Diagnostic::error(&EL1009, format!("`{}`'s on_init failed: {}", node.name, error.detail()));
+                let mut diagnostic = Diagnostic::error(
+                    &EL1009,
+                    format!("`{}`'s on_init failed: {}", node.name, error.detail()),
+                );
                 if let Some(location) = node.location {
                     diagnostic = diagnostic.at(location);
                 }

@@ -6,11 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use elif_catalogue::{EL1001, EL1002, EL1003, EL1004, EL1005};
 
-use crate::diagnostics::Diagnostic;
 use crate::di::provider::{
-    BuildFn, DependencySpec, Hook, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind, Requirement,
-    Scope, registered_providers,
+    BuildFn, DependencySpec, Hook, Instance, Location, ProviderDescriptor, ProviderKey,
+    ProviderKind, Requirement, Scope, registered_providers,
 };
+use crate::diagnostics::Diagnostic;
 use crate::module::{ModuleTree, MountFn};
 
 /// How a node produces its instance.
@@ -118,7 +118,11 @@ pub(crate) struct GraphInput {
 /// problem was found; it is returned either way so that later checks (such
 /// as config) can still run and report in the same pass.
 pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
-    let GraphInput { modules, globals, overrides } = input;
+    let GraphInput {
+        modules,
+        globals,
+        overrides,
+    } = input;
     let mut table = NodeTable {
         nodes: Vec::new(),
         index: HashMap::new(),
@@ -143,7 +147,11 @@ pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
         table.replace(node, &modules);
     }
 
-    let NodeTable { nodes, index, mut problems } = table;
+    let NodeTable {
+        nodes,
+        index,
+        mut problems,
+    } = table;
     let graph = Graph {
         nodes,
         index,
@@ -168,7 +176,8 @@ impl NodeTable {
     /// Adds a node unless its key is taken (a duplicate is a problem).
     fn add(&mut self, node: Node, modules: &ModuleTree) -> Option<usize> {
         if let Some(&existing) = self.index.get(&node.key) {
-            self.problems.push(duplicate(&self.nodes[existing], &node, modules));
+            self.problems
+                .push(duplicate(&self.nodes[existing], &node, modules));
             return None;
         }
         self.index.insert(node.key, self.nodes.len());
@@ -177,7 +186,12 @@ impl NodeTable {
     }
 
     /// Adds a declared provider and its trait bindings; returns the provider's index.
-    fn add_declared(&mut self, descriptor: &'static ProviderDescriptor, module: usize, modules: &ModuleTree) -> Option<usize> {
+    fn add_declared(
+        &mut self,
+        descriptor: &'static ProviderDescriptor,
+        module: usize,
+        modules: &ModuleTree,
+    ) -> Option<usize> {
         let node = Node::declared(descriptor, Some(module));
         let target = node.key;
         let index = self.add(node, modules)?;
@@ -189,7 +203,10 @@ impl NodeTable {
                 scope: descriptor.scope,
                 kind: descriptor.kind,
                 module: Some(module),
-                dependencies: vec![DependencySpec::new("(binding)", Requirement::Provider(target))],
+                dependencies: vec![DependencySpec::new(
+                    "(binding)",
+                    Requirement::Provider(target),
+                )],
                 builder: Builder::Alias {
                     target,
                     cast: binding.cast,
@@ -229,11 +246,18 @@ fn duplicate(first: &Node, second: &Node, modules: &ModuleTree) -> Diagnostic {
     let what = if first.name == second.name {
         format!("`{}`", first.name)
     } else {
-        format!("`{}` (by `{}` and `{}`)", first.key, first.name, second.name)
+        format!(
+            "`{}` (by `{}` and `{}`)",
+            first.key, first.name, second.name
+        )
     };
     let mut d = Diagnostic::error(
         &EL1004,
-        format!("{what} is provided twice: in {} and in {}", place(first), place(second)),
+        format!(
+            "{what} is provided twice: in {} and in {}",
+            place(first),
+            place(second)
+        ),
     );
     if let Some(location) = second.location {
         d = d.at(location);
@@ -268,15 +292,26 @@ fn missing(graph: &Graph, node: &Node, field: &str, key: ProviderKey) -> Diagnos
         .module
         .map(|m| graph.modules.modules[m].descriptor.name)
         .unwrap_or("your root module");
-    let message = format!("`{}` needs `{key}` (field `{field}`), but no provider of `{key}` is registered", node.name);
-    let declared: Vec<&ProviderDescriptor> = registered_providers().filter(|p| (p.key)() == key).collect();
+    let message = format!(
+        "`{}` needs `{key}` (field `{field}`), but no provider of `{key}` is registered",
+        node.name
+    );
+    let declared: Vec<&ProviderDescriptor> = registered_providers()
+        .filter(|p| (p.key)() == key)
+        .collect();
     let binders: Vec<&ProviderDescriptor> = registered_providers()
         .filter(|p| p.bindings.iter().any(|b| (b.key)() == key))
         .collect();
     let hint = if let Some(p) = declared.first() {
-        format!("`{}` is declared at {} but no module of this app lists it: add it to `providers(...)` of `{module}`", p.name, p.location)
+        format!(
+            "`{}` is declared at {} but no module of this app lists it: add it to `providers(...)` of `{module}`",
+            p.name, p.location
+        )
     } else if !binders.is_empty() {
-        let names: Vec<String> = binders.iter().map(|p| format!("`{}` ({})", p.name, p.location)).collect();
+        let names: Vec<String> = binders
+            .iter()
+            .map(|p| format!("`{}` ({})", p.name, p.location))
+            .collect();
         format!(
             "{} provides `{key}` but no module of this app lists it: add it to `providers(...)` of `{module}`",
             names.join(" or ")
@@ -304,10 +339,15 @@ fn not_visible(graph: &Graph, node: &Node, target: &Node) -> Option<Diagnostic> 
     let owner_name = graph.modules.modules[owner].descriptor.name;
     let mut steps = Vec::new();
     if !graph.modules.exports(owner).contains(&target.key) {
-        steps.push(format!("add `{}` to `exports(...)` of `{owner_name}`", target.name));
+        steps.push(format!(
+            "add `{}` to `exports(...)` of `{owner_name}`",
+            target.name
+        ));
     }
     if !graph.modules.modules[from].imports.contains(&owner) {
-        steps.push(format!("add `{owner_name}` to `imports(...)` of `{from_name}`"));
+        steps.push(format!(
+            "add `{owner_name}` to `imports(...)` of `{from_name}`"
+        ));
     }
     Some(
         Diagnostic::error(
@@ -378,7 +418,10 @@ fn check_cycles(graph: &Graph, problems: &mut Vec<Diagnostic>) -> Vec<usize> {
         if !seen.insert(canonical) {
             continue;
         }
-        let mut names: Vec<&str> = cycle.iter().map(|&i| graph.nodes[i].name.as_str()).collect();
+        let mut names: Vec<&str> = cycle
+            .iter()
+            .map(|&i| graph.nodes[i].name.as_str())
+            .collect();
         names.push(names[0]);
         let mut d = Diagnostic::error(&EL1002, format!("dependency cycle: {}", names.join(" -> ")));
         if let Some(location) = graph.nodes[cycle[0]].location {
@@ -393,7 +436,11 @@ fn check_cycles(graph: &Graph, problems: &mut Vec<Diagnostic>) -> Vec<usize> {
 /// request-scoped provider.
 fn check_captive(graph: &Graph, problems: &mut Vec<Diagnostic>) {
     // For each node: the chain to a request-scoped provider, if it has one.
-    fn request_chain(graph: &Graph, n: usize, memo: &mut HashMap<usize, Option<Vec<usize>>>) -> Option<Vec<usize>> {
+    fn request_chain(
+        graph: &Graph,
+        n: usize,
+        memo: &mut HashMap<usize, Option<Vec<usize>>>,
+    ) -> Option<Vec<usize>> {
         if let Some(known) = memo.get(&n) {
             return known.clone();
         }
@@ -425,12 +472,18 @@ fn check_captive(graph: &Graph, problems: &mut Vec<Diagnostic>) {
             let Requirement::Provider(key) = &dep.requirement else {
                 continue;
             };
-            let Some(d) = graph.index_of(*key) else { continue };
+            let Some(d) = graph.index_of(*key) else {
+                continue;
+            };
             let Some(chain) = request_chain(graph, d, &mut memo) else {
                 continue;
             };
             let mut path = vec![format!("`{}` (singleton)", node.name)];
-            path.extend(chain.iter().map(|&i| format!("`{}` ({})", graph.nodes[i].name, graph.nodes[i].scope)));
+            path.extend(
+                chain
+                    .iter()
+                    .map(|&i| format!("`{}` ({})", graph.nodes[i].name, graph.nodes[i].scope)),
+            );
             let request = &graph.nodes[chain[chain.len() - 1]].name;
             let mut diagnostic = Diagnostic::error(
                 &EL1003,

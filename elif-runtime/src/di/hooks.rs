@@ -42,7 +42,9 @@ pub fn on_init_hook<T: OnInit>(instance: Instance) -> BoxFuture<'static, crate::
 }
 
 /// The type-erased `on_shutdown` hook of `T`.
-pub fn on_shutdown_hook<T: OnShutdown>(instance: Instance) -> BoxFuture<'static, crate::Result<()>> {
+pub fn on_shutdown_hook<T: OnShutdown>(
+    instance: Instance,
+) -> BoxFuture<'static, crate::Result<()>> {
     Box::pin(async move {
         match downcast::<T>(&instance) {
             Some(this) => this.on_shutdown().await,

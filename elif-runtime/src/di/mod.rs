@@ -17,5 +17,8 @@ pub mod resolver;
 pub use container::{ComponentInfo, Container, RequestScope};
 pub use dependency::{Dependency, Inject};
 pub use hooks::{OnInit, OnShutdown};
-pub use provider::{Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind, Requirement, Scope};
+pub use provider::{
+    Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind, Requirement,
+    Scope,
+};
 pub use resolver::Resolver;

@@ -213,7 +213,9 @@ inventory::collect!(ProviderRegistration);
 
 /// Every provider registered in this binary.
 pub fn registered_providers() -> impl Iterator<Item = &'static ProviderDescriptor> {
-    inventory::iter::<ProviderRegistration>.into_iter().map(|r| (r.0)())
+    inventory::iter::<ProviderRegistration>
+        .into_iter()
+        .map(|r| (r.0)())
 }
 
 /// Wraps a built value as an [`Instance`].

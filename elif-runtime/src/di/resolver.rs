@@ -27,7 +27,10 @@ pub(crate) struct RequestCache {
 
 impl RequestCache {
     fn cell(&self, index: usize) -> Arc<OnceCell<Instance>> {
-        let mut cells = self.cells.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cells = self
+            .cells
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         cells.entry(index).or_default().clone()
     }
 }
@@ -56,7 +59,9 @@ impl Resolver {
             .config
             .get(&key)
             .and_then(downcast::<T>)
-            .ok_or_else(|| Error::internal(format!("config section `{key}` was not loaded at boot")))
+            .ok_or_else(|| {
+                Error::internal(format!("config section `{key}` was not loaded at boot"))
+            })
     }
 
     fn index_of(&self, key: ProviderKey) -> crate::Result<usize> {
@@ -67,7 +72,10 @@ impl Resolver {
     }
 
     /// Resolves the node at `index`, honouring its scope.
-    pub(crate) fn resolve_index(&self, index: usize) -> BoxFuture<'static, crate::Result<Instance>> {
+    pub(crate) fn resolve_index(
+        &self,
+        index: usize,
+    ) -> BoxFuture<'static, crate::Result<Instance>> {
         let this = self.clone();
         Box::pin(async move {
             let node = &this.shared.graph.nodes[index];
@@ -78,7 +86,10 @@ impl Resolver {
                     }
                     // Boot builds singletons in dependency order, so this only
                     // runs for the singleton being built right now.
-                    let root = Resolver { shared: this.shared.clone(), request: None };
+                    let root = Resolver {
+                        shared: this.shared.clone(),
+                        request: None,
+                    };
                     let built = root.build(index).await?;
                     Ok(this.shared.singletons[index].get_or_init(|| built).clone())
                 }
@@ -112,5 +123,7 @@ impl Resolver {
 }
 
 fn wrong_type(key: ProviderKey) -> Error {
-    Error::internal(format!("the provider of `{key}` built a value of another type"))
+    Error::internal(format!(
+        "the provider of `{key}` built a value of another type"
+    ))
 }

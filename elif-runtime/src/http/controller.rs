@@ -46,7 +46,10 @@ impl Routes {
         F::Output: Responder + 'static,
     {
         let route = web::method(method.clone()).to(handler);
-        self.by_path.entry(path.to_owned()).or_default().push((method, route));
+        self.by_path
+            .entry(path.to_owned())
+            .or_default()
+            .push((method, route));
         self
     }
 
@@ -74,14 +77,19 @@ impl Routes {
     pub(crate) fn register(self, config: &mut web::ServiceConfig) {
         for (path, routes) in self.by_path {
             let allow: Vec<&str> = routes.iter().map(|(m, _)| m.as_str()).collect();
-            let allow = HeaderValue::from_str(&allow.join(", ")).unwrap_or(HeaderValue::from_static(""));
+            let allow =
+                HeaderValue::from_str(&allow.join(", ")).unwrap_or(HeaderValue::from_static(""));
             let mut resource = web::resource(path.as_str());
             for (_, route) in routes {
                 resource = resource.route(route);
             }
             config.service(resource.default_service(web::to(move || {
                 let allow = allow.clone();
-                async move { HttpResponse::MethodNotAllowed().insert_header((ALLOW, allow)).finish() }
+                async move {
+                    HttpResponse::MethodNotAllowed()
+                        .insert_header((ALLOW, allow))
+                        .finish()
+                }
             })));
         }
     }

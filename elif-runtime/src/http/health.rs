@@ -10,7 +10,11 @@ use crate::app::Lifecycle;
 /// Adds `GET /health` and `GET /ready`.
 pub(crate) fn register(config: &mut web::ServiceConfig, lifecycle: Arc<Lifecycle>) {
     config
-        .route("/health", web::get().to(|| async { HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })) }))
+        .route(
+            "/health",
+            web::get()
+                .to(|| async { HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })) }),
+        )
         .route(
             "/ready",
             web::get().to(move || {
@@ -19,7 +23,8 @@ pub(crate) fn register(config: &mut web::ServiceConfig, lifecycle: Arc<Lifecycle
                     if ready {
                         HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
                     } else {
-                        HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "draining" }))
+                        HttpResponse::ServiceUnavailable()
+                            .json(serde_json::json!({ "status": "draining" }))
                     }
                 }
             }),

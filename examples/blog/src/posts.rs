@@ -20,7 +20,11 @@ pub struct BlogConfig {
 }
 
 fn page_size(size: &usize) -> Result<(), String> {
-    if (1..=100).contains(size) { Ok(()) } else { Err("must be between 1 and 100".into()) }
+    if (1..=100).contains(size) {
+        Ok(())
+    } else {
+        Err("must be between 1 and 100".into())
+    }
 }
 
 /// A blog post.
@@ -67,7 +71,10 @@ impl PostStore {
     }
 
     fn insert(&self, new: NewPost) -> Post {
-        let mut posts = self.posts.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut posts = self
+            .posts
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let post = Post {
             id: posts.len() as u64 + 1,
             title: new.title,
@@ -102,7 +109,8 @@ impl PostService {
     /// Publishes a post.
     pub fn publish(&self, new: NewPost) -> elif::Result<Post> {
         if new.title.trim().is_empty() {
-            return Err(Error::new(422, "POST_TITLE_EMPTY", "a post needs a title").with_hint("send a non-empty `title`"));
+            return Err(Error::new(422, "POST_TITLE_EMPTY", "a post needs a title")
+                .with_hint("send a non-empty `title`"));
         }
         Ok(self.store.insert(new))
     }
@@ -133,7 +141,8 @@ impl Controller for PostsController {
             async move {
                 match post {
                     Some(post) => Ok(HttpResponse::Ok().json(post)),
-                    None => Err(Error::new(404, "POST_NOT_FOUND", "no post has this id").with_hint("list posts with GET /posts")),
+                    None => Err(Error::new(404, "POST_NOT_FOUND", "no post has this id")
+                        .with_hint("list posts with GET /posts")),
                 }
             }
         });
