@@ -335,9 +335,54 @@ pub fn find(code: &str) -> Option<&'static Entry> {
     ALL.iter().find(|e| e.code.eq_ignore_ascii_case(code))
 }
 
+/// The catalogue as Markdown: the text of `docs/errors.md`.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Error catalogue\n\n\
+         <!-- Generated from elif-catalogue/src/lib.rs. Do not edit: run \
+         `ELIF_BLESS=1 cargo test -p elif-catalogue` after changing the catalogue. -->\n\n\
+         Every diagnostic elif produces has a stable code. `EL0xxx` codes are compile errors of the \
+         macros, `EL1xxx` boot errors of the dependency graph and modules, `EL2xxx` configuration errors. \
+         Boot errors are all reported at once, before a port is bound.\n\n",
+    );
+    for e in ALL {
+        out.push_str(&format!(
+            "- [`{}`](#{}) {}\n",
+            e.code,
+            e.code.to_lowercase(),
+            e.title
+        ));
+    }
+    for e in ALL {
+        let phase = match e.phase {
+            Phase::Compile => "compile time",
+            Phase::Boot => "boot time",
+        };
+        out.push_str(&format!(
+            "\n## {}\n\n**{}** ({phase})\n\n{}\n\n**Fix:** {}\n\nWrong:\n\n```rust,ignore\n{}\n```\n\nRight:\n\n```rust,ignore\n{}\n```\n",
+            e.code, e.title, e.explanation, e.hint, e.wrong, e.right
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docs_errors_md_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/errors.md");
+        let expected = markdown();
+        if std::env::var_os("ELIF_BLESS").is_some() {
+            std::fs::write(&path, &expected).expect("write docs/errors.md");
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "docs/errors.md is out of date: run `ELIF_BLESS=1 cargo test -p elif-catalogue`"
+        );
+    }
 
     #[test]
     fn codes_are_unique_sorted_and_well_formed() {

@@ -45,7 +45,7 @@ pub mod prelude {
     pub use crate::{App, Config, Error, Lifecycle, Result, factory, injectable, module};
     pub use elif_runtime::config::{Config, Environment, Secret};
     pub use elif_runtime::di::{Inject, OnInit, OnShutdown};
-    pub use elif_runtime::http::{Controller, Routes};
+    pub use elif_runtime::http::{Controller, Routes, Scoped};
     pub use std::sync::Arc;
 }
 

@@ -519,8 +519,11 @@ impl OnInit for Cache {
                 event("cache task cancelled");
             }
         }
+        // The guard is moved into the task, so it is dropped when the task
+        // is cancelled, whether or not the task was ever polled.
+        let guard = Guard;
         self.lifecycle.spawn(async move {
-            let _guard = Guard;
+            let _guard = guard;
             std::future::pending::<()>().await;
         });
         Ok(())

@@ -55,7 +55,44 @@ impl Controller for GreetController {
     }
 }
 
-#[module(providers(SystemClock, Greeter), controllers(GreetController))]
+static CARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[injectable(scope = "request")]
+pub struct Cart {
+    #[inject(default)]
+    number: CartNumber,
+    clock: Inject<dyn Clock>,
+}
+
+#[derive(Debug)]
+pub struct CartNumber(usize);
+
+impl Default for CartNumber {
+    fn default() -> Self {
+        Self(CARTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+#[injectable]
+pub struct CartController;
+
+impl Controller for CartController {
+    fn routes(self: Arc<Self>, routes: &mut Routes) {
+        routes.get(
+            "/cart",
+            |a: Scoped<Cart>, b: Scoped<Cart>, greeter: Scoped<Greeter>| async move {
+                HttpResponse::Ok().json(serde_json::json!({
+                "a": a.number.0, "b": b.number.0, "at": a.clock.now(), "word": greeter.config.word,
+            }))
+            },
+        );
+    }
+}
+
+#[module(
+    providers(SystemClock, Greeter, Cart),
+    controllers(GreetController, CartController)
+)]
 pub struct GreetModule;
 
 struct FrozenClock(u64);
@@ -118,6 +155,17 @@ async fn errors_are_problem_json_and_wrong_methods_get_405_with_allow() {
     assert_eq!(wrong.status(), 405);
     assert_eq!(wrong.header("allow"), Some("GET, POST"));
     assert_eq!(app.get("/nowhere").await.status(), 404);
+}
+
+#[elif::test]
+async fn request_scoped_services_reach_handlers_through_scoped() {
+    let app = TestApp::start(app()).await.unwrap();
+    let first: serde_json::Value = app.get("/cart").await.json();
+    let second: serde_json::Value = app.get("/cart").await.json();
+    assert_eq!(first["a"], first["b"], "one Cart per request: {first}");
+    assert_ne!(first["a"], second["a"], "a new Cart for the next request");
+    assert_eq!(first["at"], 1_700_000_000);
+    assert_eq!(first["word"], "Hello");
 }
 
 #[elif::test]

@@ -23,17 +23,20 @@ pub(crate) fn http_server(
 ) -> std::io::Result<Server> {
     let controllers = booted.controllers();
     let lifecycle = booted.lifecycle().clone();
+    let container = booted.container().clone();
     let server = actix_web::HttpServer::new(move || {
         let controllers = controllers.clone();
         let lifecycle = lifecycle.clone();
-        actix_web::App::new().configure(move |config| {
-            health::register(config, lifecycle);
-            let mut routes = Routes::default();
-            for (instance, mount) in &controllers {
-                mount(instance, &mut routes);
-            }
-            routes.register(config);
-        })
+        actix_web::App::new()
+            .app_data(container.clone())
+            .configure(move |config| {
+                health::register(config, lifecycle);
+                let mut routes = Routes::default();
+                for (instance, mount) in &controllers {
+                    mount(instance, &mut routes);
+                }
+                routes.register(config);
+            })
     })
     .workers(workers)
     .disable_signals()

@@ -6,8 +6,10 @@
 
 pub(crate) mod controller;
 pub(crate) mod health;
+mod scoped;
 
 pub use actix_web::http::Method;
 /// actix-web's request, response and extractor types, for handlers written by hand.
 pub use actix_web::{HttpRequest, HttpResponse, Responder, web};
 pub use controller::{Controller, Routes};
+pub use scoped::Scoped;
