@@ -290,6 +290,16 @@ catalogue! {
         wrong: "PORT=80 cargo run   # as a user without the right to bind port 80",
         right: "PORT=8080 cargo run",
     }
+    /// An app with no root module.
+    EL1011 = {
+        phase: Phase::Boot,
+        title: "no root module",
+        explanation: "An app is its root module and everything that module imports. \
+            `App::new()` alone has nothing to build or serve.",
+        hint: "give the app its root module: `App::new().module(AppModule)`",
+        wrong: "App::new().run().await",
+        right: "App::new().module(AppModule).run().await",
+    }
     /// A required configuration key has no value.
     EL2001 = {
         phase: Phase::Boot,

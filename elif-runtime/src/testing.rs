@@ -35,7 +35,7 @@ impl TestApp {
     /// Boots `app` in `test` mode (unless its config says otherwise) and
     /// serves it with one worker on `127.0.0.1:0`.
     pub async fn start(app: App) -> crate::Result<Self> {
-        let booted = app.config("app.env", "test").boot().await?;
+        let booted = app.config_default("app.env", "test").boot().await?;
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let server = serve::http_server(&booted, listener, 1)?;

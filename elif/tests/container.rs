@@ -617,6 +617,14 @@ async fn failing_factories_and_init_hooks_stop_the_boot() {
 #[module()]
 pub struct Empty;
 
+#[test]
+fn an_app_needs_a_root_module() {
+    let report = App::new().without_env().check();
+    assert_eq!(report.diagnostics().len(), 1);
+    assert_eq!(report.diagnostics()[0].code(), "EL1011");
+    assert!(App::new().module(Empty).without_env().check().is_empty());
+}
+
 #[elif::test]
 async fn several_apps_live_in_one_process() {
     let (a, b) = futures_join(

@@ -103,6 +103,15 @@ impl App {
         self
     }
 
+    /// Sets a config value by dotted key with the lowest precedence of the
+    /// values set in code: later `config` calls win over it, and so does
+    /// nothing else. Used by `TestApp` to default `app.env` to `test`.
+    pub fn config_default(mut self, key: &str, value: impl serde::Serialize) -> Self {
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.config.overrides.insert(0, (key.to_owned(), value));
+        self
+    }
+
     /// Reads `elif.toml` and `.env` from `dir` instead of the working directory.
     pub fn config_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.config.dir = dir.into();
@@ -183,10 +192,10 @@ impl App {
     fn prepare(self) -> Result<Prepared, BootReport> {
         let mut report = BootReport::default();
         let Some(root) = self.root else {
-            report.push(
-                Diagnostic::error(&elif_catalogue::EL1001, "the app has no root module")
-                    .hint("give the app its root module: `App::new().module(AppModule)`"),
-            );
+            report.push(Diagnostic::error(
+                &elif_catalogue::EL1011,
+                "the app has no root module",
+            ));
             return Err(report);
         };
         let lifecycle = Arc::new(Lifecycle::new());
