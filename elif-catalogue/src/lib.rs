@@ -14,6 +14,8 @@ pub enum Phase {
     Compile,
     /// While the app boots, before a port is bound (also `check`).
     Boot,
+    /// While serving a request: the `code` of a problem+json response.
+    Request,
 }
 
 /// One entry of the catalogue.
@@ -187,6 +189,88 @@ catalogue! {
         wrong: "#[config(default = \"25\")]\nport: u16,",
         right: "#[config(default = 25)]\nport: u16,",
     }
+    /// A route template that does not parse.
+    EL0020 = {
+        phase: Phase::Compile,
+        title: "malformed route template",
+        explanation: "A route template starts with `/`, separates segments with `/`, and names parameters \
+            `{name}` after the handler argument they fill. Unbalanced braces, empty or invalid names, doubled \
+            slashes and characters a URL cannot hold are rejected when the controller compiles.",
+        hint: "fix the template at the character the error points to",
+        wrong: "#[get(\"/posts/{id\")]",
+        right: "#[get(\"/posts/{id}\")]",
+    }
+    /// A template parameter with no handler argument of that name.
+    EL0021 = {
+        phase: Phase::Compile,
+        title: "route parameter without an argument",
+        explanation: "Each `{name}` in a route template is bound to the handler argument called `name`. \
+            A parameter no argument takes would be matched and then ignored, which is almost always a typo.",
+        hint: "add an argument with the parameter's name (`id: u64`), or rename the parameter",
+        wrong: "#[get(\"/posts/{id}\")]\nasync fn show(&self, post_id: u64) -> Result<Json<Post>>",
+        right: "#[get(\"/posts/{id}\")]\nasync fn show(&self, id: u64) -> Result<Json<Post>>",
+    }
+    /// A path parameter whose type cannot be parsed from a segment.
+    EL0022 = {
+        phase: Phase::Compile,
+        title: "path parameter type cannot be parsed",
+        explanation: "A path parameter is read from one URL segment, so its type must implement \
+            `FromPathSegment` (integers, floats, `bool`, `char`, `String`, and any `FromStr` type you opt in).",
+        hint: "use a type that parses from text (`u64`, `String`, `Uuid`...), or take the value from the body or query",
+        wrong: "#[get(\"/posts/{ids}\")]\nasync fn show(&self, ids: Vec<u64>)",
+        right: "#[get(\"/posts/{id}\")]\nasync fn show(&self, id: u64)",
+    }
+    /// Two routes of one controller on the same method and path.
+    EL0023 = {
+        phase: Phase::Compile,
+        title: "duplicate route",
+        explanation: "Two handlers of one controller answer the same method on the same path. Parameter names \
+            do not make paths different: `/{id}` and `/{post_id}` match the same requests.",
+        hint: "change the method or the path of one of them, or merge them",
+        wrong: "#[get(\"/{id}\")] async fn show(&self, id: u64)\n#[get(\"/{post_id}\")] async fn view(&self, post_id: u64)",
+        right: "#[get(\"/{id}\")] async fn show(&self, id: u64)\n#[get(\"/{id}/view\")] async fn view(&self, id: u64)",
+    }
+    /// A route attribute outside a `#[controller]` impl.
+    EL0024 = {
+        phase: Phase::Compile,
+        title: "route attribute outside a controller",
+        explanation: "`#[get]`, `#[post]` and the other route attributes are read by `#[controller]` on the \
+            enclosing `impl` block. On their own they would register nothing.",
+        hint: "put the method in an `impl` block marked `#[controller(\"/prefix\")]`",
+        wrong: "impl Posts {\n    #[get(\"/\")] async fn list(&self) -> Json<Vec<Post>>\n}",
+        right: "#[controller(\"/posts\")]\nimpl Posts {\n    #[get(\"/\")] async fn list(&self) -> Json<Vec<Post>>\n}",
+    }
+    /// A handler that is not `async fn ...(&self, ...)`.
+    EL0025 = {
+        phase: Phase::Compile,
+        title: "handler must be `async fn` taking `&self`",
+        explanation: "A handler runs on the server's event loop and reaches its services through the controller, \
+            so it is an `async fn` whose first parameter is `&self`.",
+        hint: "write `async fn name(&self, ...)`",
+        wrong: "#[get(\"/\")]\nfn list() -> Json<Vec<Post>>",
+        right: "#[get(\"/\")]\nasync fn list(&self) -> Json<Vec<Post>>",
+    }
+    /// A handler argument that is neither a path parameter nor an extractor.
+    EL0026 = {
+        phase: Phase::Compile,
+        title: "argument cannot be extracted",
+        explanation: "A handler argument is either a path parameter (its name appears as `{name}` in the template) \
+            or an extractor: `Json<T>`, `Query<T>`, `Valid<T>`, `Scoped<T>`, `Extension<T>`, `HttpRequest`, \
+            or any actix-web `FromRequest` type.",
+        hint: "if it is a path parameter, add `{name}` to the route template; otherwise wrap it in an extractor",
+        wrong: "#[get(\"/posts\")]\nasync fn show(&self, id: u64)",
+        right: "#[get(\"/posts/{id}\")]\nasync fn show(&self, id: u64)",
+    }
+    /// A type in `guards(...)` that is not a guard.
+    EL0027 = {
+        phase: Phase::Compile,
+        title: "not a guard",
+        explanation: "`guards(...)` lists types marked `#[guard]` that implement `Guard`; each one runs before \
+            the handler and may reject the request.",
+        hint: "mark the type `#[guard]` and implement `Guard` for it",
+        wrong: "struct Admin;\n#[controller(\"/admin\", guards(Admin))]",
+        right: "#[guard]\nstruct Admin;\nimpl Guard for Admin { async fn check(&self, cx: &RequestContext) -> elif::Result<()> { Ok(()) } }",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,
@@ -300,6 +384,16 @@ catalogue! {
         wrong: "App::new().run().await",
         right: "App::new().module(AppModule).run().await",
     }
+    /// Two routes on the same method and path, across controllers.
+    EL1012 = {
+        phase: Phase::Boot,
+        title: "duplicate route",
+        explanation: "Two controllers of the app answer the same method on the same path (after their prefixes \
+            are joined). Only one could ever be reached.",
+        hint: "change the prefix or path of one of the routes",
+        wrong: "#[controller(\"/posts\")] impl A { #[get(\"/{id}\")] .. }\n#[controller(\"/posts\")] impl B { #[get(\"/{slug}\")] .. }",
+        right: "#[controller(\"/posts\")] impl A { #[get(\"/{id}\")] .. }\n#[controller(\"/drafts\")] impl B { #[get(\"/{slug}\")] .. }",
+    }
     /// A required configuration key has no value.
     EL2001 = {
         phase: Phase::Boot,
@@ -338,6 +432,76 @@ catalogue! {
         wrong: "[server\nport = 8080",
         right: "[server]\nport = 8080",
     }
+    /// No route matches the path.
+    EL3001 = {
+        phase: Phase::Request,
+        title: "route not found",
+        explanation: "No route of the app matches the request's path (code `ROUTE_NOT_FOUND`, status 404).",
+        hint: "check the path; `routes` lists every route of the app",
+        wrong: "GET /post/1",
+        right: "GET /posts/1",
+    }
+    /// The path exists but not with this method.
+    EL3002 = {
+        phase: Phase::Request,
+        title: "method not allowed",
+        explanation: "The path matches a route, but not with this method (code `METHOD_NOT_ALLOWED`, status 405). \
+            The `Allow` header lists the methods the path answers.",
+        hint: "use one of the methods in the `Allow` header",
+        wrong: "DELETE /posts",
+        right: "GET /posts",
+    }
+    /// A body or query that cannot be read as the expected type.
+    EL3003 = {
+        phase: Phase::Request,
+        title: "malformed request",
+        explanation: "The body is not valid JSON, or a field has the wrong type or is missing, or the query \
+            string or a path parameter cannot be read (code `MALFORMED_REQUEST`, status 400). `errors` lists \
+            each problem with its field path.",
+        hint: "fix the fields listed in `errors`",
+        wrong: "POST /posts {\"title\": 5}",
+        right: "POST /posts {\"title\": \"Hello\", \"body\": \"...\"}",
+    }
+    /// A body that fails validation or has unknown fields.
+    EL3004 = {
+        phase: Phase::Request,
+        title: "validation failed",
+        explanation: "The body was read but breaks the DTO's rules, or carries fields the DTO does not have \
+            (code `VALIDATION_FAILED`, status 422). `errors` lists each field and rule.",
+        hint: "fix the fields listed in `errors`; unknown fields are rejected, not ignored",
+        wrong: "POST /signup {\"email\": \"x\", \"admin\": true}",
+        right: "POST /signup {\"email\": \"ada@example.com\"}",
+    }
+    /// A body over the size limit.
+    EL3005 = {
+        phase: Phase::Request,
+        title: "payload too large",
+        explanation: "The body is larger than `server.body_limit` (code `PAYLOAD_TOO_LARGE`, status 413).",
+        hint: "send a smaller body, or raise `server.body_limit`",
+        wrong: "POST /posts with a 10 MiB body",
+        right: "POST /posts with a body under the limit (256 KiB by default)",
+    }
+    /// A body of a type the route does not read.
+    EL3006 = {
+        phase: Phase::Request,
+        title: "unsupported media type",
+        explanation: "The route reads JSON but the request's `Content-Type` is something else \
+            (code `UNSUPPORTED_MEDIA_TYPE`, status 415).",
+        hint: "send `Content-Type: application/json`",
+        wrong: "Content-Type: text/plain",
+        right: "Content-Type: application/json",
+    }
+    /// A failure inside the app.
+    EL3007 = {
+        phase: Phase::Request,
+        title: "internal error",
+        explanation: "The handler (or a guard or service it called) failed or panicked (code `INTERNAL_ERROR`, \
+            status 500). In production the body says only that; the detail is in the log under the response's \
+            request id.",
+        hint: "look up the request id (the `X-Request-Id` header) in the app's log",
+        wrong: "a handler that panics",
+        right: "a handler that returns `Err(Error::new(...))` for expected failures",
+    }
 }
 
 /// Looks an entry up by its code, case-insensitively (`el1001` finds `EL1001`).
@@ -352,7 +516,8 @@ pub fn markdown() -> String {
          <!-- Generated from elif-catalogue/src/lib.rs. Do not edit: run \
          `ELIF_BLESS=1 cargo test -p elif-catalogue` after changing the catalogue. -->\n\n\
          Every diagnostic elif produces has a stable code. `EL0xxx` codes are compile errors of the \
-         macros, `EL1xxx` boot errors of the dependency graph and modules, `EL2xxx` configuration errors. \
+         macros, `EL1xxx` boot errors of the dependency graph and modules, `EL2xxx` configuration errors, \
+         `EL3xxx` problems answered to HTTP requests (their problem+json `type` points here). \
          Boot errors are all reported at once, before a port is bound.\n\n",
     );
     for e in ALL {
@@ -367,6 +532,7 @@ pub fn markdown() -> String {
         let phase = match e.phase {
             Phase::Compile => "compile time",
             Phase::Boot => "boot time",
+            Phase::Request => "request time",
         };
         out.push_str(&format!(
             "\n## {}\n\n**{}** ({phase})\n\n{}\n\n**Fix:** {}\n\nWrong:\n\n```rust,ignore\n{}\n```\n\nRight:\n\n```rust,ignore\n{}\n```\n",

@@ -3,7 +3,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use elif_catalogue::Entry;
+
 use crate::diagnostics::BootReport;
+use crate::http::problem::{FieldError, Problem};
 
 /// `Result` with elif's [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -22,6 +25,9 @@ pub struct Error {
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     report: Option<Box<BootReport>>,
     exit: Option<u8>,
+    errors: Vec<FieldError>,
+    entry: Option<&'static Entry>,
+    rendered: Option<Box<Problem>>,
 }
 
 impl Error {
@@ -35,6 +41,81 @@ impl Error {
             source: None,
             report: None,
             exit: None,
+            errors: Vec::new(),
+            entry: None,
+            rendered: None,
+        }
+    }
+
+    /// An error whose response is already decided (by the pipeline, which
+    /// knows the request id and the mode).
+    pub(crate) fn rendered(problem: Problem) -> Self {
+        Self {
+            rendered: Some(Box::new(problem)),
+            ..Self::new(500, "INTERNAL_ERROR", "")
+        }
+    }
+
+    /// A problem raised by elif itself: its `type` points at the catalogue entry.
+    pub fn framework(
+        entry: &'static Entry,
+        status: u16,
+        code: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            entry: Some(entry),
+            ..Self::new(status, code, detail)
+        }
+    }
+
+    /// A 422 `VALIDATION_FAILED` listing every field that broke a rule.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => "1 field is invalid".to_owned(),
+            n => format!("{n} fields are invalid"),
+        };
+        Self::framework(&elif_catalogue::EL3004, 422, "VALIDATION_FAILED", detail)
+            .with_hint("fix the fields listed in `errors`")
+            .with_errors(errors)
+    }
+
+    /// Adds field-level errors (rendered as the problem's `errors` member).
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors.extend(errors);
+        self
+    }
+
+    /// The field-level errors.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    /// The catalogue entry of a problem raised by elif itself.
+    pub fn entry(&self) -> Option<&'static Entry> {
+        self.entry
+    }
+
+    /// The problem+json document for this error. In production, 5xx details
+    /// and hints are replaced by a generic text (the detail belongs in the log).
+    pub fn to_problem(&self, request_id: Option<&str>, production: bool) -> Problem {
+        let generic = production && self.status >= 500;
+        Problem {
+            kind: self.entry.map(Problem::type_of),
+            status: self.status,
+            detail: if generic {
+                "an internal error occurred; quote the request id when reporting it".to_owned()
+            } else {
+                self.detail.clone()
+            },
+            code: self.code.to_string(),
+            hint: if generic {
+                None
+            } else {
+                self.hint.as_deref().map(str::to_owned)
+            },
+            request_id: request_id.map(str::to_owned),
+            errors: self.errors.clone(),
         }
     }
 
@@ -121,21 +202,13 @@ impl actix_web::ResponseError for Error {
             .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
     }
 
+    /// The response without request context; elif's pipeline re-renders it
+    /// with the request id and the production rules.
     fn error_response(&self) -> actix_web::HttpResponse {
-        let status = self.status_code();
-        let mut body = serde_json::json!({
-            "type": "about:blank",
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-            "detail": self.detail,
-            "code": self.code,
-        });
-        if let Some(hint) = &self.hint {
-            body["hint"] = serde_json::Value::from(hint.as_ref());
+        match &self.rendered {
+            Some(problem) => problem.response(),
+            None => self.to_problem(None, false).response(),
         }
-        actix_web::HttpResponse::build(status)
-            .content_type("application/problem+json")
-            .body(body.to_string())
     }
 }
 

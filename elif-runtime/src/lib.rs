@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod module;
 pub mod testing;
+pub mod validate;
 
 mod util;
 

@@ -8,7 +8,7 @@ use elif_catalogue::{EL1006, EL1007};
 
 use crate::di::provider::{Instance, Location, ProviderDescriptor, ProviderKey};
 use crate::diagnostics::Diagnostic;
-use crate::http::{Controller, Routes};
+use crate::http::{Controller, RouteInfo, Routes};
 
 /// Mounts a controller's routes, given its instance.
 pub type MountFn = fn(&Instance, &mut Routes);
@@ -20,6 +20,10 @@ pub struct ControllerEntry {
     pub provider: fn() -> &'static ProviderDescriptor,
     /// Mounts its routes.
     pub mount: MountFn,
+    /// Describes its routes without an instance.
+    pub describe: fn() -> Vec<RouteInfo>,
+    /// Providers its routes need (guards).
+    pub components: fn() -> Vec<&'static ProviderDescriptor>,
 }
 
 impl ControllerEntry {
@@ -28,6 +32,8 @@ impl ControllerEntry {
         Self {
             provider: C::descriptor,
             mount: crate::http::controller::mount::<C>,
+            describe: C::describe,
+            components: C::components,
         }
     }
 }

@@ -153,8 +153,24 @@ async fn errors_are_problem_json_and_wrong_methods_get_405_with_allow() {
         .send(app.request(elif::http::Method::DELETE, "/greet/eve"))
         .await;
     assert_eq!(wrong.status(), 405);
-    assert_eq!(wrong.header("allow"), Some("GET, POST"));
-    assert_eq!(app.get("/nowhere").await.status(), 404);
+    assert_eq!(wrong.header("allow"), Some("GET, POST, HEAD"));
+    assert_eq!(
+        wrong.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        wrong.json::<serde_json::Value>()["code"],
+        "METHOD_NOT_ALLOWED"
+    );
+    let missing = app.get("/nowhere").await;
+    assert_eq!(missing.status(), 404);
+    let problem: serde_json::Value = missing.json();
+    assert_eq!(problem["code"], "ROUTE_NOT_FOUND");
+    assert_eq!(problem["type"], "https://elif.rs/errors/EL3001");
+    assert_eq!(
+        problem["request_id"].as_str(),
+        missing.header("x-request-id")
+    );
 }
 
 #[elif::test]

@@ -17,9 +17,11 @@ use crate::config::source::{ConfigSource, LoadOptions};
 use crate::config::{AppConfig, ConfigRequirement, ConfigSection, ServerConfig, load_sections};
 use crate::di::Container;
 use crate::di::graph::{self, GraphInput, Node};
-use crate::di::provider::{Instance, ProviderKey, ProviderKind, instance};
+use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKind, instance};
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
+use crate::http::controller::duplicate_routes;
+use crate::http::{DynGuard, Guard, RouteInfo, Routes};
 use crate::module::{Module, ModuleDescriptor, ModuleTree, MountFn};
 
 /// An application: a root module plus values, overrides and config set in
@@ -29,7 +31,15 @@ pub struct App {
     name: Option<String>,
     globals: Vec<Node>,
     overrides: Vec<Node>,
+    guards: Vec<AppGuard>,
     config: LoadOptions,
+}
+
+/// A guard applied to every route of the app.
+#[derive(Clone, Copy)]
+struct AppGuard {
+    descriptor: fn() -> &'static ProviderDescriptor,
+    cast: fn(&Instance) -> Option<Arc<dyn DynGuard>>,
 }
 
 impl Default for App {
@@ -47,6 +57,7 @@ impl App {
             name: None,
             globals: Vec::new(),
             overrides: Vec::new(),
+            guards: Vec::new(),
             config: LoadOptions {
                 dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
                 read_env: true,
@@ -93,6 +104,19 @@ impl App {
             instance(value),
             ProviderKind::Value,
         ));
+        self
+    }
+
+    /// Applies guard `G` to every route of the app, before the controllers'
+    /// and routes' own guards (in the order `guard` is called). `G` joins the
+    /// graph app-wide unless a module declares it.
+    pub fn guard<G: Guard>(mut self) -> Self {
+        self.guards.push(AppGuard {
+            descriptor: G::descriptor,
+            cast: |instance| {
+                crate::di::provider::downcast::<G>(instance).map(|g| g as Arc<dyn DynGuard>)
+            },
+        });
         self
     }
 
@@ -152,6 +176,7 @@ impl App {
     /// `on_init` hooks. Nothing is served and no port is bound.
     pub async fn boot(self) -> crate::Result<Booted> {
         let started = Instant::now();
+        let guards = self.guards.clone();
         let prepared = self.prepare().map_err(Error::boot)?;
         let Prepared {
             graph,
@@ -164,12 +189,34 @@ impl App {
         let container = Container::build(graph, config)
             .await
             .map_err(|d| Error::boot(BootReport::new(vec![d])))?;
+        let routes = {
+            let mut routes = Routes::new(Some(container.clone()), Vec::new().into());
+            for &(index, mount) in &container.graph().controllers {
+                if let Some(instance) = container.singleton(index) {
+                    mount(instance, &mut routes);
+                }
+            }
+            routes.infos().cloned().collect::<Vec<_>>()
+        };
+        let duplicates = duplicate_routes(&routes);
+        if !duplicates.is_empty() {
+            return Err(Error::boot(BootReport::new(duplicates)));
+        }
+        let app_guards = guards
+            .iter()
+            .filter_map(|g| {
+                let index = container.graph().index_of(((g.descriptor)().key)())?;
+                (g.cast)(container.singleton(index)?)
+            })
+            .collect();
         let booted = Booted {
             container,
             app_config,
             server_config,
             lifecycle,
             name,
+            routes,
+            app_guards,
         };
         if let Err(diagnostic) = booted.container.init().await {
             booted.shutdown().await;
@@ -205,10 +252,19 @@ impl App {
             instance(lifecycle.clone()),
             ProviderKind::Builtin,
         ));
+        let modules = ModuleTree::new(root);
+        let described = modules
+            .modules
+            .iter()
+            .flat_map(|m| m.descriptor.controllers)
+            .flat_map(|c| (c.describe)())
+            .collect::<Vec<_>>();
+        report.extend(duplicate_routes(&described));
         let (graph, graph_problems) = graph::build(GraphInput {
-            modules: ModuleTree::new(root),
+            modules,
             globals,
             overrides: self.overrides,
+            shared: self.guards.iter().map(|g| (g.descriptor)()).collect(),
         });
         let source = ConfigSource::load(&self.config);
         report.extend(graph_problems);
@@ -279,6 +335,8 @@ pub struct Booted {
     server_config: Arc<ServerConfig>,
     lifecycle: Arc<Lifecycle>,
     name: String,
+    routes: Vec<RouteInfo>,
+    pub(crate) app_guards: Vec<Arc<dyn DynGuard>>,
 }
 
 impl Booted {
@@ -305,6 +363,11 @@ impl Booted {
     /// The app's lifecycle (readiness, spawned tasks).
     pub fn lifecycle(&self) -> &Arc<Lifecycle> {
         &self.lifecycle
+    }
+
+    /// Every route of the app, as mounted.
+    pub fn routes(&self) -> &[RouteInfo] {
+        &self.routes
     }
 
     /// Every controller's instance and route mounter.

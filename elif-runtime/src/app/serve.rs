@@ -10,9 +10,11 @@ use elif_catalogue::EL1010;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::app::{Booted, Lifecycle};
+use crate::config::Environment;
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
-use crate::http::{Routes, health};
+use crate::http::pipeline::Pipeline;
+use crate::http::{AppGuards, BodyLimit, Routes, health};
 
 /// Builds the actix-web server for a booted app on `listener`. Signals are
 /// not handled by actix: elif takes them itself (see [`watch_signals`]).
@@ -24,14 +26,23 @@ pub(crate) fn http_server(
     let controllers = booted.controllers();
     let lifecycle = booted.lifecycle().clone();
     let container = booted.container().clone();
+    let app_guards = booted.app_guards.clone();
+    let pipeline = Pipeline {
+        production: booted.app_config().env == Environment::Production,
+    };
+    let body_limit = BodyLimit(booted.server_config().body_limit);
     let server = actix_web::HttpServer::new(move || {
         let controllers = controllers.clone();
         let lifecycle = lifecycle.clone();
+        let routes_container = container.clone();
+        let guards: AppGuards = app_guards.clone().into();
         actix_web::App::new()
+            .wrap(pipeline)
             .app_data(container.clone())
+            .app_data(body_limit)
             .configure(move |config| {
                 health::register(config, lifecycle);
-                let mut routes = Routes::default();
+                let mut routes = Routes::new(Some(routes_container), guards);
                 for (instance, mount) in &controllers {
                     mount(instance, &mut routes);
                 }

@@ -320,6 +320,8 @@ pub struct ServerConfig {
     pub workers: Option<usize>,
     /// Seconds in-flight requests get to finish after a stop signal (default 30).
     pub shutdown_timeout: u64,
+    /// Largest request body read, in bytes (default 256 KiB); larger ones get 413.
+    pub body_limit: usize,
 }
 
 impl ConfigSection for ServerConfig {
@@ -366,13 +368,25 @@ impl ConfigSection for ServerConfig {
             },
             &mut problems,
         );
-        match (host, port, workers, shutdown_timeout) {
-            (Some(host), Some(port), Some(workers), Some(shutdown_timeout)) => Ok(Self {
-                host,
-                port,
-                workers,
-                shutdown_timeout,
-            }),
+        let body_limit = source.field(
+            "server",
+            "body_limit",
+            FieldSpec {
+                default: Some(|| crate::http::DEFAULT_BODY_LIMIT),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        match (host, port, workers, shutdown_timeout, body_limit) {
+            (Some(host), Some(port), Some(workers), Some(shutdown_timeout), Some(body_limit)) => {
+                Ok(Self {
+                    host,
+                    port,
+                    workers,
+                    shutdown_timeout,
+                    body_limit,
+                })
+            }
             _ => Err(problems),
         }
     }
@@ -383,6 +397,7 @@ impl ConfigSection for ServerConfig {
             key("server.port", "u16", Some("8080")),
             key("server.workers", "Option<usize>", None),
             key("server.shutdown_timeout", "u64", Some("30")),
+            key("server.body_limit", "usize", Some("262144")),
         ]
     }
 }

@@ -112,6 +112,9 @@ pub(crate) struct GraphInput {
     pub(crate) globals: Vec<Node>,
     /// Replacements for providers, by key (tests).
     pub(crate) overrides: Vec<Node>,
+    /// Providers the app needs app-wide unless a module declares them
+    /// already (app guards).
+    pub(crate) shared: Vec<&'static ProviderDescriptor>,
 }
 
 /// Builds the graph and runs every check. The graph is only sound when no
@@ -122,6 +125,7 @@ pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
         modules,
         globals,
         overrides,
+        shared,
     } = input;
     let mut table = NodeTable {
         nodes: Vec::new(),
@@ -130,18 +134,34 @@ pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
     };
     let mut controllers = Vec::new();
     for &m in &modules.order {
-        let module = &modules.modules[m];
-        for provider in module.descriptor.providers {
+        for provider in modules.modules[m].descriptor.providers {
             table.add_declared(provider(), m, &modules);
         }
-        for controller in module.descriptor.controllers {
-            if let Some(i) = table.add_declared((controller.provider)(), m, &modules) {
-                controllers.push((i, controller.mount));
+    }
+    // Controllers after every declared provider, so a guard a module
+    // declares is found before a controller would add it app-wide.
+    for &m in &modules.order {
+        for controller in modules.modules[m].descriptor.controllers {
+            let Some(i) = table.add_declared((controller.provider)(), m, &modules) else {
+                continue;
+            };
+            table.nodes[i].kind = ProviderKind::Controller;
+            // Guards join the graph app-wide (once each), and the controller depends on them.
+            for component in (controller.components)() {
+                let key = (component.key)();
+                table.add_shared(component, &modules);
+                table.nodes[i]
+                    .dependencies
+                    .push(DependencySpec::new("(guard)", Requirement::Provider(key)));
             }
+            controllers.push((i, controller.mount));
         }
     }
     for node in globals {
         table.add(node, &modules);
+    }
+    for descriptor in shared {
+        table.add_shared(descriptor, &modules);
     }
     for node in overrides {
         table.replace(node, &modules);
@@ -218,6 +238,13 @@ impl NodeTable {
             self.add(alias, modules);
         }
         Some(index)
+    }
+
+    /// Adds an app-wide provider unless one of its key exists already.
+    fn add_shared(&mut self, descriptor: &'static ProviderDescriptor, modules: &ModuleTree) {
+        if !self.index.contains_key(&(descriptor.key)()) {
+            self.add(Node::declared(descriptor, None), modules);
+        }
     }
 
     /// Puts an override in place of the provider of the same key, keeping

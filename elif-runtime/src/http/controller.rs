@@ -1,4 +1,5 @@
-//! The controller trait and the route table controllers fill.
+//! The controller trait, route descriptions, and the route table
+//! controllers fill.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -6,10 +7,15 @@ use std::sync::Arc;
 use actix_web::http::Method;
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
+use elif_catalogue::EL1012;
 
-use crate::di::provider::{Injectable, Instance, downcast};
+use crate::di::Container;
+use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, downcast};
+use crate::diagnostics::Diagnostic;
+use crate::http::guard::AppGuards;
 
-/// A provider that serves HTTP routes.
+/// A provider that serves HTTP routes. `#[controller("/prefix")]` on the
+/// struct's `impl` block generates this impl; it can also be written by hand.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a controller [EL0013]",
     label = "not a controller",
@@ -20,6 +26,23 @@ pub trait Controller: Injectable {
     /// worker; handlers capture `self` (an `Arc`), so calling a handler costs
     /// no container lookup.
     fn routes(self: Arc<Self>, routes: &mut Routes);
+
+    /// The routes, described without an instance (for `check` and inspection).
+    fn describe() -> Vec<RouteInfo>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
+
+    /// Providers the routes need besides the controller's fields (its
+    /// guards); they join the app's graph.
+    fn components() -> Vec<&'static ProviderDescriptor>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
 }
 
 /// Mounts the routes of controller `C` from its type-erased instance.
@@ -29,60 +52,155 @@ pub(crate) fn mount<C: Controller>(instance: &Instance, routes: &mut Routes) {
     }
 }
 
-/// The routes of an app, grouped by path when mounted so that a known path
-/// with the wrong method answers 405 with an `Allow` header.
-#[derive(Default)]
+/// One route, as data: for duplicate checks, `routes`, `map` and OpenAPI.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RouteInfo {
+    /// The HTTP method.
+    #[serde(serialize_with = "method_name")]
+    pub method: Method,
+    /// The full path template, prefix included (`/posts/{id}`).
+    pub path: String,
+    /// `Controller::handler`.
+    pub handler: String,
+    /// Path parameters: name and Rust type.
+    pub params: Vec<(String, &'static str)>,
+    /// Other arguments (extractors): name and Rust type.
+    pub extractors: Vec<(String, &'static str)>,
+    /// The handler's return type.
+    pub response: &'static str,
+    /// Guards, in the order they run (controller's, then the route's).
+    pub guards: Vec<&'static str>,
+    /// Where the handler is declared.
+    pub location: Option<Location>,
+}
+
+fn method_name<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.as_str())
+}
+
+impl RouteInfo {
+    /// A route with only a method and a path (hand-written routes).
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        let path = path.into();
+        Self {
+            handler: format!("{method} {path}"),
+            method,
+            path,
+            params: Vec::new(),
+            extractors: Vec::new(),
+            response: "",
+            guards: Vec::new(),
+            location: None,
+        }
+    }
+}
+
+type MakeRoute = Box<dyn Fn(Method) -> actix_web::Route>;
+
+/// The routes of one server worker, grouped by path when registered so
+/// that a known path with the wrong method answers 405 with an `Allow`
+/// header, and `HEAD` is answered wherever `GET` is.
 pub struct Routes {
-    by_path: BTreeMap<String, Vec<(Method, actix_web::Route)>>,
+    container: Option<Container>,
+    app_guards: AppGuards,
+    entries: Vec<(RouteInfo, MakeRoute)>,
 }
 
 impl Routes {
+    /// An empty table for a worker of the app whose container is given.
+    pub(crate) fn new(container: Option<Container>, app_guards: AppGuards) -> Self {
+        Self {
+            container,
+            app_guards,
+            entries: Vec::new(),
+        }
+    }
+
     /// Adds a route. `handler` is any actix-web handler (an async fn or
     /// closure whose arguments are extractors).
-    pub fn add<F, Args>(&mut self, method: Method, path: &str, handler: F) -> &mut Self
+    pub fn add<F, Args>(&mut self, info: RouteInfo, handler: F) -> &mut Self
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        let route = web::method(method.clone()).to(handler);
-        self.by_path
-            .entry(path.to_owned())
-            .or_default()
-            .push((method, route));
+        let make: MakeRoute = Box::new(move |method| web::method(method).to(handler.clone()));
+        self.entries.push((info, make));
         self
     }
 
-    /// Adds a `GET` route.
+    /// Adds a `GET` route written by hand.
     pub fn get<F, Args>(&mut self, path: &str, handler: F) -> &mut Self
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.add(Method::GET, path, handler)
+        self.add(RouteInfo::new(Method::GET, path), handler)
     }
 
-    /// Adds a `POST` route.
+    /// Adds a `POST` route written by hand.
     pub fn post<F, Args>(&mut self, path: &str, handler: F) -> &mut Self
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.add(Method::POST, path, handler)
+        self.add(RouteInfo::new(Method::POST, path), handler)
+    }
+
+    /// The singleton providing `T` (a guard a route names). The graph check
+    /// at boot guarantees it exists for generated controllers.
+    pub fn provider<T: ?Sized + Send + Sync + 'static>(&self) -> Arc<T> {
+        self.container
+            .as_ref()
+            .and_then(|c| c.get::<T>())
+            .unwrap_or_else(|| {
+                panic!(
+                    "`{}` is not a singleton of this app",
+                    std::any::type_name::<T>()
+                )
+            })
+    }
+
+    /// The app-wide guards, to run before a route's own.
+    pub fn app_guards(&self) -> AppGuards {
+        self.app_guards.clone()
+    }
+
+    /// The routes added so far.
+    pub fn infos(&self) -> impl Iterator<Item = &RouteInfo> {
+        self.entries.iter().map(|(info, _)| info)
     }
 
     /// Registers every path as one actix resource.
     pub(crate) fn register(self, config: &mut web::ServiceConfig) {
-        for (path, routes) in self.by_path {
-            let allow: Vec<&str> = routes.iter().map(|(m, _)| m.as_str()).collect();
-            let allow =
-                HeaderValue::from_str(&allow.join(", ")).unwrap_or(HeaderValue::from_static(""));
+        let mut by_path: BTreeMap<String, Vec<(Method, MakeRoute)>> = BTreeMap::new();
+        for (info, make) in self.entries {
+            by_path
+                .entry(info.path)
+                .or_default()
+                .push((info.method, make));
+        }
+        for (path, routes) in by_path {
+            let mut methods: Vec<Method> = routes.iter().map(|(m, _)| m.clone()).collect();
             let mut resource = web::resource(path.as_str());
-            for (_, route) in routes {
-                resource = resource.route(route);
+            let has_head = methods.contains(&Method::HEAD);
+            for (method, make) in &routes {
+                resource = resource.route(make(method.clone()));
+                if *method == Method::GET && !has_head {
+                    resource = resource.route(make(Method::HEAD));
+                }
             }
+            if methods.contains(&Method::GET) && !has_head {
+                methods.push(Method::HEAD);
+            }
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let allow = HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static(""));
             config.service(resource.default_service(web::to(move || {
                 let allow = allow.clone();
                 async move {
@@ -93,4 +211,35 @@ impl Routes {
             })));
         }
     }
+}
+
+/// Two routes with the same method and path shape (`/{id}` and `/{post_id}`
+/// are the same) are an error; each duplicate is reported once.
+pub(crate) fn duplicate_routes<'a>(
+    routes: impl IntoIterator<Item = &'a RouteInfo>,
+) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<(String, String), &RouteInfo> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for route in routes {
+        let key = (route.method.to_string(), elif_route::shape(&route.path));
+        match seen.get(&key) {
+            Some(first) => {
+                let mut diagnostic = Diagnostic::error(
+                    &EL1012,
+                    format!(
+                        "{} {} is served by both `{}` and `{}` (as {})",
+                        route.method, first.path, first.handler, route.handler, route.path
+                    ),
+                );
+                if let Some(location) = route.location {
+                    diagnostic = diagnostic.at(location);
+                }
+                problems.push(diagnostic);
+            }
+            None => {
+                seen.insert(key, route);
+            }
+        }
+    }
+    problems
 }

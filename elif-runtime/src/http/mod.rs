@@ -1,15 +1,30 @@
-//! HTTP: controllers and the routes they mount.
+//! HTTP: controllers and their routes, extractors, responses, guards,
+//! problem+json errors, and the pipeline every request goes through.
 //!
 //! Controllers are providers (built by the container like any injectable)
-//! that also mount routes. The `#[controller]` attribute generates the
-//! [`Controller`] impl; it can also be written by hand.
+//! that also mount routes. `#[controller]` on their `impl` block generates
+//! the [`Controller`] impl; it can also be written by hand.
 
 pub(crate) mod controller;
+mod extract;
+mod guard;
 pub(crate) mod health;
+pub(crate) mod pipeline;
+pub mod problem;
+mod response;
 mod scoped;
 
 pub use actix_web::http::Method;
 /// actix-web's request, response and extractor types, for handlers written by hand.
 pub use actix_web::{HttpRequest, HttpResponse, Responder, web};
-pub use controller::{Controller, Routes};
+pub use controller::{Controller, RouteInfo, Routes};
+pub(crate) use extract::BodyLimit;
+pub use extract::{
+    DEFAULT_BODY_LIMIT, Extension, Extract, FromPathSegment, Json, Query, Valid, extract,
+    path_param,
+};
+pub use guard::{AppGuards, DynGuard, Guard, RequestContext, run_app_guards};
+pub use pipeline::{REQUEST_ID, RequestId};
+pub use problem::{FieldError, Problem};
+pub use response::{Created, NoContent, Page};
 pub use scoped::Scoped;
