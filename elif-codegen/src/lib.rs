@@ -9,6 +9,7 @@
 //! `::elif::__private` (see [`paths`]).
 
 mod config;
+mod controller;
 mod deps;
 mod entry;
 mod errors;
@@ -17,9 +18,20 @@ mod injectable;
 mod module;
 pub mod paths;
 mod scope;
+mod validate;
 
 pub use config::expand as derive_config;
+pub use controller::{expand as controller, stray_route};
 pub use entry::{main, test};
 pub use factory::expand as factory;
 pub use injectable::expand as injectable;
 pub use module::expand as module;
+pub use validate::expand as derive_validate;
+
+/// Expands `#[guard]`: an injectable that the container builds and routes run as a guard.
+pub fn guard(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    injectable::expand_with_kind(args, item, "Guard")
+}

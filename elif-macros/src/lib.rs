@@ -42,3 +42,35 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     elif_codegen::test(args.into(), item.into()).into()
 }
+
+/// Marks an `impl` block as a controller: `#[controller("/posts", guards(Authenticated))]`;
+/// its methods marked `#[get("/{id}")]` (`post`, `put`, `patch`, `delete`, `head`,
+/// `options`, `route(method = ..)`) become routes.
+#[proc_macro_attribute]
+pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
+    elif_codegen::controller(args.into(), item.into()).into()
+}
+
+/// Marks a struct as a guard: an injectable that implements `Guard`.
+#[proc_macro_attribute]
+pub fn guard(args: TokenStream, item: TokenStream) -> TokenStream {
+    elif_codegen::guard(args.into(), item.into()).into()
+}
+
+/// Derives `Validate`: `#[validate(length(min = 1, max = 200), email, range(..), custom = f, nested)]`.
+#[proc_macro_derive(Validate, attributes(validate))]
+pub fn derive_validate(input: TokenStream) -> TokenStream {
+    elif_codegen::derive_validate(input.into()).into()
+}
+
+macro_rules! route_attributes {
+    ($($name:ident),*) => {$(
+        /// A route of a `#[controller]` impl block (read by `#[controller]`; an error anywhere else).
+        #[proc_macro_attribute]
+        pub fn $name(_args: TokenStream, item: TokenStream) -> TokenStream {
+            elif_codegen::stray_route(stringify!($name), item.into()).into()
+        }
+    )*};
+}
+
+route_attributes!(get, post, put, patch, delete, head, options, route);

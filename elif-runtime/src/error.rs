@@ -18,42 +18,48 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `INTERNAL_ERROR` that keeps the original as its source), so services can
 /// use the crates they like and still return `elif::Result`.
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+/// Boxed, so that `Result<T, Error>` stays one pointer wide on the error side.
+struct Inner {
     status: u16,
     code: Cow<'static, str>,
     detail: String,
     hint: Option<Cow<'static, str>>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
-    report: Option<Box<BootReport>>,
+    report: Option<BootReport>,
     exit: Option<u8>,
     errors: Vec<FieldError>,
     entry: Option<&'static Entry>,
-    rendered: Option<Box<Problem>>,
+    rendered: Option<Problem>,
 }
 
 impl Error {
     /// An error with the given HTTP status, stable code and human detail.
     pub fn new(status: u16, code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
         Self {
-            status,
-            code: code.into(),
-            detail: detail.into(),
-            hint: None,
-            source: None,
-            report: None,
-            exit: None,
-            errors: Vec::new(),
-            entry: None,
-            rendered: None,
+            inner: Box::new(Inner {
+                status,
+                code: code.into(),
+                detail: detail.into(),
+                hint: None,
+                source: None,
+                report: None,
+                exit: None,
+                errors: Vec::new(),
+                entry: None,
+                rendered: None,
+            }),
         }
     }
 
     /// An error whose response is already decided (by the pipeline, which
     /// knows the request id and the mode).
     pub(crate) fn rendered(problem: Problem) -> Self {
-        Self {
-            rendered: Some(Box::new(problem)),
-            ..Self::new(500, "INTERNAL_ERROR", "")
-        }
+        let mut error = Self::new(500, "INTERNAL_ERROR", "");
+        error.inner.rendered = Some(problem);
+        error
     }
 
     /// A problem raised by elif itself: its `type` points at the catalogue entry.
@@ -63,10 +69,9 @@ impl Error {
         code: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self {
-            entry: Some(entry),
-            ..Self::new(status, code, detail)
-        }
+        let mut error = Self::new(status, code, detail);
+        error.inner.entry = Some(entry);
+        error
     }
 
     /// A 422 `VALIDATION_FAILED` listing every field that broke a rule.
@@ -82,40 +87,40 @@ impl Error {
 
     /// Adds field-level errors (rendered as the problem's `errors` member).
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.errors.extend(errors);
+        self.inner.errors.extend(errors);
         self
     }
 
     /// The field-level errors.
     pub fn errors(&self) -> &[FieldError] {
-        &self.errors
+        &self.inner.errors
     }
 
     /// The catalogue entry of a problem raised by elif itself.
     pub fn entry(&self) -> Option<&'static Entry> {
-        self.entry
+        self.inner.entry
     }
 
     /// The problem+json document for this error. In production, 5xx details
     /// and hints are replaced by a generic text (the detail belongs in the log).
     pub fn to_problem(&self, request_id: Option<&str>, production: bool) -> Problem {
-        let generic = production && self.status >= 500;
+        let generic = production && self.inner.status >= 500;
         Problem {
-            kind: self.entry.map(Problem::type_of),
-            status: self.status,
+            kind: self.inner.entry.map(Problem::type_of),
+            status: self.inner.status,
             detail: if generic {
                 "an internal error occurred; quote the request id when reporting it".to_owned()
             } else {
-                self.detail.clone()
+                self.inner.detail.clone()
             },
-            code: self.code.to_string(),
+            code: self.inner.code.to_string(),
             hint: if generic {
                 None
             } else {
-                self.hint.as_deref().map(str::to_owned)
+                self.inner.hint.as_deref().map(str::to_owned)
             },
             request_id: request_id.map(str::to_owned),
-            errors: self.errors.clone(),
+            errors: self.inner.errors.clone(),
         }
     }
 
@@ -127,63 +132,62 @@ impl Error {
     /// The app could not boot: every problem found is in the report.
     pub fn boot(report: BootReport) -> Self {
         let detail = format!("the application cannot start: {}", report.summary());
-        Self {
-            report: Some(Box::new(report)),
-            ..Self::new(500, "BOOT_FAILED", detail)
-        }
+        let mut error = Self::new(500, "BOOT_FAILED", detail);
+        error.inner.report = Some(report);
+        error
     }
 
     /// A command that has already told the user what went wrong and only
     /// needs to end the process with `code`.
     pub fn exit(code: u8) -> Self {
-        Self {
-            exit: Some(code),
-            ..Self::new(500, "COMMAND_FAILED", "")
-        }
+        let mut error = Self::new(500, "COMMAND_FAILED", "");
+        error.inner.exit = Some(code);
+        error
     }
 
     /// Adds a hint: one sentence telling the reader how to fix the problem.
     pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
-        self.hint = Some(hint.into());
+        self.inner.hint = Some(hint.into());
         self
     }
 
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     /// The HTTP status this error answers with.
     pub fn status(&self) -> u16 {
-        self.status
+        self.inner.status
     }
 
     /// The stable SCREAMING_SNAKE code, e.g. `POST_NOT_FOUND`.
     pub fn code(&self) -> &str {
-        &self.code
+        &self.inner.code
     }
 
     /// The human-readable detail.
     pub fn detail(&self) -> &str {
-        &self.detail
+        &self.inner.detail
     }
 
     /// The hint, if any.
     pub fn hint(&self) -> Option<&str> {
-        self.hint.as_deref()
+        self.inner.hint.as_deref()
     }
 
     /// The boot report, when this error stopped the app from booting.
     pub fn boot_report(&self) -> Option<&BootReport> {
-        self.report.as_deref()
+        self.inner.report.as_ref()
     }
 
     /// The process exit code a command should end with for this error:
     /// the code it was given, the boot report's own code, else 1.
     pub fn exit_code(&self) -> u8 {
-        self.exit
-            .or_else(|| self.report.as_ref().map(|r| r.exit_code()))
+        self.inner
+            .exit
+            .or_else(|| self.inner.report.as_ref().map(|r| r.exit_code()))
             .unwrap_or(1)
     }
 }
@@ -198,14 +202,14 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
 /// stable `code` and the `hint`.
 impl actix_web::ResponseError for Error {
     fn status_code(&self) -> actix_web::http::StatusCode {
-        actix_web::http::StatusCode::from_u16(self.status)
+        actix_web::http::StatusCode::from_u16(self.inner.status)
             .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The response without request context; elif's pipeline re-renders it
     /// with the request id and the production rules.
     fn error_response(&self) -> actix_web::HttpResponse {
-        match &self.rendered {
+        match &self.inner.rendered {
             Some(problem) => problem.response(),
             None => self.to_problem(None, false).response(),
         }
@@ -214,19 +218,23 @@ impl actix_web::ResponseError for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(report) = &self.report {
+        if let Some(report) = &self.inner.report {
             return report.fmt(f);
         }
-        write!(f, "{}", self.detail)?;
-        let mut source = self.source.as_deref().map(|s| s as &dyn std::error::Error);
+        write!(f, "{}", self.inner.detail)?;
+        let mut source = self
+            .inner
+            .source
+            .as_deref()
+            .map(|s| s as &dyn std::error::Error);
         while let Some(cause) = source {
             let text = cause.to_string();
-            if text != self.detail {
+            if text != self.inner.detail {
                 write!(f, "\n  caused by: {text}")?;
             }
             source = cause.source();
         }
-        if let Some(hint) = &self.hint {
+        if let Some(hint) = &self.inner.hint {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())
@@ -235,7 +243,7 @@ impl fmt::Display for Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{} {}] ", self.status, self.code)?;
+        write!(f, "[{} {}] ", self.inner.status, self.inner.code)?;
         fmt::Display::fmt(self, f)
     }
 }

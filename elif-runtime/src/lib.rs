@@ -40,7 +40,12 @@ pub mod __private {
         ProviderKind, ProviderRegistration, Scope, downcast, instance,
     };
     pub use crate::di::{Dependency, Resolver};
+    pub use crate::http::{
+        Controller, Guard, HttpRequest, Method, RequestContext, RouteInfo, Routes, custom_method,
+        extract, path_param, reply, run_app_guards, web,
+    };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
+    pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, Error, Result};
     pub use inventory;
 }

@@ -21,7 +21,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::app::{App, Booted, serve};
+
 use crate::di::Container;
+/// The test client's request builder and response (from `awc`).
+pub use awc::{ClientRequest, ClientResponse};
 
 /// A booted app serving on an ephemeral port, with an HTTP client.
 pub struct TestApp {
@@ -82,6 +85,24 @@ impl TestApp {
     /// `POST path` with a JSON body.
     pub async fn post_json(&self, path: &str, body: &impl Serialize) -> TestResponse {
         TestResponse::from(self.client.post(self.url(path)).send_json(body).await).await
+    }
+
+    /// Sends a request built with [`TestApp::request`] with a JSON body.
+    pub async fn send_json(
+        &self,
+        request: awc::ClientRequest,
+        body: &impl Serialize,
+    ) -> TestResponse {
+        TestResponse::from(request.send_json(body).await).await
+    }
+
+    /// Sends a request built with [`TestApp::request`] with a raw body.
+    pub async fn send_body(
+        &self,
+        request: awc::ClientRequest,
+        body: impl Into<Bytes>,
+    ) -> TestResponse {
+        TestResponse::from(request.send_body(body.into()).await).await
     }
 
     /// Sends a request built with [`TestApp::request`].

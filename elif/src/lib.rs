@@ -36,16 +36,26 @@
 //! Users depend on this crate only; it re-exports the runtime and the macros.
 //! See the guides in `docs/` for the container, modules, config and lifecycle.
 
-pub use elif_macros::{Config, factory, injectable, main, module, test};
+pub use elif_macros::{
+    Config, Validate, controller, delete, factory, get, guard, head, injectable, main, module,
+    options, patch, post, put, route, test,
+};
 pub use elif_runtime::{App, Booted, BoxFuture, Error, Lifecycle, Result};
 pub use elif_runtime::{app, config, di, diagnostics, error, http, module as modules, testing};
 
 /// What most files of an elif app need: `use elif::prelude::*;`.
 pub mod prelude {
-    pub use crate::{App, Config, Error, Lifecycle, Result, factory, injectable, module};
+    pub use crate::{
+        App, Config, Error, Lifecycle, Result, Validate, controller, delete, factory, get, guard,
+        head, injectable, module, options, patch, post, put, route,
+    };
     pub use elif_runtime::config::{Config, Environment, Secret};
     pub use elif_runtime::di::{Inject, OnInit, OnShutdown};
-    pub use elif_runtime::http::{Controller, Routes, Scoped};
+    pub use elif_runtime::http::{
+        Controller, Created, Extension, FieldError, Guard, Json, NoContent, Page, Query,
+        RequestContext, Routes, Scoped, Valid,
+    };
+    pub use elif_runtime::validate::Validate;
     pub use std::sync::Arc;
 }
 

@@ -13,6 +13,11 @@ pub(crate) use parse::Injectable;
 
 /// Expands `#[injectable(args)] item`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_with_kind(args, item, "Injectable")
+}
+
+/// Expands an injectable whose runtime `ProviderKind` is `kind` (`Guard`...).
+pub(crate) fn expand_with_kind(args: TokenStream, item: TokenStream, kind: &str) -> TokenStream {
     let item = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(item) => item,
         Err(error) => return with_item(item, error),
@@ -20,7 +25,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     match parse::parse(args, item) {
         Ok(injectable) => {
             let p = private();
-            generate(&injectable, quote!(#p::ProviderKind::Injectable))
+            let kind = Ident::new(kind, Span::call_site());
+            generate(&injectable, quote!(#p::ProviderKind::#kind))
         }
         Err((error, item)) => with_item(item, error),
     }

@@ -121,6 +121,8 @@ pub enum ProviderKind {
     Factory,
     /// A controller (an injectable that also mounts routes).
     Controller,
+    /// A guard (`#[guard]`): an injectable that routes run before their handler.
+    Guard,
     /// A value given to the app builder, or an override.
     Value,
     /// Provided by elif itself.

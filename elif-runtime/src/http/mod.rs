@@ -26,5 +26,5 @@ pub use extract::{
 pub use guard::{AppGuards, DynGuard, Guard, RequestContext, run_app_guards};
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
-pub use response::{Created, NoContent, Page};
+pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
 pub use scoped::Scoped;

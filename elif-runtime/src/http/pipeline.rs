@@ -45,6 +45,29 @@ impl RequestId {
     }
 }
 
+/// The request id as a handler argument.
+impl actix_web::FromRequest for RequestId {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+
+    fn from_request(
+        request: &actix_web::HttpRequest,
+        _: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        ready(
+            request
+                .extensions()
+                .get::<RequestId>()
+                .cloned()
+                .ok_or_else(|| {
+                    Error::internal(
+                        "no request id: the request did not pass through elif's pipeline",
+                    )
+                }),
+        )
+    }
+}
+
 /// A process-unique id: a per-process random prefix and a counter.
 fn generate_id() -> String {
     static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();

@@ -25,6 +25,27 @@ impl<T: Serialize> Responder for Json<T> {
     }
 }
 
+/// What a handler may return: any actix-web `Responder`, including
+/// `Result<T, E>` where `E` converts into an error response.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler's response",
+    label = "not a response",
+    note = "return `Json<T>`, `Created<T>`, `NoContent`, `Page<T>`, `HttpResponse`, `String`, or `elif::Result<...>` of one of them"
+)]
+pub trait Reply: Responder {}
+
+impl<T: Responder> Reply for T {}
+
+/// Passes a handler's output through, checking that it is a response.
+pub fn reply<R: Reply>(output: R) -> R {
+    output
+}
+
+/// The method of `#[route(method = "...")]`, validated at compile time.
+pub fn custom_method(name: &str) -> actix_web::http::Method {
+    actix_web::http::Method::from_bytes(name.as_bytes()).unwrap_or(actix_web::http::Method::GET)
+}
+
 /// `201 Created` with a `Location` header and the created resource as JSON.
 #[derive(Debug, Clone)]
 pub struct Created<T> {

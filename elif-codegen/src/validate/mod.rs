@@ -1,0 +1,72 @@
+//! `#[derive(Validate)]`: rules on the fields of a request DTO, checked by
+//! `Valid<T>` after the body is read; every broken rule is reported.
+
+mod parse;
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use crate::paths::private;
+use parse::Rule;
+
+/// Expands `#[derive(Validate)]` on `input`.
+pub fn expand(input: TokenStream) -> TokenStream {
+    match syn::parse2::<syn::DeriveInput>(input).and_then(parse::parse) {
+        Ok(dto) => generate(&dto),
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+fn generate(dto: &parse::Dto) -> TokenStream {
+    let p = private();
+    let ident = &dto.ident;
+    let (impl_generics, ty_generics, where_clause) = dto.generics.split_for_impl();
+    let checks = dto.fields.iter().map(|field| {
+        let name = &field.ident;
+        let wire = &field.wire;
+        let rules = field.rules.iter().map(|(rule, span)| {
+            let code = rule.code();
+            let bound = |e: &Option<syn::Expr>| match e {
+                Some(e) => quote!(::core::option::Option::Some(#e)),
+                None => quote!(::core::option::Option::None),
+            };
+            let check = match rule {
+                Rule::Length { min, max } => {
+                    let (min, max) = (bound(min), bound(max));
+                    quote_spanned!(*span=> #p::validate::length(value, #min, #max))
+                }
+                Rule::Range { min, max } => {
+                    let (min, max) = (bound(min), bound(max));
+                    quote_spanned!(*span=> #p::validate::range(value, #min, #max))
+                }
+                Rule::Email => quote_spanned!(*span=> #p::validate::email(value)),
+                Rule::Custom(path) => quote_spanned!(*span=> #path(value)),
+                Rule::Nested => {
+                    return quote_spanned! {*span=>
+                        #p::Validate::validate_into(value, errors, &::std::format!("{}/{}", pointer, #wire));
+                    };
+                }
+            };
+            quote! {
+                if let ::core::result::Result::Err(detail) = #check {
+                    errors.push(pointer, #wire, #code, detail);
+                }
+            }
+        });
+        if field.optional {
+            quote!(if let ::core::option::Option::Some(value) = &self.#name { #(#rules)* })
+        } else {
+            quote!({ let value = &self.#name; #(#rules)* })
+        }
+    });
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #p::Validate for #ident #ty_generics #where_clause {
+                fn validate_into(&self, errors: &mut #p::validate::Errors, pointer: &str) {
+                    #(#checks)*
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,524 @@
+//! `#[controller]` end to end: routes, path parameters, extractors,
+//! validation, guards, responses, and every bad input answered as a 4xx
+//! problem+json (never a 500 for bad input, never a dropped connection).
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use elif::http::{HttpResponse, Method, RequestId};
+use elif::prelude::*;
+use elif::testing::TestApp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Post {
+    pub id: u64,
+    pub title: String,
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct NewPost {
+    #[validate(length(min = 1, max = 20))]
+    pub title: String,
+    #[validate(email)]
+    pub contact: Option<String>,
+    #[validate(range(min = 1, max = 5))]
+    pub stars: u8,
+    #[validate(nested)]
+    pub author: Option<Author>,
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct Author {
+    #[serde(rename = "displayName")]
+    #[validate(length(min = 2))]
+    pub display_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Paging {
+    pub page: u64,
+    pub per_page: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct User(pub String);
+
+#[guard]
+pub struct Bearer;
+
+impl Guard for Bearer {
+    async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
+        match cx.bearer_token() {
+            Some("letmein") => {
+                cx.insert(User("ada".into()));
+                Ok(())
+            }
+            Some(_) => Err(Error::new(
+                403,
+                "TOKEN_REJECTED",
+                "this token may not do that",
+            )),
+            None => Err(Error::new(
+                401,
+                "TOKEN_MISSING",
+                "send `Authorization: Bearer <token>`",
+            )),
+        }
+    }
+}
+
+#[guard]
+pub struct Counted {
+    #[inject(default)]
+    seen: AtomicU64,
+}
+
+impl Guard for Counted {
+    async fn check(&self, _: &RequestContext<'_>) -> elif::Result<()> {
+        self.seen.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[injectable]
+pub struct PostsController {
+    #[inject(default)]
+    next: AtomicU64,
+}
+
+#[controller("/posts")]
+impl PostsController {
+    #[get("/")]
+    async fn list(&self, paging: Query<Paging>) -> Page<Post> {
+        let per_page = paging.per_page.unwrap_or(2);
+        let items = (0..per_page)
+            .map(|i| Post {
+                id: i + 1,
+                title: format!("post {}", i + 1),
+            })
+            .collect();
+        Page::new(items, paging.page, per_page, 5)
+    }
+
+    #[get("/{id}")]
+    async fn show(&self, id: u64) -> elif::Result<Json<Post>> {
+        if id == 404 {
+            return Err(
+                Error::new(404, "POST_NOT_FOUND", format!("post {id} does not exist"))
+                    .with_hint("list posts with GET /posts"),
+            );
+        }
+        Ok(Json(Post {
+            id,
+            title: format!("post {id}"),
+        }))
+    }
+
+    #[get("/{id}/comments/{comment}")]
+    async fn comment(&self, comment: String, id: u64) -> String {
+        format!("comment {comment} of post {id}")
+    }
+
+    #[post("/", guards(Bearer))]
+    async fn create(&self, input: Valid<NewPost>, user: Extension<User>) -> Created<Value> {
+        let id = self.next.fetch_add(1, Ordering::SeqCst) + 100;
+        Created::at(
+            format!("/posts/{id}"),
+            json!({ "id": id, "title": input.title, "by": user.0 .0 }),
+        )
+    }
+
+    #[put("/{id}")]
+    async fn replace(&self, id: u64, input: Json<Value>) -> Json<Value> {
+        Json(json!({ "id": id, "raw": input.0 }))
+    }
+
+    #[delete("/{id}", guards(Bearer))]
+    async fn remove(&self, id: u64) -> NoContent {
+        let _ = id;
+        NoContent
+    }
+
+    #[get("/boom")]
+    async fn boom(&self) -> String {
+        panic!("the handler blew up")
+    }
+
+    #[get("/fail")]
+    async fn fail(&self) -> elif::Result<String> {
+        Err(Error::internal("the database password is hunter2"))
+    }
+
+    #[route("/purge", method = "PURGE")]
+    async fn purge(&self, id: RequestId) -> HttpResponse {
+        HttpResponse::Ok().body(id.0)
+    }
+}
+
+#[module(controllers(PostsController))]
+pub struct BlogModule;
+
+fn app() -> App {
+    App::new().module(BlogModule).without_env()
+}
+
+async fn start() -> TestApp {
+    TestApp::start(app()).await.unwrap()
+}
+
+#[elif::test]
+async fn path_parameters_queries_and_responses() {
+    let app = start().await;
+    let post: Value = app.get("/posts/7").await.json();
+    assert_eq!(post, json!({ "id": 7, "title": "post 7" }));
+    assert_eq!(
+        app.get("/posts/3/comments/first").await.text(),
+        "comment first of post 3"
+    );
+    let page: Value = app.get("/posts?page=2&per_page=3").await.json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        (
+            page["page"].clone(),
+            page["pages"].clone(),
+            page["total"].clone()
+        ),
+        (json!(2), json!(2), json!(5))
+    );
+    let put: Value = app
+        .send(
+            app.request(Method::PUT, "/posts/9")
+                .insert_header(("content-type", "application/json")),
+        )
+        .await
+        .json::<Value>();
+    assert_eq!(
+        put["code"], "MALFORMED_REQUEST",
+        "an empty body is not JSON: {put}"
+    );
+    let purge = app
+        .send(app.request(Method::from_bytes(b"PURGE").unwrap(), "/posts/purge"))
+        .await;
+    assert_eq!(purge.status(), 200);
+    assert_eq!(Some(purge.text().as_str()), purge.header("x-request-id"));
+}
+
+#[elif::test]
+async fn domain_errors_are_problem_json() {
+    let app = start().await;
+    let missing = app.get("/posts/404").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    let problem: Value = missing.json();
+    assert_eq!(problem["code"], "POST_NOT_FOUND");
+    assert_eq!(problem["hint"], "list posts with GET /posts");
+    assert_eq!(problem["type"], "about:blank");
+    assert_eq!(problem["title"], "Not Found");
+    assert!(problem["request_id"].is_string());
+}
+
+#[elif::test]
+async fn bad_path_parameters_and_queries_are_400() {
+    let app = start().await;
+    let bad = app.get("/posts/seven").await;
+    assert_eq!(bad.status(), 400);
+    let problem: Value = bad.json();
+    assert_eq!(problem["code"], "MALFORMED_REQUEST");
+    assert_eq!(problem["errors"][0]["pointer"], "/id");
+    assert_eq!(
+        problem["detail"],
+        "path parameter `id` must be a non-negative integer"
+    );
+    let query = app.get("/posts?page=first").await;
+    assert_eq!(query.status(), 400);
+    assert_eq!(query.json::<Value>()["errors"][0]["pointer"], "/page");
+    let missing = app.get("/posts").await;
+    assert_eq!(missing.status(), 400);
+    assert_eq!(missing.json::<Value>()["errors"][0]["pointer"], "/page");
+}
+
+fn authorized(app: &TestApp, method: Method, path: &str) -> elif::testing::ClientRequest {
+    app.request(method, path)
+        .insert_header(("authorization", "Bearer letmein"))
+}
+
+#[elif::test]
+async fn valid_bodies_are_created_with_location() {
+    let app = start().await;
+    let created = app
+        .send_json(
+            authorized(&app, Method::POST, "/posts"),
+            &json!({ "title": "Hello", "stars": 4, "author": { "displayName": "Ada" } }),
+        )
+        .await;
+    assert_eq!(created.status(), 201, "{}", created.text());
+    assert_eq!(created.header("location"), Some("/posts/100"));
+    assert_eq!(
+        created.json::<Value>(),
+        json!({ "id": 100, "title": "Hello", "by": "ada" })
+    );
+}
+
+#[elif::test]
+async fn validation_reports_every_field_and_unknown_fields() {
+    let app = start().await;
+    let body = json!({
+        "title": "",
+        "contact": "not-an-email",
+        "stars": 9,
+        "author": { "displayName": "A", "age": 3 },
+        "admin": true
+    });
+    let response = app
+        .send_json(authorized(&app, Method::POST, "/posts"), &body)
+        .await;
+    assert_eq!(response.status(), 422, "{}", response.text());
+    let problem: Value = response.json();
+    assert_eq!(problem["code"], "VALIDATION_FAILED");
+    assert_eq!(problem["type"], "https://elif.rs/errors/EL3004");
+    let errors: Vec<(String, String)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("/author/age", "unknown_field"),
+        ("/admin", "unknown_field"),
+        ("/title", "length"),
+        ("/contact", "email"),
+        ("/stars", "range"),
+        ("/author/displayName", "length"),
+    ] {
+        assert!(
+            errors.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} missing in {errors:?}"
+        );
+    }
+    assert_eq!(errors.len(), 6, "{errors:?}");
+}
+
+#[elif::test]
+async fn unreadable_bodies_are_4xx_with_the_field() {
+    let app = start().await;
+    let post = |body: &'static str, content_type: &'static str| {
+        app.send_body(
+            authorized(&app, Method::POST, "/posts").insert_header(("content-type", content_type)),
+            body,
+        )
+    };
+    let cases = [
+        (
+            post("{\"title\": 5, \"stars\": 1}", "application/json").await,
+            400,
+            "/title",
+            "type",
+        ),
+        (
+            post("{\"stars\": 1}", "application/json").await,
+            400,
+            "/title",
+            "type",
+        ),
+        (
+            post("{\"title\": \"x\",", "application/json").await,
+            400,
+            "",
+            "syntax",
+        ),
+        (post("[1, 2]", "application/json").await, 400, "/0", "type"),
+    ];
+    for (response, status, pointer, code) in cases {
+        let problem: Value = response.json();
+        assert_eq!(response.status(), status, "{problem}");
+        assert_eq!(problem["code"], "MALFORMED_REQUEST", "{problem}");
+        assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
+        assert_eq!(problem["errors"][0]["code"], code, "{problem}");
+    }
+    let wrong_type = post("title=x", "application/x-www-form-urlencoded").await;
+    assert_eq!(wrong_type.status(), 415);
+    assert_eq!(wrong_type.json::<Value>()["code"], "UNSUPPORTED_MEDIA_TYPE");
+}
+
+#[elif::test]
+async fn oversize_bodies_are_413() {
+    let app = TestApp::start(app().config("server.body_limit", 1024))
+        .await
+        .unwrap();
+    let big = json!({ "title": "x".repeat(2000), "stars": 1 });
+    let response = app
+        .send_json(authorized(&app, Method::POST, "/posts"), &big)
+        .await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.json::<Value>()["code"], "PAYLOAD_TOO_LARGE");
+}
+
+#[elif::test]
+async fn guards_reject_before_the_body_is_read() {
+    let app = start().await;
+    let anonymous = app.post_json("/posts", &json!({ "title": "" })).await;
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.json::<Value>()["code"], "TOKEN_MISSING");
+    let wrong = app
+        .send(
+            app.request(Method::DELETE, "/posts/1")
+                .insert_header(("authorization", "Bearer nope")),
+        )
+        .await;
+    assert_eq!(wrong.status(), 403);
+    let ok = app.send(authorized(&app, Method::DELETE, "/posts/1")).await;
+    assert_eq!(ok.status(), 204);
+}
+
+#[elif::test]
+async fn app_guards_run_on_every_route() {
+    let app = TestApp::start(app().guard::<Counted>()).await.unwrap();
+    app.get("/posts/1").await;
+    app.get("/posts/2").await;
+    assert_eq!(
+        app.container()
+            .get::<Counted>()
+            .unwrap()
+            .seen
+            .load(Ordering::SeqCst),
+        2
+    );
+}
+
+#[elif::test]
+async fn panics_are_500_problems_and_the_server_keeps_serving() {
+    let app = start().await;
+    for _ in 0..3 {
+        let boom = app.get("/posts/boom").await;
+        assert_eq!(boom.status(), 500);
+        let problem: Value = boom.json();
+        assert_eq!(problem["code"], "INTERNAL_ERROR");
+        assert_eq!(problem["detail"], "the handler panicked");
+        assert_eq!(problem["request_id"].as_str(), boom.header("x-request-id"));
+    }
+    assert_eq!(
+        app.get("/posts/1").await.status(),
+        200,
+        "the worker still serves"
+    );
+}
+
+#[elif::test]
+async fn production_hides_5xx_details_but_not_4xx() {
+    let dev = start().await;
+    assert_eq!(
+        dev.get("/posts/fail").await.json::<Value>()["detail"],
+        "the database password is hunter2"
+    );
+    let prod = TestApp::start(app().config("app.env", "production"))
+        .await
+        .unwrap();
+    let fail: Value = prod.get("/posts/fail").await.json();
+    assert_eq!(fail["code"], "INTERNAL_ERROR");
+    assert!(!fail.to_string().contains("hunter2"), "{fail}");
+    let boom: Value = prod.get("/posts/boom").await.json();
+    assert!(!boom.to_string().contains("panicked"), "{boom}");
+    assert_eq!(
+        prod.get("/posts/404").await.json::<Value>()["detail"],
+        "post 404 does not exist"
+    );
+}
+
+#[elif::test]
+async fn head_is_answered_for_get_and_wrong_methods_get_405() {
+    let app = start().await;
+    let head = app.send(app.request(Method::HEAD, "/posts/1")).await;
+    assert_eq!(head.status(), 200);
+    assert!(head.text().is_empty());
+    let wrong = app.send(app.request(Method::PATCH, "/posts/1")).await;
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.header("allow"), Some("GET, PUT, DELETE, HEAD"));
+    assert_eq!(wrong.json::<Value>()["code"], "METHOD_NOT_ALLOWED");
+}
+
+#[elif::test]
+async fn request_ids_are_kept_or_made() {
+    let app = start().await;
+    let given = app
+        .send(
+            app.request(Method::GET, "/posts/1")
+                .insert_header(("x-request-id", "abc-123")),
+        )
+        .await;
+    assert_eq!(given.header("x-request-id"), Some("abc-123"));
+    let made = app.get("/posts/1").await;
+    let id = made.header("x-request-id").unwrap();
+    assert!(id.len() > 8, "{id}");
+    let bogus = app
+        .send(
+            app.request(Method::GET, "/posts/1")
+                .insert_header(("x-request-id", "has space")),
+        )
+        .await;
+    assert_ne!(bogus.header("x-request-id"), Some("has space"));
+}
+
+#[injectable]
+pub struct OtherPosts;
+
+#[controller("/posts")]
+impl OtherPosts {
+    #[get("/{slug}")]
+    async fn by_slug(&self, slug: String) -> String {
+        slug
+    }
+}
+
+#[module(controllers(PostsController, OtherPosts))]
+pub struct ClashingModule;
+
+#[elif::test]
+async fn the_same_route_in_two_controllers_is_a_boot_error() {
+    let report = App::new().module(ClashingModule).without_env().check();
+    let text = report.to_string();
+    assert!(text.contains("error[EL1012]: duplicate route"), "{text}");
+    assert!(text.contains("GET /posts/{id} is served by both `PostsController::show` and `OtherPosts::by_slug` (as /posts/{slug})"), "{text}");
+    assert!(text.contains("--> elif/tests/controllers.rs:"), "{text}");
+}
+
+#[elif::test]
+async fn routes_are_described_for_inspection() {
+    let app = start().await;
+    let routes = app.booted().routes();
+    let create = routes
+        .iter()
+        .find(|r| r.handler == "PostsController::create")
+        .unwrap();
+    assert_eq!(
+        (create.method.as_str(), create.path.as_str()),
+        ("POST", "/posts")
+    );
+    assert_eq!(create.guards, ["Bearer"]);
+    assert_eq!(
+        create.extractors,
+        [
+            ("input".to_owned(), "Valid<NewPost>"),
+            ("user".to_owned(), "Extension<User>")
+        ]
+    );
+    assert_eq!(create.response, "Created<Value>");
+    let comment = routes
+        .iter()
+        .find(|r| r.handler == "PostsController::comment")
+        .unwrap();
+    assert_eq!(
+        comment.params,
+        [("comment".to_owned(), "String"), ("id".to_owned(), "u64")]
+    );
+}
