@@ -44,6 +44,11 @@ impl Errors {
 }
 
 /// Something with a length: text (in characters) or a collection.
+#[diagnostic::on_unimplemented(
+    message = "the `length` rule needs text or a collection, not `{Self}`",
+    label = "`{Self}` has no length",
+    note = "for numbers, use `range(min = .., max = ..)`"
+)]
 pub trait HasLength {
     /// The length.
     fn length(&self) -> usize;

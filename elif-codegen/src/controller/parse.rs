@@ -345,7 +345,9 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
     }
     for part in parsed.parts() {
         if let elif_route::Part::Param { name: param, at } = part
-            && !arguments.iter().any(|a| a.from_path && a.name == param)
+            && !arguments
+                .iter()
+                .any(|a| a.from_path && a.name.to_string().trim_start_matches("r#") == param)
         {
             {
                 let error = elif_route::TemplateError {
