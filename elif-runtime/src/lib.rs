@@ -41,8 +41,8 @@ pub mod __private {
     };
     pub use crate::di::{Dependency, Resolver};
     pub use crate::http::{
-        Controller, Guard, HttpRequest, Method, RequestContext, RouteInfo, Routes, custom_method,
-        extract, path_param, reply, run_app_guards, web,
+        Controller, Guard, HandlerInput, HttpRequest, Method, RequestContext, RouteInfo, Routes,
+        custom_method, extract, has_app_guards, path_param, reply, run_app_guards, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
     pub use crate::validate::{self, Validate};

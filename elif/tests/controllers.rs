@@ -154,7 +154,7 @@ impl PostsController {
 
     #[route("/purge", method = "PURGE")]
     async fn purge(&self, id: RequestId) -> HttpResponse {
-        HttpResponse::Ok().body(id.0)
+        HttpResponse::Ok().body(id.to_string())
     }
 }
 

@@ -159,13 +159,9 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
         .collect();
     let resolve_guards = guards
         .iter()
-        .zip(&slots)
-        .map(|(g, slot)| quote_spanned!(span_of(g)=> let #slot = routes.provider::<#g>();));
-    let clone_guards = slots
-        .iter()
-        .map(|slot| quote!(let #slot = ::std::sync::Arc::clone(&#slot);));
+        .map(|g| quote_spanned!(span_of(g)=> routes.provider::<#g>()));
     let check_guards = guards.iter().zip(&slots).map(
-        |(g, slot)| quote_spanned!(span_of(g)=> <#g as #p::Guard>::check(&#slot, &#cx).await?;),
+        |(g, slot)| quote_spanned!(span_of(g)=> <#g as #p::Guard>::check(#slot, &#cx).await?;),
     );
     let arguments = route.arguments.iter().map(|argument| {
         let name = &argument.name;
@@ -182,21 +178,27 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
     let output = &route.output;
     let reply = quote_spanned!(span_of(output)=> #p::reply::<#output>(__elif_this.#handler(#(#names),*).await));
     let info = info(controller, route);
+    // Everything a request needs from the route sits behind one `Rc`, so a
+    // request costs one non-atomic increment, not one per guard.
     quote! {
         {
-            let __elif_this = ::std::sync::Arc::clone(&self);
-            let __elif_app_guards = routes.app_guards();
-            #(#resolve_guards)*
-            routes.add(#info, move |#request: #p::HttpRequest, #payload: #p::web::Payload| {
-                let __elif_this = ::std::sync::Arc::clone(&__elif_this);
-                let __elif_app_guards = ::std::clone::Clone::clone(&__elif_app_guards);
-                #(#clone_guards)*
+            let __elif_state = ::std::rc::Rc::new((
+                ::std::sync::Arc::clone(&self),
+                routes.app_guards(),
+                #(#resolve_guards,)*
+            ));
+            routes.add(#info, move |__elif_input: #p::HandlerInput| {
+                let __elif_state = ::std::rc::Rc::clone(&__elif_state);
                 async move {
+                    let #p::HandlerInput(#request, #payload) = __elif_input;
+                    let (__elif_this, __elif_app_guards, #(#slots,)*) = &*__elif_state;
                     let #cx = #p::RequestContext::new(&#request);
-                    #p::run_app_guards(&__elif_app_guards, &#cx).await?;
+                    if #p::has_app_guards(__elif_app_guards) {
+                        #p::run_app_guards(__elif_app_guards, &#cx).await?;
+                    }
                     #(#check_guards)*
                     #[allow(unused_mut, unused_variables)]
-                    let mut #payload = #payload.into_inner();
+                    let mut #payload = #payload;
                     #(#arguments)*
                     ::core::result::Result::Ok::<_, #p::Error>(#reply)
                 }

@@ -41,12 +41,13 @@ pub(crate) fn http_server(
             .app_data(container.clone())
             .app_data(body_limit)
             .configure(move |config| {
-                health::register(config, lifecycle);
                 let mut routes = Routes::new(Some(routes_container), guards);
                 for (instance, mount) in &controllers {
                     mount(instance, &mut routes);
                 }
                 routes.register(config);
+                // After the app's routes: the router tries resources in order.
+                health::register(config, lifecycle);
             })
     })
     .workers(workers)

@@ -175,13 +175,17 @@ impl Routes {
 
     /// Registers every path as one actix resource.
     pub(crate) fn register(self, config: &mut web::ServiceConfig) {
-        let mut by_path: BTreeMap<String, Vec<(Method, MakeRoute)>> = BTreeMap::new();
+        // The router tries resources in order. Paths with fewer parameters
+        // go first (`/posts/latest` beats `/posts/{id}`); otherwise paths
+        // keep the order they were declared in.
+        let mut by_path: Vec<(String, Vec<(Method, MakeRoute)>)> = Vec::new();
         for (info, make) in self.entries {
-            by_path
-                .entry(info.path)
-                .or_default()
-                .push((info.method, make));
+            match by_path.iter_mut().find(|(path, _)| *path == info.path) {
+                Some((_, routes)) => routes.push((info.method, make)),
+                None => by_path.push((info.path, vec![(info.method, make)])),
+            }
         }
+        by_path.sort_by_key(|(path, _)| path.matches('{').count());
         for (path, routes) in by_path {
             let mut methods: Vec<Method> = routes.iter().map(|(m, _)| m.clone()).collect();
             let mut resource = web::resource(path.as_str());

@@ -343,7 +343,7 @@ fn read_json_body(
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large());
         }
-        let mut body = BytesMut::new();
+        let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
         while let Some(chunk) =
             std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut payload), cx))
                 .await
@@ -359,36 +359,43 @@ fn read_json_body(
     })
 }
 
-/// Parses JSON, reporting unknown fields through `ignored`, and turning a
-/// failure into a 400 with the field's pointer.
+/// Parses JSON, reporting unknown fields through `ignored`. The happy path
+/// parses once without path tracking; only a failed parse is repeated with
+/// `serde_path_to_error` to find the field's JSON pointer.
 fn parse_json<T: DeserializeOwned, F: FnMut(serde_ignored::Path<'_>)>(
     body: &[u8],
     ignored: &mut F,
 ) -> Result<T, Error> {
     let mut json = serde_json::Deserializer::from_slice(body);
-    let value =
-        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&mut json, ignored))
-            .map_err(|error| {
-                if error.inner().is_syntax() || error.inner().is_eof() {
-                    return syntax_error(error.inner());
-                }
-                let message = error.inner().to_string();
-                let detail = strip_position(&message);
-                Error::framework(
-                    &EL3003,
-                    400,
-                    "MALFORMED_REQUEST",
-                    format!("the body does not match the expected shape: {detail}"),
-                )
-                .with_hint(EL3003.hint)
-                .with_errors(vec![FieldError::new(
-                    pointer_of(error.path(), &message),
-                    "type",
-                    detail,
-                )])
-            })?;
-    json.end().map_err(|e| syntax_error(&e))?;
-    Ok(value)
+    match serde_ignored::deserialize(&mut json, ignored)
+        .and_then(|value| json.end().map(|()| value))
+    {
+        Ok(value) => Ok(value),
+        Err(error) if error.is_syntax() || error.is_eof() => Err(syntax_error(&error)),
+        Err(error) => Err(shape_error::<T>(body, error)),
+    }
+}
+
+/// The 400 for a body of the wrong shape, naming the field at fault (found
+/// by parsing again with path tracking).
+fn shape_error<T: DeserializeOwned>(body: &[u8], first: serde_json::Error) -> Error {
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let (pointer, message) = match serde_path_to_error::deserialize::<_, T>(&mut json) {
+        Err(error) => {
+            let message = error.inner().to_string();
+            (pointer_of(error.path(), &message), message)
+        }
+        Ok(_) => (String::new(), first.to_string()),
+    };
+    let detail = strip_position(&message);
+    Error::framework(
+        &EL3003,
+        400,
+        "MALFORMED_REQUEST",
+        format!("the body does not match the expected shape: {detail}"),
+    )
+    .with_hint(EL3003.hint)
+    .with_errors(vec![FieldError::new(pointer, "type", detail)])
 }
 
 fn syntax_error(error: &serde_json::Error) -> Error {
@@ -442,5 +449,18 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message.to_owned(),
+    }
+}
+
+/// What a generated handler takes from actix: the request and its body
+/// stream, in one extractor (the handler runs guards before extracting).
+pub struct HandlerInput(pub HttpRequest, pub Payload);
+
+impl FromRequest for HandlerInput {
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(HandlerInput(request.clone(), payload.take())))
     }
 }

@@ -99,3 +99,9 @@ pub async fn run_app_guards(guards: &AppGuards, cx: &RequestContext<'_>) -> crat
     }
     Ok(())
 }
+
+/// Whether there are app-wide guards to run (generated handlers skip the
+/// call, and its future, when there are none).
+pub fn has_app_guards(guards: &AppGuards) -> bool {
+    !guards.is_empty()
+}

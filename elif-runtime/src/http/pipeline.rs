@@ -14,12 +14,11 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
+use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use actix_web::{HttpMessage, HttpResponse};
-use tracing::Instrument;
 
 use crate::error::Error;
 use crate::http::problem::{PROBLEM_JSON, Problem};
@@ -27,22 +26,74 @@ use crate::http::problem::{PROBLEM_JSON, Problem};
 /// The request id header, read from clients and proxies and set on every response.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The id of the current request, in its extensions (extract it with
-/// `Extension<RequestId>` or read it from the `X-Request-Id` response header).
+/// The id of the current request: a handler argument, and the
+/// `X-Request-Id` response header. Cheap to clone; formatted on demand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
+pub struct RequestId(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repr {
+    /// Made here: the process prefix and this counter value.
+    Generated(u64),
+    /// Taken from the request's `X-Request-Id`.
+    Given(Rc<str>),
+}
 
 impl RequestId {
     /// The id taken from the request's `X-Request-Id` when it is a sane
     /// token (1–128 visible ASCII characters), else a new one.
     fn for_request(request: &ServiceRequest) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
         let given = request
             .headers()
             .get(&REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()));
-        Self(given.map_or_else(generate_id, str::to_owned))
+        Self(match given {
+            Some(given) => Repr::Given(Rc::from(given)),
+            None => Repr::Generated(NEXT.fetch_add(1, Ordering::Relaxed)),
+        })
     }
+
+    /// The header value.
+    fn header_value(&self) -> Option<HeaderValue> {
+        match &self.0 {
+            Repr::Generated(counter) => HeaderValue::from_bytes(&generated(*counter)).ok(),
+            Repr::Given(given) => HeaderValue::from_str(given).ok(),
+        }
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Repr::Generated(counter) => {
+                f.write_str(std::str::from_utf8(&generated(*counter)).unwrap_or_default())
+            }
+            Repr::Given(given) => f.write_str(given),
+        }
+    }
+}
+
+/// `pppppppp-cccccccccccc`: a per-process random prefix and a counter, in hex.
+fn generated(counter: u64) -> [u8; 21] {
+    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let prefix = *PREFIX.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        hasher.write_u128(now.map_or(0, |d| d.as_nanos()));
+        hasher.finish() as u32
+    });
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [b'-'; 21];
+    for (i, slot) in out[..8].iter_mut().enumerate() {
+        *slot = HEX[((prefix >> (28 - 4 * i)) & 0xf) as usize];
+    }
+    for (i, slot) in out[9..].iter_mut().enumerate() {
+        *slot = HEX[((counter >> (44 - 4 * i)) & 0xf) as usize];
+    }
+    out
 }
 
 /// The request id as a handler argument.
@@ -50,39 +101,11 @@ impl actix_web::FromRequest for RequestId {
     type Error = Error;
     type Future = Ready<Result<Self, Error>>;
 
-    fn from_request(
-        request: &actix_web::HttpRequest,
-        _: &mut actix_web::dev::Payload,
-    ) -> Self::Future {
-        ready(
-            request
-                .extensions()
-                .get::<RequestId>()
-                .cloned()
-                .ok_or_else(|| {
-                    Error::internal(
-                        "no request id: the request did not pass through elif's pipeline",
-                    )
-                }),
-        )
+    fn from_request(_: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(CurrentId::get().ok_or_else(|| {
+            Error::internal("no request id: the request did not pass through elif's pipeline")
+        }))
     }
-}
-
-/// A process-unique id: a per-process random prefix and a counter.
-fn generate_id() -> String {
-    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let prefix = PREFIX.get_or_init(|| {
-        use std::hash::{BuildHasher, Hasher};
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        hasher.finish() as u32
-    });
-    format!("{prefix:08x}-{:012x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// The pipeline middleware, configured for the app's mode.
@@ -124,55 +147,157 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>>>>;
+    type Future = PipelineFuture<S::Future>;
 
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let id = RequestId::for_request(&request);
-        let span = tracing::info_span!("request", id = %id.0, method = %request.method(), path = %request.path());
-        request.extensions_mut().insert(id.clone());
-        let service = self.service.clone();
+        let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.path());
+        let span = (!span.is_disabled()).then_some(span);
         let production = self.production;
-        Box::pin(
-            async move {
-                // A panic while creating or polling the handler's future is caught.
-                let outcome =
-                    match std::panic::catch_unwind(AssertUnwindSafe(|| service.call(request))) {
-                        Ok(future) => CatchUnwind { inner: future }.await,
-                        Err(panic) => Err(panic),
-                    };
-                // Errors leave as a pre-rendered `Error`: the request was
-                // consumed by the router, and actix renders it with `error_response`.
-                match outcome {
-                    Ok(Ok(response)) => {
-                        let mut response = render(response, &id, production);
-                        if let Ok(value) = HeaderValue::from_str(&id.0) {
-                            response.headers_mut().insert(REQUEST_ID, value);
-                        }
-                        Ok(response)
-                    }
-                    Ok(Err(error)) => {
-                        let status = error.as_response_error().status_code();
-                        let problem = problem_of(&error, status, &id, production);
-                        log_server_error(status, &problem, &error);
-                        Err(Error::rendered(problem).into())
-                    }
-                    Err(panic) => {
-                        tracing::error!(panic = %panic_message(&panic), "handler panicked");
-                        let problem = Error::framework(
-                            &elif_catalogue::EL3007,
-                            500,
-                            "INTERNAL_ERROR",
-                            "the handler panicked",
-                        )
-                        .to_problem(Some(&id.0), production);
-                        Err(Error::rendered(problem).into())
-                    }
+        // A panic while creating the handler's future is caught too.
+        let called = {
+            let _entered = span.as_ref().map(tracing::Span::enter);
+            std::panic::catch_unwind(AssertUnwindSafe(|| self.service.call(request)))
+        };
+        match called {
+            Ok(inner) => PipelineFuture {
+                inner: Some(inner),
+                panic: None,
+                id,
+                span,
+                production,
+            },
+            Err(panic) => PipelineFuture {
+                inner: None,
+                panic: Some(panic),
+                id,
+                span,
+                production,
+            },
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Polls the app's future with the request's id (and span) current,
+    /// catching panics, then renders errors as problem+json.
+    pub(crate) struct PipelineFuture<F> {
+        #[pin]
+        inner: Option<F>,
+        panic: Option<Box<dyn std::any::Any + Send>>,
+        id: RequestId,
+        span: Option<tracing::Span>,
+        production: bool,
+    }
+}
+
+impl<F, B> Future for PipelineFuture<F>
+where
+    F: Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
+    B: MessageBody + 'static,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let outcome = match (this.inner.as_pin_mut(), this.panic.take()) {
+            (Some(inner), _) => {
+                let _entered = this.span.as_ref().map(tracing::Span::enter);
+                let _current = CurrentId::set(this.id);
+                match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(result)) => Ok(result),
+                    Err(panic) => Err(panic),
                 }
             }
-            .instrument(span),
-        )
+            (None, Some(panic)) => Err(panic),
+            (None, None) => {
+                return Poll::Ready(Err(Error::internal(
+                    "the pipeline was polled after completion",
+                )
+                .into()));
+            }
+        };
+        let (id, production) = (&*this.id, *this.production);
+        // Errors leave as a pre-rendered `Error`: the request was consumed
+        // by the router, and actix renders it with `error_response`.
+        Poll::Ready(match outcome {
+            Ok(Ok(response)) => {
+                let mut response = render(response, id, production);
+                if let Some(value) = id.header_value() {
+                    response.headers_mut().insert(REQUEST_ID, value);
+                }
+                Ok(response)
+            }
+            Ok(Err(error)) => {
+                let status = error.as_response_error().status_code();
+                let problem = problem_of(&error, status, id, production);
+                log_server_error(status, &problem, &error);
+                Err(Error::rendered(problem).into())
+            }
+            Err(panic) => {
+                tracing::error!(request_id = %id, panic = %panic_message(&panic), "handler panicked");
+                let problem = Error::framework(
+                    &elif_catalogue::EL3007,
+                    500,
+                    "INTERNAL_ERROR",
+                    "the handler panicked",
+                )
+                .to_problem(Some(&id.to_string()), production);
+                Err(Error::rendered(problem).into())
+            }
+        })
+    }
+}
+
+thread_local! {
+    /// The generated id of the request being polled (0: none, `u64::MAX`: see `GIVEN_ID`).
+    static CURRENT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The id of the request being polled, when the client gave it.
+    static GIVEN_ID: std::cell::RefCell<Option<Rc<str>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes a request's id current on this thread while its future is polled
+/// (an actix worker polls one future at a time), so extracting `RequestId`
+/// costs no map insertion per request; restores the previous one on drop.
+struct CurrentId {
+    previous: u64,
+    previous_given: Option<Rc<str>>,
+}
+
+impl CurrentId {
+    fn set(id: &RequestId) -> Self {
+        match &id.0 {
+            Repr::Generated(counter) => Self {
+                previous: CURRENT_ID.replace(*counter),
+                previous_given: None,
+            },
+            Repr::Given(given) => Self {
+                previous: CURRENT_ID.replace(u64::MAX),
+                previous_given: GIVEN_ID.with(|g| g.replace(Some(given.clone()))),
+            },
+        }
+    }
+
+    fn get() -> Option<RequestId> {
+        match CURRENT_ID.get() {
+            0 => None,
+            u64::MAX => GIVEN_ID
+                .with(|g| g.borrow().clone())
+                .map(|given| RequestId(Repr::Given(given))),
+            counter => Some(RequestId(Repr::Generated(counter))),
+        }
+    }
+}
+
+impl Drop for CurrentId {
+    fn drop(&mut self) {
+        if CURRENT_ID.replace(self.previous) == u64::MAX {
+            let previous = self.previous_given.take();
+            GIVEN_ID.with(|g| *g.borrow_mut() = previous);
+        }
     }
 }
 
@@ -217,7 +342,7 @@ fn problem_of(
     production: bool,
 ) -> Problem {
     match error.as_error::<Error>() {
-        Some(ours) => ours.to_problem(Some(&id.0), production),
+        Some(ours) => ours.to_problem(Some(&id.to_string()), production),
         None => from_status(status, &error.to_string(), id, production),
     }
 }
@@ -270,7 +395,7 @@ fn from_status(status: StatusCode, detail: &str, id: &RequestId, production: boo
     let detail = if detail.is_empty() { default } else { detail };
     Error::framework(entry, status.as_u16(), code, detail)
         .with_hint(entry.hint)
-        .to_problem(Some(&id.0), production)
+        .to_problem(Some(&id.to_string()), production)
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -279,25 +404,4 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(non-text panic payload)".to_owned())
-}
-
-pin_project_lite::pin_project! {
-    /// Polls a future, turning a panic into an `Err` with the panic's payload.
-    struct CatchUnwind<F> {
-        #[pin]
-        inner: F,
-    }
-}
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, Box<dyn std::any::Any + Send>>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.project().inner;
-        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Err(panic) => Poll::Ready(Err(panic)),
-        }
-    }
 }

@@ -2,15 +2,9 @@
 //! on http://127.0.0.1:8080 (`PORT` and `HOST` change that). The app binary
 //! is also its command line: `cargo run -p example-blog -- check`.
 
-mod posts;
-
 use elif::prelude::*;
-
-/// The root module: the app is what it reaches.
-#[module(imports(posts::PostsModule))]
-pub struct AppModule;
 
 #[elif::main]
 async fn main() -> elif::Result<()> {
-    App::new().module(AppModule).run().await
+    App::new().module(example_blog::AppModule).run().await
 }

@@ -3,23 +3,23 @@
 
 use std::sync::RwLock;
 
-use elif::http::{HttpResponse, web};
 use elif::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::{Author, Writer};
+
 /// The `[blog]` config section.
 #[derive(Config, Debug)]
-#[config(section = "blog")]
 pub struct BlogConfig {
     /// The blog's title (`APP__BLOG__TITLE`).
     #[config(default = "The elif blog")]
     pub title: String,
     /// How many posts a page lists.
     #[config(default = 20, validate = page_size)]
-    pub page_size: usize,
+    pub page_size: u64,
 }
 
-fn page_size(size: &usize) -> Result<(), String> {
+fn page_size(size: &u64) -> Result<(), String> {
     if (1..=100).contains(size) {
         Ok(())
     } else {
@@ -36,16 +36,26 @@ pub struct Post {
     pub title: String,
     /// Its text.
     pub body: String,
+    /// Who wrote it.
+    pub author: String,
 }
 
-/// What a client sends to create a post.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What a writer sends to publish a post.
+#[derive(Debug, Deserialize, Validate)]
 pub struct NewPost {
     /// The title.
+    #[validate(length(min = 1, max = 200))]
     pub title: String,
     /// The text.
+    #[validate(length(min = 1, max = 100_000))]
     pub body: String,
+}
+
+/// Which page of posts to list.
+#[derive(Debug, Deserialize)]
+pub struct Paging {
+    /// 1-based page number (default 1).
+    pub page: Option<u64>,
 }
 
 /// Keeps the posts. Seeded with a first post when the app starts.
@@ -57,32 +67,53 @@ pub struct PostStore {
 
 impl OnInit for PostStore {
     async fn on_init(&self) -> elif::Result<()> {
-        self.insert(NewPost {
-            title: "Hello, elif".into(),
-            body: "The first post of the example blog.".into(),
-        });
+        self.insert(
+            NewPost {
+                title: "Hello, elif".into(),
+                body: "The first post of the example blog.".into(),
+            },
+            "elif",
+        );
         Ok(())
     }
 }
 
 impl PostStore {
-    fn all(&self) -> Vec<Post> {
-        self.posts.read().map(|p| p.clone()).unwrap_or_default()
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Post>> {
+        self.posts
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn insert(&self, new: NewPost) -> Post {
+    fn insert(&self, new: NewPost, author: &str) -> Post {
         let mut posts = self
             .posts
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let post = Post {
-            id: posts.len() as u64 + 1,
+            id: posts.iter().map(|p| p.id).max().unwrap_or(0) + 1,
             title: new.title,
             body: new.body,
+            author: author.to_owned(),
         };
         posts.push(post.clone());
         post
     }
+
+    fn remove(&self, id: u64) -> bool {
+        let mut posts = self
+            .posts
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let before = posts.len();
+        posts.retain(|p| p.id != id);
+        posts.len() < before
+    }
+}
+
+fn not_found(id: u64) -> Error {
+    Error::new(404, "POST_NOT_FOUND", format!("post {id} does not exist"))
+        .with_hint("list posts with GET /posts")
 }
 
 /// The blog's rules about posts.
@@ -93,67 +124,105 @@ pub struct PostService {
 }
 
 impl PostService {
-    /// The latest page of posts, newest first.
-    pub fn latest(&self) -> Vec<Post> {
-        let mut posts = self.store.all();
-        posts.reverse();
-        posts.truncate(self.config.page_size);
-        posts
+    /// One page of posts, newest first.
+    pub fn page(&self, page: u64) -> Page<Post> {
+        let posts = self.store.read();
+        let per_page = self.config.page_size;
+        let items = posts
+            .iter()
+            .rev()
+            .skip(((page.max(1) - 1) * per_page) as usize)
+            .take(per_page as usize)
+            .cloned()
+            .collect();
+        Page::new(items, page.max(1), per_page, posts.len() as u64)
     }
 
     /// One post.
-    pub fn find(&self, id: u64) -> Option<Post> {
-        self.store.all().into_iter().find(|p| p.id == id)
+    pub fn find(&self, id: u64) -> elif::Result<Post> {
+        self.store
+            .read()
+            .iter()
+            .find(|p| p.id == id)
+            .cloned()
+            .ok_or_else(|| not_found(id))
     }
 
     /// Publishes a post.
-    pub fn publish(&self, new: NewPost) -> elif::Result<Post> {
-        if new.title.trim().is_empty() {
-            return Err(Error::new(422, "POST_TITLE_EMPTY", "a post needs a title")
-                .with_hint("send a non-empty `title`"));
+    pub fn publish(&self, new: NewPost, author: &Author) -> Post {
+        self.store.insert(new, &author.0)
+    }
+
+    /// Deletes a post.
+    pub fn delete(&self, id: u64) -> elif::Result<()> {
+        if self.store.remove(id) {
+            Ok(())
+        } else {
+            Err(not_found(id))
         }
-        Ok(self.store.insert(new))
+    }
+
+    /// The blog's title.
+    pub fn title(&self) -> &str {
+        &self.config.title
     }
 }
 
-/// `/posts`: written by hand against `Controller` until `#[controller]` lands.
+/// `/posts`
 #[injectable]
 pub struct PostsController {
     posts: Inject<PostService>,
-    config: Config<BlogConfig>,
 }
 
-impl Controller for PostsController {
-    fn routes(self: Arc<Self>, routes: &mut Routes) {
-        let this = self.clone();
-        routes.get("/", move || {
-            let title = this.config.title.clone();
-            async move { HttpResponse::Ok().json(serde_json::json!({ "title": title })) }
-        });
-        let this = self.clone();
-        routes.get("/posts", move || {
-            let posts = this.posts.latest();
-            async move { HttpResponse::Ok().json(posts) }
-        });
-        let this = self.clone();
-        routes.get("/posts/{id}", move |id: web::Path<u64>| {
-            let post = this.posts.find(id.into_inner());
-            async move {
-                match post {
-                    Some(post) => Ok(HttpResponse::Ok().json(post)),
-                    None => Err(Error::new(404, "POST_NOT_FOUND", "no post has this id")
-                        .with_hint("list posts with GET /posts")),
-                }
-            }
-        });
-        let this = self;
-        routes.post("/posts", move |new: web::Json<NewPost>| {
-            let result = this.posts.publish(new.into_inner());
-            async move { result.map(|post| HttpResponse::Created().json(post)) }
-        });
+#[controller("/posts")]
+impl PostsController {
+    /// Lists posts, newest first.
+    #[get("/")]
+    async fn list(&self, paging: Query<Paging>) -> Page<Post> {
+        self.posts.page(paging.page.unwrap_or(1))
+    }
+
+    /// One post.
+    #[get("/{id}")]
+    async fn show(&self, id: u64) -> elif::Result<Json<Post>> {
+        self.posts.find(id).map(Json)
+    }
+
+    /// Publishes a post (writers only).
+    #[post("/", guards(Writer))]
+    async fn create(&self, input: Valid<NewPost>, author: Extension<Author>) -> Created<Post> {
+        let post = self.posts.publish(input.into_inner(), &author);
+        Created::at(format!("/posts/{}", post.id), post)
+    }
+
+    /// Deletes a post (writers only).
+    #[delete("/{id}", guards(Writer))]
+    async fn delete(&self, id: u64) -> elif::Result<NoContent> {
+        self.posts.delete(id).map(|()| NoContent)
     }
 }
 
-/// Posts: the store, the service and the controller.
-#[module(providers(PostStore, PostService), controllers(PostsController))]
+/// `/`: what this blog is.
+#[injectable]
+pub struct HomeController {
+    posts: Inject<PostService>,
+}
+
+#[controller]
+impl HomeController {
+    /// The blog's title and where to go next.
+    #[get("/")]
+    async fn home(&self) -> Json<serde_json::Value> {
+        Json(
+            serde_json::json!({ "title": self.posts.title(), "posts": "/posts", "contact": "/contact" }),
+        )
+    }
+}
+
+/// Posts: the store, the service and the controllers.
+#[module(
+    imports(crate::auth::AuthModule),
+    providers(PostStore, PostService),
+    controllers(PostsController, HomeController)
+)]
 pub struct PostsModule;

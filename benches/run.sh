@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Compares raw actix-web with the same endpoints through elif.
+#
+#   bash benches/run.sh http      (from the repository root)
+#
+# Method: release builds; each server has one worker pinned to core 0, wrk is
+# pinned to core 1; pipelining depth 16 so the server is the bottleneck;
+# ROUNDS rounds with raw and elif interleaved; each round measures the
+# server's CPU time per request (user + system from /proc/PID/stat divided by
+# the requests wrk completed). Latency percentiles come from a separate,
+# non-pipelined run. Every server started here is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+suite=${1:-http}
+ROUNDS=${ROUNDS:-5}    # ONLY=regex limits the endpoints (for quick checks)
+DURATION=${DURATION:-3}
+WARMUP=${WARMUP:-1}
+RAW_PORT=9101
+ELIF_PORT=9102
+CLK_TCK=$(getconf CLK_TCK)
+out=$(mktemp -d)
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$out"
+}
+trap cleanup EXIT
+
+[ "$suite" = http ] || { echo "usage: bash benches/run.sh http" >&2; exit 2; }
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)" >&2
+  apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+fi
+
+echo "building release binaries..." >&2
+cargo build --release -q -p elif-benches -p example-blog
+
+started_pid=
+start() { # name port binary; sets started_pid
+  PORT=$2 RUST_LOG=warn taskset -c 0 "target/release/$3" >"$out/$1.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$2/plaintext" >/dev/null 2>&1 && return
+    kill -0 "$started_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "$1 did not start:" >&2; cat "$out/$1.log" >&2; exit 1
+}
+start raw $RAW_PORT raw-http; raw_pid=$started_pid
+start elif $ELIF_PORT elif-http; elif_pid=$started_pid
+
+# endpoint name, method, path, body file
+endpoints=(
+  "plaintext GET /plaintext -"
+  "json GET /json -"
+  "path-query GET /users/17?detail=full -"
+  "post-validated POST /users benches/data/user.json"
+)
+
+# The same responses, headers included (values of date and x-request-id aside).
+normalise() { tr -d '\r' | grep -vi '^date:' | sed 's/^\(x-request-id:\).*/\1 ID/I' | sort; }
+for e in "${endpoints[@]}"; do
+  read -r name method path body <<<"$e"
+  args=(-s -i -X "$method")
+  [ "$body" != - ] && args+=(-H 'content-type: application/json' --data-binary "@$body")
+  a=$(curl "${args[@]}" "http://127.0.0.1:$RAW_PORT$path" | normalise)
+  b=$(curl "${args[@]}" "http://127.0.0.1:$ELIF_PORT$path" | normalise)
+  if [ "$a" != "$b" ]; then
+    echo "responses differ for $name:"; diff <(echo "$a") <(echo "$b") || true; exit 1
+  fi
+done
+echo "responses identical on every endpoint (headers included)" >&2
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run server pid port method path body depth connections seconds -> "requests cpu_us_per_request req_per_s"
+measure() {
+  local pid=$1 port=$2 method=$3 path=$4 body=$5 depth=$6 conns=$7 secs=$8
+  local before after result requests
+  before=$(cpu_ticks "$pid")
+  result=$(taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" -s benches/pipeline.lua \
+    "http://127.0.0.1:$port" -- "$depth" "$method" "$path" "$body")
+  after=$(cpu_ticks "$pid")
+  requests=$(echo "$result" | awk '/requests in/ {print $1}')
+  awk -v r="$requests" -v t=$((after - before)) -v hz="$CLK_TCK" -v s="$secs" \
+    'BEGIN { printf "%d %.3f %.0f\n", r, (t / hz * 1e6) / r, r / s }'
+}
+
+latency() { # port method path body -> "p50 p99"
+  local result
+  result=$(taskset -c 1 wrk -t1 -c8 -d"${DURATION}s" --latency -s benches/pipeline.lua \
+    "http://127.0.0.1:$1" -- 1 "$2" "$3" "$4")
+  echo "$result" | awk '/^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print p50, p99}'
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+ratios=()
+for e in "${endpoints[@]}"; do
+  read -r name method path body <<<"$e"
+  [[ "$name" =~ ${ONLY:-.} ]] || continue
+  measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$WARMUP" >/dev/null
+  measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$WARMUP" >/dev/null
+  : >"$out/$name.raw"; : >"$out/$name.elif"
+  for round in $(seq 1 "$ROUNDS"); do
+    measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.raw"
+    measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.elif"
+  done
+  raw_cpu=$(awk '{print $2}' "$out/$name.raw" | median)
+  elif_cpu=$(awk '{print $2}' "$out/$name.elif" | median)
+  raw_rps=$(awk '{print $3}' "$out/$name.raw" | median)
+  elif_rps=$(awk '{print $3}' "$out/$name.elif" | median)
+  read -r raw_p50 raw_p99 <<<"$(latency $RAW_PORT "$method" "$path" "$body")"
+  read -r elif_p50 elif_p99 <<<"$(latency $ELIF_PORT "$method" "$path" "$body")"
+  echo
+  echo "== $name ($method $path), median of $ROUNDS rounds"
+  printf '%-6s %12s %16s %10s %10s\n' server 'req/s' 'CPU us/request' p50 p99
+  printf '%-6s %12.0f %16.3f %10s %10s\n' raw "$raw_rps" "$raw_cpu" "$raw_p50" "$raw_p99"
+  printf '%-6s %12.0f %16.3f %10s %10s\n' elif "$elif_rps" "$elif_cpu" "$elif_p50" "$elif_p99"
+  ratios+=("RATIO $name $(awk -v r="$raw_cpu" -v e="$elif_cpu" 'BEGIN { printf "%.3f", r / e }')")
+done
+
+# Cold start (process start to first 200) and idle RSS of the example app.
+echo
+start_ns=$(date +%s%N)
+PORT=9103 RUST_LOG=warn target/release/example-blog >"$out/blog.log" 2>&1 &
+blog_pid=$!
+pids+=($blog_pid)
+until curl -fs http://127.0.0.1:9103/health >/dev/null 2>&1; do sleep 0.001; done
+cold_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+sleep 1
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$blog_pid/status")
+echo "example-blog (release): cold start to first 200: ${cold_ms} ms; idle RSS: $((rss_kb / 1024)) MiB (${rss_kb} kB)"
+
+echo
+printf '%s\n' "${ratios[@]}"

@@ -1,0 +1,28 @@
+//! Shared pieces of the benchmark servers.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The port a server listens on: `PORT`, or `default`.
+pub fn port(default: u16) -> u16 {
+    std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(default)
+}
+
+/// An id of the same shape as elif's request ids (`pppppppp-cccccccccccc`),
+/// formatted the same way (hex digits into a stack buffer), so the raw
+/// server pays what elif pays for it.
+pub fn request_id() -> [u8; 21] {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let (prefix, counter) = (0x5eed_u32, NEXT.fetch_add(1, Ordering::Relaxed));
+    let mut out = [b'-'; 21];
+    for (i, slot) in out[..8].iter_mut().enumerate() {
+        *slot = HEX[((prefix >> (28 - 4 * i)) & 0xf) as usize];
+    }
+    for (i, slot) in out[9..].iter_mut().enumerate() {
+        *slot = HEX[((counter >> (44 - 4 * i)) & 0xf) as usize];
+    }
+    out
+}
