@@ -394,6 +394,17 @@ catalogue! {
         wrong: "#[controller(\"/posts\")] impl A { #[get(\"/{id}\")] .. }\n#[controller(\"/posts\")] impl B { #[get(\"/{slug}\")] .. }",
         right: "#[controller(\"/posts\")] impl A { #[get(\"/{id}\")] .. }\n#[controller(\"/drafts\")] impl B { #[get(\"/{slug}\")] .. }",
     }
+    /// The app is built to abort on panic.
+    EL1013 = {
+        phase: Phase::Boot,
+        title: "built with `panic = \"abort\"`",
+        explanation: "elif answers a panicking handler with a 500 problem and keeps serving, which needs \
+            unwinding. Built with `panic = \"abort\"`, one panicking request ends the whole process \
+            and every request in flight with it. This is a warning: the app still starts.",
+        hint: "remove `panic = \"abort\"` from the `[profile.*]` sections of Cargo.toml",
+        wrong: "[profile.release]\npanic = \"abort\"",
+        right: "[profile.release]\npanic = \"unwind\"   # the default",
+    }
     /// A required configuration key has no value.
     EL2001 = {
         phase: Phase::Boot,

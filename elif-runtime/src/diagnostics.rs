@@ -45,6 +45,14 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with the catalogue's hint: reported, but the app starts.
+    pub fn warning(entry: &'static Entry, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(entry, message)
+        }
+    }
+
     /// Replaces the catalogue's generic hint with one specific to this app.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = hint.into();
@@ -159,7 +167,11 @@ impl IntoIterator for BootReport {
 
 impl fmt::Display for BootReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the application cannot start: {}", self.summary())?;
+        if self.has_errors() {
+            write!(f, "the application cannot start: {}", self.summary())?;
+        } else {
+            write!(f, "the application can start, with {}", self.summary())?;
+        }
         for diagnostic in &self.diagnostics {
             write!(f, "\n\n{diagnostic}")?;
         }
@@ -195,5 +207,21 @@ mod tests {
             "{text}"
         );
         assert_eq!(report.exit_code(), 1);
+    }
+
+    #[test]
+    fn warnings_alone_do_not_stop_the_app() {
+        let report = BootReport::new(vec![Diagnostic::warning(
+            &elif_catalogue::EL1013,
+            "built with abort",
+        )]);
+        assert!(!report.has_errors());
+        assert_eq!(report.exit_code(), 0);
+        assert!(
+            report
+                .to_string()
+                .starts_with("the application can start, with 1 warning\n\nwarning[EL1013]"),
+            "{report}"
+        );
     }
 }

@@ -167,7 +167,7 @@ impl App {
     /// graph, modules and config. Returns every problem found.
     pub fn check(self) -> BootReport {
         match self.prepare() {
-            Ok(_) => BootReport::default(),
+            Ok(prepared) => prepared.warnings,
             Err(report) => report,
         }
     }
@@ -185,7 +185,11 @@ impl App {
             server_config,
             lifecycle,
             name,
+            warnings,
         } = prepared;
+        for warning in warnings.diagnostics() {
+            tracing::warn!("{warning}");
+        }
         let container = Container::build(graph, config)
             .await
             .map_err(|d| Error::boot(BootReport::new(vec![d])))?;
@@ -252,6 +256,12 @@ impl App {
             instance(lifecycle.clone()),
             ProviderKind::Builtin,
         ));
+        if cfg!(panic = "abort") {
+            report.push(Diagnostic::warning(
+                &elif_catalogue::EL1013,
+                "this binary is built with `panic = \"abort\"`: a panicking handler ends the process instead of answering 500",
+            ));
+        }
         let modules = ModuleTree::new(root);
         let described = modules
             .modules
@@ -307,6 +317,7 @@ impl App {
                     server_config,
                     lifecycle,
                     name,
+                    warnings: report,
                 })
             }
             _ => Err(report),
@@ -326,6 +337,8 @@ struct Prepared {
     server_config: Arc<ServerConfig>,
     lifecycle: Arc<Lifecycle>,
     name: String,
+    /// Problems that do not stop the app.
+    warnings: BootReport,
 }
 
 /// A booted app: every singleton built and initialised, nothing served yet.

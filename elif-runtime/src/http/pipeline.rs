@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use actix_web::HttpResponse;
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
@@ -115,12 +115,12 @@ pub(crate) struct Pipeline {
     pub(crate) production: bool,
 }
 
-impl<S, B> Transform<S, ServiceRequest> for Pipeline
+impl<S> Transform<S, ServiceRequest> for Pipeline
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
-    B: MessageBody + 'static,
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>
+        + 'static,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<BoxBody>;
     type Error = actix_web::Error;
     type Transform = PipelineService<S>;
     type InitError = ();
@@ -140,12 +140,12 @@ pub(crate) struct PipelineService<S> {
     production: bool,
 }
 
-impl<S, B> Service<ServiceRequest> for PipelineService<S>
+impl<S> Service<ServiceRequest> for PipelineService<S>
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
-    B: MessageBody + 'static,
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = actix_web::Error>
+        + 'static,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<BoxBody>;
     type Error = actix_web::Error;
     type Future = PipelineFuture<S::Future>;
 
@@ -193,12 +193,11 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<F, B> Future for PipelineFuture<F>
+impl<F> Future for PipelineFuture<F>
 where
-    F: Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
-    B: MessageBody + 'static,
+    F: Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>>,
 {
-    type Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
+    type Output = Result<ServiceResponse<BoxBody>, actix_web::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
@@ -303,14 +302,14 @@ impl Drop for CurrentId {
 
 /// Leaves successes alone; turns error responses (an error, or an empty
 /// body such as the router's 404 and 405) into problem+json.
-fn render<B: MessageBody + 'static>(
-    response: ServiceResponse<B>,
+fn render(
+    response: ServiceResponse<BoxBody>,
     id: &RequestId,
     production: bool,
-) -> ServiceResponse<EitherBody<B>> {
+) -> ServiceResponse<BoxBody> {
     let status = response.status();
     if status.as_u16() < 400 {
-        return response.map_into_left_body();
+        return response;
     }
     let problem = match response.response().error() {
         Some(error) => {
@@ -320,7 +319,7 @@ fn render<B: MessageBody + 'static>(
         }
         // A body the app built on purpose (a problem, `/ready`'s 503) stays.
         None if is_problem(&response) || has_body(&response) => {
-            return response.map_into_left_body();
+            return response;
         }
         None => from_status(status, "", id, production),
     };
@@ -331,7 +330,7 @@ fn render<B: MessageBody + 'static>(
             new.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    ServiceResponse::new(request, new).map_into_right_body()
+    ServiceResponse::new(request, new)
 }
 
 /// The problem for an error: ours as it is, others from their status and message.
