@@ -189,6 +189,17 @@ catalogue! {
         wrong: "#[config(default = \"25\")]\nport: u16,",
         right: "#[config(default = 25)]\nport: u16,",
     }
+    /// A domain error without a complete `#[problem]` mapping.
+    EL0015 = {
+        phase: Phase::Compile,
+        title: "incomplete domain error",
+        explanation: "`#[derive(DomainError)]` turns each variant into a problem response, so each needs an HTTP \
+            error status (400–599), a stable SCREAMING_SNAKE code and a message (which may use the variant's \
+            fields: `{0}`, `{name}`).",
+        hint: "add `#[problem(status = .., code = \"..\", message = \"..\")]` to the variant",
+        wrong: "#[derive(DomainError)]\nenum PostError { NotFound(u64) }",
+        right: "#[derive(DomainError)]\nenum PostError {\n    #[problem(status = 404, code = \"POST_NOT_FOUND\", message = \"post {0} does not exist\")]\n    NotFound(u64),\n}",
+    }
     /// A route template that does not parse.
     EL0020 = {
         phase: Phase::Compile,

@@ -11,6 +11,7 @@
 mod config;
 mod controller;
 mod deps;
+mod domain_error;
 mod entry;
 mod errors;
 mod factory;
@@ -22,6 +23,7 @@ mod validate;
 
 pub use config::expand as derive_config;
 pub use controller::{expand as controller, stray_route};
+pub use domain_error::expand as derive_domain_error;
 pub use entry::{main, test};
 pub use factory::expand as factory;
 pub use injectable::expand as injectable;

@@ -63,6 +63,13 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
     elif_codegen::derive_validate(input.into()).into()
 }
 
+/// Derives a domain error: each variant gets `#[problem(status = 404, code = "POST_NOT_FOUND",
+/// message = "post {0} does not exist", hint = "...")]`; it converts into `elif::Error` with `?`.
+#[proc_macro_derive(DomainError, attributes(problem))]
+pub fn derive_domain_error(input: TokenStream) -> TokenStream {
+    elif_codegen::derive_domain_error(input.into()).into()
+}
+
 macro_rules! route_attributes {
     ($($name:ident),*) => {$(
         /// A route of a `#[controller]` impl block (read by `#[controller]`; an error anywhere else).

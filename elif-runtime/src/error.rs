@@ -33,6 +33,22 @@ struct Inner {
     errors: Vec<FieldError>,
     entry: Option<&'static Entry>,
     rendered: Option<Problem>,
+    domain: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+/// An error of the app's domain, mapped to a status, a stable code and a
+/// hint. Derive it with `#[derive(DomainError)]` (which also writes
+/// `Display` and the conversion into [`Error`]), or implement it by hand
+/// and convert with [`Error::domain`].
+pub trait DomainError: fmt::Display + Send + Sync + 'static {
+    /// The HTTP status (400–599).
+    fn status(&self) -> u16;
+    /// The stable SCREAMING_SNAKE code, e.g. `POST_NOT_FOUND`.
+    fn code(&self) -> &'static str;
+    /// How to fix it, if there is something to say.
+    fn hint(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl Error {
@@ -50,6 +66,7 @@ impl Error {
                 errors: Vec::new(),
                 entry: None,
                 rendered: None,
+                domain: None,
             }),
         }
     }
@@ -60,6 +77,25 @@ impl Error {
         let mut error = Self::new(500, "INTERNAL_ERROR", "");
         error.inner.rendered = Some(problem);
         error
+    }
+
+    /// The error for a domain error, which stays reachable through
+    /// [`Error::downcast_ref`] (exception filters match on it).
+    pub fn domain<E: DomainError>(error: E) -> Self {
+        let mut converted = Self::new(error.status(), error.code(), error.to_string());
+        if let Some(hint) = error.hint() {
+            converted = converted.with_hint(hint);
+        }
+        converted.inner.domain = Some(Box::new(error));
+        converted
+    }
+
+    /// The domain error this was made from, if it is a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        self.inner
+            .domain
+            .as_ref()
+            .and_then(|d| d.downcast_ref::<T>())
     }
 
     /// A problem raised by elif itself: its `type` points at the catalogue entry.

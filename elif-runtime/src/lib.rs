@@ -22,7 +22,7 @@ mod util;
 /// The async runtime elif runs on (actix-rt over tokio).
 pub use actix_rt as rt;
 pub use app::{App, Booted, Lifecycle};
-pub use error::{Error, Result};
+pub use error::{DomainError, Error, Result};
 
 /// A boxed, sendable future, as used for type-erased builders and hooks.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
@@ -46,6 +46,6 @@ pub mod __private {
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
     pub use crate::validate::{self, Validate};
-    pub use crate::{BoxFuture, Error, Result};
+    pub use crate::{BoxFuture, DomainError, Error, Result};
     pub use inventory;
 }

@@ -522,3 +522,68 @@ async fn routes_are_described_for_inspection() {
         [("comment".to_owned(), "String"), ("id".to_owned(), "u64")]
     );
 }
+
+#[derive(Debug, DomainError)]
+pub enum ShelfError {
+    #[problem(
+        status = 404,
+        code = "BOOK_NOT_FOUND",
+        message = "book {0} is not on the shelf",
+        hint = "list books with GET /shelf"
+    )]
+    NotFound(u64),
+    #[problem(
+        status = 409,
+        code = "TITLE_TAKEN",
+        message = "the title {title:?} is taken"
+    )]
+    TitleTaken { title: String },
+    #[problem(status = 423, code = "SHELF_LOCKED", message = "the shelf is locked")]
+    Locked,
+}
+
+#[injectable]
+pub struct Shelf;
+
+#[controller("/shelf")]
+impl Shelf {
+    #[get("/{id}")]
+    async fn show(&self, id: u64) -> elif::Result<String> {
+        match id {
+            1 => Ok("Dune".into()),
+            2 => Err(ShelfError::TitleTaken {
+                title: "Dune".into(),
+            })?,
+            3 => Err(ShelfError::Locked.into()),
+            _ => Err(ShelfError::NotFound(id).into()),
+        }
+    }
+}
+
+#[module(controllers(Shelf))]
+pub struct ShelfModule;
+
+#[elif::test]
+async fn domain_errors_map_to_status_code_and_hint() {
+    let app = TestApp::start(App::new().module(ShelfModule).without_env())
+        .await
+        .unwrap();
+    assert_eq!(app.get("/shelf/1").await.text(), "Dune");
+    let missing = app.get("/shelf/7").await;
+    assert_eq!(missing.status(), 404);
+    let problem: Value = missing.json();
+    assert_eq!(problem["code"], "BOOK_NOT_FOUND");
+    assert_eq!(problem["detail"], "book 7 is not on the shelf");
+    assert_eq!(problem["hint"], "list books with GET /shelf");
+    let taken: Value = app.get("/shelf/2").await.json();
+    assert_eq!(
+        (taken["status"].clone(), taken["detail"].clone()),
+        (json!(409), json!("the title \"Dune\" is taken"))
+    );
+    assert_eq!(app.get("/shelf/3").await.status(), 423);
+    let error = Error::from(ShelfError::NotFound(9));
+    assert!(matches!(
+        error.downcast_ref::<ShelfError>(),
+        Some(ShelfError::NotFound(9))
+    ));
+}
