@@ -8,7 +8,7 @@ use elif_catalogue::{EL1006, EL1007};
 
 use crate::di::provider::{Instance, Location, ProviderDescriptor, ProviderKey};
 use crate::diagnostics::Diagnostic;
-use crate::http::{Controller, RouteInfo, Routes};
+use crate::http::{Controller, DynGuard, Guard, RouteInfo, Routes};
 
 /// Mounts a controller's routes, given its instance.
 pub type MountFn = fn(&Instance, &mut Routes);
@@ -38,6 +38,35 @@ impl ControllerEntry {
     }
 }
 
+/// A guard applied to a module's routes.
+#[derive(Clone, Copy)]
+pub struct ModuleGuard {
+    /// The guard's provider.
+    pub descriptor: fn() -> &'static ProviderDescriptor,
+    /// Its instance as a guard.
+    pub cast: fn(&Instance) -> Option<std::sync::Arc<dyn DynGuard>>,
+}
+
+impl std::fmt::Debug for ModuleGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str((self.descriptor)().name)
+    }
+}
+
+impl ModuleGuard {
+    /// The entry of guard `G`.
+    pub const fn of<G: Guard>() -> Self {
+        Self {
+            descriptor: G::descriptor,
+            cast: cast_guard::<G>,
+        }
+    }
+}
+
+fn cast_guard<G: Guard>(instance: &Instance) -> Option<std::sync::Arc<dyn DynGuard>> {
+    crate::di::provider::downcast::<G>(instance).map(|g| g as std::sync::Arc<dyn DynGuard>)
+}
+
 /// A module, as `#[module(...)]` describes it.
 #[derive(Debug)]
 pub struct ModuleDescriptor {
@@ -51,6 +80,9 @@ pub struct ModuleDescriptor {
     pub providers: &'static [fn() -> &'static ProviderDescriptor],
     /// Controllers declared in this module.
     pub controllers: &'static [ControllerEntry],
+    /// Guards every route of this module's controllers runs (after the
+    /// app's, before the controller's).
+    pub guards: &'static [ModuleGuard],
     /// Types (own providers, trait bindings, imported modules or their
     /// exports) that modules importing this one can use.
     pub exports: &'static [fn() -> ProviderKey],

@@ -52,8 +52,8 @@ pub mod prelude {
     pub use elif_runtime::config::{Config, Environment, Secret};
     pub use elif_runtime::di::{Inject, OnInit, OnShutdown};
     pub use elif_runtime::http::{
-        Controller, Created, Extension, FieldError, Guard, Json, NoContent, Page, Query,
-        RequestContext, Routes, Scoped, Valid,
+        Controller, Created, ExceptionFilter, Extension, FieldError, Guard, Interceptor, Json,
+        NoContent, Page, Query, RequestContext, Routes, Scoped, Valid,
     };
     pub use elif_runtime::validate::Validate;
     pub use std::sync::Arc;

@@ -587,3 +587,167 @@ async fn domain_errors_map_to_status_code_and_hint() {
         Some(ShelfError::NotFound(9))
     ));
 }
+
+#[injectable]
+pub struct Stamp;
+
+impl Interceptor for Stamp {
+    async fn intercept<N>(&self, _cx: &RequestContext<'_>, next: N) -> elif::Result<HttpResponse>
+    where
+        N: std::future::Future<Output = elif::Result<HttpResponse>>,
+    {
+        let mut response = next.await?;
+        let trail = response
+            .headers()
+            .get("x-trail")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let value = elif::http::header::HeaderValue::from_str(&format!("{trail}stamp;")).unwrap();
+        response.headers_mut().insert(
+            elif::http::header::HeaderName::from_static("x-trail"),
+            value,
+        );
+        Ok(response)
+    }
+}
+
+#[injectable]
+pub struct Cached;
+
+impl Interceptor for Cached {
+    async fn intercept<N>(&self, cx: &RequestContext<'_>, next: N) -> elif::Result<HttpResponse>
+    where
+        N: std::future::Future<Output = elif::Result<HttpResponse>>,
+    {
+        if cx.request().query_string() == "cached" {
+            return Ok(HttpResponse::Ok()
+                .insert_header(("x-trail", "cache;"))
+                .body("from cache"));
+        }
+        let mut response = next.await?;
+        response.headers_mut().insert(
+            elif::http::header::HeaderName::from_static("x-trail"),
+            elif::http::header::HeaderValue::from_static("cached;"),
+        );
+        Ok(response)
+    }
+}
+
+#[injectable]
+pub struct GoneFilter;
+
+impl ExceptionFilter for GoneFilter {
+    fn catch(&self, error: &Error, _cx: &RequestContext<'_>) -> Option<HttpResponse> {
+        matches!(
+            error.downcast_ref::<ShelfError>(),
+            Some(ShelfError::NotFound(_))
+        )
+        .then(|| HttpResponse::Gone().body(format!("gone: {}", error.detail())))
+    }
+}
+
+#[injectable]
+pub struct LayersController;
+
+#[controller(
+    "/layers",
+    interceptors(Stamp),
+    filters(GoneFilter),
+    middleware(elif::http::middleware::DefaultHeaders::new().add(("x-controller", "1")))
+)]
+impl LayersController {
+    #[get("/{id}", interceptors(Cached), middleware(elif::http::middleware::DefaultHeaders::new().add(("x-route", "1"))))]
+    async fn show(&self, id: u64) -> elif::Result<String> {
+        if id == 0 {
+            Err(ShelfError::NotFound(0).into())
+        } else {
+            Ok(format!("item {id}"))
+        }
+    }
+
+    #[get("/guarded/{id}", guards(Bearer))]
+    async fn guarded(&self, id: u64) -> elif::Result<String> {
+        Err(ShelfError::NotFound(id).into())
+    }
+}
+
+#[module(controllers(LayersController))]
+pub struct LayersModule;
+
+#[elif::test]
+async fn interceptors_filters_and_middleware_compose() {
+    let app = TestApp::start(
+        App::new()
+            .module(LayersModule)
+            .without_env()
+            .middleware(|route| {
+                route.wrap(elif::http::middleware::DefaultHeaders::new().add(("x-app", "1")))
+            }),
+    )
+    .await
+    .unwrap();
+    let ok = app.get("/layers/7").await;
+    assert_eq!(ok.text(), "item 7");
+    // The route's interceptor runs inside the controller's: it stamps first.
+    assert_eq!(ok.header("x-trail"), Some("cached;stamp;"));
+    assert_eq!(
+        (
+            ok.header("x-app"),
+            ok.header("x-controller"),
+            ok.header("x-route")
+        ),
+        (Some("1"), Some("1"), Some("1"))
+    );
+    let cached = app.get("/layers/7?cached").await;
+    assert_eq!(
+        cached.text(),
+        "from cache",
+        "an interceptor can answer without the handler"
+    );
+    assert_eq!(cached.header("x-trail"), Some("cache;stamp;"));
+    let gone = app.get("/layers/0").await;
+    assert_eq!(gone.status(), 410, "the filter maps the domain error");
+    assert_eq!(gone.text(), "gone: book 0 is not on the shelf");
+    let guarded = app.get("/layers/guarded/1").await;
+    assert_eq!(
+        guarded.status(),
+        401,
+        "a guard's error passes the filter untouched"
+    );
+    let authorized = app
+        .send(authorized(&app, Method::GET, "/layers/guarded/3"))
+        .await;
+    assert_eq!(
+        authorized.status(),
+        410,
+        "the handler's error reaches the filter"
+    );
+    assert_eq!(
+        app.get("/layers/x").await.status(),
+        400,
+        "extractor errors pass through"
+    );
+}
+
+#[module(controllers(Shelf), guards(Bearer))]
+pub struct LockedShelfModule;
+
+#[elif::test]
+async fn module_guards_cover_the_modules_routes() {
+    let app = TestApp::start(App::new().module(LockedShelfModule).without_env())
+        .await
+        .unwrap();
+    assert_eq!(app.get("/shelf/1").await.status(), 401);
+    assert_eq!(
+        app.send(authorized(&app, Method::GET, "/shelf/1"))
+            .await
+            .text(),
+        "Dune"
+    );
+    assert_eq!(
+        app.get("/health").await.status(),
+        200,
+        "module guards do not reach other routes"
+    );
+}

@@ -1,8 +1,8 @@
-//! `#[controller("/prefix", guards(..))]` on an `impl` block: its methods
-//! marked `#[get("/{id}")]` (and `post`, `put`, `patch`, `delete`, `head`,
-//! `options`, `route`) become routes. Templates, parameters and handler
-//! shapes are checked here; extractor and guard types by the compiler,
-//! through spanned bounds.
+//! `#[controller("/prefix", guards(..), interceptors(..), filters(..), middleware(..))]`
+//! on an `impl` block: its methods marked `#[get("/{id}")]` (and `post`,
+//! `put`, `patch`, `delete`, `head`, `options`, `route`) become routes.
+//! Templates, parameters and handler shapes are checked here; extractor,
+//! guard, interceptor and filter types by the compiler, through spanned bounds.
 
 mod parse;
 
@@ -36,6 +36,11 @@ pub fn stray_route(name: &str, item: TokenStream) -> TokenStream {
     with_item(item, syn::Error::new(span, message))
 }
 
+/// The controller's layers followed by the route's.
+fn chain<'a, T>(controller: &'a [T], route: &'a [T]) -> Vec<&'a T> {
+    controller.iter().chain(route).collect()
+}
+
 fn generate(controller: &Controller) -> TokenStream {
     let p = private();
     let item = &controller.item;
@@ -48,23 +53,29 @@ fn generate(controller: &Controller) -> TokenStream {
         .routes
         .iter()
         .map(|route| info(controller, route));
-    let mut guard_types: Vec<&syn::Type> = Vec::new();
-    for guard in controller
-        .guards
-        .iter()
-        .chain(controller.routes.iter().flat_map(|r| &r.guards))
-    {
-        let text = guard.to_token_stream().to_string();
-        if !guard_types
+    // Every guard, interceptor and filter joins the graph, once.
+    let mut component_types: Vec<&syn::Type> = Vec::new();
+    let layers =
+        std::iter::once(&controller.layers).chain(controller.routes.iter().map(|r| &r.layers));
+    for layer in layers {
+        for ty in layer
+            .guards
             .iter()
-            .any(|g| g.to_token_stream().to_string() == text)
+            .chain(&layer.interceptors)
+            .chain(&layer.filters)
         {
-            guard_types.push(guard);
+            let text = ty.to_token_stream().to_string();
+            if !component_types
+                .iter()
+                .any(|t| t.to_token_stream().to_string() == text)
+            {
+                component_types.push(ty);
+            }
         }
     }
-    let components = guard_types
+    let components = component_types
         .iter()
-        .map(|g| quote_spanned!(span_of(g)=> <#g as #p::Injectable>::descriptor()));
+        .map(|ty| quote_spanned!(span_of(ty)=> <#ty as #p::Injectable>::descriptor()));
     quote! {
         #item
 
@@ -108,7 +119,9 @@ fn info(controller: &Controller, route: &Route) -> TokenStream {
     let params = typed(true);
     let extractors = typed(false);
     let response = type_text(&route.output);
-    let guards = controller.guards.iter().chain(&route.guards).map(type_text);
+    let guards = chain(&controller.layers.guards, &route.layers.guards)
+        .into_iter()
+        .map(type_text);
     let line = quote_spanned!(route.handler.span()=> ::core::line!());
     quote! {
         #p::RouteInfo {
@@ -146,6 +159,12 @@ fn type_text(ty: &syn::Type) -> String {
         .replace("& ", "&")
 }
 
+fn slots(prefix: &str, count: usize) -> Vec<Ident> {
+    (0..count)
+        .map(|i| Ident::new(&format!("__elif_{prefix}_{i}"), Span::call_site()))
+        .collect()
+}
+
 /// The code that adds one route to the table.
 fn mount(controller: &Controller, route: &Route) -> TokenStream {
     let p = private();
@@ -153,14 +172,23 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
     let request = Ident::new("__elif_request", Span::call_site());
     let payload = Ident::new("__elif_payload", Span::call_site());
     let cx = Ident::new("__elif_cx", Span::call_site());
-    let guards: Vec<&syn::Type> = controller.guards.iter().chain(&route.guards).collect();
-    let slots: Vec<Ident> = (0..guards.len())
-        .map(|i| Ident::new(&format!("__elif_guard_{i}"), Span::call_site()))
-        .collect();
-    let resolve_guards = guards
+    let guards = chain(&controller.layers.guards, &route.layers.guards);
+    let interceptors = chain(&controller.layers.interceptors, &route.layers.interceptors);
+    let filters = chain(&controller.layers.filters, &route.layers.filters);
+    let middleware = chain(&controller.layers.middleware, &route.layers.middleware);
+    let guard_slots = slots("guard", guards.len());
+    let interceptor_slots = slots("interceptor", interceptors.len());
+    let filter_slots = slots("filter", filters.len());
+    let resolve = guards
         .iter()
-        .map(|g| quote_spanned!(span_of(g)=> routes.provider::<#g>()));
-    let check_guards = guards.iter().zip(&slots).map(
+        .chain(&interceptors)
+        .chain(&filters)
+        .map(|ty| quote_spanned!(span_of(ty)=> routes.provider::<#ty>()));
+    let all_slots = guard_slots
+        .iter()
+        .chain(&interceptor_slots)
+        .chain(&filter_slots);
+    let check_guards = guards.iter().zip(&guard_slots).map(
         |(g, slot)| quote_spanned!(span_of(g)=> <#g as #p::Guard>::check(#slot, &#cx).await?;),
     );
     let arguments = route.arguments.iter().map(|argument| {
@@ -174,35 +202,90 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
             quote_spanned!(span_of(ty)=> let #name = #p::extract::<#ty>(&#request, &mut #payload).await?;)
         }
     });
-    let names = route.arguments.iter().map(|a| &a.name);
+    let names: Vec<&Ident> = route.arguments.iter().map(|a| &a.name).collect();
     let output = &route.output;
     let reply = quote_spanned!(span_of(output)=> #p::reply::<#output>(__elif_this.#handler(#(#names),*).await));
+    let app_guards = quote! {
+        if #p::has_app_guards(__elif_app_guards) {
+            #p::run_app_guards(__elif_app_guards, &#cx).await?;
+        }
+    };
+    // Without interceptors or filters, the handler's output is the response
+    // (the fast path); with them, it becomes an `HttpResponse` they can see.
+    let body = if interceptors.is_empty() && filters.is_empty() {
+        quote! {
+            #app_guards
+            #(#check_guards)*
+            #[allow(unused_mut, unused_variables)]
+            let mut #payload = #payload;
+            #(#arguments)*
+            ::core::result::Result::Ok::<_, #p::Error>(#reply)
+        }
+    } else {
+        // The first interceptor listed is the outermost.
+        let wrap = interceptors.iter().zip(&interceptor_slots).rev().map(|(ty, slot)| {
+            quote_spanned!(span_of(ty)=> let __elif_next = <#ty as #p::Interceptor>::intercept(#slot, &#cx, __elif_next);)
+        });
+        let catch = filters.iter().zip(&filter_slots).map(|(ty, slot)| {
+            quote_spanned! {span_of(ty)=>
+                if let ::core::option::Option::Some(response) = <#ty as #p::ExceptionFilter>::catch(#slot, error, &#cx) {
+                    return ::core::result::Result::Ok(response);
+                }
+            }
+        });
+        let catch_again = catch.clone();
+        quote! {
+            let __elif_result: ::core::result::Result<#p::HttpResponse, #p::Error> = async {
+                #app_guards
+                #(#check_guards)*
+                #[allow(unused_mut, unused_variables)]
+                let mut #payload = #payload;
+                #(#arguments)*
+                let __elif_next = async { #p::respond(#reply, &#request) };
+                #(#wrap)*
+                __elif_next.await
+            }
+            .await;
+            match __elif_result {
+                ::core::result::Result::Err(ref error) => {
+                    #(#catch)*
+                }
+                ::core::result::Result::Ok(ref response) => {
+                    if let ::core::option::Option::Some(error) = #p::response_error(response) {
+                        #(#catch_again)*
+                    }
+                }
+            }
+            __elif_result
+        }
+    };
     let info = info(controller, route);
+    let add = if middleware.is_empty() {
+        quote!(routes.add(#info, __elif_handler);)
+    } else {
+        // The first middleware listed is the outermost: wrapped last.
+        let layers = middleware.iter().rev();
+        quote!(routes.add_wrapped(#info, __elif_handler, |route| route #(.wrap(#layers))*);)
+    };
     // Everything a request needs from the route sits behind one `Rc`, so a
-    // request costs one non-atomic increment, not one per guard.
+    // request costs one non-atomic increment, not one per component.
     quote! {
         {
             let __elif_state = ::std::rc::Rc::new((
                 ::std::sync::Arc::clone(&self),
                 routes.app_guards(),
-                #(#resolve_guards,)*
+                #(#resolve,)*
             ));
-            routes.add(#info, move |__elif_input: #p::HandlerInput| {
+            let __elif_handler = move |__elif_input: #p::HandlerInput| {
                 let __elif_state = ::std::rc::Rc::clone(&__elif_state);
                 async move {
                     let #p::HandlerInput(#request, #payload) = __elif_input;
-                    let (__elif_this, __elif_app_guards, #(#slots,)*) = &*__elif_state;
+                    let (__elif_this, __elif_app_guards, #(#all_slots,)*) = &*__elif_state;
                     let #cx = #p::RequestContext::new(&#request);
-                    if #p::has_app_guards(__elif_app_guards) {
-                        #p::run_app_guards(__elif_app_guards, &#cx).await?;
-                    }
-                    #(#check_guards)*
-                    #[allow(unused_mut, unused_variables)]
-                    let mut #payload = #payload;
-                    #(#arguments)*
-                    ::core::result::Result::Ok::<_, #p::Error>(#reply)
+                    #body
                 }
-            });
+            };
+            #add
         }
     }
 }

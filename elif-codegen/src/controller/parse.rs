@@ -22,8 +22,8 @@ pub(crate) const ROUTE_ATTRIBUTES: &[(&str, &str)] = &[
     ("route", ""),
 ];
 
-const CONTROLLER_KEYS: &[&str] = &["guards"];
-const ROUTE_KEYS: &[&str] = &["guards", "method"];
+const CONTROLLER_KEYS: &[&str] = &["guards", "interceptors", "filters", "middleware"];
+const ROUTE_KEYS: &[&str] = &["guards", "interceptors", "filters", "middleware", "method"];
 
 /// One argument of a handler.
 pub(crate) struct Argument {
@@ -47,8 +47,21 @@ pub(crate) struct Route {
     pub(crate) arguments: Vec<Argument>,
     /// Its return type (`()` when none).
     pub(crate) output: syn::Type,
-    /// The route's own guards.
+    /// The route's own guards, interceptors, filters and middleware.
+    pub(crate) layers: Layers,
+}
+
+/// What runs around handlers, named on a controller or a route.
+#[derive(Default)]
+pub(crate) struct Layers {
+    /// `guards(A, B)`
     pub(crate) guards: Vec<syn::Type>,
+    /// `interceptors(A, B)`: the first listed is the outermost.
+    pub(crate) interceptors: Vec<syn::Type>,
+    /// `filters(A, B)`: tried in order on errors.
+    pub(crate) filters: Vec<syn::Type>,
+    /// `middleware(expr, ..)`: actix-web `Transform` values; the first listed is the outermost.
+    pub(crate) middleware: Vec<syn::Expr>,
 }
 
 /// A checked `#[controller]` impl block.
@@ -59,8 +72,8 @@ pub(crate) struct Controller {
     pub(crate) self_ty: syn::Type,
     /// Its name, for messages and descriptions.
     pub(crate) name: String,
-    /// Guards of every route.
-    pub(crate) guards: Vec<syn::Type>,
+    /// Guards, interceptors, filters and middleware of every route.
+    pub(crate) layers: Layers,
     /// The routes, in declaration order.
     pub(crate) routes: Vec<Route>,
 }
@@ -68,7 +81,7 @@ pub(crate) struct Controller {
 /// `"/prefix", guards(A, B)` or `"/path", guards(..), method = "PURGE"`.
 struct AttributeArgs {
     path: Option<syn::LitStr>,
-    guards: Vec<syn::Type>,
+    layers: Layers,
     method: Option<syn::LitStr>,
 }
 
@@ -80,7 +93,7 @@ fn parse_args(
     let parser = move |input: ParseStream| {
         let mut args = AttributeArgs {
             path: None,
-            guards: Vec::new(),
+            layers: Layers::default(),
             method: None,
         };
         if input.peek(syn::LitStr) {
@@ -90,14 +103,29 @@ fn parse_args(
             }
         }
         let metas = syn::meta::parser(|meta| {
-            // guards(A, B)
-            if meta.path.is_ident("guards") && keys.contains(&"guards") {
+            let types = |meta: &syn::meta::ParseNestedMeta<'_>| -> syn::Result<Vec<syn::Type>> {
                 let content;
                 syn::parenthesized!(content in meta.input);
                 let list: Punctuated<syn::Type, syn::Token![,]> =
                     content.parse_terminated(syn::Type::parse, syn::Token![,])?;
-                args.guards.extend(list);
-            // method = "PURGE" (only on #[route])
+                Ok(list.into_iter().collect())
+            };
+            // guards(A, B)
+            if meta.path.is_ident("guards") {
+                args.layers.guards.extend(types(&meta)?);
+            // interceptors(A, B)
+            } else if meta.path.is_ident("interceptors") {
+                args.layers.interceptors.extend(types(&meta)?);
+            // filters(A, B)
+            } else if meta.path.is_ident("filters") {
+                args.layers.filters.extend(types(&meta)?);
+            // middleware(expr, expr)
+            } else if meta.path.is_ident("middleware") {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let list: Punctuated<syn::Expr, syn::Token![,]> =
+                    content.parse_terminated(syn::Expr::parse, syn::Token![,])?;
+                args.layers.middleware.extend(list);
             } else if meta.path.is_ident("method") && keys.contains(&"method") {
                 args.method = Some(meta.value()?.parse()?);
             } else {
@@ -153,7 +181,7 @@ pub(crate) fn parse(
     if !item.generics.params.is_empty() {
         errors.at(&item.generics, "EL0004", "a controller cannot be generic");
     }
-    let (prefix, guards) = match args {
+    let (prefix, layers) = match args {
         Some(args) => {
             let prefix = args.path.as_ref().map(|lit| (lit.value(), lit.clone()));
             if let Some((text, literal)) = &prefix
@@ -163,10 +191,10 @@ pub(crate) fn parse(
             }
             (
                 prefix.map(|(text, _)| text).unwrap_or_default(),
-                args.guards,
+                args.layers,
             )
         }
-        None => (String::new(), Vec::new()),
+        None => (String::new(), Layers::default()),
     };
     let self_ty = (*item.self_ty).clone();
     let name = match &self_ty {
@@ -206,7 +234,7 @@ pub(crate) fn parse(
             item,
             self_ty,
             name,
-            guards,
+            layers,
             routes,
         }),
         Err(error) => Err((error, item.to_token_stream())),
@@ -256,7 +284,7 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
     let keys: &'static [&'static str] = if name == "route" {
         ROUTE_KEYS
     } else {
-        &ROUTE_KEYS[..1]
+        &ROUTE_KEYS[..4]
     };
     let args = errors.ok(parse_args(tokens, keys, attribute))?;
     let Some(literal) = args.path.clone() else {
@@ -374,7 +402,7 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         handler: sig.ident.clone(),
         arguments,
         output,
-        guards: args.guards,
+        layers: args.layers,
     })
 }
 

@@ -42,6 +42,10 @@ fn generate(module: &parse::Module) -> TokenStream {
         .exports
         .iter()
         .map(|ty| quote_spanned!(ty.span()=> #p::ProviderKey::of::<#ty>));
+    let guards = module
+        .guards
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> #p::ModuleGuard::of::<#ty>()));
     let line = quote_spanned!(ident.span()=> ::core::line!());
     quote! {
         #item
@@ -56,6 +60,7 @@ fn generate(module: &parse::Module) -> TokenStream {
                         imports: &[#(#imports),*],
                         providers: &[#(#providers),*],
                         controllers: &[#(#controllers),*],
+                        guards: &[#(#guards),*],
                         exports: &[#(#exports),*],
                         location: #p::Location { file: ::core::file!(), line: #line },
                     };

@@ -9,7 +9,7 @@ use syn::punctuated::Punctuated;
 
 use crate::errors::{Errors, unknown_key};
 
-const KEYS: &[&str] = &["imports", "providers", "controllers", "exports"];
+const KEYS: &[&str] = &["imports", "providers", "controllers", "exports", "guards"];
 
 /// A checked `#[module]` struct.
 pub(crate) struct Module {
@@ -23,6 +23,8 @@ pub(crate) struct Module {
     pub(crate) controllers: Vec<syn::Type>,
     /// `exports(...)`: what importing modules may use.
     pub(crate) exports: Vec<syn::Type>,
+    /// `guards(...)`: run by every route of this module's controllers.
+    pub(crate) guards: Vec<syn::Type>,
 }
 
 /// Parses `#[module(imports(A), providers(B, C), controllers(D), exports(B))]`.
@@ -31,9 +33,9 @@ pub(crate) fn parse(
     item: syn::Item,
 ) -> Result<Module, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
-    let mut lists: [Vec<syn::Type>; 4] = Default::default();
+    let mut lists: [Vec<syn::Type>; 5] = Default::default();
     let parser = syn::meta::parser(|meta| {
-        // imports(A, B) | providers(A, B) | controllers(A, B) | exports(A, dyn B)
+        // imports(A, B) | providers(A, B) | controllers(A, B) | exports(A, dyn B) | guards(A, B)
         let Some(slot) = KEYS.iter().position(|k| meta.path.is_ident(k)) else {
             return Err(unknown_key(&meta.path, KEYS, "#[module]"));
         };
@@ -76,7 +78,7 @@ pub(crate) fn parse(
     if !item.generics.params.is_empty() {
         errors.at(&item.generics, "EL0004", "a module cannot be generic");
     }
-    let [imports, providers, controllers, exports] = lists;
+    let [imports, providers, controllers, exports, guards] = lists;
     match errors.finish() {
         Ok(()) => Ok(Module {
             item,
@@ -84,6 +86,7 @@ pub(crate) fn parse(
             providers,
             controllers,
             exports,
+            guards,
         }),
         Err(error) => Err((error, item.to_token_stream())),
     }

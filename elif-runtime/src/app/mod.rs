@@ -20,7 +20,7 @@ use crate::di::graph::{self, GraphInput, Node};
 use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKind, instance};
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
-use crate::http::controller::duplicate_routes;
+use crate::http::controller::{RouteMiddleware, duplicate_routes};
 use crate::http::{DynGuard, Guard, RouteInfo, Routes};
 use crate::module::{Module, ModuleDescriptor, ModuleTree, MountFn};
 
@@ -32,6 +32,7 @@ pub struct App {
     globals: Vec<Node>,
     overrides: Vec<Node>,
     guards: Vec<AppGuard>,
+    middleware: Vec<RouteMiddleware>,
     config: LoadOptions,
 }
 
@@ -58,6 +59,7 @@ impl App {
             globals: Vec::new(),
             overrides: Vec::new(),
             guards: Vec::new(),
+            middleware: Vec::new(),
             config: LoadOptions {
                 dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
                 read_env: true,
@@ -120,6 +122,17 @@ impl App {
         self
     }
 
+    /// Wraps every route of the app in actix-web middleware (any
+    /// `Transform`), outside the controllers' and routes' own:
+    /// `.middleware(|route| route.wrap(actix_web::middleware::Compress::default()))`.
+    pub fn middleware(
+        mut self,
+        wrap: impl Fn(actix_web::Route) -> actix_web::Route + Send + Sync + 'static,
+    ) -> Self {
+        self.middleware.push(Arc::new(wrap));
+        self
+    }
+
     /// Sets a config value by dotted key (`"mail.host"`); beats every other source.
     pub fn config(mut self, key: &str, value: impl serde::Serialize) -> Self {
         let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
@@ -177,6 +190,7 @@ impl App {
     pub async fn boot(self) -> crate::Result<Booted> {
         let started = Instant::now();
         let guards = self.guards.clone();
+        let middleware = self.middleware.clone();
         let prepared = self.prepare().map_err(Error::boot)?;
         let Prepared {
             graph,
@@ -194,7 +208,7 @@ impl App {
             .await
             .map_err(|d| Error::boot(BootReport::new(vec![d])))?;
         let routes = {
-            let mut routes = Routes::new(Some(container.clone()), Vec::new().into());
+            let mut routes = Routes::new(Some(container.clone()), Vec::new().into(), Vec::new());
             for &(index, mount) in &container.graph().controllers {
                 if let Some(instance) = container.singleton(index) {
                     mount(instance, &mut routes);
@@ -221,6 +235,7 @@ impl App {
             name,
             routes,
             app_guards,
+            middleware,
         };
         if let Err(diagnostic) = booted.container.init().await {
             booted.shutdown().await;
@@ -263,6 +278,12 @@ impl App {
             ));
         }
         let modules = ModuleTree::new(root);
+        let module_guards: Vec<&'static ProviderDescriptor> = modules
+            .modules
+            .iter()
+            .flat_map(|m| m.descriptor.guards)
+            .map(|g| (g.descriptor)())
+            .collect();
         let described = modules
             .modules
             .iter()
@@ -274,7 +295,12 @@ impl App {
             modules,
             globals,
             overrides: self.overrides,
-            shared: self.guards.iter().map(|g| (g.descriptor)()).collect(),
+            shared: self
+                .guards
+                .iter()
+                .map(|g| (g.descriptor)())
+                .chain(module_guards)
+                .collect(),
         });
         let source = ConfigSource::load(&self.config);
         report.extend(graph_problems);
@@ -341,6 +367,14 @@ struct Prepared {
     warnings: BootReport,
 }
 
+/// A controller ready to mount on a server worker.
+#[derive(Clone)]
+pub(crate) struct MountedController {
+    pub(crate) instance: Instance,
+    pub(crate) mount: MountFn,
+    pub(crate) guards: Vec<Arc<dyn DynGuard>>,
+}
+
 /// A booted app: every singleton built and initialised, nothing served yet.
 pub struct Booted {
     container: Container,
@@ -350,6 +384,7 @@ pub struct Booted {
     name: String,
     routes: Vec<RouteInfo>,
     pub(crate) app_guards: Vec<Arc<dyn DynGuard>>,
+    pub(crate) middleware: Vec<RouteMiddleware>,
 }
 
 impl Booted {
@@ -383,13 +418,36 @@ impl Booted {
         &self.routes
     }
 
-    /// Every controller's instance and route mounter.
-    pub(crate) fn controllers(&self) -> Vec<(Instance, MountFn)> {
+    /// Every controller's instance, route mounter, and the guards its
+    /// routes run before their own: the app's, then its module's.
+    pub(crate) fn controllers(&self) -> Vec<MountedController> {
         let graph = self.container.graph();
         graph
             .controllers
             .iter()
-            .filter_map(|&(index, mount)| Some((self.container.singleton(index)?.clone(), mount)))
+            .filter_map(|&(index, mount)| {
+                let instance = self.container.singleton(index)?.clone();
+                let module_guards = graph.nodes[index]
+                    .module
+                    .map(|m| graph.modules.modules[m].descriptor.guards)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|guard| {
+                        let key = ((guard.descriptor)().key)();
+                        (guard.cast)(self.container.singleton(graph.index_of(key)?)?)
+                    });
+                let guards = self
+                    .app_guards
+                    .iter()
+                    .cloned()
+                    .chain(module_guards)
+                    .collect();
+                Some(MountedController {
+                    instance,
+                    mount,
+                    guards,
+                })
+            })
             .collect()
     }
 

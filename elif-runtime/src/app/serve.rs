@@ -26,7 +26,7 @@ pub(crate) fn http_server(
     let controllers = booted.controllers();
     let lifecycle = booted.lifecycle().clone();
     let container = booted.container().clone();
-    let app_guards = booted.app_guards.clone();
+    let middleware = booted.middleware.clone();
     let pipeline = Pipeline {
         production: booted.app_config().env == Environment::Production,
     };
@@ -35,15 +35,20 @@ pub(crate) fn http_server(
         let controllers = controllers.clone();
         let lifecycle = lifecycle.clone();
         let routes_container = container.clone();
-        let guards: AppGuards = app_guards.clone().into();
+        let middleware = middleware.clone();
         actix_web::App::new()
             .wrap(pipeline)
             .app_data(container.clone())
             .app_data(body_limit)
             .configure(move |config| {
-                let mut routes = Routes::new(Some(routes_container), guards);
-                for (instance, mount) in &controllers {
-                    mount(instance, &mut routes);
+                let mut routes = Routes::new(
+                    Some(routes_container),
+                    AppGuards::from(Vec::new()),
+                    middleware,
+                );
+                for controller in &controllers {
+                    routes.set_guards(controller.guards.clone().into());
+                    (controller.mount)(&controller.instance, &mut routes);
                 }
                 routes.register(config);
                 // After the app's routes: the router tries resources in order.

@@ -97,21 +97,31 @@ impl RouteInfo {
 
 type MakeRoute = Box<dyn Fn(Method) -> actix_web::Route>;
 
+/// Middleware applied to every route of the app (`App::middleware`).
+pub type RouteMiddleware =
+    std::sync::Arc<dyn Fn(actix_web::Route) -> actix_web::Route + Send + Sync>;
+
 /// The routes of one server worker, grouped by path when registered so
 /// that a known path with the wrong method answers 405 with an `Allow`
 /// header, and `HEAD` is answered wherever `GET` is.
 pub struct Routes {
     container: Option<Container>,
     app_guards: AppGuards,
+    middleware: Vec<RouteMiddleware>,
     entries: Vec<(RouteInfo, MakeRoute)>,
 }
 
 impl Routes {
     /// An empty table for a worker of the app whose container is given.
-    pub(crate) fn new(container: Option<Container>, app_guards: AppGuards) -> Self {
+    pub(crate) fn new(
+        container: Option<Container>,
+        app_guards: AppGuards,
+        middleware: Vec<RouteMiddleware>,
+    ) -> Self {
         Self {
             container,
             app_guards,
+            middleware,
             entries: Vec::new(),
         }
     }
@@ -125,6 +135,20 @@ impl Routes {
         F::Output: Responder + 'static,
     {
         let make: MakeRoute = Box::new(move |method| web::method(method).to(handler.clone()));
+        self.entries.push((info, make));
+        self
+    }
+
+    /// Adds a route wrapped in middleware: `wrap` receives the actix route
+    /// and returns it wrapped (`|route| route.wrap(Logger::default())`).
+    pub fn add_wrapped<F, Args, W>(&mut self, info: RouteInfo, handler: F, wrap: W) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+        W: Fn(actix_web::Route) -> actix_web::Route + 'static,
+    {
+        let make: MakeRoute = Box::new(move |method| wrap(web::method(method).to(handler.clone())));
         self.entries.push((info, make));
         self
     }
@@ -163,6 +187,11 @@ impl Routes {
             })
     }
 
+    /// Sets the guards the next controller's routes run first.
+    pub(crate) fn set_guards(&mut self, guards: AppGuards) {
+        self.app_guards = guards;
+    }
+
     /// The app-wide guards, to run before a route's own.
     pub fn app_guards(&self) -> AppGuards {
         self.app_guards.clone()
@@ -190,10 +219,14 @@ impl Routes {
             let mut methods: Vec<Method> = routes.iter().map(|(m, _)| m.clone()).collect();
             let mut resource = web::resource(path.as_str());
             let has_head = methods.contains(&Method::HEAD);
+            let middleware = &self.middleware;
+            let wrapped = |method: Method, make: &MakeRoute| {
+                middleware.iter().fold(make(method), |route, mw| mw(route))
+            };
             for (method, make) in &routes {
-                resource = resource.route(make(method.clone()));
+                resource = resource.route(wrapped(method.clone(), make));
                 if *method == Method::GET && !has_head {
-                    resource = resource.route(make(Method::HEAD));
+                    resource = resource.route(wrapped(Method::HEAD, make));
                 }
             }
             if methods.contains(&Method::GET) && !has_head {

@@ -9,14 +9,15 @@ pub(crate) mod controller;
 mod extract;
 mod guard;
 pub(crate) mod health;
+mod intercept;
 pub(crate) mod pipeline;
 pub mod problem;
 mod response;
 mod scoped;
 
-pub use actix_web::http::Method;
+pub use actix_web::http::{Method, StatusCode, header};
 /// actix-web's request, response and extractor types, for handlers written by hand.
-pub use actix_web::{HttpRequest, HttpResponse, Responder, web};
+pub use actix_web::{HttpRequest, HttpResponse, Responder, middleware, web};
 pub use controller::{Controller, RouteInfo, Routes};
 pub(crate) use extract::BodyLimit;
 pub use extract::{
@@ -24,6 +25,7 @@ pub use extract::{
     extract, path_param,
 };
 pub use guard::{AppGuards, DynGuard, Guard, RequestContext, has_app_guards, run_app_guards};
+pub use intercept::{ExceptionFilter, Interceptor, respond, response_error};
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
 pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
