@@ -282,6 +282,26 @@ catalogue! {
         wrong: "struct Admin;\n#[controller(\"/admin\", guards(Admin))]",
         right: "#[guard]\nstruct Admin;\nimpl Guard for Admin { async fn check(&self, cx: &RequestContext) -> elif::Result<()> { Ok(()) } }",
     }
+    /// A type in `interceptors(...)` that is not an interceptor.
+    EL0028 = {
+        phase: Phase::Compile,
+        title: "not an interceptor",
+        explanation: "`interceptors(...)` lists `#[injectable]` types that implement `Interceptor`; each one wraps \
+            the handler and may change its response or answer without it.",
+        hint: "implement `Interceptor` for the type (and mark it `#[injectable]`)",
+        wrong: "#[injectable] struct Timing;\n#[controller(\"/posts\", interceptors(Timing))]",
+        right: "#[injectable] struct Timing;\nimpl Interceptor for Timing { async fn intercept<N>(&self, cx: &RequestContext<'_>, next: N) -> elif::Result<HttpResponse> where N: Future<Output = elif::Result<HttpResponse>> { next.await } }",
+    }
+    /// A type in `filters(...)` that is not an exception filter.
+    EL0029 = {
+        phase: Phase::Compile,
+        title: "not an exception filter",
+        explanation: "`filters(...)` lists `#[injectable]` types that implement `ExceptionFilter`; each one may turn \
+            an error of the route into a response.",
+        hint: "implement `ExceptionFilter` for the type (and mark it `#[injectable]`)",
+        wrong: "#[injectable] struct Gone;\n#[controller(\"/posts\", filters(Gone))]",
+        right: "#[injectable] struct Gone;\nimpl ExceptionFilter for Gone { fn catch(&self, e: &Error, cx: &RequestContext<'_>) -> Option<HttpResponse> { None } }",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,

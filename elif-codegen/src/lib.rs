@@ -18,6 +18,7 @@ mod factory;
 mod injectable;
 mod module;
 pub mod paths;
+mod schema;
 mod scope;
 mod validate;
 
@@ -28,6 +29,7 @@ pub use entry::{main, test};
 pub use factory::expand as factory;
 pub use injectable::expand as injectable;
 pub use module::expand as module;
+pub use schema::expand as derive_schema;
 pub use validate::expand as derive_validate;
 
 /// Expands `#[guard]`: an injectable that the container builds and routes run as a guard.

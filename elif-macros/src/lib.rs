@@ -70,6 +70,12 @@ pub fn derive_domain_error(input: TokenStream) -> TokenStream {
     elif_codegen::derive_domain_error(input.into()).into()
 }
 
+/// Derives the JSON Schema of a DTO (recorded in the routes that use it, for OpenAPI).
+#[proc_macro_derive(Schema)]
+pub fn derive_schema(input: TokenStream) -> TokenStream {
+    elif_codegen::derive_schema(input.into()).into()
+}
+
 macro_rules! route_attributes {
     ($($name:ident),*) => {$(
         /// A route of a `#[controller]` impl block (read by `#[controller]`; an error anywhere else).

@@ -41,12 +41,14 @@ pub mod __private {
     };
     pub use crate::di::{Dependency, Resolver};
     pub use crate::http::{
-        Controller, ExceptionFilter, Guard, HandlerInput, HttpRequest, HttpResponse, Interceptor,
-        Method, RequestContext, RouteInfo, Routes, custom_method, extract, has_app_guards,
-        path_param, reply, respond, response_error, run_app_guards, web,
+        ArgumentInfo, Controller, ExceptionFilter, Guard, HandlerInput, HasSchema, HttpRequest,
+        HttpResponse, Interceptor, Method, NoSchema, RequestContext, RouteInfo, Routes, Schema,
+        SchemaProbe, custom_method, extract, has_app_guards, path_param, reply, respond,
+        response_error, run_app_guards, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor, ModuleGuard};
     pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, DomainError, Error, Result};
     pub use inventory;
+    pub use serde_json;
 }

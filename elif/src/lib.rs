@@ -37,8 +37,8 @@
 //! See the guides in `docs/` for the container, modules, config and lifecycle.
 
 pub use elif_macros::{
-    Config, DomainError, Validate, controller, delete, factory, get, guard, head, injectable, main,
-    module, options, patch, post, put, route, test,
+    Config, DomainError, Schema, Validate, controller, delete, factory, get, guard, head,
+    injectable, main, module, options, patch, post, put, route, test,
 };
 pub use elif_runtime::{App, Booted, BoxFuture, DomainError, Error, Lifecycle, Result};
 pub use elif_runtime::{app, config, di, diagnostics, error, http, module as modules, testing};
@@ -46,8 +46,8 @@ pub use elif_runtime::{app, config, di, diagnostics, error, http, module as modu
 /// What most files of an elif app need: `use elif::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        App, Config, DomainError, Error, Lifecycle, Result, Validate, controller, delete, factory,
-        get, guard, head, injectable, module, options, patch, post, put, route,
+        App, Config, DomainError, Error, Lifecycle, Result, Schema, Validate, controller, delete,
+        factory, get, guard, head, injectable, module, options, patch, post, put, route,
     };
     pub use elif_runtime::config::{Config, Environment, Secret};
     pub use elif_runtime::di::{Inject, OnInit, OnShutdown};

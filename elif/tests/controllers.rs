@@ -12,7 +12,7 @@ use elif::testing::TestApp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Schema)]
 pub struct Post {
     pub id: u64,
     pub title: String,
@@ -37,7 +37,7 @@ pub struct Author {
     pub display_name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Schema)]
 pub struct Paging {
     pub page: u64,
     pub per_page: Option<u64>,
@@ -505,21 +505,56 @@ async fn routes_are_described_for_inspection() {
         ("POST", "/posts")
     );
     assert_eq!(create.guards, ["Bearer"]);
+    let described: Vec<(&str, &str)> = create
+        .extractors
+        .iter()
+        .map(|a| (a.name.as_str(), a.rust_type))
+        .collect();
     assert_eq!(
-        create.extractors,
-        [
-            ("input".to_owned(), "Valid<NewPost>"),
-            ("user".to_owned(), "Extension<User>")
-        ]
+        described,
+        [("input", "Valid<NewPost>"), ("user", "Extension<User>")]
     );
     assert_eq!(create.response, "Created<Value>");
+    assert_eq!(
+        create.extractors[1].schema, None,
+        "Extension<User> has no schema"
+    );
     let comment = routes
         .iter()
         .find(|r| r.handler == "PostsController::comment")
         .unwrap();
+    let params: Vec<(&str, &str)> = comment
+        .params
+        .iter()
+        .map(|a| (a.name.as_str(), a.rust_type))
+        .collect();
+    assert_eq!(params, [("comment", "String"), ("id", "u64")]);
     assert_eq!(
-        comment.params,
-        [("comment".to_owned(), "String"), ("id".to_owned(), "u64")]
+        comment.params[1].schema,
+        Some(json!({ "type": "integer", "minimum": 0 }))
+    );
+    let list = routes
+        .iter()
+        .find(|r| r.handler == "PostsController::list")
+        .unwrap();
+    assert_eq!(
+        list.extractors[0].schema,
+        Some(json!({
+            "type": "object",
+            "properties": {
+                "page": { "type": "integer", "minimum": 0 },
+                "per_page": { "anyOf": [{ "type": "integer", "minimum": 0 }, { "type": "null" }] },
+            },
+            "required": ["page"],
+        }))
+    );
+    let show = routes
+        .iter()
+        .find(|r| r.handler == "PostsController::show")
+        .unwrap();
+    assert_eq!(
+        show.response_schema.as_ref().unwrap()["properties"]["title"],
+        json!({ "type": "string" })
     );
 }
 

@@ -104,21 +104,27 @@ fn info(controller: &Controller, route: &Route) -> TokenStream {
     let method = method(&route.method);
     let path = &route.path;
     let handler = format!("{}::{}", controller.name, route.handler);
+    let probe = |ty: &syn::Type| {
+        quote! {{
+            #[allow(unused_imports)]
+            use #p::{HasSchema as _, NoSchema as _};
+            (&&#p::SchemaProbe::<#ty>::new()).probe()
+        }}
+    };
     let typed = |from_path: bool| {
-        let items = route
-            .arguments
-            .iter()
-            .filter(|a| a.from_path == from_path)
-            .map(|a| {
-                let name = a.name.to_string();
-                let ty = type_text(&a.ty);
-                quote!((::std::string::String::from(#name), #ty))
-            });
+        let items = route.arguments.iter().filter(|a| a.from_path == from_path).map(|a| {
+            let name = a.name.to_string();
+            let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+            let rust_type = type_text(&a.ty);
+            let schema = probe(&a.ty);
+            quote!(#p::ArgumentInfo { name: ::std::string::String::from(#name), rust_type: #rust_type, schema: #schema })
+        });
         quote!(::std::vec![#(#items),*])
     };
     let params = typed(true);
     let extractors = typed(false);
     let response = type_text(&route.output);
+    let response_schema = probe(&route.output);
     let guards = chain(&controller.layers.guards, &route.layers.guards)
         .into_iter()
         .map(type_text);
@@ -131,6 +137,7 @@ fn info(controller: &Controller, route: &Route) -> TokenStream {
             params: #params,
             extractors: #extractors,
             response: #response,
+            response_schema: #response_schema,
             guards: ::std::vec![#(#guards),*],
             location: ::core::option::Option::Some(#p::Location { file: ::core::file!(), line: #line }),
         }

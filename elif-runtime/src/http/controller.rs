@@ -62,16 +62,29 @@ pub struct RouteInfo {
     pub path: String,
     /// `Controller::handler`.
     pub handler: String,
-    /// Path parameters: name and Rust type.
-    pub params: Vec<(String, &'static str)>,
-    /// Other arguments (extractors): name and Rust type.
-    pub extractors: Vec<(String, &'static str)>,
+    /// Path parameters.
+    pub params: Vec<ArgumentInfo>,
+    /// Other arguments (extractors).
+    pub extractors: Vec<ArgumentInfo>,
     /// The handler's return type.
     pub response: &'static str,
+    /// The response body's JSON Schema, when its type has one.
+    pub response_schema: Option<serde_json::Value>,
     /// Guards, in the order they run (controller's, then the route's).
     pub guards: Vec<&'static str>,
     /// Where the handler is declared.
     pub location: Option<Location>,
+}
+
+/// One handler argument, as data.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ArgumentInfo {
+    /// The argument's name.
+    pub name: String,
+    /// Its Rust type, as written.
+    pub rust_type: &'static str,
+    /// Its JSON Schema (of the value it reads), when its type has one.
+    pub schema: Option<serde_json::Value>,
 }
 
 fn method_name<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
@@ -89,6 +102,7 @@ impl RouteInfo {
             params: Vec::new(),
             extractors: Vec::new(),
             response: "",
+            response_schema: None,
             guards: Vec::new(),
             location: None,
         }

@@ -31,7 +31,7 @@ use crate::http::guard::RequestContext;
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not an interceptor",
+    message = "`{Self}` is not an interceptor [EL0028]",
     label = "not an interceptor",
     note = "mark `{Self}` with `#[injectable]` and implement `elif::http::Interceptor` for it"
 )]
@@ -50,7 +50,7 @@ pub trait Interceptor: Injectable {
 /// into a response, or lets it pass (`None`). Filters are tried in order;
 /// the first that answers wins.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not an exception filter",
+    message = "`{Self}` is not an exception filter [EL0029]",
     label = "not an exception filter",
     note = "mark `{Self}` with `#[injectable]` and implement `elif::http::ExceptionFilter` for it"
 )]

@@ -13,12 +13,13 @@ mod intercept;
 pub(crate) mod pipeline;
 pub mod problem;
 mod response;
+mod schema;
 mod scoped;
 
 pub use actix_web::http::{Method, StatusCode, header};
 /// actix-web's request, response and extractor types, for handlers written by hand.
 pub use actix_web::{HttpRequest, HttpResponse, Responder, middleware, web};
-pub use controller::{Controller, RouteInfo, Routes};
+pub use controller::{ArgumentInfo, Controller, RouteInfo, Routes};
 pub(crate) use extract::BodyLimit;
 pub use extract::{
     DEFAULT_BODY_LIMIT, Extension, Extract, FromPathSegment, HandlerInput, Json, Query, Valid,
@@ -29,4 +30,5 @@ pub use intercept::{ExceptionFilter, Interceptor, respond, response_error};
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
 pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
+pub use schema::{HasSchema, NoSchema, Schema, SchemaProbe};
 pub use scoped::Scoped;

@@ -6,7 +6,7 @@ use elif::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// What a visitor sends.
-#[derive(Debug, Clone, Deserialize, Serialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, Schema)]
 pub struct ContactForm {
     /// Their name.
     #[validate(length(min = 1, max = 100))]

@@ -28,7 +28,7 @@ fn page_size(size: &u64) -> Result<(), String> {
 }
 
 /// A blog post.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Schema)]
 pub struct Post {
     /// Its id.
     pub id: u64,
@@ -41,7 +41,7 @@ pub struct Post {
 }
 
 /// What a writer sends to publish a post.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, Schema)]
 pub struct NewPost {
     /// The title.
     #[validate(length(min = 1, max = 200))]
@@ -52,7 +52,7 @@ pub struct NewPost {
 }
 
 /// Which page of posts to list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Schema)]
 pub struct Paging {
     /// 1-based page number (default 1).
     pub page: Option<u64>,

@@ -2,7 +2,7 @@ use elif::http::{HttpRequest, HttpResponse, RequestId};
 use elif::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize)]
+#[derive(Serialize, Schema)]
 pub struct Post {
     id: u64,
 }
@@ -35,9 +35,30 @@ impl Guard for Auth {
 pub struct Cart;
 
 #[injectable]
+pub struct Timing;
+
+impl Interceptor for Timing {
+    async fn intercept<N>(&self, _cx: &RequestContext<'_>, next: N) -> elif::Result<HttpResponse>
+    where
+        N: std::future::Future<Output = elif::Result<HttpResponse>>,
+    {
+        next.await
+    }
+}
+
+#[injectable]
+pub struct Gone;
+
+impl ExceptionFilter for Gone {
+    fn catch(&self, _error: &Error, _cx: &RequestContext<'_>) -> Option<HttpResponse> {
+        None
+    }
+}
+
+#[injectable]
 pub struct Posts;
 
-#[controller("/posts", guards(Auth))]
+#[controller("/posts", guards(Auth), interceptors(Timing), filters(Gone), middleware(elif::http::middleware::DefaultHeaders::new()))]
 impl Posts {
     #[get("/")]
     async fn list(&self, paging: Query<Paging>) -> Page<Post> {

@@ -1,0 +1,90 @@
+//! `#[derive(Schema)]`: the JSON Schema of a DTO, recorded in the routes
+//! that read or return it (for OpenAPI). Honours `#[serde(rename = "..")]`
+//! on fields; `Option` fields are not required.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::paths::private;
+
+/// Expands `#[derive(Schema)]` on `input`.
+pub fn expand(input: TokenStream) -> TokenStream {
+    match syn::parse2::<syn::DeriveInput>(input).and_then(|input| generate(&input)) {
+        Ok(tokens) => tokens,
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+/// The name a field or variant has on the wire.
+fn wire_name(ident: &syn::Ident, attrs: &[syn::Attribute]) -> String {
+    let mut name = ident.to_string().trim_start_matches("r#").to_owned();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                name = lit.value();
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let _content;
+                syn::parenthesized!(_content in meta.input);
+            }
+            Ok(())
+        });
+    }
+    name
+}
+
+fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+    let p = private();
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let body = match &input.data {
+        syn::Data::Struct(syn::DataStruct {
+            fields: syn::Fields::Named(fields),
+            ..
+        }) => {
+            let properties = fields.named.iter().filter_map(|f| {
+                let name = wire_name(f.ident.as_ref()?, &f.attrs);
+                let ty = &f.ty;
+                Some(quote! {
+                    properties.insert(::std::string::String::from(#name), <#ty as #p::Schema>::schema());
+                    if !<#ty as #p::Schema>::optional() {
+                        required.push(#p::serde_json::Value::from(#name));
+                    }
+                })
+            });
+            quote! {
+                let mut properties = #p::serde_json::Map::new();
+                let mut required = ::std::vec::Vec::new();
+                #(#properties)*
+                #p::serde_json::json!({ "type": "object", "properties": properties, "required": required })
+            }
+        }
+        syn::Data::Enum(data)
+            if data
+                .variants
+                .iter()
+                .all(|v| matches!(v.fields, syn::Fields::Unit)) =>
+        {
+            let names = data.variants.iter().map(|v| wire_name(&v.ident, &v.attrs));
+            quote!(#p::serde_json::json!({ "type": "string", "enum": [#(#names),*] }))
+        }
+        _ => {
+            return Err(syn::Error::new_spanned(
+                ident,
+                "`#[derive(Schema)]` supports structs with named fields and enums of unit variants [EL0009]",
+            ));
+        }
+    };
+    Ok(quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #p::Schema for #ident #ty_generics #where_clause {
+                fn schema() -> #p::serde_json::Value {
+                    #body
+                }
+            }
+        };
+    })
+}

@@ -1,0 +1,205 @@
+//! JSON Schemas of route parameters, bodies and responses, recorded in each
+//! route's description so that OpenAPI 3.1 can be generated from the same
+//! annotations. DTOs get theirs from `#[derive(Schema)]`; primitives,
+//! collections and elif's wrappers have them built in.
+
+use std::collections::{BTreeMap, HashMap};
+use std::marker::PhantomData;
+
+use serde_json::{Value, json};
+
+/// A type with a JSON Schema (draft 2020-12, as OpenAPI 3.1 uses).
+pub trait Schema {
+    /// The schema.
+    fn schema() -> Value;
+
+    /// Whether a field of this type may be absent (`Option`).
+    fn optional() -> bool {
+        false
+    }
+}
+
+macro_rules! schemas {
+    ($($ty:ty => $schema:expr),* $(,)?) => {$(
+        impl Schema for $ty {
+            fn schema() -> Value {
+                $schema
+            }
+        }
+    )*};
+}
+
+schemas! {
+    bool => json!({ "type": "boolean" }),
+    u8 => json!({ "type": "integer", "minimum": 0, "maximum": 255 }),
+    u16 => json!({ "type": "integer", "minimum": 0, "maximum": 65535 }),
+    u32 => json!({ "type": "integer", "minimum": 0 }),
+    u64 => json!({ "type": "integer", "minimum": 0 }),
+    usize => json!({ "type": "integer", "minimum": 0 }),
+    i8 => json!({ "type": "integer", "minimum": -128, "maximum": 127 }),
+    i16 => json!({ "type": "integer" }),
+    i32 => json!({ "type": "integer" }),
+    i64 => json!({ "type": "integer" }),
+    isize => json!({ "type": "integer" }),
+    f32 => json!({ "type": "number" }),
+    f64 => json!({ "type": "number" }),
+    char => json!({ "type": "string", "minLength": 1, "maxLength": 1 }),
+    String => json!({ "type": "string" }),
+    str => json!({ "type": "string" }),
+    Value => json!({}),
+    () => json!({ "type": "null" }),
+}
+
+impl<T: Schema + ?Sized> Schema for &T {
+    fn schema() -> Value {
+        T::schema()
+    }
+}
+
+impl<T: Schema> Schema for Option<T> {
+    fn schema() -> Value {
+        json!({ "anyOf": [T::schema(), { "type": "null" }] })
+    }
+
+    fn optional() -> bool {
+        true
+    }
+}
+
+impl<T: Schema> Schema for Vec<T> {
+    fn schema() -> Value {
+        json!({ "type": "array", "items": T::schema() })
+    }
+}
+
+impl<T: Schema> Schema for [T] {
+    fn schema() -> Value {
+        json!({ "type": "array", "items": T::schema() })
+    }
+}
+
+impl<T: Schema, S> Schema for HashMap<String, T, S> {
+    fn schema() -> Value {
+        json!({ "type": "object", "additionalProperties": T::schema() })
+    }
+}
+
+impl<T: Schema> Schema for BTreeMap<String, T> {
+    fn schema() -> Value {
+        json!({ "type": "object", "additionalProperties": T::schema() })
+    }
+}
+
+impl<T: Schema, E> Schema for Result<T, E> {
+    fn schema() -> Value {
+        T::schema()
+    }
+}
+
+impl<T: Schema> Schema for super::Json<T> {
+    fn schema() -> Value {
+        T::schema()
+    }
+}
+
+impl<T: Schema> Schema for super::Valid<T> {
+    fn schema() -> Value {
+        T::schema()
+    }
+}
+
+impl<T: Schema> Schema for super::Query<T> {
+    fn schema() -> Value {
+        T::schema()
+    }
+}
+
+impl<T: Schema> Schema for super::Created<T> {
+    fn schema() -> Value {
+        T::schema()
+    }
+}
+
+impl Schema for super::NoContent {
+    fn schema() -> Value {
+        json!({ "type": "null" })
+    }
+}
+
+impl<T: Schema> Schema for super::Page<T> {
+    fn schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "items": { "type": "array", "items": T::schema() },
+                "page": { "type": "integer", "minimum": 1 },
+                "per_page": { "type": "integer", "minimum": 0 },
+                "total": { "type": "integer", "minimum": 0 },
+                "pages": { "type": "integer", "minimum": 0 },
+            },
+            "required": ["items", "page", "per_page", "total", "pages"],
+        })
+    }
+}
+
+/// Finds a type's schema when it has one, without requiring it: generated
+/// route descriptions call `(&&SchemaProbe::<T>::new()).probe()`, which picks
+/// the `Schema` impl when `T: Schema` and `None` otherwise.
+pub struct SchemaProbe<T: ?Sized>(PhantomData<T>);
+
+impl<T: ?Sized> SchemaProbe<T> {
+    /// A probe for `T`.
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T: ?Sized> Default for SchemaProbe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The probe's answer when `T: Schema`.
+pub trait HasSchema {
+    /// `Some(schema)`.
+    fn probe(&self) -> Option<Value>;
+}
+
+impl<T: Schema + ?Sized> HasSchema for &SchemaProbe<T> {
+    fn probe(&self) -> Option<Value> {
+        Some(T::schema())
+    }
+}
+
+/// The probe's answer otherwise.
+pub trait NoSchema {
+    /// `None`.
+    fn probe(&self) -> Option<Value>;
+}
+
+impl<T: ?Sized> NoSchema for SchemaProbe<T> {
+    fn probe(&self) -> Option<Value> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::needless_borrow)] // the double borrow is the probe itself
+    fn probes_find_schemas_only_where_they_exist() {
+        struct Opaque;
+        assert_eq!(
+            (&&SchemaProbe::<u64>::new()).probe(),
+            Some(json!({ "type": "integer", "minimum": 0 }))
+        );
+        assert_eq!((&&SchemaProbe::<Opaque>::new()).probe(), None);
+        assert_eq!(
+            Option::<Vec<String>>::schema(),
+            json!({ "anyOf": [{ "type": "array", "items": { "type": "string" } }, { "type": "null" }] })
+        );
+    }
+}
