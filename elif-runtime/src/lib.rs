@@ -49,6 +49,7 @@ pub mod __private {
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor, ModuleGuard};
     pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, DomainError, Error, Result};
+    pub use actix_web;
     pub use inventory;
     pub use serde_json;
 }

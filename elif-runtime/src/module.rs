@@ -83,6 +83,9 @@ pub struct ModuleDescriptor {
     /// Guards every route of this module's controllers runs (after the
     /// app's, before the controller's).
     pub guards: &'static [ModuleGuard],
+    /// Middleware around every route of this module's controllers (inside
+    /// the app's, outside the controllers').
+    pub middleware: &'static [fn(actix_web::Route) -> actix_web::Route],
     /// Types (own providers, trait bindings, imported modules or their
     /// exports) that modules importing this one can use.
     pub exports: &'static [fn() -> ProviderKey],

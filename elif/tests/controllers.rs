@@ -707,7 +707,10 @@ impl LayersController {
     }
 }
 
-#[module(controllers(LayersController))]
+#[module(
+    controllers(LayersController),
+    middleware(elif::http::middleware::DefaultHeaders::new().add(("x-module", "1")))
+)]
 pub struct LayersModule;
 
 #[elif::test]
@@ -734,6 +737,7 @@ async fn interceptors_filters_and_middleware_compose() {
         ),
         (Some("1"), Some("1"), Some("1"))
     );
+    assert_eq!(ok.header("x-module"), Some("1"));
     let cached = app.get("/layers/7?cached").await;
     assert_eq!(
         cached.text(),

@@ -46,6 +46,18 @@ fn generate(module: &parse::Module) -> TokenStream {
         .guards
         .iter()
         .map(|ty| quote_spanned!(ty.span()=> #p::ModuleGuard::of::<#ty>()));
+    // The first listed is the outermost: wrapped last.
+    let wraps = module.middleware.iter().rev();
+    let middleware = if module.middleware.is_empty() {
+        quote!(&[])
+    } else {
+        quote!({
+            fn __elif_middleware(route: #p::actix_web::Route) -> #p::actix_web::Route {
+                route #(.wrap(#wraps))*
+            }
+            &[__elif_middleware]
+        })
+    };
     let line = quote_spanned!(ident.span()=> ::core::line!());
     quote! {
         #item
@@ -61,6 +73,7 @@ fn generate(module: &parse::Module) -> TokenStream {
                         providers: &[#(#providers),*],
                         controllers: &[#(#controllers),*],
                         guards: &[#(#guards),*],
+                        middleware: #middleware,
                         exports: &[#(#exports),*],
                         location: #p::Location { file: ::core::file!(), line: #line },
                     };

@@ -9,7 +9,14 @@ use syn::punctuated::Punctuated;
 
 use crate::errors::{Errors, unknown_key};
 
-const KEYS: &[&str] = &["imports", "providers", "controllers", "exports", "guards"];
+const KEYS: &[&str] = &[
+    "imports",
+    "providers",
+    "controllers",
+    "exports",
+    "guards",
+    "middleware",
+];
 
 /// A checked `#[module]` struct.
 pub(crate) struct Module {
@@ -25,6 +32,8 @@ pub(crate) struct Module {
     pub(crate) exports: Vec<syn::Type>,
     /// `guards(...)`: run by every route of this module's controllers.
     pub(crate) guards: Vec<syn::Type>,
+    /// `middleware(...)`: around every route of this module's controllers.
+    pub(crate) middleware: Vec<syn::Expr>,
 }
 
 /// Parses `#[module(imports(A), providers(B, C), controllers(D), exports(B))]`.
@@ -34,7 +43,17 @@ pub(crate) fn parse(
 ) -> Result<Module, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
     let mut lists: [Vec<syn::Type>; 5] = Default::default();
+    let mut middleware: Vec<syn::Expr> = Vec::new();
     let parser = syn::meta::parser(|meta| {
+        // middleware(expr, expr): actix-web `Transform` values
+        if meta.path.is_ident("middleware") {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let exprs: Punctuated<syn::Expr, syn::Token![,]> =
+                content.parse_terminated(syn::Expr::parse, syn::Token![,])?;
+            middleware.extend(exprs);
+            return Ok(());
+        }
         // imports(A, B) | providers(A, B) | controllers(A, B) | exports(A, dyn B) | guards(A, B)
         let Some(slot) = KEYS.iter().position(|k| meta.path.is_ident(k)) else {
             return Err(unknown_key(&meta.path, KEYS, "#[module]"));
@@ -47,7 +66,7 @@ pub(crate) fn parse(
         Ok(())
     });
     errors.ok(parser.parse2(args));
-    for (key, list) in KEYS.iter().zip(&lists) {
+    for (key, list) in KEYS.iter().zip(lists.iter()) {
         let mut seen = HashSet::new();
         for ty in list {
             if !seen.insert(ty.to_token_stream().to_string()) {
@@ -87,6 +106,7 @@ pub(crate) fn parse(
             controllers,
             exports,
             guards,
+            middleware,
         }),
         Err(error) => Err((error, item.to_token_stream())),
     }

@@ -373,6 +373,7 @@ pub(crate) struct MountedController {
     pub(crate) instance: Instance,
     pub(crate) mount: MountFn,
     pub(crate) guards: Vec<Arc<dyn DynGuard>>,
+    pub(crate) middleware: Vec<RouteMiddleware>,
 }
 
 /// A booted app: every singleton built and initialised, nothing served yet.
@@ -442,10 +443,22 @@ impl Booted {
                     .cloned()
                     .chain(module_guards)
                     .collect();
+                let module_middleware = graph.nodes[index]
+                    .module
+                    .map(|m| graph.modules.modules[m].descriptor.middleware)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&wrap| Arc::new(wrap) as RouteMiddleware);
+                // Each entry wraps the ones before it: the module's go first
+                // so that the app's end up outermost.
+                let middleware = module_middleware
+                    .chain(self.middleware.iter().cloned())
+                    .collect();
                 Some(MountedController {
                     instance,
                     mount,
                     guards,
+                    middleware,
                 })
             })
             .collect()

@@ -26,7 +26,6 @@ pub(crate) fn http_server(
     let controllers = booted.controllers();
     let lifecycle = booted.lifecycle().clone();
     let container = booted.container().clone();
-    let middleware = booted.middleware.clone();
     let pipeline = Pipeline {
         production: booted.app_config().env == Environment::Production,
     };
@@ -35,7 +34,6 @@ pub(crate) fn http_server(
         let controllers = controllers.clone();
         let lifecycle = lifecycle.clone();
         let routes_container = container.clone();
-        let middleware = middleware.clone();
         actix_web::App::new()
             .wrap(pipeline)
             .app_data(container.clone())
@@ -44,10 +42,11 @@ pub(crate) fn http_server(
                 let mut routes = Routes::new(
                     Some(routes_container),
                     AppGuards::from(Vec::new()),
-                    middleware,
+                    Vec::new(),
                 );
                 for controller in &controllers {
                     routes.set_guards(controller.guards.clone().into());
+                    routes.set_middleware(controller.middleware.clone());
                     (controller.mount)(&controller.instance, &mut routes);
                 }
                 routes.register(config);

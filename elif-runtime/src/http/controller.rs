@@ -148,7 +148,11 @@ impl Routes {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        let make: MakeRoute = Box::new(move |method| web::method(method).to(handler.clone()));
+        let middleware = self.middleware.clone();
+        let make: MakeRoute = Box::new(move |method| {
+            let route = web::method(method).to(handler.clone());
+            middleware.iter().fold(route, |route, mw| mw(route))
+        });
         self.entries.push((info, make));
         self
     }
@@ -162,7 +166,11 @@ impl Routes {
         F::Output: Responder + 'static,
         W: Fn(actix_web::Route) -> actix_web::Route + 'static,
     {
-        let make: MakeRoute = Box::new(move |method| wrap(web::method(method).to(handler.clone())));
+        let middleware = self.middleware.clone();
+        let make: MakeRoute = Box::new(move |method| {
+            let route = wrap(web::method(method).to(handler.clone()));
+            middleware.iter().fold(route, |route, mw| mw(route))
+        });
         self.entries.push((info, make));
         self
     }
@@ -201,6 +209,11 @@ impl Routes {
             })
     }
 
+    /// Sets the middleware around the next controller's routes.
+    pub(crate) fn set_middleware(&mut self, middleware: Vec<RouteMiddleware>) {
+        self.middleware = middleware;
+    }
+
     /// Sets the guards the next controller's routes run first.
     pub(crate) fn set_guards(&mut self, guards: AppGuards) {
         self.app_guards = guards;
@@ -233,14 +246,11 @@ impl Routes {
             let mut methods: Vec<Method> = routes.iter().map(|(m, _)| m.clone()).collect();
             let mut resource = web::resource(path.as_str());
             let has_head = methods.contains(&Method::HEAD);
-            let middleware = &self.middleware;
-            let wrapped = |method: Method, make: &MakeRoute| {
-                middleware.iter().fold(make(method), |route, mw| mw(route))
-            };
+            // Middleware was captured when each route was added.
             for (method, make) in &routes {
-                resource = resource.route(wrapped(method.clone(), make));
+                resource = resource.route(make(method.clone()));
                 if *method == Method::GET && !has_head {
-                    resource = resource.route(wrapped(Method::HEAD, make));
+                    resource = resource.route(make(Method::HEAD));
                 }
             }
             if methods.contains(&Method::GET) && !has_head {

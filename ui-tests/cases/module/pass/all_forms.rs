@@ -17,7 +17,22 @@ impl Controller for Posts {
 #[module(providers(SmtpMailer), exports(SmtpMailer, dyn Mailer))]
 pub struct MailModule;
 
-#[module(imports(MailModule), controllers(Posts), exports(MailModule))]
+#[guard]
+pub struct Open;
+
+impl Guard for Open {
+    async fn check(&self, _cx: &RequestContext<'_>) -> elif::Result<()> {
+        Ok(())
+    }
+}
+
+#[module(
+    imports(MailModule),
+    controllers(Posts),
+    exports(MailModule),
+    guards(Open),
+    middleware(elif::http::middleware::DefaultHeaders::new(), elif::http::middleware::NormalizePath::trim())
+)]
 pub struct AppModule;
 
 #[module()]
