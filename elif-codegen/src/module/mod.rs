@@ -52,7 +52,7 @@ fn generate(module: &parse::Module) -> TokenStream {
         quote!(&[])
     } else {
         quote!({
-            fn __elif_middleware(route: #p::actix_web::Route) -> #p::actix_web::Route {
+            fn __elif_middleware(route: #p::ActixRoute) -> #p::ActixRoute {
                 route #(.wrap(#wraps))*
             }
             &[__elif_middleware]
