@@ -2,7 +2,8 @@
 //!
 //! Each entry has a stable code of the form `ELnnnn` (distinct from rustc's
 //! `E0xxx`): compile-time errors of the macros are `EL0xxx`, boot-time errors
-//! of the dependency graph and modules `EL1xxx`, configuration `EL2xxx`.
+//! of the dependency graph and modules `EL1xxx`, configuration `EL2xxx`,
+//! problems answered to HTTP requests `EL3xxx` (their problem+json `type`).
 //! The macros (through `elif-codegen`), the boot report and the CLI all take
 //! their codes, titles and hints from here, so there is one place to read and
 //! one place to change.
