@@ -437,6 +437,18 @@ catalogue! {
         wrong: "[profile.release]\npanic = \"abort\"",
         right: "[profile.release]\npanic = \"unwind\"   # the default",
     }
+    /// A controller, guard, interceptor or filter that is not a singleton.
+    EL1014 = {
+        phase: Phase::Boot,
+        title: "must be a singleton",
+        explanation: "Controllers, guards, interceptors and exception filters are built once and shared by \
+            every request of every worker, so that a request costs no container lookup. A request-scoped or \
+            transient one has no single instance to share.",
+        hint: "drop the `scope` from its `#[injectable]` / `#[guard]`; take request-scoped services in the \
+            handler with `Scoped<T>`",
+        wrong: "#[guard(scope = \"request\")]\nstruct Authenticated;",
+        right: "#[guard]\nstruct Authenticated;",
+    }
     /// A required configuration key has no value.
     EL2001 = {
         phase: Phase::Boot,

@@ -39,9 +39,17 @@ impl TestApp {
     /// serves it with one worker on `127.0.0.1:0`.
     pub async fn start(app: App) -> crate::Result<Self> {
         let booted = app.config_default("app.env", "test").boot().await?;
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?;
-        let server = serve::http_server(&booted, listener, 1)?;
+        let started = TcpListener::bind("127.0.0.1:0").and_then(|listener| {
+            let addr = listener.local_addr()?;
+            serve::http_server(&booted, listener, 1).map(|server| (addr, server))
+        });
+        let (addr, server) = match started {
+            Ok(started) => started,
+            Err(error) => {
+                booted.shutdown().await;
+                return Err(error.into());
+            }
+        };
         let handle = server.handle();
         actix_rt::spawn(server);
         Ok(Self {

@@ -43,6 +43,11 @@ impl Errors {
     }
 }
 
+/// The JSON pointer of `field` under `pointer` (RFC 6901 escaping).
+pub fn child(pointer: &str, field: &str) -> String {
+    format!("{pointer}/{}", field.replace('~', "~0").replace('/', "~1"))
+}
+
 /// Something with a length: text (in characters) or a collection.
 #[diagnostic::on_unimplemented(
     message = "the `length` rule needs text or a collection, not `{Self}`",

@@ -790,3 +790,75 @@ async fn module_guards_cover_the_modules_routes() {
         "module guards do not reach other routes"
     );
 }
+
+#[injectable]
+pub struct UserPosts;
+
+#[controller("/users/{user_id}/posts")]
+impl UserPosts {
+    #[get("/{id}")]
+    async fn show(&self, user_id: u64, id: u64) -> String {
+        format!("post {id} of user {user_id}")
+    }
+}
+
+#[guard(scope = "request")]
+pub struct PerRequestGuard;
+
+impl Guard for PerRequestGuard {
+    async fn check(&self, _: &RequestContext<'_>) -> elif::Result<()> {
+        Ok(())
+    }
+}
+
+#[injectable]
+pub struct Guarded;
+
+#[controller("/guarded", guards(PerRequestGuard))]
+impl Guarded {
+    #[get("/")]
+    async fn index(&self) -> &'static str {
+        ""
+    }
+}
+
+#[module(controllers(UserPosts))]
+pub struct UserPostsModule;
+
+#[module(controllers(Guarded))]
+pub struct GuardedModule;
+
+#[elif::test]
+async fn prefix_parameters_bind_to_arguments() {
+    let app = TestApp::start(App::new().module(UserPostsModule).without_env())
+        .await
+        .unwrap();
+    assert_eq!(app.get("/users/3/posts/9").await.text(), "post 9 of user 3");
+}
+
+#[elif::test]
+async fn guards_must_be_singletons() {
+    let report = App::new()
+        .module(GuardedModule)
+        .without_env()
+        .check()
+        .to_string();
+    assert!(report.contains("error[EL1014]: must be a singleton\n  `PerRequestGuard` is a guard, interceptor or filter but is request-scoped"), "{report}");
+}
+
+#[elif::test]
+async fn unknown_field_pointers_escape_keys() {
+    let app = start().await;
+    let body = json!({ "title": "ok", "stars": 1, "a.b": 1, "x/y": 2 });
+    let problem: Value = app
+        .send_json(authorized(&app, Method::POST, "/posts"), &body)
+        .await
+        .json();
+    let pointers: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/a.b", "/x~1y"]);
+}

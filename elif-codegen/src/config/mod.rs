@@ -23,7 +23,7 @@ fn generate(section: &parse::Section) -> TokenStream {
     let name = &section.section;
     let reads = section.fields.iter().map(|f| {
         let field = &f.ident;
-        let key = field.to_string();
+        let key = field.to_string().trim_start_matches("r#").to_owned();
         let ty = &f.ty;
         let secret = f.secret;
         let default = match &f.default {
@@ -43,20 +43,22 @@ fn generate(section: &parse::Section) -> TokenStream {
             None => quote!(::core::option::Option::None),
         };
         quote! {
-            let #field = source.field::<#ty>(
+            let #field = __elif_source.field::<#ty>(
                 #name,
                 #key,
                 #p::FieldSpec { default: #default, secret: #secret, validate: #validate },
-                &mut problems,
+                &mut __elif_problems,
             );
         }
     });
     let names: Vec<_> = section.fields.iter().map(|f| &f.ident).collect();
     let keys = section.fields.iter().map(|f| {
-        let key = format!("{name}.{}", f.ident);
+        let key = format!("{name}.{}", f.ident.to_string().trim_start_matches("r#"));
         let ty = &f.ty;
         let ty_name = quote!(#ty).to_string().replace(' ', "");
         let default = match &f.default {
+            // A secret's default is not shown either.
+            Some(_) if f.secret => quote!(::core::option::Option::Some("[redacted]")),
             Some(expr) => {
                 let shown = parse::shown(expr);
                 quote!(::core::option::Option::Some(#shown))
@@ -72,12 +74,12 @@ fn generate(section: &parse::Section) -> TokenStream {
             impl #p::ConfigSection for #ident {
                 const SECTION: &'static str = #name;
 
-                fn load(source: &#p::ConfigSource) -> ::core::result::Result<Self, ::std::vec::Vec<#p::ConfigProblem>> {
-                    let mut problems = ::std::vec::Vec::new();
+                fn load(__elif_source: &#p::ConfigSource) -> ::core::result::Result<Self, ::std::vec::Vec<#p::ConfigProblem>> {
+                    let mut __elif_problems = ::std::vec::Vec::new();
                     #(#reads)*
                     match (#(#names,)*) {
                         (#(::core::option::Option::Some(#names),)*) => ::core::result::Result::Ok(Self { #(#names),* }),
-                        _ => ::core::result::Result::Err(problems),
+                        _ => ::core::result::Result::Err(__elif_problems),
                     }
                 }
 

@@ -114,8 +114,26 @@ fn field(field: &syn::Field, errors: &mut Errors) -> Option<Field> {
     Some(out)
 }
 
+/// `Secret<T>`, also inside `Option<...>`.
 fn is_secret_type(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Secret"))
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    if last.ident == "Secret" {
+        return true;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) if last.ident == "Option" => {
+            args.args.iter().any(|arg| match arg {
+                syn::GenericArgument::Type(inner) => is_secret_type(inner),
+                _ => false,
+            })
+        }
+        _ => false,
+    }
 }
 
 /// `MailConfig` reads the section `mail`; `HttpClientConfig` reads `http_client`.

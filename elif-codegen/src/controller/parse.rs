@@ -318,14 +318,29 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         method.to_owned()
     };
     let template = literal.value();
-    let parsed = match elif_route::Template::parse(&template) {
-        Ok(parsed) => parsed,
+    if let Err(error) = elif_route::Template::parse(&template) {
+        template_error(errors, &literal, &template, &error);
+        return None;
+    }
+    let path = elif_route::join(prefix, &template);
+    // Parameters come from the prefix too (`#[controller("/users/{user_id}")]`).
+    let parsed = match elif_route::Template::parse(&path) {
+        Ok(joined) => joined,
+        // An invalid prefix is reported once, at the prefix.
+        Err(_) if elif_route::Template::parse(prefix).is_err() && !prefix.is_empty() => {
+            return None;
+        }
         Err(error) => {
-            template_error(errors, &literal, &template, &error);
+            let message = format!(
+                "malformed route template: {} (in the prefix and path joined)\n{}\nhelp: {}",
+                error.message,
+                error.pointer(&path),
+                error.help
+            );
+            errors.push(syn::Error::new_spanned(&literal, coded(&message, "EL0020")));
             return None;
         }
     };
-    let path = elif_route::join(prefix, &template);
 
     let sig = &function.sig;
     if sig.asyncness.is_none() {
@@ -385,7 +400,7 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
                 };
                 let message = format!(
                     "route parameter `{{{param}}}` has no argument named `{param}`\n{}\nhelp: add `{param}: <type>` to `{}`, or rename the parameter",
-                    error.pointer(&template),
+                    error.pointer(&path),
                     sig.ident
                 );
                 errors.push(syn::Error::new_spanned(&literal, coded(&message, "EL0021")));

@@ -185,7 +185,7 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let unused = Ident::new("unused_variables", Span::call_site());
     let display = arms
         .iter()
-        .map(|(pattern, _, _, message, _)| quote!(#pattern => ::core::write!(f, #message)));
+        .map(|(pattern, _, _, message, _)| quote!(#pattern => ::core::write!(__elif_f, #message)));
     let status = arms
         .iter()
         .map(|(pattern, status, _, _, _)| quote!(#[allow(#unused)] #pattern => #status));
@@ -199,7 +199,7 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         const _: () = {
             #[automatically_derived]
             impl ::core::fmt::Display for #ident {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                fn fmt(&self, __elif_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     match self { #(#display,)* }
                 }
             }

@@ -33,37 +33,37 @@ fn generate(dto: &parse::Dto) -> TokenStream {
             let check = match rule {
                 Rule::Length { min, max } => {
                     let (min, max) = (bound(min), bound(max));
-                    quote_spanned!(*span=> #p::validate::length(value, #min, #max))
+                    quote_spanned!(*span=> #p::validate::length(__elif_value, #min, #max))
                 }
                 Rule::Range { min, max } => {
                     let (min, max) = (bound(min), bound(max));
-                    quote_spanned!(*span=> #p::validate::range(value, #min, #max))
+                    quote_spanned!(*span=> #p::validate::range(__elif_value, #min, #max))
                 }
-                Rule::Email => quote_spanned!(*span=> #p::validate::email(value)),
-                Rule::Custom(path) => quote_spanned!(*span=> #path(value)),
+                Rule::Email => quote_spanned!(*span=> #p::validate::email(__elif_value)),
+                Rule::Custom(path) => quote_spanned!(*span=> #path(__elif_value)),
                 Rule::Nested => {
                     return quote_spanned! {*span=>
-                        #p::Validate::validate_into(value, errors, &::std::format!("{}/{}", pointer, #wire));
+                        #p::Validate::validate_into(__elif_value, __elif_errors, &#p::validate::child(__elif_pointer, #wire));
                     };
                 }
             };
             quote! {
-                if let ::core::result::Result::Err(detail) = #check {
-                    errors.push(pointer, #wire, #code, detail);
+                if let ::core::result::Result::Err(__elif_detail) = #check {
+                    __elif_errors.push(__elif_pointer, #wire, #code, __elif_detail);
                 }
             }
         });
         if field.optional {
-            quote!(if let ::core::option::Option::Some(value) = &self.#name { #(#rules)* })
+            quote!(if let ::core::option::Option::Some(__elif_value) = &self.#name { #(#rules)* })
         } else {
-            quote!({ let value = &self.#name; #(#rules)* })
+            quote!({ let __elif_value = &self.#name; #(#rules)* })
         }
     });
     quote! {
         const _: () = {
             #[automatically_derived]
             impl #impl_generics #p::Validate for #ident #ty_generics #where_clause {
-                fn validate_into(&self, errors: &mut #p::validate::Errors, pointer: &str) {
+                fn validate_into(&self, __elif_errors: &mut #p::validate::Errors, __elif_pointer: &str) {
                     #(#checks)*
                 }
             }

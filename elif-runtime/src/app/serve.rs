@@ -38,6 +38,9 @@ pub(crate) fn http_server(
             .wrap(pipeline)
             .app_data(container.clone())
             .app_data(body_limit)
+            .app_data(actix_web::web::PayloadConfig::new(body_limit.0))
+            .app_data(actix_web::web::JsonConfig::default().limit(body_limit.0))
+            .app_data(actix_web::web::FormConfig::default().limit(body_limit.0))
             .configure(move |config| {
                 let mut routes = Routes::new(
                     Some(routes_container),
@@ -49,9 +52,9 @@ pub(crate) fn http_server(
                     routes.set_middleware(controller.middleware.clone());
                     (controller.mount)(&controller.instance, &mut routes);
                 }
-                routes.register(config);
-                // After the app's routes: the router tries resources in order.
+                // Before the app's routes, so that no route (`/{slug}`) can shadow them.
                 health::register(config, lifecycle);
+                routes.register(config);
             })
     })
     .workers(workers)
@@ -75,20 +78,30 @@ pub(crate) async fn serve(booted: Booted) -> crate::Result<()> {
             return Err(Error::boot(BootReport::new(vec![diagnostic])));
         }
     };
-    let addr: SocketAddr = listener.local_addr()?;
-    let workers = config
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let server = http_server(&booted, listener, workers)?;
+    let started = listener.local_addr().and_then(|addr| {
+        let workers = config
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        http_server(&booted, listener, workers).map(|server| (addr, workers, server))
+    });
+    let (addr, workers, server): (SocketAddr, usize, _) = match started {
+        Ok(started) => started,
+        Err(error) => {
+            booted.shutdown().await;
+            return Err(error.into());
+        }
+    };
     tracing::info!(app = %booted.name(), workers, "listening on http://{addr}");
+    // The watcher outlives the server: a second signal must also cut short
+    // the shutdown hooks below.
     let watcher = actix_rt::spawn(watch_signals(
         server.handle(),
         booted.lifecycle().clone(),
         Duration::from_secs(config.shutdown_timeout),
     ));
     let result = server.await;
-    watcher.abort();
     booted.shutdown().await;
+    watcher.abort();
     tracing::info!(app = %booted.name(), "stopped");
     Ok(result?)
 }
@@ -116,6 +129,12 @@ async fn watch_signals(handle: ServerHandle, lifecycle: Arc<Lifecycle>, timeout:
     let stop = handle.stop(true);
     tokio::select! {
         () = stop => {}
+        _ = term.recv() => force(),
+        _ = int.recv() => force(),
+    }
+    // Draining is over; tasks stop and hooks run. A second signal still
+    // ends the process at once.
+    tokio::select! {
         _ = term.recv() => force(),
         _ = int.recv() => force(),
     }

@@ -65,10 +65,31 @@ pub struct LoadOptions {
 }
 
 /// The merged configuration of an app, and where each key came from.
-#[derive(Debug, Clone)]
+/// Its `Debug` lists keys and origins, never values (they may be secrets).
+#[derive(Clone)]
 pub struct ConfigSource {
     figment: Figment,
     origins: HashMap<String, Origin>,
+}
+
+impl fmt::Debug for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.origins.iter().map(|(k, o)| (k, o.to_string())))
+            .finish()
+    }
+}
+
+/// A parse error's position without the offending text, which may hold a secret.
+fn redacted(message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default();
+    let reason = message
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.contains('|') && *l != first)
+        .map(|l| format!(": {}", l.trim()))
+        .unwrap_or_default();
+    format!("{first}{reason} (the line itself is not shown: it may hold a secret)")
 }
 
 impl ConfigSource {
@@ -94,7 +115,13 @@ impl ConfigSource {
             }
         }
         if options.read_env {
-            source.merge_vars(std::env::vars().collect(), Origin::Env);
+            // Variables that are not valid UTF-8 cannot be config values; skip them.
+            let vars = std::env::vars_os()
+                .filter_map(|(name, value)| {
+                    Some((name.into_string().ok()?, value.into_string().ok()?))
+                })
+                .collect();
+            source.merge_vars(vars, Origin::Env);
         }
         for (key, value) in &options.overrides {
             source.set(key, value, Origin::Code);
@@ -126,7 +153,8 @@ impl ConfigSource {
         };
         let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
         let provider = Toml::string(&text);
-        let data = figment::Provider::data(&provider).map_err(|e| unreadable(e.to_string()))?;
+        let data =
+            figment::Provider::data(&provider).map_err(|e| unreadable(redacted(&e.to_string())))?;
         for dict in data.values() {
             for key in leaf_keys(dict, "") {
                 self.origins.insert(key, Origin::File(path.to_path_buf()));

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use elif_catalogue::{EL1001, EL1002, EL1003, EL1004, EL1005};
+use elif_catalogue::{EL1001, EL1002, EL1003, EL1004, EL1005, EL1014};
 
 use crate::di::provider::{
     BuildFn, DependencySpec, Hook, Instance, Location, ProviderDescriptor, ProviderKey,
@@ -131,6 +131,7 @@ pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
         nodes: Vec::new(),
         index: HashMap::new(),
         problems: modules.problems.clone(),
+        not_singletons: HashSet::new(),
     };
     let mut controllers = Vec::new();
     for &m in &modules.order {
@@ -142,13 +143,16 @@ pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
     // declares is found before a controller would add it app-wide.
     for &m in &modules.order {
         for controller in modules.modules[m].descriptor.controllers {
-            let Some(i) = table.add_declared((controller.provider)(), m, &modules) else {
+            let descriptor = (controller.provider)();
+            let Some(i) = table.add_declared(descriptor, m, &modules) else {
                 continue;
             };
             table.nodes[i].kind = ProviderKind::Controller;
+            table.require_singleton(descriptor, "controller");
             // Guards join the graph app-wide (once each), and the controller depends on them.
             for component in (controller.components)() {
                 let key = (component.key)();
+                table.require_singleton(component, "guard, interceptor or filter");
                 table.add_shared(component, &modules);
                 table.nodes[i]
                     .dependencies
@@ -161,6 +165,7 @@ pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
         table.add(node, &modules);
     }
     for descriptor in shared {
+        table.require_singleton(descriptor, "app or module guard");
         table.add_shared(descriptor, &modules);
     }
     for node in overrides {
@@ -171,6 +176,7 @@ pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
         nodes,
         index,
         mut problems,
+        ..
     } = table;
     let graph = Graph {
         nodes,
@@ -190,6 +196,8 @@ struct NodeTable {
     nodes: Vec<Node>,
     index: HashMap<ProviderKey, usize>,
     problems: Vec<Diagnostic>,
+    /// Providers already reported as not singletons.
+    not_singletons: HashSet<ProviderKey>,
 }
 
 impl NodeTable {
@@ -238,6 +246,23 @@ impl NodeTable {
             self.add(alias, modules);
         }
         Some(index)
+    }
+
+    /// Reports `descriptor` unless it is a singleton: what serves requests
+    /// is built once and shared by every worker.
+    fn require_singleton(&mut self, descriptor: &'static ProviderDescriptor, role: &str) {
+        if descriptor.scope != Scope::Singleton && self.not_singletons.insert((descriptor.key)()) {
+            self.problems.push(
+                Diagnostic::error(
+                    &EL1014,
+                    format!(
+                        "`{}` is a {role} but is {}-scoped",
+                        descriptor.name, descriptor.scope
+                    ),
+                )
+                .at(descriptor.location),
+            );
+        }
     }
 
     /// Adds an app-wide provider unless one of its key exists already.

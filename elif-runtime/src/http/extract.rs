@@ -431,12 +431,15 @@ fn pointer_of(path: &serde_path_to_error::Path, message: &str) -> String {
 }
 
 fn pointer_of_ignored(path: &serde_ignored::Path<'_>) -> String {
-    let text = path.to_string();
-    // serde_ignored prints `a.b.0`; turn it into `/a/b/0`.
-    text.split('.')
-        .filter(|s| !s.is_empty() && *s != "?")
-        .map(|s| format!("/{}", escape(s)))
-        .collect()
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}/{index}", pointer_of_ignored(parent)),
+        Path::Map { parent, key } => format!("{}/{}", pointer_of_ignored(parent), escape(key)),
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => pointer_of_ignored(parent),
+    }
 }
 
 /// JSON pointer escaping (RFC 6901).

@@ -327,7 +327,7 @@ fn render(
     let mut new: HttpResponse<BoxBody> = problem.response();
     for (name, value) in old.headers() {
         if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH {
-            new.headers_mut().insert(name.clone(), value.clone());
+            new.headers_mut().append(name.clone(), value.clone());
         }
     }
     ServiceResponse::new(request, new)

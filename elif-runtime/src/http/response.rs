@@ -16,11 +16,10 @@ impl<T: Serialize> Responder for Json<T> {
             Ok(body) => HttpResponse::Ok()
                 .content_type("application/json")
                 .body(body),
-            Err(error) => {
-                crate::Error::internal(format!("the response cannot be serialised: {error}"))
-                    .to_problem(None, false)
-                    .response()
-            }
+            // An error response: the pipeline renders it (request id, production rules).
+            Err(error) => HttpResponse::from_error(crate::Error::internal(format!(
+                "the response cannot be serialised: {error}"
+            ))),
         }
     }
 }
