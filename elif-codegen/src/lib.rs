@@ -20,6 +20,7 @@ mod module;
 pub mod paths;
 mod schema;
 mod scope;
+mod serde_attrs;
 mod validate;
 
 pub use config::expand as derive_config;

@@ -6,6 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::paths::private;
+use crate::serde_attrs::wire_name;
 
 /// Expands `#[derive(Schema)]` on `input`.
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -13,26 +14,6 @@ pub fn expand(input: TokenStream) -> TokenStream {
         Ok(tokens) => tokens,
         Err(error) => error.to_compile_error(),
     }
-}
-
-/// The name a field or variant has on the wire.
-fn wire_name(ident: &syn::Ident, attrs: &[syn::Attribute]) -> String {
-    let mut name = ident.to_string().trim_start_matches("r#").to_owned();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                name = lit.value();
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                let _content;
-                syn::parenthesized!(_content in meta.input);
-            }
-            Ok(())
-        });
-    }
-    name
 }
 
 fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {

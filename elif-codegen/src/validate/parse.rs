@@ -128,21 +128,7 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
         if rules.is_empty() {
             continue;
         }
-        let mut wire = ident.to_string().trim_start_matches("r#").to_owned();
-        for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-            let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    let lit: syn::LitStr = meta.value()?.parse()?;
-                    wire = lit.value();
-                } else if meta.input.peek(syn::Token![=]) {
-                    let _: syn::Expr = meta.value()?.parse()?;
-                } else if meta.input.peek(syn::token::Paren) {
-                    let _content;
-                    syn::parenthesized!(_content in meta.input);
-                }
-                Ok(())
-            });
-        }
+        let wire = crate::serde_attrs::wire_name(&ident, &field.attrs);
         let optional = matches!(&field.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
         fields.push(Field {
             ident,

@@ -123,6 +123,28 @@ pub fn path_param<T: FromPathSegment>(request: &HttpRequest, name: &str) -> Resu
     })
 }
 
+/// `into_inner` and `Deref` for the extractors that wrap one value.
+macro_rules! wrappers {
+    ($($name:ident),*) => {$(
+        impl<T> $name<T> {
+            /// The inner value.
+            pub fn into_inner(self) -> T {
+                self.0
+            }
+        }
+
+        impl<T> Deref for $name<T> {
+            type Target = T;
+
+            fn deref(&self) -> &T {
+                &self.0
+            }
+        }
+    )*};
+}
+
+wrappers!(Json, Valid, Query, Extension);
+
 /// The default limit of a JSON body, in bytes (`server.body_limit`).
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
@@ -137,21 +159,6 @@ type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 /// content type other than JSON 415. As a response, serialises `T` as JSON.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Json<T>(pub T);
-
-impl<T> Json<T> {
-    /// The inner value.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> Deref for Json<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = Error;
@@ -171,21 +178,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 /// bodies answer like [`Json`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Valid<T>(pub T);
-
-impl<T> Valid<T> {
-    /// The validated value.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> Deref for Valid<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
     type Error = Error;
@@ -220,21 +212,6 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Query<T>(pub T);
 
-impl<T> Query<T> {
-    /// The inner value.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> Deref for Query<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
 impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
     type Error = Error;
     type Future = std::future::Ready<Result<Self, Error>>;
@@ -266,14 +243,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
 /// that provides it.
 #[derive(Debug, Clone)]
 pub struct Extension<T>(pub T);
-
-impl<T> Deref for Extension<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
 
 impl<T: Clone + 'static> FromRequest for Extension<T> {
     type Error = Error;
