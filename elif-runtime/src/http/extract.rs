@@ -217,25 +217,34 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
     type Future = std::future::Ready<Result<Self, Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let pairs = form_urlencoded::parse(request.query_string().as_bytes());
-        let deserializer = serde_urlencoded::Deserializer::new(pairs);
-        std::future::ready(
-            serde_path_to_error::deserialize(deserializer)
-                .map(Query)
-                .map_err(|error| {
-                    let pointer = pointer_of(error.path(), error.inner().to_string().as_str());
-                    let detail = error.inner().to_string();
-                    Error::framework(
-                        &EL3003,
-                        400,
-                        "MALFORMED_REQUEST",
-                        format!("the query string is invalid: {detail}"),
-                    )
-                    .with_hint(EL3003.hint)
-                    .with_errors(vec![FieldError::new(pointer, "query", detail)])
-                }),
-        )
+        let query = request.query_string().as_bytes();
+        // Parsed once without path tracking; only a failure is parsed again
+        // to name the field.
+        let parsed = T::deserialize(serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+            query,
+        )));
+        std::future::ready(parsed.map(Query).map_err(|_| query_error::<T>(query)))
     }
+}
+
+/// The 400 for a query string that does not fit `T`, naming the field.
+fn query_error<T: DeserializeOwned>(query: &[u8]) -> Error {
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query));
+    let (pointer, detail) = match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Err(error) => {
+            let detail = error.inner().to_string();
+            (pointer_of(error.path(), &detail), detail)
+        }
+        Ok(_) => (String::new(), "the query string cannot be read".to_owned()),
+    };
+    Error::framework(
+        &EL3003,
+        400,
+        "MALFORMED_REQUEST",
+        format!("the query string is invalid: {detail}"),
+    )
+    .with_hint(EL3003.hint)
+    .with_errors(vec![FieldError::new(pointer, "query", detail)])
 }
 
 /// A value a guard (or middleware) put into the request:
