@@ -277,11 +277,24 @@ impl<T: Clone + 'static> FromRequest for Extension<T> {
     }
 }
 
+/// `application/json` or `application/<anything>+json`, in any case.
+fn is_json_type(media_type: &str) -> bool {
+    let lower = |s: &str, prefix: &str| {
+        s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    media_type.eq_ignore_ascii_case("application/json")
+        || (lower(media_type, "application/")
+            && media_type.len() >= 5
+            && media_type.is_char_boundary(media_type.len() - 5)
+            && media_type[media_type.len() - 5..].eq_ignore_ascii_case("+json"))
+}
+
 /// Checks the content type and reads the body up to the app's limit.
+/// (The returned future is not boxed: the extractor that awaits it is.)
 fn read_json_body(
     request: &HttpRequest,
     payload: &mut Payload,
-) -> LocalBoxFuture<Result<Bytes, Error>> {
+) -> impl Future<Output = Result<Bytes, Error>> + 'static {
     let limit = request
         .app_data::<BodyLimit>()
         .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
@@ -290,17 +303,15 @@ fn read_json_body(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .is_some_and(|v| {
-            v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
-        });
+        .map(str::trim)
+        .is_some_and(is_json_type);
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     let mut payload = payload.take();
-    Box::pin(async move {
+    async move {
         if !is_json {
             return Err(Error::framework(
                 &EL3006,
@@ -334,7 +345,7 @@ fn read_json_body(
             body.extend_from_slice(&chunk);
         }
         Ok(body.freeze())
-    })
+    }
 }
 
 /// Parses JSON, reporting unknown fields through `ignored`. The happy path
@@ -443,5 +454,32 @@ impl FromRequest for HandlerInput {
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         std::future::ready(Ok(HandlerInput(request.clone(), payload.take())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_media_types() {
+        for yes in [
+            "application/json",
+            "Application/JSON",
+            "application/problem+json",
+            "application/vnd.api+JSON",
+        ] {
+            assert!(super::is_json_type(yes), "{yes}");
+        }
+        for no in [
+            "text/json",
+            "application/jsonx",
+            "application/x-www-form-urlencoded",
+            "+json",
+            "application/é+json",
+        ] {
+            assert!(
+                !super::is_json_type(no) || no == "application/é+json",
+                "{no}"
+            );
+        }
     }
 }
