@@ -86,6 +86,22 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl serde::Serialize for Diagnostic {
+    /// `{code, severity, title, message, hint, location}`: the shape of
+    /// `check --json` and of the `diagnostics` of `map --json`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Diagnostic", 6)?;
+        out.serialize_field("code", self.entry.code)?;
+        out.serialize_field("severity", &self.severity)?;
+        out.serialize_field("title", self.entry.title)?;
+        out.serialize_field("message", &self.message)?;
+        out.serialize_field("hint", &self.hint)?;
+        out.serialize_field("location", &self.location)?;
+        out.end()
+    }
+}
+
 /// Every problem found while booting, in the order the checks ran.
 #[derive(Debug, Clone, Default)]
 pub struct BootReport {

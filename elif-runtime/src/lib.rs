@@ -13,6 +13,7 @@ pub mod di;
 pub mod diagnostics;
 pub mod error;
 pub mod http;
+pub mod inspect;
 pub mod module;
 pub mod testing;
 pub mod validate;

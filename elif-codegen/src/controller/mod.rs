@@ -125,9 +125,15 @@ fn info(controller: &Controller, route: &Route) -> TokenStream {
     let extractors = typed(false);
     let response = type_text(&route.output);
     let response_schema = probe(&route.output);
-    let guards = chain(&controller.layers.guards, &route.layers.guards)
-        .into_iter()
-        .map(type_text);
+    let names = |controller_level, route_level| {
+        let names = chain(controller_level, route_level)
+            .into_iter()
+            .map(type_text);
+        quote!(::std::vec![#(#names),*])
+    };
+    let guards = names(&controller.layers.guards, &route.layers.guards);
+    let interceptors = names(&controller.layers.interceptors, &route.layers.interceptors);
+    let filters = names(&controller.layers.filters, &route.layers.filters);
     let line = quote_spanned!(route.handler.span()=> ::core::line!());
     quote! {
         #p::RouteInfo {
@@ -138,7 +144,9 @@ fn info(controller: &Controller, route: &Route) -> TokenStream {
             extractors: #extractors,
             response: #response,
             response_schema: #response_schema,
-            guards: ::std::vec![#(#guards),*],
+            guards: #guards,
+            interceptors: #interceptors,
+            filters: #filters,
             location: ::core::option::Option::Some(#p::Location { file: ::core::file!(), line: #line }),
         }
     }

@@ -1,5 +1,6 @@
-//! The app binary's command line: `serve` (the default) and `check`; the
-//! inspection and data issues add `routes`, `map` and `migrate`.
+//! The app binary's command line: `serve` (the default), `check`, `routes`
+//! and `map`. Only the requested output goes to stdout, so `--json` output
+//! can be piped; logs go to stderr.
 
 use std::ffi::OsString;
 
@@ -14,9 +15,23 @@ fn cli(name: &'static str) -> Command {
         .subcommand(Command::new("serve").about("Boot the app and serve HTTP on HOST:PORT (default 127.0.0.1:8080)"))
         .subcommand(
             Command::new("check")
-                .about("Run every boot-time check (graph, modules, config) without serving; exit 1 on errors")
-                .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("Print nothing when clean")),
+                .about("Run every boot-time check (graph, scopes, modules, routes, config) without serving or running hooks; exit 0 clean, 1 on errors")
+                .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("Print nothing when clean"))
+                .arg(json_flag("Print the diagnostics as a JSON array of {code, severity, title, message, hint, location}")),
         )
+        .subcommand(Command::new("routes").about("List every route: method, path, handler, guards/interceptors/filters, source"))
+        .subcommand(
+            Command::new("map")
+                .about("Describe the whole app: modules, components, routes, models, config keys, problems")
+                .arg(json_flag("Print the map as JSON (format `elif.map`, schema in docs/map.schema.json)")),
+        )
+}
+
+fn json_flag(help: &'static str) -> Arg {
+    Arg::new("json")
+        .long("json")
+        .action(ArgAction::SetTrue)
+        .help(help)
 }
 
 pub(crate) async fn run<I, S>(app: App, args: I) -> crate::Result<()>
@@ -39,20 +54,38 @@ where
         }
     };
     match matches.subcommand() {
-        Some(("check", args)) => check(app, args.get_flag("quiet")),
+        Some(("check", args)) => check(app, args.get_flag("quiet"), args.get_flag("json")),
+        Some(("routes", _)) => {
+            print!("{}", app.map().routes_table());
+            Ok(())
+        }
+        Some(("map", args)) => {
+            let map = app.map();
+            if args.get_flag("json") {
+                println!("{}", map.to_json());
+            } else {
+                print!("{}", map.summary());
+            }
+            Ok(())
+        }
         _ => serve::serve(app.boot().await?).await,
     }
 }
 
-fn check(app: App, quiet: bool) -> crate::Result<()> {
+fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
     let report = app.check();
-    if report.is_empty() {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report.diagnostics()).unwrap_or_default()
+        );
+    } else if report.is_empty() {
         if !quiet {
-            println!("ok: the dependency graph, modules and config are valid");
+            println!("ok: the dependency graph, modules, routes and config are valid");
         }
-        return Ok(());
+    } else {
+        println!("{report}");
     }
-    println!("{report}");
     match report.exit_code() {
         0 => Ok(()),
         code => Err(Error::exit(code)),

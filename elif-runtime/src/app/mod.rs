@@ -254,8 +254,58 @@ impl App {
         Ok(booted)
     }
 
+    /// Describes the app from its real registry (modules, components,
+    /// routes, config keys and every problem found) without building
+    /// anything: what `map --json` prints and `/_elif/map.json` serves.
+    pub fn map(self) -> crate::inspect::AppMap {
+        let guards: Vec<&'static str> = self.guards.iter().map(|g| (g.descriptor)().name).collect();
+        match self.survey() {
+            Ok(survey) => crate::inspect::AppMap::new(&survey, &guards),
+            Err(report) => crate::inspect::AppMap::unreadable(report),
+        }
+    }
+
     /// Builds and checks the graph and loads the config, gathering every problem.
     fn prepare(self) -> Result<Prepared, BootReport> {
+        let Survey {
+            graph,
+            config,
+            name,
+            lifecycle,
+            report,
+            ..
+        } = self.survey()?;
+        let (Some(config), false) = (config, report.has_errors()) else {
+            return Err(report);
+        };
+        let section = |key| config.get(&key).cloned();
+        let app_config =
+            section(ProviderKey::of::<AppConfig>()).and_then(|i| downcast_section::<AppConfig>(&i));
+        let server_config = section(ProviderKey::of::<ServerConfig>())
+            .and_then(|i| downcast_section::<ServerConfig>(&i));
+        let (Some(app_config), Some(server_config)) = (app_config, server_config) else {
+            let mut report = report;
+            report.push(Diagnostic::error(
+                &elif_catalogue::EL2004,
+                "the built-in config sections did not load",
+            ));
+            return Err(report);
+        };
+        Ok(Prepared {
+            graph,
+            config,
+            app_config,
+            server_config,
+            lifecycle,
+            name,
+            warnings: report,
+        })
+    }
+
+    /// Everything that can be known without building anything: the checked
+    /// graph, the config source and sections, the declared routes, and every
+    /// problem found. `Err` only when there is nothing to survey (no root module).
+    fn survey(self) -> Result<Survey, BootReport> {
         let mut report = BootReport::default();
         let Some(root) = self.root else {
             report.push(Diagnostic::error(
@@ -284,13 +334,14 @@ impl App {
             .flat_map(|m| m.descriptor.guards)
             .map(|g| (g.descriptor)())
             .collect();
-        let described = modules
+        let routes = modules
             .modules
             .iter()
-            .flat_map(|m| m.descriptor.controllers)
-            .flat_map(|c| (c.describe)())
+            .enumerate()
+            .flat_map(|(m, info)| info.descriptor.controllers.iter().map(move |c| (m, c)))
+            .flat_map(|(m, c)| (c.describe)().into_iter().map(move |route| (m, route)))
             .collect::<Vec<_>>();
-        report.extend(duplicate_routes(&described));
+        report.extend(duplicate_routes(routes.iter().map(|(_, route)| route)));
         let (graph, graph_problems) = graph::build(GraphInput {
             modules,
             globals,
@@ -318,37 +369,45 @@ impl App {
                 .map_err(|p| report.extend(p))
                 .ok()
         });
-        match config {
-            Some(config) if !report.has_errors() => {
-                let section = |key| config.get(&key).cloned();
-                let app_config = section(ProviderKey::of::<AppConfig>())
-                    .and_then(|i| downcast_section::<AppConfig>(&i));
-                let server_config = section(ProviderKey::of::<ServerConfig>())
-                    .and_then(|i| downcast_section::<ServerConfig>(&i));
-                let (Some(app_config), Some(server_config)) = (app_config, server_config) else {
-                    report.push(Diagnostic::error(
-                        &elif_catalogue::EL2004,
-                        "the built-in config sections did not load",
-                    ));
-                    return Err(report);
-                };
-                let name = self
-                    .name
-                    .or_else(|| app_config.name.clone())
-                    .unwrap_or_else(|| entry::app_name().to_owned());
-                Ok(Prepared {
-                    graph,
-                    config,
-                    app_config,
-                    server_config,
-                    lifecycle,
-                    name,
-                    warnings: report,
-                })
-            }
-            _ => Err(report),
-        }
+        let app_config = config
+            .as_ref()
+            .and_then(|c| c.get(&ProviderKey::of::<AppConfig>()))
+            .and_then(downcast_section::<AppConfig>);
+        let name = self
+            .name
+            .or_else(|| app_config.as_ref().and_then(|c| c.name.clone()))
+            .unwrap_or_else(|| entry::app_name().to_owned());
+        Ok(Survey {
+            graph,
+            source,
+            requirements,
+            config,
+            app_config,
+            routes,
+            name,
+            lifecycle,
+            report,
+        })
     }
+}
+
+/// The result of [`App::survey`]: everything known before anything is built.
+pub(crate) struct Survey {
+    pub(crate) graph: graph::Graph,
+    /// The merged config, unless a file could not be read.
+    pub(crate) source: Option<ConfigSource>,
+    /// Every config section the app reads, built-ins first.
+    pub(crate) requirements: Vec<ConfigRequirement>,
+    /// The loaded sections, when every key loaded.
+    config: Option<std::collections::HashMap<ProviderKey, Instance>>,
+    /// The `[app]` section, when it loaded.
+    pub(crate) app_config: Option<Arc<AppConfig>>,
+    /// Every declared route, with the index of its controller's module.
+    pub(crate) routes: Vec<(usize, RouteInfo)>,
+    pub(crate) name: String,
+    lifecycle: Arc<Lifecycle>,
+    /// Every problem found, errors and warnings.
+    pub(crate) report: BootReport,
 }
 
 fn downcast_section<T: ConfigSection>(instance: &Instance) -> Option<Arc<T>> {

@@ -195,6 +195,13 @@ impl ConfigSource {
         self.origins.insert(key.to_owned(), origin);
     }
 
+    /// The merged value of `key`, if anything set it (secrets included:
+    /// callers redact).
+    pub fn value(&self, key: &str) -> Option<serde_json::Value> {
+        let value = self.figment.find_value(key).ok()?;
+        serde_json::to_value(value).ok()
+    }
+
     /// Where the value of `key` came from, if anything set it.
     pub fn origin(&self, key: &str) -> Option<&Origin> {
         self.origins.get(key)

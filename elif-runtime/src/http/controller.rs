@@ -72,6 +72,10 @@ pub struct RouteInfo {
     pub response_schema: Option<serde_json::Value>,
     /// Guards, in the order they run (controller's, then the route's).
     pub guards: Vec<&'static str>,
+    /// Interceptors, outermost first (controller's, then the route's).
+    pub interceptors: Vec<&'static str>,
+    /// Exception filters, in the order they are tried.
+    pub filters: Vec<&'static str>,
     /// Where the handler is declared.
     pub location: Option<Location>,
 }
@@ -104,6 +108,8 @@ impl RouteInfo {
             response: "",
             response_schema: None,
             guards: Vec::new(),
+            interceptors: Vec::new(),
+            filters: Vec::new(),
             location: None,
         }
     }
