@@ -14,7 +14,9 @@ use std::time::Instant;
 pub use lifecycle::Lifecycle;
 
 use crate::config::source::{ConfigSource, LoadOptions};
-use crate::config::{AppConfig, ConfigRequirement, ConfigSection, ServerConfig, load_sections};
+use crate::config::{
+    AppConfig, ConfigRequirement, ConfigSection, Environment, ServerConfig, load_sections,
+};
 use crate::di::Container;
 use crate::di::graph::{self, GraphInput, Node};
 use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKind, instance};
@@ -32,6 +34,7 @@ pub struct App {
     globals: Vec<Node>,
     overrides: Vec<Node>,
     guards: Vec<AppGuard>,
+    inspection_guard: Option<AppGuard>,
     middleware: Vec<RouteMiddleware>,
     config: LoadOptions,
 }
@@ -41,6 +44,23 @@ pub struct App {
 struct AppGuard {
     descriptor: fn() -> &'static ProviderDescriptor,
     cast: fn(&Instance) -> Option<Arc<dyn DynGuard>>,
+}
+
+impl AppGuard {
+    fn of<G: Guard>() -> Self {
+        Self {
+            descriptor: G::descriptor,
+            cast: |instance| {
+                crate::di::provider::downcast::<G>(instance).map(|g| g as Arc<dyn DynGuard>)
+            },
+        }
+    }
+
+    /// The guard's instance in a built container.
+    fn resolve(&self, container: &Container) -> Option<Arc<dyn DynGuard>> {
+        let index = container.graph().index_of(((self.descriptor)().key)())?;
+        (self.cast)(container.singleton(index)?)
+    }
 }
 
 impl Default for App {
@@ -59,6 +79,7 @@ impl App {
             globals: Vec::new(),
             overrides: Vec::new(),
             guards: Vec::new(),
+            inspection_guard: None,
             middleware: Vec::new(),
             config: LoadOptions {
                 dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
@@ -109,16 +130,20 @@ impl App {
         self
     }
 
+    /// Serves the inspection endpoints (`/_elif/map.json`) in every
+    /// environment, production included, behind guard `G`. Without this,
+    /// they are served in development and test only, and every `/_elif/*`
+    /// path answers 404 in production.
+    pub fn inspection_guard<G: Guard>(mut self) -> Self {
+        self.inspection_guard = Some(AppGuard::of::<G>());
+        self
+    }
+
     /// Applies guard `G` to every route of the app, before the controllers'
     /// and routes' own guards (in the order `guard` is called). `G` joins the
     /// graph app-wide unless a module declares it.
     pub fn guard<G: Guard>(mut self) -> Self {
-        self.guards.push(AppGuard {
-            descriptor: G::descriptor,
-            cast: |instance| {
-                crate::di::provider::downcast::<G>(instance).map(|g| g as Arc<dyn DynGuard>)
-            },
-        });
+        self.guards.push(AppGuard::of::<G>());
         self
     }
 
@@ -190,6 +215,7 @@ impl App {
     pub async fn boot(self) -> crate::Result<Booted> {
         let started = Instant::now();
         let guards = self.guards.clone();
+        let inspection_guard = self.inspection_guard;
         let middleware = self.middleware.clone();
         let prepared = self.prepare().map_err(Error::boot)?;
         let Prepared {
@@ -199,6 +225,7 @@ impl App {
             server_config,
             lifecycle,
             name,
+            map,
             warnings,
         } = prepared;
         for warning in warnings.diagnostics() {
@@ -220,14 +247,17 @@ impl App {
         if !duplicates.is_empty() {
             return Err(Error::boot(BootReport::new(duplicates)));
         }
-        let app_guards = guards
-            .iter()
-            .filter_map(|g| {
-                let index = container.graph().index_of(((g.descriptor)().key)())?;
-                (g.cast)(container.singleton(index)?)
-            })
-            .collect();
+        let app_guards = guards.iter().filter_map(|g| g.resolve(&container)).collect();
+        let inspection = match inspection_guard {
+            Some(guard) => Some(Inspection {
+                guard: guard.resolve(&container),
+            }),
+            None if app_config.env != Environment::Production => Some(Inspection { guard: None }),
+            None => None,
+        };
         let booted = Booted {
+            map: Arc::new(map),
+            inspection,
             container,
             app_config,
             server_config,
@@ -258,15 +288,22 @@ impl App {
     /// routes, config keys and every problem found) without building
     /// anything: what `map --json` prints and `/_elif/map.json` serves.
     pub fn map(self) -> crate::inspect::AppMap {
-        let guards: Vec<&'static str> = self.guards.iter().map(|g| (g.descriptor)().name).collect();
+        let guards = self.guard_names();
         match self.survey() {
             Ok(survey) => crate::inspect::AppMap::new(&survey, &guards),
             Err(report) => crate::inspect::AppMap::unreadable(report),
         }
     }
 
+    fn guard_names(&self) -> Vec<&'static str> {
+        self.guards.iter().map(|g| (g.descriptor)().name).collect()
+    }
+
     /// Builds and checks the graph and loads the config, gathering every problem.
     fn prepare(self) -> Result<Prepared, BootReport> {
+        let guards = self.guard_names();
+        let survey = self.survey()?;
+        let map = crate::inspect::AppMap::new(&survey, &guards);
         let Survey {
             graph,
             config,
@@ -274,7 +311,7 @@ impl App {
             lifecycle,
             report,
             ..
-        } = self.survey()?;
+        } = survey;
         let (Some(config), false) = (config, report.has_errors()) else {
             return Err(report);
         };
@@ -298,6 +335,7 @@ impl App {
             server_config,
             lifecycle,
             name,
+            map,
             warnings: report,
         })
     }
@@ -349,6 +387,7 @@ impl App {
             shared: self
                 .guards
                 .iter()
+                .chain(&self.inspection_guard)
                 .map(|g| (g.descriptor)())
                 .chain(module_guards)
                 .collect(),
@@ -422,6 +461,8 @@ struct Prepared {
     server_config: Arc<ServerConfig>,
     lifecycle: Arc<Lifecycle>,
     name: String,
+    /// The app as data, for the inspection endpoints.
+    map: crate::inspect::AppMap,
     /// Problems that do not stop the app.
     warnings: BootReport,
 }
@@ -435,8 +476,18 @@ pub(crate) struct MountedController {
     pub(crate) middleware: Vec<RouteMiddleware>,
 }
 
+/// The `/_elif/*` endpoints are on: the guard in front of them, if any.
+#[derive(Clone)]
+pub(crate) struct Inspection {
+    pub(crate) guard: Option<Arc<dyn DynGuard>>,
+}
+
 /// A booted app: every singleton built and initialised, nothing served yet.
 pub struct Booted {
+    /// The app as data.
+    map: Arc<crate::inspect::AppMap>,
+    /// Whether the `/_elif/*` endpoints are served, and behind which guard.
+    pub(crate) inspection: Option<Inspection>,
     container: Container,
     app_config: Arc<AppConfig>,
     server_config: Arc<ServerConfig>,
@@ -471,6 +522,11 @@ impl Booted {
     /// The app's lifecycle (readiness, spawned tasks).
     pub fn lifecycle(&self) -> &Arc<Lifecycle> {
         &self.lifecycle
+    }
+
+    /// The app as data (what `/_elif/map.json` serves when inspection is on).
+    pub fn map(&self) -> &Arc<crate::inspect::AppMap> {
+        &self.map
     }
 
     /// Every route of the app, as mounted.

@@ -14,7 +14,7 @@ use crate::config::Environment;
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
 use crate::http::pipeline::Pipeline;
-use crate::http::{AppGuards, BodyLimit, Routes, health};
+use crate::http::{AppGuards, BodyLimit, Routes, health, inspection};
 
 /// Builds the actix-web server for a booted app on `listener`. Signals are
 /// not handled by actix: elif takes them itself (see [`watch_signals`]).
@@ -30,10 +30,14 @@ pub(crate) fn http_server(
         production: booted.app_config().env == Environment::Production,
     };
     let body_limit = BodyLimit(booted.server_config().body_limit);
+    let map_json = inspection::map_bytes(booted.map());
+    let inspection = booted.inspection.clone();
     let server = actix_web::HttpServer::new(move || {
         let controllers = controllers.clone();
         let lifecycle = lifecycle.clone();
         let routes_container = container.clone();
+        let map_json = map_json.clone();
+        let inspection = inspection.clone();
         actix_web::App::new()
             .wrap(pipeline)
             .app_data(container.clone())
@@ -54,6 +58,7 @@ pub(crate) fn http_server(
                 }
                 // Before the app's routes, so that no route (`/{slug}`) can shadow them.
                 health::register(config, lifecycle);
+                inspection::register(config, map_json, inspection);
                 routes.register(config);
             })
     })

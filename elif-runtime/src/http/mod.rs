@@ -9,6 +9,7 @@ pub(crate) mod controller;
 mod extract;
 mod guard;
 pub(crate) mod health;
+pub(crate) mod inspection;
 mod intercept;
 pub(crate) mod pipeline;
 pub mod problem;

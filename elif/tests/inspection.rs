@@ -1,0 +1,192 @@
+//! The app as data: `App::map` from the real registry, and the
+//! `/_elif/*` endpoints in development, test and production.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use elif::prelude::*;
+use elif::testing::TestApp;
+use serde_json::Value;
+
+#[injectable]
+pub struct Clock;
+
+#[guard]
+pub struct Staff;
+
+impl Guard for Staff {
+    async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
+        match cx.bearer_token() {
+            Some("staff") => Ok(()),
+            _ => Err(Error::new(401, "STAFF_ONLY", "staff only").with_hint("send the staff token")),
+        }
+    }
+}
+
+#[injectable]
+pub struct Catalogue {
+    _clock: Inject<Clock>,
+}
+
+#[controller("/")]
+impl Catalogue {
+    #[get("/items/{id}")]
+    async fn show(&self, id: u64) -> String {
+        format!("item {id}")
+    }
+
+    #[post("/items", guards(Staff))]
+    async fn create(&self, body: Json<Value>) -> Json<Value> {
+        body
+    }
+
+    /// A route that would answer `/_elif/map.json` if nothing answered it first.
+    #[get("/{a}/{b}")]
+    async fn pair(&self, a: String, b: String) -> String {
+        format!("{a}/{b}")
+    }
+}
+
+#[module(providers(Clock, Staff), controllers(Catalogue))]
+pub struct ShopModule;
+
+fn app(env: &str) -> App {
+    App::new().module(ShopModule).config("app.env", env)
+}
+
+#[test]
+fn the_map_describes_modules_components_routes_and_config() {
+    let map = serde_json::to_value(app("development").map()).unwrap();
+    assert_eq!(map["format"], "elif.map");
+    assert_eq!(map["version"], 1);
+    assert_eq!(map["app"]["env"], "development");
+    assert_eq!(map["modules"][0]["name"], "ShopModule");
+    assert_eq!(map["modules"][0]["controllers"], serde_json::json!(["Catalogue"]));
+    let components = map["components"].as_array().unwrap();
+    let catalogue = components.iter().find(|c| c["name"] == "Catalogue").unwrap();
+    assert_eq!(catalogue["kind"], "controller");
+    assert_eq!(catalogue["scope"], "singleton");
+    assert_eq!(catalogue["module"], "ShopModule");
+    assert_eq!(catalogue["dependencies"][0]["field"], "_clock");
+    assert_eq!(catalogue["dependencies"][0]["rust_type"], "Clock");
+    assert!(catalogue["location"]["file"].as_str().unwrap().ends_with("inspection.rs"));
+    let staff = components.iter().find(|c| c["name"] == "Staff").unwrap();
+    assert_eq!(staff["kind"], "guard");
+
+    let routes = map["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), 3);
+    let show = &routes[0];
+    assert_eq!(show["method"], "GET");
+    assert_eq!(show["path"], "/items/{id}");
+    assert_eq!(show["handler"], "Catalogue::show");
+    assert_eq!(show["params"][0]["name"], "id");
+    assert_eq!(show["params"][0]["schema"]["type"], "integer");
+    assert_eq!(show["response"]["rust_type"], "String");
+    let create = &routes[1];
+    assert_eq!(create["guards"], serde_json::json!(["Staff"]));
+    assert_eq!(create["body"]["rust_type"], "Json<Value>");
+    assert!(
+        !routes.iter().any(|r| r["path"].as_str().unwrap().starts_with("/_elif")),
+        "the framework's own routes are not listed"
+    );
+
+    let config = map["config"].as_array().unwrap();
+    let env = config.iter().find(|c| c["key"] == "app.env").unwrap();
+    assert_eq!(env["value"], "development");
+    assert_eq!(env["origin"]["kind"], "code");
+    let port = config.iter().find(|c| c["key"] == "server.port").unwrap();
+    assert_eq!(port["origin"]["kind"], "default");
+    assert_eq!(map["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn the_map_of_a_broken_app_still_lists_what_is_declared_and_every_problem() {
+    #[module(controllers(Catalogue))]
+    pub struct Broken;
+    let map = App::new().module(Broken).map();
+    assert_eq!(map.routes.len(), 3);
+    let codes: Vec<&str> = map.diagnostics.iter().map(|d| d.code()).collect();
+    assert!(codes.contains(&"EL1001"), "{codes:?}");
+    let json = serde_json::to_value(&map.diagnostics[0]).unwrap();
+    for member in ["code", "severity", "title", "message", "hint", "location"] {
+        assert!(json.get(member).is_some(), "{member} missing in {json}");
+    }
+}
+
+#[test]
+fn secrets_are_redacted_in_the_map() {
+    #[derive(Debug, Config)]
+    #[config(section = "vault")]
+    #[allow(dead_code)]
+    pub struct VaultConfig {
+        #[config(secret)]
+        pub token: Secret<String>,
+    }
+    #[injectable]
+    pub struct Vault {
+        _config: Config<VaultConfig>,
+    }
+    #[module(providers(Vault))]
+    pub struct VaultModule;
+    let map = App::new()
+        .module(VaultModule)
+        .without_env()
+        .config("vault.token", "hunter2")
+        .map();
+    let json = serde_json::to_string(&map).unwrap();
+    assert!(!json.contains("hunter2"), "{json}");
+    let token = map.config.iter().find(|c| c.key == "vault.token").unwrap();
+    assert_eq!(token.value, Some(Value::from("[redacted]")));
+}
+
+#[elif::test]
+async fn development_serves_the_map_and_shadows_app_routes_under_elif() {
+    let app = TestApp::start(app("development")).await.unwrap();
+    let response = app.get("/_elif/map.json").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    let map: Value = response.json();
+    assert_eq!(map["format"], "elif.map");
+    assert_eq!(map["routes"].as_array().unwrap().len(), 3);
+    // Nothing else under /_elif, and no app route (`/{a}/{b}`) answers there.
+    let other = app.get("/_elif/nothing").await;
+    assert_eq!(other.status(), 404);
+    assert_eq!(other.json::<Value>()["code"], "ROUTE_NOT_FOUND");
+    assert_eq!(app.get("/a/b").await.text(), "a/b");
+    app.stop().await;
+}
+
+#[elif::test]
+async fn production_hides_every_elif_path_but_keeps_health_and_readiness() {
+    let app = TestApp::start(app("production")).await.unwrap();
+    for path in ["/_elif/map.json", "/_elif/", "/_elif/anything/else"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(
+            response.header("content-type"),
+            Some("application/problem+json"),
+            "{path}"
+        );
+    }
+    assert_eq!(app.get("/health").await.status(), 200);
+    assert_eq!(app.get("/ready").await.status(), 200);
+    app.stop().await;
+}
+
+#[elif::test]
+async fn production_serves_the_map_behind_the_opted_in_guard() {
+    let app = TestApp::start(app("production").inspection_guard::<Staff>())
+        .await
+        .unwrap();
+    let denied = app.get("/_elif/map.json").await;
+    assert_eq!(denied.status(), 401);
+    assert_eq!(denied.json::<Value>()["code"], "STAFF_ONLY");
+    let allowed = app
+        .send(
+            app.request(elif::http::Method::GET, "/_elif/map.json")
+                .insert_header(("authorization", "Bearer staff")),
+        )
+        .await;
+    assert_eq!(allowed.status(), 200);
+    assert_eq!(allowed.json::<Value>()["app"]["env"], "production");
+    app.stop().await;
+}
