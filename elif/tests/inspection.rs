@@ -60,15 +60,26 @@ fn the_map_describes_modules_components_routes_and_config() {
     assert_eq!(map["version"], 1);
     assert_eq!(map["app"]["env"], "development");
     assert_eq!(map["modules"][0]["name"], "ShopModule");
-    assert_eq!(map["modules"][0]["controllers"], serde_json::json!(["Catalogue"]));
+    assert_eq!(
+        map["modules"][0]["controllers"],
+        serde_json::json!(["Catalogue"])
+    );
     let components = map["components"].as_array().unwrap();
-    let catalogue = components.iter().find(|c| c["name"] == "Catalogue").unwrap();
+    let catalogue = components
+        .iter()
+        .find(|c| c["name"] == "Catalogue")
+        .unwrap();
     assert_eq!(catalogue["kind"], "controller");
     assert_eq!(catalogue["scope"], "singleton");
     assert_eq!(catalogue["module"], "ShopModule");
     assert_eq!(catalogue["dependencies"][0]["field"], "_clock");
     assert_eq!(catalogue["dependencies"][0]["rust_type"], "Clock");
-    assert!(catalogue["location"]["file"].as_str().unwrap().ends_with("inspection.rs"));
+    assert!(
+        catalogue["location"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("inspection.rs")
+    );
     let staff = components.iter().find(|c| c["name"] == "Staff").unwrap();
     assert_eq!(staff["kind"], "guard");
 
@@ -85,7 +96,9 @@ fn the_map_describes_modules_components_routes_and_config() {
     assert_eq!(create["guards"], serde_json::json!(["Staff"]));
     assert_eq!(create["body"]["rust_type"], "Json<Value>");
     assert!(
-        !routes.iter().any(|r| r["path"].as_str().unwrap().starts_with("/_elif")),
+        !routes
+            .iter()
+            .any(|r| r["path"].as_str().unwrap().starts_with("/_elif")),
         "the framework's own routes are not listed"
     );
 

@@ -247,7 +247,10 @@ impl App {
         if !duplicates.is_empty() {
             return Err(Error::boot(BootReport::new(duplicates)));
         }
-        let app_guards = guards.iter().filter_map(|g| g.resolve(&container)).collect();
+        let app_guards = guards
+            .iter()
+            .filter_map(|g| g.resolve(&container))
+            .collect();
         let inspection = match inspection_guard {
             Some(guard) => Some(Inspection {
                 guard: guard.resolve(&container),

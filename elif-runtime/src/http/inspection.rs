@@ -15,7 +15,11 @@ use crate::http::{DynGuard, RequestContext};
 
 /// Adds `GET /_elif/map.json` (when `inspection` is on) and a 404 for every
 /// other `/_elif/*` path, so that no app route (`/{a}/{b}`) can answer them.
-pub(crate) fn register(config: &mut web::ServiceConfig, map_json: Bytes, inspection: Option<Inspection>) {
+pub(crate) fn register(
+    config: &mut web::ServiceConfig,
+    map_json: Bytes,
+    inspection: Option<Inspection>,
+) {
     if let Some(Inspection { guard }) = inspection {
         config.route(
             "/_elif/map.json",
@@ -40,7 +44,9 @@ async fn serve(
     if let Some(guard) = guard {
         guard.check_dyn(&RequestContext::new(request)).await?;
     }
-    Ok(HttpResponse::Ok().content_type(ContentType::json()).body(body))
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body))
 }
 
 /// The map as the bytes the endpoint serves, serialised once at start-up.

@@ -1,0 +1,161 @@
+//! The example's binary as its own command line: `routes`, `map --json`
+//! (validated against `docs/map.schema.json`) and `check --json`.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_example-blog"))
+        .args(args)
+        .env("APP_ENV", "development")
+        .env_remove("APP__AUTH__TOKEN")
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// Validates `instance` against `docs/map.schema.json` (or one of its `$defs`).
+fn validate(instance: &Value, pointer: &str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/map.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource("file:///map.schema.json", schema)
+        .unwrap();
+    let index = compiler
+        .compile(&format!("file:///map.schema.json#{pointer}"), &mut schemas)
+        .unwrap();
+    if let Err(error) = schemas.validate(instance, index) {
+        panic!("{error:#}\n\n{instance:#}");
+    }
+}
+
+#[test]
+fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
+    let output = run(&["routes"]);
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    let create = lines
+        .iter()
+        .find(|l| l.contains("PostsController::create"))
+        .unwrap();
+    let columns: Vec<&str> = create
+        .split("  ")
+        .filter(|c| !c.is_empty())
+        .map(str::trim)
+        .collect();
+    assert_eq!(columns[0], "POST");
+    assert_eq!(columns[1], "/posts");
+    assert_eq!(columns[3], "guards(Writer)");
+    assert!(
+        columns[4].starts_with("examples/blog/src/posts.rs:"),
+        "{create}"
+    );
+    assert!(
+        !text.contains("/_elif") && !text.contains("/health"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colours when stdout is not a terminal"
+    );
+}
+
+#[test]
+fn map_json_follows_its_schema_and_describes_the_whole_app() {
+    let output = run(&["map", "--json"]);
+    assert!(output.status.success(), "{output:?}");
+    let map: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    validate(&map, "");
+    assert_eq!(map["app"]["name"], "example-blog");
+    let modules: Vec<&str> = map["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        modules,
+        ["AppModule", "AuthModule", "PostsModule", "ContactModule"]
+    );
+    let service = map["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "PostService")
+        .unwrap();
+    assert_eq!(service["module"], "PostsModule");
+    assert_eq!(service["dependencies"][1]["kind"], "config");
+    assert_eq!(service["dependencies"][1]["section"], "blog");
+    let contact = map["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "/contact")
+        .unwrap();
+    assert_eq!(contact["body"]["schema"]["type"], "object");
+    let token = map["config"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "auth.token")
+        .unwrap();
+    assert_eq!(token["secret"], true);
+}
+
+#[test]
+fn map_json_redacts_secrets_set_in_the_environment() {
+    let output = Command::new(env!("CARGO_BIN_EXE_example-blog"))
+        .args(["map", "--json"])
+        .env("APP__AUTH__TOKEN", "correct-horse-battery")
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(!text.contains("correct-horse-battery"), "{text}");
+    let map: Value = serde_json::from_str(&text).unwrap();
+    validate(&map, "");
+    let token = map["config"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "auth.token")
+        .unwrap();
+    assert_eq!(token["value"], "[redacted]");
+    assert_eq!(token["origin"]["name"], "APP__AUTH__TOKEN");
+}
+
+#[test]
+fn check_json_is_an_empty_list_and_exit_0_when_clean() {
+    let output = run(&["check", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let diagnostics: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(diagnostics, serde_json::json!([]));
+}
+
+#[test]
+fn map_without_json_is_a_readable_summary() {
+    let output = run(&["map"]);
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    for needle in [
+        "modules",
+        "PostsModule",
+        "components",
+        "PostService",
+        "routes",
+        "config",
+        "blog.title",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in:\n{text}");
+    }
+}
