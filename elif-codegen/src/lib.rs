@@ -11,6 +11,7 @@
 mod config;
 mod controller;
 mod deps;
+pub mod dispatch;
 mod domain_error;
 mod entry;
 mod errors;

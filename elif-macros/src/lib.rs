@@ -1,46 +1,65 @@
 //! elif's attribute macros. Each entry point is one line; the parsing,
 //! checking and generation live in `elif-codegen`, which the `elif expand`
 //! command shares.
+//!
+//! `ELIF_MACROS_DEBUG=1 cargo build` prints every expansion to stderr
+//! (`ELIF_MACROS_DEBUG=PostsController` prints only that item's); the build
+//! script makes cargo re-run the macros when the variable changes.
 
+use elif_codegen::dispatch;
 use proc_macro::TokenStream;
+
+/// Runs attribute macro `name` (printing the result when `ELIF_MACROS_DEBUG` asks).
+fn attribute(name: &str, args: TokenStream, item: TokenStream) -> TokenStream {
+    let item = proc_macro2::TokenStream::from(item);
+    let output = dispatch::expand_attribute(name, args.into(), item.clone()).unwrap_or_default();
+    dispatch::traced(name, &item, output).into()
+}
+
+/// Runs derive macro `name` (printing the result when `ELIF_MACROS_DEBUG` asks).
+fn derive(name: &str, input: TokenStream) -> TokenStream {
+    let input = proc_macro2::TokenStream::from(input);
+    let output = dispatch::expand_derive(name, input.clone()).unwrap_or_default();
+    dispatch::traced(name, &input, output).into()
+}
 
 /// Registers a struct as a provider built from its fields (each a dependency).
 ///
 /// `#[injectable(scope = "request", provides = dyn Mailer, on_init, on_shutdown)]`
 #[proc_macro_attribute]
 pub fn injectable(args: TokenStream, item: TokenStream) -> TokenStream {
-    elif_codegen::injectable(args.into(), item.into()).into()
+    attribute("injectable", args, item)
 }
 
 /// Groups providers and controllers: `#[module(imports(..), providers(..), controllers(..), exports(..))]`.
 #[proc_macro_attribute]
 pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
-    elif_codegen::module(args.into(), item.into()).into()
+    attribute("module", args, item)
 }
 
 /// Makes an async fn the provider of its return value: `#[factory(scope = "...")]`.
 #[proc_macro_attribute]
 pub fn factory(args: TokenStream, item: TokenStream) -> TokenStream {
-    elif_codegen::factory(args.into(), item.into()).into()
+    attribute("factory", args, item)
 }
 
 /// Derives a typed config section: `#[config(section = "mail")]`, fields with
 /// `#[config(default = .., secret, validate = path)]`.
 #[proc_macro_derive(Config, attributes(config))]
 pub fn derive_config(input: TokenStream) -> TokenStream {
-    elif_codegen::derive_config(input.into()).into()
+    derive("Config", input)
 }
 
 /// The app's entry point: `#[elif::main] async fn main() -> elif::Result<()> { .. }`.
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
-    elif_codegen::main(args.into(), item.into()).into()
+    attribute("main", args, item)
 }
 
 /// An async test on elif's runtime: `#[elif::test] async fn works() { .. }`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
-    elif_codegen::test(args.into(), item.into()).into()
+    attribute("test", args, item)
 }
 
 /// Marks an `impl` block as a controller: `#[controller("/posts", guards(Authenticated))]`;
@@ -48,40 +67,40 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `options`, `route(method = ..)`) become routes.
 #[proc_macro_attribute]
 pub fn controller(args: TokenStream, item: TokenStream) -> TokenStream {
-    elif_codegen::controller(args.into(), item.into()).into()
+    attribute("controller", args, item)
 }
 
 /// Marks a struct as a guard: an injectable that implements `Guard`.
 #[proc_macro_attribute]
 pub fn guard(args: TokenStream, item: TokenStream) -> TokenStream {
-    elif_codegen::guard(args.into(), item.into()).into()
+    attribute("guard", args, item)
 }
 
 /// Derives `Validate`: `#[validate(length(min = 1, max = 200), email, range(..), custom = f, nested)]`.
 #[proc_macro_derive(Validate, attributes(validate))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {
-    elif_codegen::derive_validate(input.into()).into()
+    derive("Validate", input)
 }
 
 /// Derives a domain error: each variant gets `#[problem(status = 404, code = "POST_NOT_FOUND",
 /// message = "post {0} does not exist", hint = "...")]`; it converts into `elif::Error` with `?`.
 #[proc_macro_derive(DomainError, attributes(problem))]
 pub fn derive_domain_error(input: TokenStream) -> TokenStream {
-    elif_codegen::derive_domain_error(input.into()).into()
+    derive("DomainError", input)
 }
 
 /// Derives the JSON Schema of a DTO (recorded in the routes that use it, for OpenAPI).
 #[proc_macro_derive(Schema)]
 pub fn derive_schema(input: TokenStream) -> TokenStream {
-    elif_codegen::derive_schema(input.into()).into()
+    derive("Schema", input)
 }
 
 macro_rules! route_attributes {
     ($($name:ident),*) => {$(
         /// A route of a `#[controller]` impl block (read by `#[controller]`; an error anywhere else).
         #[proc_macro_attribute]
-        pub fn $name(_args: TokenStream, item: TokenStream) -> TokenStream {
-            elif_codegen::stray_route(stringify!($name), item.into()).into()
+        pub fn $name(args: TokenStream, item: TokenStream) -> TokenStream {
+            attribute(stringify!($name), args, item)
         }
     )*};
 }
