@@ -38,6 +38,17 @@ pub struct Entry {
     pub right: &'static str,
 }
 
+/// Where the catalogue is published; an entry's page is this followed by
+/// its code (the `type` of framework problems, the link `explain` prints).
+pub const URL: &str = "https://elif.rs/errors/";
+
+impl Entry {
+    /// The entry's page: [`URL`] followed by its code.
+    pub fn url(&self) -> String {
+        format!("{URL}{}", self.code)
+    }
+}
+
 macro_rules! catalogue {
     ($( $(#[$doc:meta])* $name:ident = { $($field:ident : $value:expr),* $(,)? } )*) => {
         $( $(#[$doc])* pub const $name: Entry = Entry { code: stringify!($name), $($field: $value),* }; )*

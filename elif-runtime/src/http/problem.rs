@@ -10,7 +10,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Where catalogue entries are documented; a framework problem's `type` is
 /// this followed by its code.
-pub const CATALOGUE_URL: &str = "https://elif.rs/errors/";
+pub const CATALOGUE_URL: &str = elif_catalogue::URL;
 
 /// One field that broke a rule, in a problem's `errors` member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -77,7 +77,7 @@ struct Document<'a> {
 impl Problem {
     /// The `type` URL of a catalogue entry.
     pub fn type_of(entry: &'static Entry) -> String {
-        format!("{CATALOGUE_URL}{}", entry.code)
+        entry.url()
     }
 
     /// The status's reason phrase, used as `title`.

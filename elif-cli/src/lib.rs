@@ -1,0 +1,11 @@
+//! The `elif` developer command, as a library (the binary is a thin shell).
+//!
+//! - [`expand`]: what elif's macros generate for the items of a source file,
+//!   from the same code the proc-macro crate runs (`elif-codegen`).
+//! - [`explain`]: a catalogue entry, by code.
+//! - [`delegate`]: `elif routes | map | check` run the app binary of the
+//!   current directory (`cargo run -- <command>`), so there is one entry point.
+
+pub mod delegate;
+pub mod expand;
+pub mod explain;

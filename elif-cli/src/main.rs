@@ -1,0 +1,141 @@
+//! `elif`: the developer command. `elif --help` lists what it does.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use elif_cli::{delegate, expand, explain};
+
+fn cli() -> Command {
+    let delegated = |name: &'static str, about: &'static str| {
+        Command::new(name)
+            .about(about)
+            .arg(
+                Arg::new("package")
+                    .long("package")
+                    .short('p')
+                    .help("The app's package, in a workspace with several"),
+            )
+            .arg(
+                Arg::new("bin")
+                    .long("bin")
+                    .help("The app's binary, in a package with several"),
+            )
+            .arg(
+                Arg::new("release")
+                    .long("release")
+                    .action(ArgAction::SetTrue)
+                    .help("Build the app in release mode"),
+            )
+            .arg(
+                Arg::new("args")
+                    .num_args(0..)
+                    .trailing_var_arg(true)
+                    .allow_hyphen_values(true)
+                    .value_parser(clap::value_parser!(OsString))
+                    .help("Passed to the app's command (e.g. --json)"),
+            )
+    };
+    Command::new("elif")
+        .about("The elif developer command")
+        .subcommand_required(true)
+        .subcommand(
+            Command::new("expand")
+                .about("Print what elif's macros generate for the items of a source file")
+                .long_about(
+                    "Print, pretty-printed, the code elif's macros generate for the items of a source \
+                     file (or only the named item), from the same code the compiler runs. Works on \
+                     stable Rust, without cargo-expand. Errors that elif's own checks find are shown \
+                     as the compiler shows them, and the exit code is 1. Errors that need type \
+                     information (a type that is not a provider, a handler argument that cannot be \
+                     extracted) are the compiler's own: run `cargo check` for those.",
+                )
+                .arg(Arg::new("file").required(true).help("A Rust source file"))
+                .arg(Arg::new("item").help("Only this top-level item (struct, fn, module, or an impl block's type)")),
+        )
+        .subcommand(
+            Command::new("explain")
+                .about("Explain an error code: what it means, how to fix it, a wrong and a right example")
+                .arg(Arg::new("code").required_unless_present("list").help("A code such as EL1001"))
+                .arg(Arg::new("list").long("list").action(ArgAction::SetTrue).help("List every code")),
+        )
+        .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
+        .subcommand(delegated("map", "Describe the app in this directory (runs `cargo run -- map`; add --json)"))
+        .subcommand(delegated("check", "Run the boot checks of the app in this directory (runs `cargo run -- check`)"))
+}
+
+fn main() -> ExitCode {
+    let matches = cli().get_matches();
+    let code = match matches.subcommand() {
+        Some(("expand", args)) => run_expand(args),
+        Some(("explain", args)) => run_explain(args),
+        Some((name, args)) => {
+            let target = delegate::Target {
+                package: args.get_one::<String>("package").cloned(),
+                bin: args.get_one::<String>("bin").cloned(),
+                release: args.get_flag("release"),
+            };
+            let rest: Vec<OsString> = args
+                .get_many::<OsString>("args")
+                .map(|values| values.cloned().collect())
+                .unwrap_or_default();
+            delegate::run(&target, name, &rest)
+        }
+        None => 2,
+    };
+    ExitCode::from(code)
+}
+
+fn run_expand(args: &ArgMatches) -> u8 {
+    let path = args
+        .get_one::<String>("file")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let only = args.get_one::<String>("item").map(String::as_str);
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("error: cannot read {path}: {error}");
+            return 1;
+        }
+    };
+    match expand::expand_source(&source, only) {
+        Ok(expansion) => {
+            print!("{}", expansion.code);
+            for error in &expansion.errors {
+                eprintln!("{}", expand::render(error, path, &source));
+            }
+            u8::from(!expansion.errors.is_empty())
+        }
+        Err(error) => {
+            eprintln!("{}", expand::render(&error, path, &source));
+            1
+        }
+    }
+}
+
+fn run_explain(args: &ArgMatches) -> u8 {
+    if args.get_flag("list") {
+        print!("{}", explain::list());
+        return 0;
+    }
+    let code = args
+        .get_one::<String>("code")
+        .map(String::as_str)
+        .unwrap_or_default();
+    match explain::explain(code) {
+        Some(text) => {
+            print!("{text}");
+            0
+        }
+        None => {
+            let similar = explain::similar(code);
+            eprintln!("error: `{code}` is not an elif error code");
+            if !similar.is_empty() {
+                eprintln!("  did you mean one of: {}", similar.join(", "));
+            }
+            eprintln!("  `elif explain --list` lists every code");
+            2
+        }
+    }
+}
