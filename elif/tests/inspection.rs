@@ -203,3 +203,27 @@ async fn production_serves_the_map_behind_the_opted_in_guard() {
     assert_eq!(allowed.json::<Value>()["app"]["env"], "production");
     app.stop().await;
 }
+
+static BUILT_OR_INITIALISED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records being built or initialised: `check` and `map` must do neither.
+#[injectable(on_init)]
+pub struct Warmup;
+
+impl OnInit for Warmup {
+    async fn on_init(&self) -> elif::Result<()> {
+        BUILT_OR_INITIALISED.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[test]
+fn check_and_map_build_nothing_and_run_no_hooks() {
+    #[module(providers(Warmup))]
+    pub struct WarmupModule;
+    let report = App::new().module(WarmupModule).without_env().check();
+    assert!(report.is_empty(), "{report}");
+    let map = App::new().module(WarmupModule).without_env().map();
+    assert_eq!(map.components[0].hooks, ["on_init"]);
+    assert!(!BUILT_OR_INITIALISED.load(std::sync::atomic::Ordering::SeqCst));
+}
