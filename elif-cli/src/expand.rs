@@ -362,18 +362,7 @@ fn collect_errors(tokens: TokenStream, errors: &mut Vec<ExpandError>) {
                 let Ok(message) = syn::parse2::<syn::LitStr>(group.stream()) else {
                     continue;
                 };
-                let start = ident.span().start();
-                let end = group.span().end();
-                errors.push(ExpandError {
-                    message: message.value(),
-                    line: start.line,
-                    column: start.column,
-                    end_column: if end.line == start.line {
-                        end.column
-                    } else {
-                        usize::MAX
-                    },
-                });
+                errors.push(ExpandError::at(message.value(), ident.span(), group.span()));
             }
             TokenTree::Group(group) => collect_errors(group.stream(), errors),
             _ => {}
@@ -382,17 +371,24 @@ fn collect_errors(tokens: TokenStream, errors: &mut Vec<ExpandError>) {
 }
 
 fn from_syn(error: &syn::Error) -> ExpandError {
-    let span = error.span();
-    let (start, end) = (span.start(), span.end());
-    ExpandError {
-        message: error.to_string(),
-        line: start.line,
-        column: start.column,
-        end_column: if end.line == start.line {
-            end.column
-        } else {
-            usize::MAX
-        },
+    ExpandError::at(error.to_string(), error.span(), error.span())
+}
+
+impl ExpandError {
+    /// An error from the start of `first` to the end of `last` (the end of
+    /// the line when they are on different lines).
+    fn at(message: String, first: proc_macro2::Span, last: proc_macro2::Span) -> Self {
+        let (start, end) = (first.start(), last.end());
+        Self {
+            message,
+            line: start.line,
+            column: start.column,
+            end_column: if end.line == start.line {
+                end.column
+            } else {
+                usize::MAX
+            },
+        }
     }
 }
 

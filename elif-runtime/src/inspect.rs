@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::app::Survey;
 use crate::config::source::Origin;
-use crate::di::graph::Builder;
+use crate::di::graph::{Builder, Graph};
 use crate::di::provider::{Location, ProviderKind, Requirement, Scope};
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::http::{ArgumentInfo, RouteInfo};
@@ -208,7 +208,6 @@ impl AppMap {
     pub(crate) fn new(survey: &Survey, app_guards: &[&'static str]) -> Self {
         let graph = &survey.graph;
         let modules = &graph.modules.modules;
-        let module_name = |m: Option<usize>| m.map(|m| modules[m].descriptor.name);
         let module_maps = modules
             .iter()
             .enumerate()
@@ -236,30 +235,7 @@ impl AppMap {
                 }
             })
             .collect();
-        let components = graph
-            .nodes
-            .iter()
-            .filter(|node| !matches!(node.builder, Builder::Alias { .. }))
-            .map(|node| ComponentMap {
-                name: node.name.clone(),
-                rust_type: node.key.type_name(),
-                kind: node.kind,
-                scope: node.scope,
-                module: module_name(node.module),
-                provides: graph
-                    .nodes
-                    .iter()
-                    .filter(|n| matches!(n.builder, Builder::Alias { target, .. } if target == node.key))
-                    .map(|n| n.name.clone())
-                    .collect(),
-                dependencies: node.dependencies.iter().map(DependencyMap::new).collect(),
-                hooks: [("on_init", node.on_init.is_some()), ("on_shutdown", node.on_shutdown.is_some())]
-                    .into_iter()
-                    .filter_map(|(name, set)| set.then_some(name))
-                    .collect(),
-                location: node.location,
-            })
-            .collect();
+        let components = components(graph);
         let routes = survey
             .routes
             .iter()
@@ -462,6 +438,47 @@ impl AppMap {
         }
         out
     }
+}
+
+/// Every provider of a graph as data, dependencies first (declaration order
+/// for what a broken graph could not order); trait bindings are folded into
+/// the component they cast (`provides`).
+pub(crate) fn components(graph: &Graph) -> Vec<ComponentMap> {
+    let modules = &graph.modules.modules;
+    let module_name = |m: Option<usize>| m.map(|m| modules[m].descriptor.name);
+    let unordered = (0..graph.nodes.len()).filter(|i| !graph.order.contains(i));
+    graph
+        .order
+        .iter()
+        .copied()
+        .chain(unordered)
+        .map(|index| &graph.nodes[index])
+        .filter(|node| !matches!(node.builder, Builder::Alias { .. }))
+        .map(|node| ComponentMap {
+            name: node.name.clone(),
+            rust_type: node.key.type_name(),
+            kind: node.kind,
+            scope: node.scope,
+            module: module_name(node.module),
+            provides: graph
+                .nodes
+                .iter()
+                .filter(
+                    |n| matches!(n.builder, Builder::Alias { target, .. } if target == node.key),
+                )
+                .map(|n| n.name.clone())
+                .collect(),
+            dependencies: node.dependencies.iter().map(DependencyMap::new).collect(),
+            hooks: [
+                ("on_init", node.on_init.is_some()),
+                ("on_shutdown", node.on_shutdown.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(name, set)| set.then_some(name))
+            .collect(),
+            location: node.location,
+        })
+        .collect()
 }
 
 impl DependencyMap {

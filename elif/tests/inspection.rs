@@ -204,7 +204,8 @@ async fn production_serves_the_map_behind_the_opted_in_guard() {
     app.stop().await;
 }
 
-static BUILT_OR_INITIALISED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static BUILT_OR_INITIALISED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// Records being built or initialised: `check` and `map` must do neither.
 #[injectable(on_init)]

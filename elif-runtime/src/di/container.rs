@@ -7,9 +7,7 @@ use std::sync::{Arc, OnceLock};
 use elif_catalogue::{EL1008, EL1009};
 
 use crate::di::graph::Graph;
-use crate::di::provider::{
-    Instance, Location, ProviderKey, ProviderKind, Requirement, Scope, downcast,
-};
+use crate::di::provider::{Instance, ProviderKey, Scope, downcast};
 use crate::di::resolver::{RequestCache, Resolver, Shared};
 use crate::diagnostics::Diagnostic;
 
@@ -61,35 +59,9 @@ impl Container {
         &self.resolver.shared.graph
     }
 
-    /// Every component of the app's graph, in dependency order, as data.
-    pub fn components(&self) -> Vec<ComponentInfo> {
-        let graph = self.graph();
-        graph
-            .order
-            .iter()
-            .map(|&index| {
-                let node = &graph.nodes[index];
-                ComponentInfo {
-                    name: node.name.clone(),
-                    type_name: node.key.type_name(),
-                    kind: node.kind,
-                    scope: node.scope,
-                    module: node
-                        .module
-                        .map(|m| graph.modules.modules[m].descriptor.name),
-                    dependencies: node
-                        .dependencies
-                        .iter()
-                        .map(|d| match &d.requirement {
-                            Requirement::Provider(key) => key.to_string(),
-                            Requirement::Config(config) => format!("config [{}]", config.section),
-                            Requirement::Nothing => d.name.to_owned(),
-                        })
-                        .collect(),
-                    location: node.location,
-                }
-            })
-            .collect()
+    /// Every component of the app's graph, as data (what `map` lists).
+    pub fn components(&self) -> Vec<crate::inspect::ComponentMap> {
+        crate::inspect::components(self.graph())
     }
 
     /// The singleton providing `T`, if the app has one. Costs a hash lookup:
@@ -160,25 +132,6 @@ impl Container {
             }
         }
     }
-}
-
-/// One component of an app, for inspection.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ComponentInfo {
-    /// The name used in messages (`PostService`, `dyn Mailer`).
-    pub name: String,
-    /// The full type name of what it provides.
-    pub type_name: &'static str,
-    /// Where it comes from.
-    pub kind: ProviderKind,
-    /// How long its instances live.
-    pub scope: Scope,
-    /// Its module; `None` for app values and built-ins.
-    pub module: Option<&'static str>,
-    /// What it depends on, by type (or config section).
-    pub dependencies: Vec<String>,
-    /// Where it is declared.
-    pub location: Option<Location>,
 }
 
 /// The providers of one request (or one command run): request-scoped

@@ -14,7 +14,7 @@ pub mod hooks;
 pub mod provider;
 pub mod resolver;
 
-pub use container::{ComponentInfo, Container, RequestScope};
+pub use container::{Container, RequestScope};
 pub use dependency::{Dependency, Inject};
 pub use hooks::{OnInit, OnShutdown};
 pub use provider::{

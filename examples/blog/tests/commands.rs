@@ -38,6 +38,15 @@ fn validate(instance: &Value, pointer: &str) {
     }
 }
 
+/// The member of `list` whose `field` is `value`.
+fn entry<'a>(list: &'a Value, field: &str, value: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item[field] == value)
+        .unwrap_or_else(|| panic!("no {field} = {value} in {list:#}"))
+}
+
 #[test]
 fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
     let output = run(&["routes"]);
@@ -88,28 +97,13 @@ fn map_json_follows_its_schema_and_describes_the_whole_app() {
         modules,
         ["AppModule", "AuthModule", "PostsModule", "ContactModule"]
     );
-    let service = map["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "PostService")
-        .unwrap();
+    let service = entry(&map["components"], "name", "PostService");
     assert_eq!(service["module"], "PostsModule");
     assert_eq!(service["dependencies"][1]["kind"], "config");
     assert_eq!(service["dependencies"][1]["section"], "blog");
-    let contact = map["routes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["path"] == "/contact")
-        .unwrap();
+    let contact = entry(&map["routes"], "path", "/contact");
     assert_eq!(contact["body"]["schema"]["type"], "object");
-    let token = map["config"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["key"] == "auth.token")
-        .unwrap();
+    let token = entry(&map["config"], "key", "auth.token");
     assert_eq!(token["secret"], true);
 }
 
@@ -124,12 +118,7 @@ fn map_json_redacts_secrets_set_in_the_environment() {
     assert!(!text.contains("correct-horse-battery"), "{text}");
     let map: Value = serde_json::from_str(&text).unwrap();
     validate(&map, "");
-    let token = map["config"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["key"] == "auth.token")
-        .unwrap();
+    let token = entry(&map["config"], "key", "auth.token");
     assert_eq!(token["value"], "[redacted]");
     assert_eq!(token["origin"]["name"], "APP__AUTH__TOKEN");
 }
