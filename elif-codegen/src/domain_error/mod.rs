@@ -1,7 +1,7 @@
 //! `#[derive(DomainError)]`: an enum (or struct) of domain errors, each
 //! variant mapped to a status, a stable code, a message and a hint.
 //!
-//! ```ignore
+//! ```text
 //! #[derive(Debug, DomainError)]
 //! pub enum PostError {
 //!     #[problem(status = 404, code = "POST_NOT_FOUND", message = "post {0} does not exist", hint = "list posts with GET /posts")]

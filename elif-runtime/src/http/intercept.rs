@@ -14,7 +14,7 @@ use crate::http::guard::RequestContext;
 /// the next interceptor) and change its response, or answer without calling
 /// it (a cache hit). Mark the struct `#[injectable]` and implement this.
 ///
-/// ```ignore
+/// ```text
 /// impl Interceptor for Timing {
 ///     async fn intercept<N>(&self, _cx: &RequestContext<'_>, next: N) -> elif::Result<HttpResponse>
 ///     where
