@@ -42,15 +42,16 @@ pub mod __private {
     };
     pub use crate::di::{Dependency, Resolver};
     pub use crate::http::{
-        ArgumentInfo, Controller, ExceptionFilter, Extract, Guard, HandlerInput, HasSchema,
-        HttpRequest, HttpResponse, Interceptor, Method, NoSchema, RequestContext, RouteInfo,
-        Routes, Schema, SchemaProbe, custom_method, extract, has_app_guards, path_param, reply,
-        respond, response_error, run_app_guards, web,
+        ArgumentInfo, Controller, ExceptionFilter, Extract, Guard, HasSchema, HttpRequest,
+        HttpResponse, Interceptor, Method, NoSchema, RequestContext, RouteInfo, Routes, Schema,
+        SchemaProbe, custom_method, extract, finish, has_app_guards, path_param, reply, respond,
+        response_error, run_app_guards, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor, ModuleGuard};
     pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, DomainError, Error, Result};
     pub use actix_web::Route as ActixRoute;
+    pub use actix_web::dev::{ServiceRequest, ServiceResponse};
     pub use inventory;
     pub use serde_json;
 }

@@ -276,14 +276,16 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
     };
     let info = info(controller, route);
     let add = if middleware.is_empty() {
-        quote!(routes.add(#info, __elif_handler);)
+        quote!(routes.add_service(#info, __elif_service);)
     } else {
         // The first middleware listed is the outermost: wrapped last.
         let layers = middleware.iter().rev();
-        quote!(routes.add_wrapped(#info, __elif_handler, |route| route #(.wrap(#layers))*);)
+        quote!(routes.add_service_wrapped(#info, __elif_service, |route| route #(.wrap(#layers))*);)
     };
     // Everything a request needs from the route sits behind one `Rc`, so a
-    // request costs one non-atomic increment, not one per component.
+    // request costs one non-atomic increment, not one per component. The
+    // route is an actix service of its own: it takes the whole request and
+    // answers it, without actix's extractor-tuple and responder steps.
     quote! {
         {
             let __elif_state = ::std::rc::Rc::new((
@@ -291,13 +293,17 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
                 routes.app_guards(),
                 #(#resolve,)*
             ));
-            let __elif_handler = move |__elif_input: #p::HandlerInput| {
+            let __elif_service = move |__elif_service_request: #p::ServiceRequest| {
                 let __elif_state = ::std::rc::Rc::clone(&__elif_state);
                 async move {
-                    let #p::HandlerInput(#request, #payload) = __elif_input;
-                    let (__elif_this, __elif_app_guards, #(#all_slots,)*) = &*__elif_state;
-                    let #cx = #p::RequestContext::new(&#request);
-                    #body
+                    let (#request, #payload) = __elif_service_request.into_parts();
+                    let __elif_output = async {
+                        let (__elif_this, __elif_app_guards, #(#all_slots,)*) = &*__elif_state;
+                        let #cx = #p::RequestContext::new(&#request);
+                        #body
+                    }
+                    .await;
+                    #p::finish(#request, __elif_output)
                 }
             };
             #add

@@ -32,6 +32,10 @@ pub(crate) fn http_server(
     let body_limit = BodyLimit(booted.server_config().body_limit);
     let map_json = inspection::map_bytes(booted.map());
     let inspection = booted.inspection.clone();
+    let framework_first = booted
+        .routes()
+        .iter()
+        .any(|r| could_answer_framework_paths(&r.path));
     let server = actix_web::HttpServer::new(move || {
         let controllers = controllers.clone();
         let lifecycle = lifecycle.clone();
@@ -56,10 +60,21 @@ pub(crate) fn http_server(
                     routes.set_middleware(controller.middleware.clone());
                     (controller.mount)(&controller.instance, &mut routes);
                 }
-                // Before the app's routes, so that no route (`/{slug}`) can shadow them.
-                health::register(config, lifecycle);
-                inspection::register(config, map_json, inspection);
-                routes.register(config);
+                // The framework's routes answer the same whatever the app
+                // declares. After the app's routes they cost the app's
+                // requests nothing; before them when an app route could
+                // answer one of their paths (`/{slug}`), so that it cannot.
+                let framework = |config: &mut actix_web::web::ServiceConfig| {
+                    health::register(config, lifecycle);
+                    inspection::register(config, map_json, inspection);
+                };
+                if framework_first {
+                    framework(config);
+                    routes.register(config);
+                } else {
+                    routes.register(config);
+                    framework(config);
+                }
             })
     })
     .workers(workers)
@@ -68,6 +83,18 @@ pub(crate) fn http_server(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Whether a route template could match `/health`, `/ready` or a
+/// `/_elif/*` path: its first segment is one of those names or holds a
+/// parameter.
+fn could_answer_framework_paths(template: &str) -> bool {
+    let first = template
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    first.contains('{') || matches!(first, "health" | "ready" | "_elif")
 }
 
 /// Binds `HOST:PORT`, serves until a stop signal, drains, then shuts the app down.
@@ -148,4 +175,26 @@ async fn watch_signals(handle: ServerHandle, lifecycle: Arc<Lifecycle>, timeout:
 fn force() {
     tracing::warn!("second stop signal: exiting without waiting for in-flight requests");
     std::process::exit(130);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::could_answer_framework_paths;
+
+    #[test]
+    fn framework_paths_go_first_only_when_an_app_route_could_answer_them() {
+        for template in [
+            "/{slug}",
+            "/{a}/{b}",
+            "/v{version}/x",
+            "/health",
+            "/ready/now",
+            "/_elif/x",
+        ] {
+            assert!(could_answer_framework_paths(template), "{template}");
+        }
+        for template in ["/", "/posts", "/posts/{id}", "/healthz", "/api/{x}"] {
+            assert!(!could_answer_framework_paths(template), "{template}");
+        }
+    }
 }

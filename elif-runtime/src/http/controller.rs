@@ -2,8 +2,10 @@
 //! controllers fill.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 
+use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
 use actix_web::http::Method;
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
@@ -176,6 +178,38 @@ impl Routes {
         let make: MakeRoute = Box::new(move |method| {
             let route = wrap(web::method(method).to(handler.clone()));
             middleware.iter().fold(route, |route, mw| mw(route))
+        });
+        self.entries.push((info, make));
+        self
+    }
+
+    /// Adds a route served by `service` directly (what `#[controller]`
+    /// generates): it takes the whole request and answers it, without
+    /// actix's extractor tuple and `Responder` steps in between.
+    pub fn add_service<F, Fut>(&mut self, info: RouteInfo, service: F) -> &mut Self
+    where
+        F: Fn(ServiceRequest) -> Fut + Clone + 'static,
+        Fut: Future<Output = Result<ServiceResponse, actix_web::Error>> + 'static,
+    {
+        self.add_service_wrapped(info, service, |route| route)
+    }
+
+    /// As [`Routes::add_service`], with the route wrapped in middleware.
+    pub fn add_service_wrapped<F, Fut, W>(
+        &mut self,
+        info: RouteInfo,
+        service: F,
+        wrap: W,
+    ) -> &mut Self
+    where
+        F: Fn(ServiceRequest) -> Fut + Clone + 'static,
+        Fut: Future<Output = Result<ServiceResponse, actix_web::Error>> + 'static,
+        W: Fn(actix_web::Route) -> actix_web::Route + 'static,
+    {
+        let middleware = self.middleware.clone();
+        let make: MakeRoute = Box::new(move |method| {
+            let route = web::method(method).service(fn_service(service.clone()));
+            middleware.iter().fold(wrap(route), |route, mw| mw(route))
         });
         self.entries.push((info, make));
         self

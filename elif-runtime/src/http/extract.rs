@@ -444,19 +444,6 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// What a generated handler takes from actix: the request and its body
-/// stream, in one extractor (the handler runs guards before extracting).
-pub struct HandlerInput(pub HttpRequest, pub Payload);
-
-impl FromRequest for HandlerInput {
-    type Error = std::convert::Infallible;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
-
-    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        std::future::ready(Ok(HandlerInput(request.clone(), payload.take())))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

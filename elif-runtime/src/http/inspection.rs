@@ -15,14 +15,16 @@ use crate::http::{DynGuard, RequestContext};
 
 /// Adds `GET /_elif/map.json` (when `inspection` is on) and a 404 for every
 /// other `/_elif/*` path, so that no app route (`/{a}/{b}`) can answer them.
+/// One scope with a static prefix: other requests pay a prefix comparison.
 pub(crate) fn register(
     config: &mut web::ServiceConfig,
     map_json: Bytes,
     inspection: Option<Inspection>,
 ) {
+    let mut scope = web::scope("/_elif");
     if let Some(Inspection { guard }) = inspection {
-        config.route(
-            "/_elif/map.json",
+        scope = scope.route(
+            "/map.json",
             web::get().to(move |request: HttpRequest| {
                 let map_json = map_json.clone();
                 let guard = guard.clone();
@@ -30,10 +32,7 @@ pub(crate) fn register(
             }),
         );
     }
-    config.route(
-        "/_elif/{rest:.*}",
-        web::route().to(|| async { HttpResponse::NotFound().finish() }),
-    );
+    config.service(scope.default_service(web::to(|| async { HttpResponse::NotFound().finish() })));
 }
 
 async fn serve(

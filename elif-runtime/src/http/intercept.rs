@@ -4,6 +4,7 @@
 
 use std::future::Future;
 
+use actix_web::dev::ServiceResponse;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 
 use crate::di::Injectable;
@@ -62,6 +63,22 @@ pub trait ExceptionFilter: Injectable {
 /// A handler's output as a response (for interceptors, which see responses).
 pub fn respond<R: Responder>(output: R, request: &HttpRequest) -> crate::Result<HttpResponse> {
     Ok(output.respond_to(request).map_into_boxed_body())
+}
+
+/// The end of a generated route's service: the handler's output (or the
+/// error that stopped it) as the response to `request`. Errors keep their
+/// `elif::Error` inside, so that the pipeline renders them as problem+json.
+pub fn finish<R: Responder>(
+    request: HttpRequest,
+    output: crate::Result<R>,
+) -> Result<ServiceResponse, actix_web::Error> {
+    Ok(match output {
+        Ok(output) => {
+            let response = output.respond_to(&request).map_into_boxed_body();
+            ServiceResponse::new(request, response)
+        }
+        Err(error) => ServiceResponse::from_err(error, request),
+    })
 }
 
 /// The elif error a response carries, if it is an error response built from one.

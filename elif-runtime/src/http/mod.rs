@@ -23,11 +23,11 @@ pub use actix_web::{HttpRequest, HttpResponse, Responder, middleware, web};
 pub use controller::{ArgumentInfo, Controller, RouteInfo, Routes};
 pub(crate) use extract::BodyLimit;
 pub use extract::{
-    DEFAULT_BODY_LIMIT, Extension, Extract, FromPathSegment, HandlerInput, Json, Query, Valid,
-    extract, path_param,
+    DEFAULT_BODY_LIMIT, Extension, Extract, FromPathSegment, Json, Query, Valid, extract,
+    path_param,
 };
 pub use guard::{AppGuards, DynGuard, Guard, RequestContext, has_app_guards, run_app_guards};
-pub use intercept::{ExceptionFilter, Interceptor, respond, response_error};
+pub use intercept::{ExceptionFilter, Interceptor, finish, respond, response_error};
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
 pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
