@@ -13,8 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 suite=${1:-http}
-ROUNDS=${ROUNDS:-5}    # ONLY=regex limits the endpoints (for quick checks)
-DURATION=${DURATION:-3}
+ROUNDS=${ROUNDS:-11}   # ONLY=regex limits the endpoints (for quick checks)
+DURATION=${DURATION:-2}
 WARMUP=${WARMUP:-1}
 RAW_PORT=9101
 ELIF_PORT=9102
@@ -82,6 +82,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 measure() {
   local pid=$1 port=$2 method=$3 path=$4 body=$5 depth=$6 conns=$7 secs=$8
   local before after result requests
+  # The server was idle while the other one ran: warm it up again first.
+  taskset -c 1 wrk -t1 -c"$conns" -d"${WARMUP}s" -s benches/pipeline.lua \
+    "http://127.0.0.1:$port" -- "$depth" "$method" "$path" "$body" >/dev/null
   before=$(cpu_ticks "$pid")
   result=$(taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" -s benches/pipeline.lua \
     "http://127.0.0.1:$port" -- "$depth" "$method" "$path" "$body")
@@ -104,12 +107,18 @@ ratios=()
 for e in "${endpoints[@]}"; do
   read -r name method path body <<<"$e"
   [[ "$name" =~ ${ONLY:-.} ]] || continue
-  measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$WARMUP" >/dev/null
-  measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$WARMUP" >/dev/null
   : >"$out/$name.raw"; : >"$out/$name.elif"
+  # Interleaved, and which server goes first alternates (raw-elif,
+  # elif-raw, ...) so that a drift in the machine's speed during a round
+  # pair does not favour either.
   for round in $(seq 1 "$ROUNDS"); do
-    measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.raw"
-    measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.elif"
+    if [ $((round % 2)) = 1 ]; then
+      measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.raw"
+      measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.elif"
+    else
+      measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.elif"
+      measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.raw"
+    fi
   done
   raw_cpu=$(awk '{print $2}' "$out/$name.raw" | median)
   elif_cpu=$(awk '{print $2}' "$out/$name.elif" | median)
@@ -122,7 +131,12 @@ for e in "${endpoints[@]}"; do
   printf '%-6s %12s %16s %10s %10s\n' server 'req/s' 'CPU us/request' p50 p99
   printf '%-6s %12.0f %16.3f %10s %10s\n' raw "$raw_rps" "$raw_cpu" "$raw_p50" "$raw_p99"
   printf '%-6s %12.0f %16.3f %10s %10s\n' elif "$elif_rps" "$elif_cpu" "$elif_p50" "$elif_p99"
+  echo "rounds (CPU us/request): raw $(awk '{printf "%s ", $2}' "$out/$name.raw")| elif $(awk '{printf "%s ", $2}' "$out/$name.elif")"
   ratios+=("RATIO $name $(awk -v r="$raw_cpu" -v e="$elif_cpu" 'BEGIN { printf "%.3f", r / e }')")
+  # The same, paired: the median of each round's raw ÷ elif (the two runs of
+  # a round are seconds apart, so a slow spell of the machine hits both).
+  paired=$(paste "$out/$name.raw" "$out/$name.elif" | awk '{print $2 / $5}' | median)
+  echo "paired median ratio (raw ÷ elif per round): $(printf '%.3f' "$paired")"
 done
 
 # Cold start (process start to first 200) and idle RSS of the example app.
