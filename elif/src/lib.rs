@@ -41,7 +41,9 @@ pub use elif_macros::{
     injectable, main, module, options, patch, post, put, route, test,
 };
 pub use elif_runtime::{App, Booted, BoxFuture, DomainError, Error, Lifecycle, Result};
-pub use elif_runtime::{app, config, di, diagnostics, error, http, module as modules, testing};
+pub use elif_runtime::{
+    app, config, di, diagnostics, error, http, inspect, module as modules, testing, validate,
+};
 
 /// What most files of an elif app need: `use elif::prelude::*;`.
 pub mod prelude {
@@ -53,7 +55,7 @@ pub mod prelude {
     pub use elif_runtime::di::{Inject, OnInit, OnShutdown};
     pub use elif_runtime::http::{
         Controller, Created, ExceptionFilter, Extension, FieldError, Guard, Interceptor, Json,
-        NoContent, Page, Query, RequestContext, Routes, Scoped, Valid,
+        NoContent, Page, Query, RequestContext, Routes, Schema, Scoped, Valid,
     };
     pub use elif_runtime::validate::Validate;
     pub use std::sync::Arc;

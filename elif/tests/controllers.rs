@@ -862,3 +862,45 @@ async fn unknown_field_pointers_escape_keys() {
         .collect();
     assert_eq!(pointers, ["/a.b", "/x~1y"]);
 }
+
+/// A DTO whose wire names come from `rename_all`, with one field renamed.
+#[derive(Debug, Deserialize, Serialize, Validate, Schema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignUp {
+    #[validate(length(min = 2))]
+    pub display_name: String,
+    #[serde(rename = "e-mail")]
+    #[validate(email)]
+    pub email_address: String,
+    pub referral_code: Option<String>,
+}
+
+/// An enum of unit variants under `rename_all`.
+#[derive(Debug, Serialize, Schema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Plan {
+    FreeTier,
+    PaidMonthly,
+}
+
+#[test]
+fn validation_pointers_and_schemas_follow_serde_rename_all() {
+    let invalid = SignUp {
+        display_name: "A".into(),
+        email_address: "nope".into(),
+        referral_code: None,
+    };
+    let errors = elif::validate::Validate::validate(&invalid).unwrap_err();
+    let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/displayName", "/e-mail"]);
+
+    let schema = <SignUp as Schema>::schema();
+    let properties: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(properties, ["displayName", "e-mail", "referralCode"]);
+    assert_eq!(schema["required"], json!(["displayName", "e-mail"]));
+    // serde agrees: the names the schema gives are the ones it writes.
+    let written = serde_json::to_value(&invalid).unwrap();
+    assert!(written.get("displayName").is_some() && written.get("e-mail").is_some());
+    assert_eq!(<Plan as Schema>::schema()["enum"], json!(["FREE_TIER", "PAID_MONTHLY"]));
+    assert_eq!(serde_json::to_value(Plan::PaidMonthly).unwrap(), "PAID_MONTHLY");
+}

@@ -1,12 +1,13 @@
 //! `#[derive(Schema)]`: the JSON Schema of a DTO, recorded in the routes
-//! that read or return it (for OpenAPI). Honours `#[serde(rename = "..")]`
-//! on fields; `Option` fields are not required.
+//! that read or return it (for OpenAPI). Honours serde's `rename` and
+//! `rename_all` (the serialize names, where the two sides differ); `Option`
+//! fields are not required.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::paths::private;
-use crate::serde_attrs::wire_name;
+use crate::serde_attrs::{Direction, field_name, rename_all, variant_name};
 
 /// Expands `#[derive(Schema)]` on `input`.
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -20,13 +21,14 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let p = private();
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let rule = rename_all(&input.attrs, Direction::Serialize);
     let body = match &input.data {
         syn::Data::Struct(syn::DataStruct {
             fields: syn::Fields::Named(fields),
             ..
         }) => {
             let properties = fields.named.iter().filter_map(|f| {
-                let name = wire_name(f.ident.as_ref()?, &f.attrs);
+                let name = field_name(f.ident.as_ref()?, &f.attrs, rule, Direction::Serialize);
                 let ty = &f.ty;
                 Some(quote! {
                     properties.insert(::std::string::String::from(#name), <#ty as #p::Schema>::schema());
@@ -48,7 +50,10 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 .iter()
                 .all(|v| matches!(v.fields, syn::Fields::Unit)) =>
         {
-            let names = data.variants.iter().map(|v| wire_name(&v.ident, &v.attrs));
+            let names = data
+                .variants
+                .iter()
+                .map(|v| variant_name(&v.ident, &v.attrs, rule, Direction::Serialize));
             quote!(#p::serde_json::json!({ "type": "string", "enum": [#(#names),*] }))
         }
         _ => {

@@ -3,6 +3,7 @@
 use syn::spanned::Spanned;
 
 use crate::errors::{Errors, unknown_key};
+use crate::serde_attrs::{Direction, field_name, rename_all};
 
 const RULES: &[&str] = &["length", "range", "email", "custom", "nested"];
 const BOUNDS: &[&str] = &["min", "max"];
@@ -79,6 +80,7 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
             Vec::new()
         }
     };
+    let rule = rename_all(&input.attrs, Direction::Deserialize);
     let mut fields = Vec::new();
     for field in named {
         let Some(ident) = field.ident.clone() else {
@@ -128,7 +130,7 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
         if rules.is_empty() {
             continue;
         }
-        let wire = crate::serde_attrs::wire_name(&ident, &field.attrs);
+        let wire = field_name(&ident, &field.attrs, rule, Direction::Deserialize);
         let optional = matches!(&field.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
         fields.push(Field {
             ident,
