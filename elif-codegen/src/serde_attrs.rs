@@ -182,14 +182,62 @@ mod tests {
     #[test]
     fn rules_match_serde_for_fields_and_variants() {
         let cases = [
-            ("lowercase", "display_name", "display_name", "SignedUp", "signedup"),
-            ("UPPERCASE", "display_name", "DISPLAY_NAME", "SignedUp", "SIGNEDUP"),
-            ("PascalCase", "display_name", "DisplayName", "SignedUp", "SignedUp"),
-            ("camelCase", "display_name", "displayName", "SignedUp", "signedUp"),
-            ("snake_case", "display_name", "display_name", "SignedUp", "signed_up"),
-            ("SCREAMING_SNAKE_CASE", "display_name", "DISPLAY_NAME", "SignedUp", "SIGNED_UP"),
-            ("kebab-case", "display_name", "display-name", "SignedUp", "signed-up"),
-            ("SCREAMING-KEBAB-CASE", "display_name", "DISPLAY-NAME", "SignedUp", "SIGNED-UP"),
+            (
+                "lowercase",
+                "display_name",
+                "display_name",
+                "SignedUp",
+                "signedup",
+            ),
+            (
+                "UPPERCASE",
+                "display_name",
+                "DISPLAY_NAME",
+                "SignedUp",
+                "SIGNEDUP",
+            ),
+            (
+                "PascalCase",
+                "display_name",
+                "DisplayName",
+                "SignedUp",
+                "SignedUp",
+            ),
+            (
+                "camelCase",
+                "display_name",
+                "displayName",
+                "SignedUp",
+                "signedUp",
+            ),
+            (
+                "snake_case",
+                "display_name",
+                "display_name",
+                "SignedUp",
+                "signed_up",
+            ),
+            (
+                "SCREAMING_SNAKE_CASE",
+                "display_name",
+                "DISPLAY_NAME",
+                "SignedUp",
+                "SIGNED_UP",
+            ),
+            (
+                "kebab-case",
+                "display_name",
+                "display-name",
+                "SignedUp",
+                "signed-up",
+            ),
+            (
+                "SCREAMING-KEBAB-CASE",
+                "display_name",
+                "DISPLAY-NAME",
+                "SignedUp",
+                "SIGNED-UP",
+            ),
         ];
         for (rule, field, field_out, variant, variant_out) in cases {
             let rule = Rule::parse(rule).unwrap_or(Rule::Snake);
@@ -220,7 +268,13 @@ mod tests {
                 .filter_map(|f| Some(field_name(f.ident.as_ref()?, &f.attrs, rule, direction)))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(names(Direction::Serialize), ["displayName", "e-mail", "nickName"]);
-        assert_eq!(names(Direction::Deserialize), ["display-name", "e-mail", "nick"]);
+        assert_eq!(
+            names(Direction::Serialize),
+            ["displayName", "e-mail", "nickName"]
+        );
+        assert_eq!(
+            names(Direction::Deserialize),
+            ["display-name", "e-mail", "nick"]
+        );
     }
 }

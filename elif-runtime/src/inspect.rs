@@ -199,13 +199,22 @@ pub struct ConfigEntry {
     pub origin: Option<Origin>,
 }
 
+/// The names of the guards, interceptors and filters added on the app
+/// builder, which run around every route.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LayerNames {
+    pub(crate) guards: Vec<&'static str>,
+    pub(crate) interceptors: Vec<&'static str>,
+    pub(crate) filters: Vec<&'static str>,
+}
+
 /// What a secret's value is shown as.
 const REDACTED: &str = "[redacted]";
 
 impl AppMap {
-    /// The map of a surveyed app; `app_guards` are the guards set on the
-    /// app builder, which run before every route.
-    pub(crate) fn new(survey: &Survey, app_guards: &[&'static str]) -> Self {
+    /// The map of a surveyed app; `app` names what the app builder adds
+    /// around every route.
+    pub(crate) fn new(survey: &Survey, app: &LayerNames) -> Self {
         let graph = &survey.graph;
         let modules = &graph.modules.modules;
         let module_maps = modules
@@ -241,13 +250,19 @@ impl AppMap {
             .iter()
             .map(|(m, route)| {
                 let module = modules[*m].descriptor;
-                let guards = app_guards
+                let guards = app
+                    .guards
                     .iter()
                     .copied()
                     .chain(module.guards.iter().map(|g| (g.descriptor)().name))
                     .chain(route.guards.iter().copied())
                     .collect();
-                RouteMap::new(route, module.name, guards)
+                let mut map = RouteMap::new(route, module.name, guards);
+                // The app's interceptors are outermost; its filters are tried last.
+                map.interceptors
+                    .splice(0..0, app.interceptors.iter().copied());
+                map.filters.extend(app.filters.iter().copied());
+                map
             })
             .collect();
         let config = survey

@@ -44,8 +44,8 @@ pub mod __private {
     pub use crate::http::{
         ArgumentInfo, Controller, ExceptionFilter, Extract, Guard, HasSchema, HttpRequest,
         HttpResponse, Interceptor, Method, NoSchema, RequestContext, RouteInfo, Routes, Schema,
-        SchemaProbe, custom_method, extract, finish, has_app_guards, path_param, reply, respond,
-        response_error, run_app_guards, web,
+        SchemaProbe, custom_method, extract, finish, has_app_guards, has_app_wrappers, path_param,
+        reply, respond, response_error, run_app_filters, run_app_guards, run_app_interceptors, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor, ModuleGuard};
     pub use crate::validate::{self, Validate};

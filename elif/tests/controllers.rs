@@ -901,6 +901,114 @@ fn validation_pointers_and_schemas_follow_serde_rename_all() {
     // serde agrees: the names the schema gives are the ones it writes.
     let written = serde_json::to_value(&invalid).unwrap();
     assert!(written.get("displayName").is_some() && written.get("e-mail").is_some());
-    assert_eq!(<Plan as Schema>::schema()["enum"], json!(["FREE_TIER", "PAID_MONTHLY"]));
-    assert_eq!(serde_json::to_value(Plan::PaidMonthly).unwrap(), "PAID_MONTHLY");
+    assert_eq!(
+        <Plan as Schema>::schema()["enum"],
+        json!(["FREE_TIER", "PAID_MONTHLY"])
+    );
+    assert_eq!(
+        serde_json::to_value(Plan::PaidMonthly).unwrap(),
+        "PAID_MONTHLY"
+    );
+}
+
+/// An app-wide interceptor: marks the trail last, being outermost.
+#[injectable]
+pub struct Outer;
+
+impl Interceptor for Outer {
+    async fn intercept<N>(&self, _cx: &RequestContext<'_>, next: N) -> elif::Result<HttpResponse>
+    where
+        N: std::future::Future<Output = elif::Result<HttpResponse>>,
+    {
+        let mut response = next.await?;
+        let trail = response
+            .headers()
+            .get("x-trail")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let value = elif::http::header::HeaderValue::from_str(&format!("{trail}outer;")).unwrap();
+        response.headers_mut().insert(
+            elif::http::header::HeaderName::from_static("x-trail"),
+            value,
+        );
+        Ok(response)
+    }
+}
+
+/// An app-wide filter: missing books are a teapot, unless a route's own filter answered.
+#[injectable]
+pub struct TeapotFilter;
+
+impl ExceptionFilter for TeapotFilter {
+    fn catch(&self, error: &Error, _cx: &RequestContext<'_>) -> Option<HttpResponse> {
+        matches!(
+            error.downcast_ref::<ShelfError>(),
+            Some(ShelfError::NotFound(_))
+        )
+        .then(|| HttpResponse::ImATeapot().body("teapot"))
+    }
+}
+
+/// Routes without interceptors or filters of their own.
+#[injectable]
+pub struct PlainShelf;
+
+#[controller("/plain")]
+impl PlainShelf {
+    #[get("/{id}")]
+    async fn show(&self, id: u64) -> elif::Result<String> {
+        if id == 0 {
+            Err(ShelfError::NotFound(0).into())
+        } else {
+            Ok(format!("plain {id}"))
+        }
+    }
+}
+
+#[module(controllers(LayersController, PlainShelf))]
+pub struct AppLayersModule;
+
+#[elif::test]
+async fn app_interceptors_and_filters_wrap_every_route() {
+    let app = TestApp::start(
+        App::new()
+            .module(AppLayersModule)
+            .without_env()
+            .interceptor::<Outer>()
+            .filter::<TeapotFilter>(),
+    )
+    .await
+    .unwrap();
+    // A route with no layers of its own gets the app's.
+    let plain = app.get("/plain/3").await;
+    assert_eq!(plain.text(), "plain 3");
+    assert_eq!(plain.header("x-trail"), Some("outer;"));
+    assert_eq!(app.get("/plain/0").await.status(), 418);
+    // Around the attributes' layers: the app's interceptor is outermost, the
+    // route's own filter answers first.
+    let layered = app.get("/layers/7").await;
+    assert_eq!(layered.header("x-trail"), Some("cached;stamp;outer;"));
+    assert_eq!(app.get("/layers/0").await.status(), 410);
+    assert_eq!(app.get("/layers/guarded/1").await.status(), 401);
+    assert_eq!(
+        app.get("/plain/x").await.status(),
+        400,
+        "extractor errors pass"
+    );
+
+    let map = App::new()
+        .module(AppLayersModule)
+        .without_env()
+        .interceptor::<Outer>()
+        .filter::<TeapotFilter>()
+        .map();
+    let show = map
+        .routes
+        .iter()
+        .find(|r| r.handler == "LayersController::show")
+        .unwrap();
+    assert_eq!(show.interceptors, ["Outer", "Stamp", "Cached"]);
+    assert_eq!(show.filters, ["GoneFilter", "TeapotFilter"]);
+    app.stop().await;
 }

@@ -199,80 +199,106 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
         .chain(&interceptors)
         .chain(&filters)
         .map(|ty| quote_spanned!(span_of(ty)=> routes.provider::<#ty>()));
-    let all_slots = guard_slots
+    let all_slots: Vec<&Ident> = guard_slots
         .iter()
         .chain(&interceptor_slots)
-        .chain(&filter_slots);
-    let check_guards = guards.iter().zip(&guard_slots).map(
-        |(g, slot)| quote_spanned!(span_of(g)=> <#g as #p::Guard>::check(#slot, &#cx).await?;),
-    );
-    let arguments = route.arguments.iter().map(|argument| {
-        let name = &argument.name;
-        let ty = &argument.ty;
-        let key = name.to_string();
-        let key = key.strip_prefix("r#").unwrap_or(&key).to_owned();
-        if argument.from_path {
-            quote_spanned!(span_of(ty)=> let #name = #p::path_param::<#ty>(&#request, #key)?;)
-        } else {
-            quote_spanned!(span_of(ty)=> let #name = #p::extract::<#ty>(&#request, &mut #payload).await?;)
-        }
-    });
+        .chain(&filter_slots)
+        .collect();
+    let check_guards: Vec<TokenStream> = guards
+        .iter()
+        .zip(&guard_slots)
+        .map(|(g, slot)| quote_spanned!(span_of(g)=> <#g as #p::Guard>::check(#slot, &#cx).await?;))
+        .collect();
+    let arguments: Vec<TokenStream> = route
+        .arguments
+        .iter()
+        .map(|argument| {
+            let name = &argument.name;
+            let ty = &argument.ty;
+            let key = name.to_string();
+            let key = key.strip_prefix("r#").unwrap_or(&key).to_owned();
+            if argument.from_path {
+                quote_spanned!(span_of(ty)=> let #name = #p::path_param::<#ty>(&#request, #key)?;)
+            } else {
+                quote_spanned!(span_of(ty)=> let #name = #p::extract::<#ty>(&#request, &mut #payload).await?;)
+            }
+        })
+        .collect();
     let names: Vec<&Ident> = route.arguments.iter().map(|a| &a.name).collect();
     let output = &route.output;
     let reply = quote_spanned!(span_of(output)=> #p::reply::<#output>(__elif_this.#handler(#(#names),*).await));
-    let app_guards = quote! {
-        if #p::has_app_guards(__elif_app_guards) {
-            #p::run_app_guards(__elif_app_guards, &#cx).await?;
+    // Guards first (the app's and module's, boxed; then the attributes',
+    // static), then the arguments: every step may answer with an error.
+    let prelude = quote! {
+        if #p::has_app_guards(__elif_layers) {
+            #p::run_app_guards(__elif_layers, &#cx).await?;
         }
+        #(#check_guards)*
+        #[allow(unused_mut, unused_variables)]
+        let mut #payload = #payload;
+        #(#arguments)*
     };
-    // Without interceptors or filters, the handler's output is the response
-    // (the fast path); with them, it becomes an `HttpResponse` they can see.
-    let body = if interceptors.is_empty() && filters.is_empty() {
-        quote! {
-            #app_guards
-            #(#check_guards)*
-            #[allow(unused_mut, unused_variables)]
-            let mut #payload = #payload;
-            #(#arguments)*
-            ::core::result::Result::Ok::<_, #p::Error>(#reply)
-        }
-    } else {
-        // The first interceptor listed is the outermost.
-        let wrap = interceptors.iter().zip(&interceptor_slots).rev().map(|(ty, slot)| {
-            quote_spanned!(span_of(ty)=> let __elif_next = <#ty as #p::Interceptor>::intercept(#slot, &#cx, __elif_next);)
-        });
-        let catch = filters.iter().zip(&filter_slots).map(|(ty, slot)| {
+    // The fast path: the handler's output is the response.
+    let direct = quote! {
+        #prelude
+        ::core::result::Result::Ok::<_, #p::Error>(#reply)
+    };
+    // With interceptors or filters (the attributes' or the app's), the
+    // output becomes an `HttpResponse` they can see. The first interceptor
+    // listed is the outermost, inside the app's; filters are tried in the
+    // order listed, then the app's.
+    let wrap = interceptors.iter().zip(&interceptor_slots).rev().map(|(ty, slot)| {
+        quote_spanned!(span_of(ty)=> let __elif_next = <#ty as #p::Interceptor>::intercept(#slot, &#cx, __elif_next);)
+    });
+    let catch: Vec<TokenStream> = filters
+        .iter()
+        .zip(&filter_slots)
+        .map(|(ty, slot)| {
             quote_spanned! {span_of(ty)=>
                 if let ::core::option::Option::Some(response) = <#ty as #p::ExceptionFilter>::catch(#slot, error, &#cx) {
                     return ::core::result::Result::Ok(response);
                 }
             }
-        });
-        let catch_again = catch.clone();
-        quote! {
-            let __elif_result: ::core::result::Result<#p::HttpResponse, #p::Error> = async {
-                #app_guards
-                #(#check_guards)*
-                #[allow(unused_mut, unused_variables)]
-                let mut #payload = #payload;
-                #(#arguments)*
-                let __elif_next = async { #p::respond(#reply, &#request) };
-                #(#wrap)*
-                __elif_next.await
+        })
+        .collect();
+    let wrapped = quote! {
+        let __elif_result: ::core::result::Result<#p::HttpResponse, #p::Error> = async {
+            #prelude
+            let __elif_next = async { #p::respond(#reply, &#request) };
+            #(#wrap)*
+            #p::run_app_interceptors(__elif_layers, &#cx, __elif_next).await
+        }
+        .await;
+        let __elif_error = match &__elif_result {
+            ::core::result::Result::Err(error) => ::core::option::Option::Some(error),
+            ::core::result::Result::Ok(response) => #p::response_error(response),
+        };
+        if let ::core::option::Option::Some(error) = __elif_error {
+            #(#catch)*
+            if let ::core::option::Option::Some(response) = #p::run_app_filters(__elif_layers, error, &#cx) {
+                return ::core::result::Result::Ok(response);
+            }
+        }
+        __elif_result
+    };
+    let serve = |body: TokenStream| {
+        quote! {{
+            let __elif_output = async {
+                let (__elif_this, __elif_layers, #(#all_slots,)*) = &*__elif_state;
+                let #cx = #p::RequestContext::new(&#request);
+                #body
             }
             .await;
-            match __elif_result {
-                ::core::result::Result::Err(ref error) => {
-                    #(#catch)*
-                }
-                ::core::result::Result::Ok(ref response) => {
-                    if let ::core::option::Option::Some(error) = #p::response_error(response) {
-                        #(#catch_again)*
-                    }
-                }
-            }
-            __elif_result
+            #p::finish(#request, __elif_output)
+        }}
+    };
+    let respond = if interceptors.is_empty() && filters.is_empty() {
+        let (direct, wrapped) = (serve(direct), serve(wrapped));
+        quote! {
+            if #p::has_app_wrappers(&__elif_state.1) #wrapped else #direct
         }
+    } else {
+        serve(wrapped)
     };
     let info = info(controller, route);
     let add = if middleware.is_empty() {
@@ -290,20 +316,14 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
         {
             let __elif_state = ::std::rc::Rc::new((
                 ::std::sync::Arc::clone(&self),
-                routes.app_guards(),
+                routes.app_layers(),
                 #(#resolve,)*
             ));
             let __elif_service = move |__elif_service_request: #p::ServiceRequest| {
                 let __elif_state = ::std::rc::Rc::clone(&__elif_state);
                 async move {
                     let (#request, #payload) = __elif_service_request.into_parts();
-                    let __elif_output = async {
-                        let (__elif_this, __elif_app_guards, #(#all_slots,)*) = &*__elif_state;
-                        let #cx = #p::RequestContext::new(&#request);
-                        #body
-                    }
-                    .await;
-                    #p::finish(#request, __elif_output)
+                    #respond
                 }
             };
             #add

@@ -23,7 +23,10 @@ use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKin
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
 use crate::http::controller::{RouteMiddleware, duplicate_routes};
-use crate::http::{DynGuard, Guard, RouteInfo, Routes};
+use crate::http::{
+    AppLayers, DynFilter, DynGuard, DynInterceptor, ExceptionFilter, Guard, Interceptor, RouteInfo,
+    Routes,
+};
 use crate::module::{Module, ModuleDescriptor, ModuleTree, MountFn};
 
 /// An application: a root module plus values, overrides and config set in
@@ -33,34 +36,53 @@ pub struct App {
     name: Option<String>,
     globals: Vec<Node>,
     overrides: Vec<Node>,
-    guards: Vec<AppGuard>,
-    inspection_guard: Option<AppGuard>,
+    guards: Vec<AppLayer<dyn DynGuard>>,
+    interceptors: Vec<AppLayer<dyn DynInterceptor>>,
+    filters: Vec<AppLayer<dyn DynFilter>>,
+    inspection_guard: Option<AppLayer<dyn DynGuard>>,
     middleware: Vec<RouteMiddleware>,
     config: LoadOptions,
 }
 
-/// A guard applied to every route of the app.
-#[derive(Clone, Copy)]
-struct AppGuard {
+/// A guard, interceptor or filter added to every route of the app: a
+/// provider of the graph, used through the trait object `T`.
+struct AppLayer<T: ?Sized> {
     descriptor: fn() -> &'static ProviderDescriptor,
-    cast: fn(&Instance) -> Option<Arc<dyn DynGuard>>,
+    cast: fn(&Instance) -> Option<Arc<T>>,
 }
 
-impl AppGuard {
-    fn of<G: Guard>() -> Self {
-        Self {
-            descriptor: G::descriptor,
-            cast: |instance| {
-                crate::di::provider::downcast::<G>(instance).map(|g| g as Arc<dyn DynGuard>)
-            },
-        }
+impl<T: ?Sized> Clone for AppLayer<T> {
+    fn clone(&self) -> Self {
+        *self
     }
+}
 
-    /// The guard's instance in a built container.
-    fn resolve(&self, container: &Container) -> Option<Arc<dyn DynGuard>> {
+impl<T: ?Sized> Copy for AppLayer<T> {}
+
+impl<T: ?Sized> AppLayer<T> {
+    /// The component's instance in a built container.
+    fn resolve(&self, container: &Container) -> Option<Arc<T>> {
         let index = container.graph().index_of(((self.descriptor)().key)())?;
         (self.cast)(container.singleton(index)?)
     }
+
+    fn name(&self) -> &'static str {
+        (self.descriptor)().name
+    }
+}
+
+impl AppLayer<dyn DynGuard> {
+    fn guard<G: Guard>() -> Self {
+        Self {
+            descriptor: G::descriptor,
+            cast: |i| crate::di::provider::downcast::<G>(i).map(|g| g as Arc<dyn DynGuard>),
+        }
+    }
+}
+
+/// Resolves every layer of a list in a built container, in order.
+fn resolve_all<T: ?Sized>(layers: &[AppLayer<T>], container: &Container) -> Vec<Arc<T>> {
+    layers.iter().filter_map(|l| l.resolve(container)).collect()
 }
 
 impl Default for App {
@@ -79,6 +101,8 @@ impl App {
             globals: Vec::new(),
             overrides: Vec::new(),
             guards: Vec::new(),
+            interceptors: Vec::new(),
+            filters: Vec::new(),
             inspection_guard: None,
             middleware: Vec::new(),
             config: LoadOptions {
@@ -135,7 +159,7 @@ impl App {
     /// they are served in development and test only, and every `/_elif/*`
     /// path answers 404 in production.
     pub fn inspection_guard<G: Guard>(mut self) -> Self {
-        self.inspection_guard = Some(AppGuard::of::<G>());
+        self.inspection_guard = Some(AppLayer::guard::<G>());
         self
     }
 
@@ -143,7 +167,28 @@ impl App {
     /// and routes' own guards (in the order `guard` is called). `G` joins the
     /// graph app-wide unless a module declares it.
     pub fn guard<G: Guard>(mut self) -> Self {
-        self.guards.push(AppGuard::of::<G>());
+        self.guards.push(AppLayer::guard::<G>());
+        self
+    }
+
+    /// Wraps the handler of every route of the app in interceptor `I`,
+    /// outside the controllers' and routes' own interceptors (the first
+    /// added is the outermost). Boxed, unlike those named in attributes.
+    pub fn interceptor<I: Interceptor>(mut self) -> Self {
+        self.interceptors.push(AppLayer {
+            descriptor: I::descriptor,
+            cast: |i| crate::di::provider::downcast::<I>(i).map(|x| x as Arc<dyn DynInterceptor>),
+        });
+        self
+    }
+
+    /// Tries exception filter `F` on every route's errors that the
+    /// controllers' and routes' own filters let pass (in the order added).
+    pub fn filter<F: ExceptionFilter>(mut self) -> Self {
+        self.filters.push(AppLayer {
+            descriptor: F::descriptor,
+            cast: |i| crate::di::provider::downcast::<F>(i).map(|x| x as Arc<dyn DynFilter>),
+        });
         self
     }
 
@@ -214,7 +259,11 @@ impl App {
     /// `on_init` hooks. Nothing is served and no port is bound.
     pub async fn boot(self) -> crate::Result<Booted> {
         let started = Instant::now();
-        let guards = self.guards.clone();
+        let (guards, interceptors, filters) = (
+            self.guards.clone(),
+            self.interceptors.clone(),
+            self.filters.clone(),
+        );
         let inspection_guard = self.inspection_guard;
         let middleware = self.middleware.clone();
         let prepared = self.prepare().map_err(Error::boot)?;
@@ -235,7 +284,7 @@ impl App {
             .await
             .map_err(|d| Error::boot(BootReport::new(vec![d])))?;
         let routes = {
-            let mut routes = Routes::new(Some(container.clone()), Vec::new().into(), Vec::new());
+            let mut routes = Routes::new(Some(container.clone()), Default::default(), Vec::new());
             for &(index, mount) in &container.graph().controllers {
                 if let Some(instance) = container.singleton(index) {
                     mount(instance, &mut routes);
@@ -247,10 +296,11 @@ impl App {
         if !duplicates.is_empty() {
             return Err(Error::boot(BootReport::new(duplicates)));
         }
-        let app_guards = guards
-            .iter()
-            .filter_map(|g| g.resolve(&container))
-            .collect();
+        let app_layers = AppLayers {
+            guards: resolve_all(&guards, &container),
+            interceptors: resolve_all(&interceptors, &container),
+            filters: resolve_all(&filters, &container),
+        };
         let inspection = match inspection_guard {
             Some(guard) => Some(Inspection {
                 guard: guard.resolve(&container),
@@ -267,7 +317,7 @@ impl App {
             lifecycle,
             name,
             routes,
-            app_guards,
+            app_layers,
             middleware,
         };
         if let Err(diagnostic) = booted.container.init().await {
@@ -291,22 +341,27 @@ impl App {
     /// routes, config keys and every problem found) without building
     /// anything: what `map --json` prints and `/_elif/map.json` serves.
     pub fn map(self) -> crate::inspect::AppMap {
-        let guards = self.guard_names();
+        let layers = self.layer_names();
         match self.survey() {
-            Ok(survey) => crate::inspect::AppMap::new(&survey, &guards),
+            Ok(survey) => crate::inspect::AppMap::new(&survey, &layers),
             Err(report) => crate::inspect::AppMap::unreadable(report),
         }
     }
 
-    fn guard_names(&self) -> Vec<&'static str> {
-        self.guards.iter().map(|g| (g.descriptor)().name).collect()
+    /// The names of the app's guards, interceptors and filters, for the map.
+    fn layer_names(&self) -> crate::inspect::LayerNames {
+        crate::inspect::LayerNames {
+            guards: self.guards.iter().map(AppLayer::name).collect(),
+            interceptors: self.interceptors.iter().map(AppLayer::name).collect(),
+            filters: self.filters.iter().map(AppLayer::name).collect(),
+        }
     }
 
     /// Builds and checks the graph and loads the config, gathering every problem.
     fn prepare(self) -> Result<Prepared, BootReport> {
-        let guards = self.guard_names();
+        let layers = self.layer_names();
         let survey = self.survey()?;
-        let map = crate::inspect::AppMap::new(&survey, &guards);
+        let map = crate::inspect::AppMap::new(&survey, &layers);
         let Survey {
             graph,
             config,
@@ -392,6 +447,8 @@ impl App {
                 .iter()
                 .chain(&self.inspection_guard)
                 .map(|g| (g.descriptor)())
+                .chain(self.interceptors.iter().map(|i| (i.descriptor)()))
+                .chain(self.filters.iter().map(|f| (f.descriptor)()))
                 .chain(module_guards)
                 .collect(),
         });
@@ -475,7 +532,7 @@ struct Prepared {
 pub(crate) struct MountedController {
     pub(crate) instance: Instance,
     pub(crate) mount: MountFn,
-    pub(crate) guards: Vec<Arc<dyn DynGuard>>,
+    pub(crate) layers: AppLayers,
     pub(crate) middleware: Vec<RouteMiddleware>,
 }
 
@@ -497,7 +554,7 @@ pub struct Booted {
     lifecycle: Arc<Lifecycle>,
     name: String,
     routes: Vec<RouteInfo>,
-    pub(crate) app_guards: Vec<Arc<dyn DynGuard>>,
+    pub(crate) app_layers: AppLayers,
     pub(crate) middleware: Vec<RouteMiddleware>,
 }
 
@@ -555,12 +612,16 @@ impl Booted {
                         let key = ((guard.descriptor)().key)();
                         (guard.cast)(self.container.singleton(graph.index_of(key)?)?)
                     });
-                let guards = self
-                    .app_guards
-                    .iter()
-                    .cloned()
-                    .chain(module_guards)
-                    .collect();
+                let layers = AppLayers {
+                    guards: self
+                        .app_layers
+                        .guards
+                        .iter()
+                        .cloned()
+                        .chain(module_guards)
+                        .collect(),
+                    ..self.app_layers.clone()
+                };
                 let module_middleware = graph.nodes[index]
                     .module
                     .map(|m| graph.modules.modules[m].descriptor.middleware)
@@ -575,7 +636,7 @@ impl Booted {
                 Some(MountedController {
                     instance,
                     mount,
-                    guards,
+                    layers,
                     middleware,
                 })
             })

@@ -14,7 +14,7 @@ use crate::config::Environment;
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
 use crate::http::pipeline::Pipeline;
-use crate::http::{AppGuards, BodyLimit, Routes, health, inspection};
+use crate::http::{BodyLimit, Routes, health, inspection};
 
 /// Builds the actix-web server for a booted app on `listener`. Signals are
 /// not handled by actix: elif takes them itself (see [`watch_signals`]).
@@ -50,13 +50,10 @@ pub(crate) fn http_server(
             .app_data(actix_web::web::JsonConfig::default().limit(body_limit.0))
             .app_data(actix_web::web::FormConfig::default().limit(body_limit.0))
             .configure(move |config| {
-                let mut routes = Routes::new(
-                    Some(routes_container),
-                    AppGuards::from(Vec::new()),
-                    Vec::new(),
-                );
+                let mut routes =
+                    Routes::new(Some(routes_container), Default::default(), Vec::new());
                 for controller in &controllers {
-                    routes.set_guards(controller.guards.clone().into());
+                    routes.set_layers(std::rc::Rc::new(controller.layers.clone()));
                     routes.set_middleware(controller.middleware.clone());
                     (controller.mount)(&controller.instance, &mut routes);
                 }

@@ -165,7 +165,7 @@ pub(crate) fn build(input: GraphInput) -> (Graph, Vec<Diagnostic>) {
         table.add(node, &modules);
     }
     for descriptor in shared {
-        table.require_singleton(descriptor, "app or module guard");
+        table.require_singleton(descriptor, "app or module guard, interceptor or filter");
         table.add_shared(descriptor, &modules);
     }
     for node in overrides {

@@ -14,7 +14,7 @@ use elif_catalogue::EL1012;
 use crate::di::Container;
 use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, downcast};
 use crate::diagnostics::Diagnostic;
-use crate::http::guard::AppGuards;
+use crate::http::AppLayers;
 
 /// A provider that serves HTTP routes. `#[controller("/prefix")]` on the
 /// struct's `impl` block generates this impl; it can also be written by hand.
@@ -128,7 +128,7 @@ pub type RouteMiddleware =
 /// header, and `HEAD` is answered wherever `GET` is.
 pub struct Routes {
     container: Option<Container>,
-    app_guards: AppGuards,
+    app_layers: std::rc::Rc<AppLayers>,
     middleware: Vec<RouteMiddleware>,
     entries: Vec<(RouteInfo, MakeRoute)>,
 }
@@ -137,12 +137,12 @@ impl Routes {
     /// An empty table for a worker of the app whose container is given.
     pub(crate) fn new(
         container: Option<Container>,
-        app_guards: AppGuards,
+        app_layers: std::rc::Rc<AppLayers>,
         middleware: Vec<RouteMiddleware>,
     ) -> Self {
         Self {
             container,
-            app_guards,
+            app_layers,
             middleware,
             entries: Vec::new(),
         }
@@ -254,14 +254,15 @@ impl Routes {
         self.middleware = middleware;
     }
 
-    /// Sets the guards the next controller's routes run first.
-    pub(crate) fn set_guards(&mut self, guards: AppGuards) {
-        self.app_guards = guards;
+    /// Sets what the app and module put around the next controller's routes.
+    pub(crate) fn set_layers(&mut self, layers: std::rc::Rc<AppLayers>) {
+        self.app_layers = layers;
     }
 
-    /// The app-wide guards, to run before a route's own.
-    pub fn app_guards(&self) -> AppGuards {
-        self.app_guards.clone()
+    /// What the app and module put around this controller's routes
+    /// (guards before the route's own, interceptors and filters outside them).
+    pub fn app_layers(&self) -> std::rc::Rc<AppLayers> {
+        self.app_layers.clone()
     }
 
     /// The routes added so far.

@@ -7,8 +7,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
-use std::sync::Arc;
 
 use actix_web::{HttpMessage, HttpRequest};
 
@@ -87,21 +85,4 @@ impl<G: Guard> DynGuard for G {
     ) -> Pin<Box<dyn Future<Output = crate::Result<()>> + 'a>> {
         Box::pin(self.check(cx))
     }
-}
-
-/// The app-wide guards, in order, shared by one worker's routes.
-pub type AppGuards = Rc<[Arc<dyn DynGuard>]>;
-
-/// Runs the app-wide guards in order.
-pub async fn run_app_guards(guards: &AppGuards, cx: &RequestContext<'_>) -> crate::Result<()> {
-    for guard in guards.iter() {
-        guard.check_dyn(cx).await?;
-    }
-    Ok(())
-}
-
-/// Whether there are app-wide guards to run (generated handlers skip the
-/// call, and its future, when there are none).
-pub fn has_app_guards(guards: &AppGuards) -> bool {
-    !guards.is_empty()
 }

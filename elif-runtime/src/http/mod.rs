@@ -11,6 +11,7 @@ mod guard;
 pub(crate) mod health;
 pub(crate) mod inspection;
 mod intercept;
+mod layers;
 pub(crate) mod pipeline;
 pub mod problem;
 mod response;
@@ -26,8 +27,12 @@ pub use extract::{
     DEFAULT_BODY_LIMIT, Extension, Extract, FromPathSegment, Json, Query, Valid, extract,
     path_param,
 };
-pub use guard::{AppGuards, DynGuard, Guard, RequestContext, has_app_guards, run_app_guards};
+pub use guard::{DynGuard, Guard, RequestContext};
 pub use intercept::{ExceptionFilter, Interceptor, finish, respond, response_error};
+pub use layers::{
+    AppLayers, DynFilter, DynInterceptor, has_app_guards, has_app_wrappers, run_app_filters,
+    run_app_guards, run_app_interceptors,
+};
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
 pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
