@@ -15,7 +15,7 @@ use crate::config::source::Origin;
 use crate::di::graph::{Builder, Graph};
 use crate::di::provider::{Location, ProviderKind, Requirement, Scope};
 use crate::diagnostics::{BootReport, Diagnostic};
-use crate::http::{ArgumentInfo, RouteInfo};
+use crate::http::{ArgumentInfo, Layer, RouteInfo};
 
 /// The `format` member of every map.
 pub const MAP_FORMAT: &str = "elif.map";
@@ -72,6 +72,10 @@ pub struct ModuleMap {
     pub exports: Vec<String>,
     /// Guards applied to every route of its controllers.
     pub guards: Vec<&'static str>,
+    /// Interceptors around every route of its controllers.
+    pub interceptors: Vec<&'static str>,
+    /// Exception filters tried on its controllers' errors.
+    pub filters: Vec<&'static str>,
     /// Where it is declared.
     pub location: Location,
 }
@@ -239,7 +243,9 @@ impl AppMap {
                     providers: d.providers.iter().map(|p| p().name).collect(),
                     controllers: d.controllers.iter().map(|c| (c.provider)().name).collect(),
                     exports,
-                    guards: d.guards.iter().map(|g| (g.descriptor)().name).collect(),
+                    guards: d.guards.iter().map(Layer::name).collect(),
+                    interceptors: d.interceptors.iter().map(Layer::name).collect(),
+                    filters: d.filters.iter().map(Layer::name).collect(),
                     location: d.location,
                 }
             })
@@ -254,13 +260,16 @@ impl AppMap {
                     .guards
                     .iter()
                     .copied()
-                    .chain(module.guards.iter().map(|g| (g.descriptor)().name))
+                    .chain(module.guards.iter().map(Layer::name))
                     .chain(route.guards.iter().copied())
                     .collect();
                 let mut map = RouteMap::new(route, module.name, guards);
-                // The app's interceptors are outermost; its filters are tried last.
-                map.interceptors
-                    .splice(0..0, app.interceptors.iter().copied());
+                // The app's interceptors are outermost, then the module's;
+                // filters: the attributes', the module's, the app's.
+                let outer = app.interceptors.iter().copied();
+                let outer = outer.chain(module.interceptors.iter().map(Layer::name));
+                map.interceptors.splice(0..0, outer);
+                map.filters.extend(module.filters.iter().map(Layer::name));
                 map.filters.extend(app.filters.iter().copied());
                 map
             })

@@ -43,11 +43,12 @@ pub mod __private {
     pub use crate::di::{Dependency, Resolver};
     pub use crate::http::{
         ArgumentInfo, Controller, ExceptionFilter, Extract, Guard, HasSchema, HttpRequest,
-        HttpResponse, Interceptor, Method, NoSchema, RequestContext, RouteInfo, Routes, Schema,
-        SchemaProbe, custom_method, extract, finish, has_app_guards, has_app_wrappers, path_param,
-        reply, respond, response_error, run_app_filters, run_app_guards, run_app_interceptors, web,
+        HttpResponse, Interceptor, Layer, Method, NoSchema, RequestContext, RouteInfo, Routes,
+        Schema, SchemaProbe, custom_method, extract, finish, has_app_guards, has_app_wrappers,
+        path_param, reply, respond, response_error, run_app_filters, run_app_guards,
+        run_app_interceptors, web,
     };
-    pub use crate::module::{ControllerEntry, Module, ModuleDescriptor, ModuleGuard};
+    pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
     pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, DomainError, Error, Result};
     pub use actix_web::Route as ActixRoute;

@@ -8,7 +8,7 @@ use elif_catalogue::{EL1006, EL1007};
 
 use crate::di::provider::{Instance, Location, ProviderDescriptor, ProviderKey};
 use crate::diagnostics::Diagnostic;
-use crate::http::{Controller, DynGuard, Guard, RouteInfo, Routes};
+use crate::http::{Controller, DynFilter, DynGuard, DynInterceptor, Layer, RouteInfo, Routes};
 
 /// Mounts a controller's routes, given its instance.
 pub type MountFn = fn(&Instance, &mut Routes);
@@ -38,35 +38,6 @@ impl ControllerEntry {
     }
 }
 
-/// A guard applied to a module's routes.
-#[derive(Clone, Copy)]
-pub struct ModuleGuard {
-    /// The guard's provider.
-    pub descriptor: fn() -> &'static ProviderDescriptor,
-    /// Its instance as a guard.
-    pub cast: fn(&Instance) -> Option<std::sync::Arc<dyn DynGuard>>,
-}
-
-impl std::fmt::Debug for ModuleGuard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str((self.descriptor)().name)
-    }
-}
-
-impl ModuleGuard {
-    /// The entry of guard `G`.
-    pub const fn of<G: Guard>() -> Self {
-        Self {
-            descriptor: G::descriptor,
-            cast: cast_guard::<G>,
-        }
-    }
-}
-
-fn cast_guard<G: Guard>(instance: &Instance) -> Option<std::sync::Arc<dyn DynGuard>> {
-    crate::di::provider::downcast::<G>(instance).map(|g| g as std::sync::Arc<dyn DynGuard>)
-}
-
 /// A module, as `#[module(...)]` describes it.
 #[derive(Debug)]
 pub struct ModuleDescriptor {
@@ -82,7 +53,13 @@ pub struct ModuleDescriptor {
     pub controllers: &'static [ControllerEntry],
     /// Guards every route of this module's controllers runs (after the
     /// app's, before the controller's).
-    pub guards: &'static [ModuleGuard],
+    pub guards: &'static [Layer<dyn DynGuard>],
+    /// Interceptors around every route of its controllers, outside the
+    /// attributes' (the first listed is the outermost).
+    pub interceptors: &'static [Layer<dyn DynInterceptor>],
+    /// Exception filters tried on its controllers' errors after the
+    /// attributes' filters.
+    pub filters: &'static [Layer<dyn DynFilter>],
     /// Middleware around every route of this module's controllers (inside
     /// the app's, outside the controllers').
     pub middleware: &'static [fn(actix_web::Route) -> actix_web::Route],

@@ -1012,3 +1012,44 @@ async fn app_interceptors_and_filters_wrap_every_route() {
     assert_eq!(show.filters, ["GoneFilter", "TeapotFilter"]);
     app.stop().await;
 }
+
+#[module(controllers(PlainShelf), interceptors(Outer), filters(TeapotFilter))]
+pub struct PlainShelfModule;
+
+#[elif::test]
+async fn module_interceptors_and_filters_sit_inside_the_apps() {
+    let app = || {
+        App::new()
+            .module(PlainShelfModule)
+            .without_env()
+            .interceptor::<Stamp>()
+    };
+    let server = TestApp::start(app()).await.unwrap();
+    let plain = server.get("/plain/3").await;
+    // The module's interceptor runs inside the app's: it marks the trail first.
+    assert_eq!(plain.header("x-trail"), Some("outer;stamp;"));
+    assert_eq!(
+        server.get("/plain/0").await.status(),
+        418,
+        "the module's filter"
+    );
+    server.stop().await;
+
+    let map = app().map();
+    let show = map
+        .routes
+        .iter()
+        .find(|r| r.handler == "PlainShelf::show")
+        .unwrap();
+    assert_eq!(show.interceptors, ["Stamp", "Outer"]);
+    assert_eq!(show.filters, ["TeapotFilter"]);
+    let module = map
+        .modules
+        .iter()
+        .find(|m| m.name == "PlainShelfModule")
+        .unwrap();
+    assert_eq!(
+        (module.interceptors.as_slice(), module.filters.as_slice()),
+        (&["Outer"][..], &["TeapotFilter"][..])
+    );
+}

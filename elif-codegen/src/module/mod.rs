@@ -42,10 +42,16 @@ fn generate(module: &parse::Module) -> TokenStream {
         .exports
         .iter()
         .map(|ty| quote_spanned!(ty.span()=> #p::ProviderKey::of::<#ty>));
-    let guards = module
-        .guards
-        .iter()
-        .map(|ty| quote_spanned!(ty.span()=> #p::ModuleGuard::of::<#ty>()));
+    let layer = |types: &[syn::Type], kind: &str| -> Vec<TokenStream> {
+        let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
+        types
+            .iter()
+            .map(|ty| quote_spanned!(ty.span()=> #p::Layer::#kind::<#ty>()))
+            .collect()
+    };
+    let guards = layer(&module.guards, "guard");
+    let interceptors = layer(&module.interceptors, "interceptor");
+    let filters = layer(&module.filters, "filter");
     // The first listed is the outermost: wrapped last.
     let wraps = module.middleware.iter().rev();
     let middleware = if module.middleware.is_empty() {
@@ -73,6 +79,8 @@ fn generate(module: &parse::Module) -> TokenStream {
                         providers: &[#(#providers),*],
                         controllers: &[#(#controllers),*],
                         guards: &[#(#guards),*],
+                        interceptors: &[#(#interceptors),*],
+                        filters: &[#(#filters),*],
                         middleware: #middleware,
                         exports: &[#(#exports),*],
                         location: #p::Location { file: ::core::file!(), line: #line },

@@ -9,12 +9,15 @@ use syn::punctuated::Punctuated;
 
 use crate::errors::{Errors, unknown_key};
 
+/// The keys that take a list of types, in slot order; then `middleware`.
 const KEYS: &[&str] = &[
     "imports",
     "providers",
     "controllers",
     "exports",
     "guards",
+    "interceptors",
+    "filters",
     "middleware",
 ];
 
@@ -32,6 +35,10 @@ pub(crate) struct Module {
     pub(crate) exports: Vec<syn::Type>,
     /// `guards(...)`: run by every route of this module's controllers.
     pub(crate) guards: Vec<syn::Type>,
+    /// `interceptors(...)`: around every route of this module's controllers.
+    pub(crate) interceptors: Vec<syn::Type>,
+    /// `filters(...)`: tried on every error of this module's controllers.
+    pub(crate) filters: Vec<syn::Type>,
     /// `middleware(...)`: around every route of this module's controllers.
     pub(crate) middleware: Vec<syn::Expr>,
 }
@@ -42,7 +49,7 @@ pub(crate) fn parse(
     item: syn::Item,
 ) -> Result<Module, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
-    let mut lists: [Vec<syn::Type>; 5] = Default::default();
+    let mut lists: [Vec<syn::Type>; 7] = Default::default();
     let mut middleware: Vec<syn::Expr> = Vec::new();
     let parser = syn::meta::parser(|meta| {
         // middleware(expr, expr): actix-web `Transform` values
@@ -54,7 +61,7 @@ pub(crate) fn parse(
             middleware.extend(exprs);
             return Ok(());
         }
-        // imports(A, B) | providers(A, B) | controllers(A, B) | exports(A, dyn B) | guards(A, B)
+        // imports(A, B) | providers(..) | controllers(..) | exports(A, dyn B) | guards(..) | interceptors(..) | filters(..)
         let Some(slot) = KEYS.iter().position(|k| meta.path.is_ident(k)) else {
             return Err(unknown_key(&meta.path, KEYS, "#[module]"));
         };
@@ -97,7 +104,15 @@ pub(crate) fn parse(
     if !item.generics.params.is_empty() {
         errors.at(&item.generics, "EL0004", "a module cannot be generic");
     }
-    let [imports, providers, controllers, exports, guards] = lists;
+    let [
+        imports,
+        providers,
+        controllers,
+        exports,
+        guards,
+        interceptors,
+        filters,
+    ] = lists;
     match errors.finish() {
         Ok(()) => Ok(Module {
             item,
@@ -106,6 +121,8 @@ pub(crate) fn parse(
             controllers,
             exports,
             guards,
+            interceptors,
+            filters,
             middleware,
         }),
         Err(error) => Err((error, item.to_token_stream())),

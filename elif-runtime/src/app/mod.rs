@@ -24,8 +24,8 @@ use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
 use crate::http::controller::{RouteMiddleware, duplicate_routes};
 use crate::http::{
-    AppLayers, DynFilter, DynGuard, DynInterceptor, ExceptionFilter, Guard, Interceptor, RouteInfo,
-    Routes,
+    AppLayers, DynFilter, DynGuard, DynInterceptor, ExceptionFilter, Guard, Interceptor, Layer,
+    RouteInfo, Routes,
 };
 use crate::module::{Module, ModuleDescriptor, ModuleTree, MountFn};
 
@@ -36,52 +36,16 @@ pub struct App {
     name: Option<String>,
     globals: Vec<Node>,
     overrides: Vec<Node>,
-    guards: Vec<AppLayer<dyn DynGuard>>,
-    interceptors: Vec<AppLayer<dyn DynInterceptor>>,
-    filters: Vec<AppLayer<dyn DynFilter>>,
-    inspection_guard: Option<AppLayer<dyn DynGuard>>,
+    guards: Vec<Layer<dyn DynGuard>>,
+    interceptors: Vec<Layer<dyn DynInterceptor>>,
+    filters: Vec<Layer<dyn DynFilter>>,
+    inspection_guard: Option<Layer<dyn DynGuard>>,
     middleware: Vec<RouteMiddleware>,
     config: LoadOptions,
 }
 
-/// A guard, interceptor or filter added to every route of the app: a
-/// provider of the graph, used through the trait object `T`.
-struct AppLayer<T: ?Sized> {
-    descriptor: fn() -> &'static ProviderDescriptor,
-    cast: fn(&Instance) -> Option<Arc<T>>,
-}
-
-impl<T: ?Sized> Clone for AppLayer<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T: ?Sized> Copy for AppLayer<T> {}
-
-impl<T: ?Sized> AppLayer<T> {
-    /// The component's instance in a built container.
-    fn resolve(&self, container: &Container) -> Option<Arc<T>> {
-        let index = container.graph().index_of(((self.descriptor)().key)())?;
-        (self.cast)(container.singleton(index)?)
-    }
-
-    fn name(&self) -> &'static str {
-        (self.descriptor)().name
-    }
-}
-
-impl AppLayer<dyn DynGuard> {
-    fn guard<G: Guard>() -> Self {
-        Self {
-            descriptor: G::descriptor,
-            cast: |i| crate::di::provider::downcast::<G>(i).map(|g| g as Arc<dyn DynGuard>),
-        }
-    }
-}
-
 /// Resolves every layer of a list in a built container, in order.
-fn resolve_all<T: ?Sized>(layers: &[AppLayer<T>], container: &Container) -> Vec<Arc<T>> {
+fn resolve_all<T: ?Sized>(layers: &[Layer<T>], container: &Container) -> Vec<Arc<T>> {
     layers.iter().filter_map(|l| l.resolve(container)).collect()
 }
 
@@ -159,7 +123,7 @@ impl App {
     /// they are served in development and test only, and every `/_elif/*`
     /// path answers 404 in production.
     pub fn inspection_guard<G: Guard>(mut self) -> Self {
-        self.inspection_guard = Some(AppLayer::guard::<G>());
+        self.inspection_guard = Some(Layer::guard::<G>());
         self
     }
 
@@ -167,7 +131,7 @@ impl App {
     /// and routes' own guards (in the order `guard` is called). `G` joins the
     /// graph app-wide unless a module declares it.
     pub fn guard<G: Guard>(mut self) -> Self {
-        self.guards.push(AppLayer::guard::<G>());
+        self.guards.push(Layer::guard::<G>());
         self
     }
 
@@ -175,20 +139,14 @@ impl App {
     /// outside the controllers' and routes' own interceptors (the first
     /// added is the outermost). Boxed, unlike those named in attributes.
     pub fn interceptor<I: Interceptor>(mut self) -> Self {
-        self.interceptors.push(AppLayer {
-            descriptor: I::descriptor,
-            cast: |i| crate::di::provider::downcast::<I>(i).map(|x| x as Arc<dyn DynInterceptor>),
-        });
+        self.interceptors.push(Layer::interceptor::<I>());
         self
     }
 
     /// Tries exception filter `F` on every route's errors that the
     /// controllers' and routes' own filters let pass (in the order added).
     pub fn filter<F: ExceptionFilter>(mut self) -> Self {
-        self.filters.push(AppLayer {
-            descriptor: F::descriptor,
-            cast: |i| crate::di::provider::downcast::<F>(i).map(|x| x as Arc<dyn DynFilter>),
-        });
+        self.filters.push(Layer::filter::<F>());
         self
     }
 
@@ -351,9 +309,9 @@ impl App {
     /// The names of the app's guards, interceptors and filters, for the map.
     fn layer_names(&self) -> crate::inspect::LayerNames {
         crate::inspect::LayerNames {
-            guards: self.guards.iter().map(AppLayer::name).collect(),
-            interceptors: self.interceptors.iter().map(AppLayer::name).collect(),
-            filters: self.filters.iter().map(AppLayer::name).collect(),
+            guards: self.guards.iter().map(Layer::name).collect(),
+            interceptors: self.interceptors.iter().map(Layer::name).collect(),
+            filters: self.filters.iter().map(Layer::name).collect(),
         }
     }
 
@@ -424,11 +382,19 @@ impl App {
             ));
         }
         let modules = ModuleTree::new(root);
-        let module_guards: Vec<&'static ProviderDescriptor> = modules
+        // The modules' guards, interceptors and filters join the graph too.
+        let module_layers: Vec<&'static ProviderDescriptor> = modules
             .modules
             .iter()
-            .flat_map(|m| m.descriptor.guards)
-            .map(|g| (g.descriptor)())
+            .flat_map(|m| {
+                let d = m.descriptor;
+                let guards = d.guards.iter().map(|g| g.descriptor);
+                let interceptors = d.interceptors.iter().map(|i| i.descriptor);
+                guards
+                    .chain(interceptors)
+                    .chain(d.filters.iter().map(|f| f.descriptor))
+            })
+            .map(|descriptor| descriptor())
             .collect();
         let routes = modules
             .modules
@@ -449,7 +415,7 @@ impl App {
                 .map(|g| (g.descriptor)())
                 .chain(self.interceptors.iter().map(|i| (i.descriptor)()))
                 .chain(self.filters.iter().map(|f| (f.descriptor)()))
-                .chain(module_guards)
+                .chain(module_layers)
                 .collect(),
         });
         let source = ConfigSource::load(&self.config);
@@ -603,24 +569,32 @@ impl Booted {
             .iter()
             .filter_map(|&(index, mount)| {
                 let instance = self.container.singleton(index)?.clone();
-                let module_guards = graph.nodes[index]
+                let module = graph.nodes[index]
                     .module
-                    .map(|m| graph.modules.modules[m].descriptor.guards)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|guard| {
-                        let key = ((guard.descriptor)().key)();
-                        (guard.cast)(self.container.singleton(graph.index_of(key)?)?)
-                    });
-                let layers = AppLayers {
-                    guards: self
-                        .app_layers
-                        .guards
-                        .iter()
-                        .cloned()
-                        .chain(module_guards)
-                        .collect(),
-                    ..self.app_layers.clone()
+                    .map(|m| graph.modules.modules[m].descriptor);
+                let app = &self.app_layers;
+                // Guards: the app's, then the module's. Interceptors: the
+                // app's outermost, then the module's. Filters: the module's
+                // before the app's (the attributes' come before both).
+                let layers = match module {
+                    None => app.clone(),
+                    Some(module) => AppLayers {
+                        guards: [
+                            app.guards.clone(),
+                            resolve_all(module.guards, &self.container),
+                        ]
+                        .concat(),
+                        interceptors: [
+                            app.interceptors.clone(),
+                            resolve_all(module.interceptors, &self.container),
+                        ]
+                        .concat(),
+                        filters: [
+                            resolve_all(module.filters, &self.container),
+                            app.filters.clone(),
+                        ]
+                        .concat(),
+                    },
                 };
                 let module_middleware = graph.nodes[index]
                     .module

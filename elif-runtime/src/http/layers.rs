@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use actix_web::HttpResponse;
 
+use crate::di::provider::{Instance, ProviderDescriptor, downcast};
 use crate::error::Error;
-use crate::http::guard::{DynGuard, RequestContext};
+use crate::http::guard::{DynGuard, Guard, RequestContext};
 use crate::http::intercept::{ExceptionFilter, Interceptor};
 
 /// A boxed future borrowing the request context.
@@ -47,6 +48,86 @@ impl<F: ExceptionFilter> DynFilter for F {
     fn catch_dyn(&self, error: &Error, cx: &RequestContext<'_>) -> Option<HttpResponse> {
         self.catch(error, cx)
     }
+}
+
+/// A guard, interceptor or filter that a module
+/// (`#[module(guards(..), interceptors(..), filters(..))]`) or the app
+/// (`App::guard`, `App::interceptor`, `App::filter`) puts around routes: a
+/// provider of the graph, used through the trait object `T`.
+pub struct Layer<T: ?Sized> {
+    /// The component's provider.
+    pub descriptor: fn() -> &'static ProviderDescriptor,
+    /// Its instance as `T`.
+    pub cast: fn(&Instance) -> Option<Arc<T>>,
+}
+
+impl<T: ?Sized> Clone for Layer<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for Layer<T> {}
+
+impl<T: ?Sized> std::fmt::Debug for Layer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str((self.descriptor)().name)
+    }
+}
+
+impl<T: ?Sized> Layer<T> {
+    /// The component's name.
+    pub fn name(&self) -> &'static str {
+        (self.descriptor)().name
+    }
+
+    /// The component's instance in a built container.
+    pub(crate) fn resolve(&self, container: &crate::di::Container) -> Option<Arc<T>> {
+        let index = container.graph().index_of(((self.descriptor)().key)())?;
+        (self.cast)(container.singleton(index)?)
+    }
+}
+
+impl Layer<dyn DynGuard> {
+    /// The layer of guard `G`.
+    pub const fn guard<G: Guard>() -> Self {
+        Self {
+            descriptor: G::descriptor,
+            cast: cast_guard::<G>,
+        }
+    }
+}
+
+impl Layer<dyn DynInterceptor> {
+    /// The layer of interceptor `I`.
+    pub const fn interceptor<I: Interceptor>() -> Self {
+        Self {
+            descriptor: I::descriptor,
+            cast: cast_interceptor::<I>,
+        }
+    }
+}
+
+impl Layer<dyn DynFilter> {
+    /// The layer of exception filter `F`.
+    pub const fn filter<F: ExceptionFilter>() -> Self {
+        Self {
+            descriptor: F::descriptor,
+            cast: cast_filter::<F>,
+        }
+    }
+}
+
+fn cast_guard<G: Guard>(instance: &Instance) -> Option<Arc<dyn DynGuard>> {
+    downcast::<G>(instance).map(|g| g as Arc<dyn DynGuard>)
+}
+
+fn cast_interceptor<I: Interceptor>(instance: &Instance) -> Option<Arc<dyn DynInterceptor>> {
+    downcast::<I>(instance).map(|i| i as Arc<dyn DynInterceptor>)
+}
+
+fn cast_filter<F: ExceptionFilter>(instance: &Instance) -> Option<Arc<dyn DynFilter>> {
+    downcast::<F>(instance).map(|f| f as Arc<dyn DynFilter>)
 }
 
 /// What runs around one controller's routes besides what its attributes

@@ -30,7 +30,7 @@ pub use extract::{
 pub use guard::{DynGuard, Guard, RequestContext};
 pub use intercept::{ExceptionFilter, Interceptor, finish, respond, response_error};
 pub use layers::{
-    AppLayers, DynFilter, DynInterceptor, has_app_guards, has_app_wrappers, run_app_filters,
+    AppLayers, DynFilter, DynInterceptor, Layer, has_app_guards, has_app_wrappers, run_app_filters,
     run_app_guards, run_app_interceptors,
 };
 pub use pipeline::{REQUEST_ID, RequestId};

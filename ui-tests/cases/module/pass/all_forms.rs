@@ -26,11 +26,34 @@ impl Guard for Open {
     }
 }
 
+#[injectable]
+pub struct Passthrough;
+
+impl Interceptor for Passthrough {
+    async fn intercept<N>(&self, _cx: &RequestContext<'_>, next: N) -> elif::Result<elif::http::HttpResponse>
+    where
+        N: std::future::Future<Output = elif::Result<elif::http::HttpResponse>>,
+    {
+        next.await
+    }
+}
+
+#[injectable]
+pub struct LetPass;
+
+impl ExceptionFilter for LetPass {
+    fn catch(&self, _error: &Error, _cx: &RequestContext<'_>) -> Option<elif::http::HttpResponse> {
+        None
+    }
+}
+
 #[module(
     imports(MailModule),
     controllers(Posts),
     exports(MailModule),
     guards(Open),
+    interceptors(Passthrough),
+    filters(LetPass),
     middleware(elif::http::middleware::DefaultHeaders::new(), elif::http::middleware::NormalizePath::trim())
 )]
 pub struct AppModule;
