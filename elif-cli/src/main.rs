@@ -101,7 +101,7 @@ fn run_expand(args: &ArgMatches) -> u8 {
     };
     match expand::expand_source(&source, only) {
         Ok(expansion) => {
-            print!("{}", expansion.code);
+            out(&expansion.code);
             for error in &expansion.errors {
                 eprintln!("{}", expand::render(error, path, &source));
             }
@@ -116,7 +116,7 @@ fn run_expand(args: &ArgMatches) -> u8 {
 
 fn run_explain(args: &ArgMatches) -> u8 {
     if args.get_flag("list") {
-        print!("{}", explain::list());
+        out(&explain::list());
         return 0;
     }
     let code = args
@@ -125,7 +125,7 @@ fn run_explain(args: &ArgMatches) -> u8 {
         .unwrap_or_default();
     match explain::explain(code) {
         Some(text) => {
-            print!("{text}");
+            out(&text);
             0
         }
         None => {
@@ -138,4 +138,13 @@ fn run_explain(args: &ArgMatches) -> u8 {
             2
         }
     }
+}
+
+/// Writes to stdout; a closed pipe (`elif expand f.rs | head`) is not an error.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }

@@ -394,6 +394,11 @@ impl AppMap {
                 ),
                 ("exports", m.exports.clone()),
                 ("guards", m.guards.iter().map(|s| s.to_string()).collect()),
+                (
+                    "interceptors",
+                    m.interceptors.iter().map(|s| s.to_string()).collect(),
+                ),
+                ("filters", m.filters.iter().map(|s| s.to_string()).collect()),
             ] {
                 if !list.is_empty() {
                     let _ = writeln!(out, "    {label}: {}", list.join(", "));

@@ -56,15 +56,15 @@ where
     match matches.subcommand() {
         Some(("check", args)) => check(app, args.get_flag("quiet"), args.get_flag("json")),
         Some(("routes", _)) => {
-            print!("{}", app.map().routes_table());
+            out(&app.map().routes_table());
             Ok(())
         }
         Some(("map", args)) => {
             let map = app.map();
             if args.get_flag("json") {
-                println!("{}", map.to_json());
+                out(&format!("{}\n", map.to_json()));
             } else {
-                print!("{}", map.summary());
+                out(&map.summary());
             }
             Ok(())
         }
@@ -75,19 +75,27 @@ where
 fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
     let report = app.check();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(report.diagnostics()).unwrap_or_default()
-        );
+        let json = serde_json::to_string_pretty(report.diagnostics()).unwrap_or_default();
+        out(&format!("{json}\n"));
     } else if report.is_empty() {
         if !quiet {
-            println!("ok: the dependency graph, modules, routes and config are valid");
+            out("ok: the dependency graph, modules, routes and config are valid\n");
         }
     } else {
-        println!("{report}");
+        out(&format!("{report}\n"));
     }
     match report.exit_code() {
         0 => Ok(()),
         code => Err(Error::exit(code)),
     }
+}
+
+/// Writes a command's output to stdout. A closed pipe (`map --json | head`)
+/// is not an error: the reader has what it wanted.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }

@@ -148,3 +148,19 @@ fn map_without_json_is_a_readable_summary() {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
     }
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    // `map --json | head`: the reader goes away before the app has written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_example-blog"))
+        .args(["map", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{output:?}");
+}
