@@ -11,10 +11,10 @@ pub fn explain(code: &str) -> Option<String> {
 /// Codes close to an unknown `code`, for "did you mean".
 pub fn similar(code: &str) -> Vec<&'static str> {
     let code = code.to_ascii_uppercase();
-    let digits = code.trim_start_matches("EL");
+    let prefix: String = code.trim_start_matches("EL").chars().take(2).collect();
     ALL.iter()
         .map(|e| e.code)
-        .filter(|c| !digits.is_empty() && c[2..].starts_with(&digits[..digits.len().min(2)]))
+        .filter(|c| !prefix.is_empty() && c[2..].starts_with(&prefix))
         .take(8)
         .collect()
 }
@@ -68,5 +68,9 @@ mod tests {
         assert!(explain("el1001").is_some());
         assert!(explain("EL9999").is_none());
         assert!(similar("EL10").contains(&"EL1001"));
+        assert!(
+            similar("€").is_empty() && explain("€").is_none(),
+            "any input, no panic"
+        );
     }
 }

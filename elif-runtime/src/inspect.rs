@@ -215,6 +215,9 @@ pub(crate) struct LayerNames {
 /// What a secret's value is shown as.
 const REDACTED: &str = "[redacted]";
 
+/// What a table's value is shown as (it may hold a secret in a field).
+const TABLE: &str = "[table]";
+
 impl AppMap {
     /// The map of a surveyed app; `app` names what the app builder adds
     /// around every route.
@@ -286,8 +289,11 @@ impl AppMap {
                     .and_then(|s| s.origin(&key.key))
                     .cloned();
                 let origin = origin.or_else(|| key.default.map(|_| Origin::Default));
+                // A table may be a struct holding a secret the field's type
+                // does not show: only its shape is given.
                 let value = match value {
                     Some(_) if key.secret => Some(serde_json::Value::from(REDACTED)),
+                    Some(serde_json::Value::Object(_)) => Some(serde_json::Value::from(TABLE)),
                     other => other,
                 };
                 ConfigEntry {
@@ -337,7 +343,8 @@ impl AppMap {
 
     /// The map as pretty-printed JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
     }
 
     /// The routes as a plain-text table, one per line: method, path,

@@ -127,12 +127,20 @@ fn the_map_of_a_broken_app_still_lists_what_is_declared_and_every_problem() {
 
 #[test]
 fn secrets_are_redacted_in_the_map() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    pub struct Upstream {
+        pub host: String,
+        pub password: Secret<String>,
+    }
     #[derive(Debug, Config)]
     #[config(section = "vault")]
     #[allow(dead_code)]
     pub struct VaultConfig {
         #[config(secret)]
         pub token: Secret<String>,
+        pub spares: Vec<Secret<String>>,
+        pub upstream: Upstream,
     }
     #[injectable]
     pub struct Vault {
@@ -144,11 +152,50 @@ fn secrets_are_redacted_in_the_map() {
         .module(VaultModule)
         .without_env()
         .config("vault.token", "hunter2")
+        .config("vault.spares", ["swordfish"])
+        .config(
+            "vault.upstream",
+            serde_json::json!({ "host": "db", "password": "letmein" }),
+        )
         .map();
     let json = serde_json::to_string(&map).unwrap();
-    assert!(!json.contains("hunter2"), "{json}");
-    let token = map.config.iter().find(|c| c.key == "vault.token").unwrap();
-    assert_eq!(token.value, Some(Value::from("[redacted]")));
+    for secret in ["hunter2", "swordfish", "letmein"] {
+        assert!(!json.contains(secret), "{secret} leaked: {json}");
+    }
+    let value = |key: &str| {
+        map.config
+            .iter()
+            .find(|c| c.key == key)
+            .unwrap()
+            .value
+            .clone()
+    };
+    assert_eq!(value("vault.token"), Some(Value::from("[redacted]")));
+    assert_eq!(
+        value("vault.spares"),
+        Some(Value::from("[redacted]")),
+        "a Vec of secrets"
+    );
+    assert_eq!(
+        value("vault.upstream"),
+        Some(Value::from("[table]")),
+        "a struct may hold one"
+    );
+    assert!(map.diagnostics.is_empty(), "{:?}", map.diagnostics);
+}
+
+#[test]
+fn config_sections_are_listed_once_even_when_a_provider_reads_a_built_in_one() {
+    #[injectable]
+    pub struct Banner {
+        _server: Config<elif::config::ServerConfig>,
+    }
+    #[module(providers(Banner))]
+    pub struct BannerModule;
+    let map = App::new().module(BannerModule).without_env().map();
+    let ports = map.config.iter().filter(|c| c.key == "server.port").count();
+    assert_eq!(ports, 1);
+    assert!(map.diagnostics.is_empty(), "{:?}", map.diagnostics);
 }
 
 #[elif::test]
@@ -218,13 +265,27 @@ impl OnInit for Warmup {
     }
 }
 
+/// Records being called: `check` and `map` must not build anything.
+#[factory]
+async fn counter() -> elif::Result<Counter> {
+    BUILT_OR_INITIALISED.store(true, std::sync::atomic::Ordering::SeqCst);
+    Ok(Counter)
+}
+
+pub struct Counter;
+
 #[test]
 fn check_and_map_build_nothing_and_run_no_hooks() {
-    #[module(providers(Warmup))]
+    #[module(providers(Warmup, counter))]
     pub struct WarmupModule;
     let report = App::new().module(WarmupModule).without_env().check();
     assert!(report.is_empty(), "{report}");
     let map = App::new().module(WarmupModule).without_env().map();
-    assert_eq!(map.components[0].hooks, ["on_init"]);
+    let warmup = map.components.iter().find(|c| c.name == "Warmup").unwrap();
+    assert_eq!(warmup.hooks, ["on_init"]);
+    assert!(
+        map.components.iter().any(|c| c.name == "counter"),
+        "the factory is listed"
+    );
     assert!(!BUILT_OR_INITIALISED.load(std::sync::atomic::Ordering::SeqCst));
 }

@@ -114,24 +114,21 @@ fn field(field: &syn::Field, errors: &mut Errors) -> Option<Field> {
     Some(out)
 }
 
-/// `Secret<T>`, also inside `Option<...>`.
+/// `Secret<T>`, or any type holding one in its generic arguments
+/// (`Option<Secret<T>>`, `Vec<Secret<T>>`, `HashMap<String, Secret<T>>`).
 fn is_secret_type(ty: &syn::Type) -> bool {
-    let syn::Type::Path(path) = ty else {
-        return false;
-    };
-    let Some(last) = path.path.segments.last() else {
-        return false;
-    };
-    if last.ident == "Secret" {
-        return true;
-    }
-    match &last.arguments {
-        syn::PathArguments::AngleBracketed(args) if last.ident == "Option" => {
-            args.args.iter().any(|arg| match arg {
-                syn::GenericArgument::Type(inner) => is_secret_type(inner),
-                _ => false,
-            })
-        }
+    match ty {
+        syn::Type::Path(path) => path.path.segments.iter().any(|segment| {
+            segment.ident == "Secret"
+                || matches!(&segment.arguments, syn::PathArguments::AngleBracketed(args)
+                    if args.args.iter().any(|arg| matches!(arg, syn::GenericArgument::Type(inner) if is_secret_type(inner))))
+        }),
+        syn::Type::Array(array) => is_secret_type(&array.elem),
+        syn::Type::Slice(slice) => is_secret_type(&slice.elem),
+        syn::Type::Tuple(tuple) => tuple.elems.iter().any(is_secret_type),
+        syn::Type::Reference(reference) => is_secret_type(&reference.elem),
+        syn::Type::Group(group) => is_secret_type(&group.elem),
+        syn::Type::Paren(paren) => is_secret_type(&paren.elem),
         _ => false,
     }
 }

@@ -260,9 +260,11 @@ impl App {
             filters: resolve_all(&filters, &container),
         };
         let inspection = match inspection_guard {
-            Some(guard) => Some(Inspection {
-                guard: guard.resolve(&container),
-            }),
+            // Opted in: served only behind its guard; should the guard be
+            // missing, the endpoints stay off rather than open.
+            Some(guard) => guard
+                .resolve(&container)
+                .map(|guard| Inspection { guard: Some(guard) }),
             None if app_config.env != Environment::Production => Some(Inspection { guard: None }),
             None => None,
         };
@@ -428,7 +430,9 @@ impl App {
             ConfigRequirement::of::<AppConfig>(),
             ConfigRequirement::of::<ServerConfig>(),
         ];
-        requirements.extend(graph.config_requirements());
+        requirements.extend(graph.config_requirements().into_iter().filter(|r| {
+            r.key != ProviderKey::of::<AppConfig>() && r.key != ProviderKey::of::<ServerConfig>()
+        }));
         let config = source.as_ref().and_then(|source| {
             load_sections(source, &requirements)
                 .map_err(|p| report.extend(p))

@@ -1,6 +1,6 @@
 //! The layers added around every route at run time, by the app
 //! (`App::guard`, `App::interceptor`, `App::filter`) and by a controller's
-//! module (`#[module(guards(..))]`). They are chosen when the app is built,
+//! module (`#[module(guards(..), interceptors(..), filters(..))]`). They are chosen when the app is built,
 //! not named in attributes, so they are boxed; routes without any skip them
 //! after a length check.
 
@@ -131,8 +131,8 @@ fn cast_filter<F: ExceptionFilter>(instance: &Instance) -> Option<Arc<dyn DynFil
 }
 
 /// What runs around one controller's routes besides what its attributes
-/// name: guards (the app's, then its module's), interceptors and filters
-/// (the app's), each in the order they were added.
+/// name: guards and interceptors (the app's, then its module's), filters
+/// (its module's, then the app's), each list in the order declared.
 #[derive(Clone, Default)]
 pub struct AppLayers {
     pub(crate) guards: Vec<Arc<dyn DynGuard>>,

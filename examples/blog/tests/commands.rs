@@ -136,17 +136,25 @@ fn map_without_json_is_a_readable_summary() {
     let output = run(&["map"]);
     assert!(output.status.success(), "{output:?}");
     let text = stdout(&output);
-    for needle in [
-        "modules",
-        "PostsModule",
-        "components",
-        "PostService",
-        "routes",
-        "config",
-        "blog.title",
-    ] {
-        assert!(text.contains(needle), "{needle} missing in:\n{text}");
-    }
+    let line = |start: &str| {
+        text.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line starting {start:?} in:\n{text}"))
+    };
+    assert_eq!(line("example-blog"), "example-blog (development)");
+    assert!(line("  PostsModule ").contains("examples/blog/src/posts.rs:"));
+    assert_eq!(
+        line("    imports: AuthModule"),
+        "    imports: AuthModule, PostsModule, ContactModule",
+        "the root module's imports come first"
+    );
+    let service: Vec<&str> = line("  PostService ").split_whitespace().collect();
+    assert_eq!(
+        &service[..5],
+        ["PostService", "injectable", "singleton", "<-", "PostStore,"]
+    );
+    assert!(line("  blog.title ").ends_with("from the default"));
+    assert!(line("  POST    /posts ").contains("guards(Writer)"));
 }
 
 #[test]
