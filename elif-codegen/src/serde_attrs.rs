@@ -154,11 +154,12 @@ pub(crate) fn field_name(
     rule: Option<Rule>,
     direction: Direction,
 ) -> String {
-    serde_value(attrs, "rename", direction).unwrap_or_else(|| {
-        let name = ident.to_string();
-        let name = name.trim_start_matches("r#");
-        rule.map_or_else(|| name.to_owned(), |rule| rule.field(name))
-    })
+    wire_name(
+        ident,
+        attrs,
+        rule.map(|r| (r, Rule::field as fn(Rule, &str) -> String)),
+        direction,
+    )
 }
 
 /// A variant's name on the wire: its own `rename`, else the container's
@@ -169,9 +170,26 @@ pub(crate) fn variant_name(
     rule: Option<Rule>,
     direction: Direction,
 ) -> String {
+    wire_name(
+        ident,
+        attrs,
+        rule.map(|r| (r, Rule::variant as fn(Rule, &str) -> String)),
+        direction,
+    )
+}
+
+/// The `rename` of `attrs` for `direction`, else `apply`'s rule applied to
+/// the identifier (without `r#`).
+fn wire_name(
+    ident: &syn::Ident,
+    attrs: &[syn::Attribute],
+    apply: Option<(Rule, fn(Rule, &str) -> String)>,
+    direction: Direction,
+) -> String {
     serde_value(attrs, "rename", direction).unwrap_or_else(|| {
         let name = ident.to_string();
-        rule.map_or_else(|| name.clone(), |rule| rule.variant(&name))
+        let name = name.trim_start_matches("r#");
+        apply.map_or_else(|| name.to_owned(), |(rule, apply)| apply(rule, name))
     })
 }
 

@@ -623,6 +623,23 @@ async fn domain_errors_map_to_status_code_and_hint() {
     ));
 }
 
+/// Appends `mark;` to the response's `x-trail` header: the order in which
+/// interceptors saw the response on its way out.
+fn mark_trail(mut response: HttpResponse, mark: &str) -> HttpResponse {
+    let trail = response
+        .headers()
+        .get("x-trail")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let value = elif::http::header::HeaderValue::from_str(&format!("{trail}{mark};")).unwrap();
+    response.headers_mut().insert(
+        elif::http::header::HeaderName::from_static("x-trail"),
+        value,
+    );
+    response
+}
+
 #[injectable]
 pub struct Stamp;
 
@@ -631,19 +648,7 @@ impl Interceptor for Stamp {
     where
         N: std::future::Future<Output = elif::Result<HttpResponse>>,
     {
-        let mut response = next.await?;
-        let trail = response
-            .headers()
-            .get("x-trail")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let value = elif::http::header::HeaderValue::from_str(&format!("{trail}stamp;")).unwrap();
-        response.headers_mut().insert(
-            elif::http::header::HeaderName::from_static("x-trail"),
-            value,
-        );
-        Ok(response)
+        Ok(mark_trail(next.await?, "stamp"))
     }
 }
 
@@ -920,19 +925,7 @@ impl Interceptor for Outer {
     where
         N: std::future::Future<Output = elif::Result<HttpResponse>>,
     {
-        let mut response = next.await?;
-        let trail = response
-            .headers()
-            .get("x-trail")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let value = elif::http::header::HeaderValue::from_str(&format!("{trail}outer;")).unwrap();
-        response.headers_mut().insert(
-            elif::http::header::HeaderName::from_static("x-trail"),
-            value,
-        );
-        Ok(response)
+        Ok(mark_trail(next.await?, "outer"))
     }
 }
 
