@@ -154,12 +154,7 @@ pub(crate) fn field_name(
     rule: Option<Rule>,
     direction: Direction,
 ) -> String {
-    wire_name(
-        ident,
-        attrs,
-        rule.map(|r| (r, Rule::field as fn(Rule, &str) -> String)),
-        direction,
-    )
+    wire_name(ident, attrs, rule, direction, Rule::field)
 }
 
 /// A variant's name on the wire: its own `rename`, else the container's
@@ -170,26 +165,22 @@ pub(crate) fn variant_name(
     rule: Option<Rule>,
     direction: Direction,
 ) -> String {
-    wire_name(
-        ident,
-        attrs,
-        rule.map(|r| (r, Rule::variant as fn(Rule, &str) -> String)),
-        direction,
-    )
+    wire_name(ident, attrs, rule, direction, Rule::variant)
 }
 
-/// The `rename` of `attrs` for `direction`, else `apply`'s rule applied to
-/// the identifier (without `r#`).
+/// The `rename` of `attrs` for `direction`, else `rule` applied (by
+/// `apply`) to the identifier without `r#`.
 fn wire_name(
     ident: &syn::Ident,
     attrs: &[syn::Attribute],
-    apply: Option<(Rule, fn(Rule, &str) -> String)>,
+    rule: Option<Rule>,
     direction: Direction,
+    apply: fn(Rule, &str) -> String,
 ) -> String {
     serde_value(attrs, "rename", direction).unwrap_or_else(|| {
         let name = ident.to_string();
         let name = name.trim_start_matches("r#");
-        apply.map_or_else(|| name.to_owned(), |(rule, apply)| apply(rule, name))
+        rule.map_or_else(|| name.to_owned(), |rule| apply(rule, name))
     })
 }
 
