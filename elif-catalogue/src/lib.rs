@@ -568,6 +568,15 @@ catalogue! {
         wrong: "a handler that panics",
         right: "a handler that returns `Err(Error::new(...))` for expected failures",
     }
+    /// No database connection within the checkout timeout.
+    EL3008 = {
+        phase: Phase::Request,
+        title: "database unavailable",
+        explanation: "A query needed a database connection and none could be had within             `database.checkout_timeout_ms` (code `DATABASE_UNAVAILABLE`, status 503): the database is down or             unreachable, or every pooled connection is busy. The request is not retried; the pool reconnects by             itself when the database returns, and `/ready` answers 503 meanwhile.",
+        hint: "retry later; operators: check that the database answers at `DATABASE_URL`, and raise             `database.pool_size` if connections are all busy",
+        wrong: "DATABASE_URL=postgres://app@db.internal/app   # db.internal is down",
+        right: "DATABASE_URL=postgres://app@db.internal/app   # reachable, or a larger database.pool_size",
+    }
 }
 
 /// Looks an entry up by its code, case-insensitively (`el1001` finds `EL1001`).

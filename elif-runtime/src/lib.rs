@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod config;
+pub mod data;
 pub mod di;
 pub mod diagnostics;
 pub mod error;

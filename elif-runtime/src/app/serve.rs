@@ -32,6 +32,7 @@ pub(crate) fn http_server(
     let body_limit = BodyLimit(booted.server_config().body_limit);
     let map_json = inspection::map_bytes(booted.map());
     let inspection = booted.inspection.clone();
+    let database = booted.container().get::<crate::data::Database>();
     let framework_first = booted
         .routes()
         .iter()
@@ -42,6 +43,7 @@ pub(crate) fn http_server(
         let routes_container = container.clone();
         let map_json = map_json.clone();
         let inspection = inspection.clone();
+        let database = database.clone();
         actix_web::App::new()
             .wrap(pipeline)
             .app_data(container.clone())
@@ -62,7 +64,7 @@ pub(crate) fn http_server(
                 // requests nothing; before them when an app route could
                 // answer one of their paths (`/{slug}`), so that it cannot.
                 let framework = |config: &mut actix_web::web::ServiceConfig| {
-                    health::register(config, lifecycle);
+                    health::register(config, lifecycle, database);
                     inspection::register(config, map_json, inspection);
                 };
                 if framework_first {

@@ -1,0 +1,214 @@
+//! The database: SQLite by default (embedded, a file under `var/`), or
+//! PostgreSQL when `DATABASE_URL` says so, chosen at start-up (not by a cargo
+//! feature), pooled, and never run on an actix worker thread (PostgreSQL is
+//! asynchronous; SQLite runs on tokio's blocking pool).
+//!
+//! Import [`DataModule`] to get an injectable [`Database`]; run diesel
+//! queries on whichever backend is live with [`with_connection!`]:
+//!
+//! ```text
+//! let mut conn = db.connection().await?;          // 503 problem+json if none within the timeout
+//! let rows: Vec<Row> = elif::with_connection!(conn, |c| {
+//!     diesel::sql_query("SELECT id, title FROM posts").load::<Row>(c).await
+//! })?;
+//! ```
+//!
+//! See `plan/DATA.md` for the design and what comes next (migrations,
+//! `#[model]`, repositories).
+
+mod config;
+mod module;
+
+use std::time::Duration;
+
+use diesel::sqlite::SqliteConnection;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
+
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
+
+pub use config::DatabaseConfig;
+pub use module::DataModule;
+/// diesel and diesel-async, for queries (`elif::data::diesel::sql_query`).
+pub use {diesel, diesel_async};
+
+use crate::error::Error;
+
+/// An SQLite connection made asynchronous: its work runs on tokio's
+/// blocking pool.
+pub type SqliteAsync = SyncConnectionWrapper<SqliteConnection>;
+
+/// Which database the app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (the default).
+    Sqlite,
+    /// PostgreSQL (`postgres://...`).
+    Postgres,
+}
+
+/// The app's database: a pool of connections to the backend the URL names.
+pub struct Database {
+    pool: Pools,
+    backend: Backend,
+    checkout_timeout: Duration,
+}
+
+enum Pools {
+    Sqlite(Pool<SqliteAsync>),
+    Postgres(Pool<AsyncPgConnection>),
+}
+
+/// A pooled connection, returned to the pool when dropped. Use it with
+/// [`with_connection!`] to run one diesel query text on either backend.
+pub enum Connection<'a> {
+    /// On SQLite.
+    Sqlite(PooledConnection<'a, SqliteAsync>),
+    /// On PostgreSQL (boxed: the connection is large, and a checkout costs
+    /// a network round trip anyway).
+    Postgres(Box<PooledConnection<'a, AsyncPgConnection>>),
+}
+
+/// Runs `body` with `c` bound to the live connection, whichever backend it
+/// is: write a diesel query once, it is compiled for both.
+///
+/// `with_connection!(conn, |c| diesel::sql_query("SELECT 1").execute(c).await)`
+#[macro_export]
+macro_rules! with_connection {
+    ($connection:expr, |$c:ident| $body:expr) => {
+        match &mut $connection {
+            $crate::data::Connection::Sqlite(pooled) => {
+                let $c = &mut **pooled;
+                $body
+            }
+            $crate::data::Connection::Postgres(pooled) => {
+                let $c = &mut ***pooled;
+                $body
+            }
+        }
+    };
+}
+
+impl Database {
+    /// A pool for `config`; `app_name` names the default SQLite file
+    /// (`var/<app_name>.sqlite3`, its directory created). Connections are
+    /// made on first use: an unreachable database makes the app unready
+    /// and its queries answer 503, it does not stop the boot.
+    pub fn connect(config: &DatabaseConfig, app_name: &str) -> crate::Result<Self> {
+        let url = config.url_or_default(app_name)?;
+        let checkout_timeout = Duration::from_millis(config.checkout_timeout_ms);
+        let (pool, backend) = if let Some(path) = sqlite_path(&url) {
+            if let Some(dir) = std::path::Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::internal(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            let manager = AsyncDieselConnectionManager::<SqliteAsync>::new(path);
+            (Pools::Sqlite(pool(config, manager)), Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+            (Pools::Postgres(pool(config, manager)), Backend::Postgres)
+        } else {
+            return Err(Error::internal(
+                "database.url must start with `sqlite://` or `postgres://`",
+            )
+            .with_hint(
+                "set DATABASE_URL, e.g. sqlite://var/app.sqlite3 or postgres://user@host/db",
+            ));
+        };
+        Ok(Self {
+            pool,
+            backend,
+            checkout_timeout,
+        })
+    }
+
+    /// Which backend the app runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection from the pool. When none can be had within the checkout
+    /// timeout (the database is down, or every connection is busy), a 503
+    /// problem (`DATABASE_UNAVAILABLE`) that tells the client to retry.
+    pub async fn connection(&self) -> crate::Result<Connection<'_>> {
+        let result = match &self.pool {
+            Pools::Sqlite(pool) => pool
+                .get()
+                .await
+                .map(Connection::Sqlite)
+                .map_err(|e| e.to_string()),
+            Pools::Postgres(pool) => pool
+                .get()
+                .await
+                .map(|pooled| Connection::Postgres(Box::new(pooled)))
+                .map_err(|e| e.to_string()),
+        };
+        result.map_err(|reason| {
+            tracing::warn!(backend = ?self.backend, "no database connection: {reason}");
+            Error::framework(
+                &elif_catalogue::EL3008,
+                503,
+                "DATABASE_UNAVAILABLE",
+                format!(
+                    "no database connection within {} ms",
+                    self.checkout_timeout.as_millis()
+                ),
+            )
+            .with_hint(elif_catalogue::EL3008.hint)
+        })
+    }
+
+    /// Whether the database answers a trivial statement (readiness).
+    pub async fn ping(&self) -> crate::Result<()> {
+        let mut connection = self.connection().await?;
+        with_connection!(connection, |c| c.batch_execute("SELECT 1").await)
+            .map_err(|e| Error::internal(format!("database ping failed: {e}")))
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password: not shown.
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A pool of `config`'s size and checkout timeout, connecting on first use.
+fn pool<M: bb8::ManageConnection>(config: &DatabaseConfig, manager: M) -> bb8::Pool<M> {
+    bb8::Pool::builder()
+        .max_size(config.pool_size)
+        .connection_timeout(Duration::from_millis(config.checkout_timeout_ms))
+        .build_unchecked(manager)
+}
+
+/// The file of an `sqlite://` URL (`sqlite://var/app.sqlite3`,
+/// `sqlite:///abs/path.sqlite3`, `sqlite::memory:`).
+fn sqlite_path(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn sqlite_urls_name_a_file() {
+        assert_eq!(
+            sqlite_path("sqlite://var/blog.sqlite3"),
+            Some("var/blog.sqlite3")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.sqlite3"),
+            Some("/tmp/x.sqlite3")
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), Some(":memory:"));
+        assert_eq!(sqlite_path("postgres://localhost/db"), None);
+    }
+}

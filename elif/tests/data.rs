@@ -1,0 +1,269 @@
+//! The database on both backends: SQLite (a file per test) and the real
+//! PostgreSQL service (a schema per test), one query text for both, 503
+//! problem+json when no connection can be had, and readiness.
+//!
+//! PostgreSQL is `ELIF_TEST_POSTGRES` or `postgres://postgres@127.0.0.1:5432/test`.
+//! Under `CI=true` its absence fails the tests that need it.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use elif::data::diesel;
+use elif::data::diesel::sql_types::{BigInt, Text};
+use elif::data::diesel::{QueryableByName, sql_query};
+use elif::data::diesel_async::{
+    AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
+};
+use elif::data::{Backend, DataModule, Database, DatabaseConfig};
+use elif::prelude::*;
+use elif::testing::TestApp;
+use serde_json::Value;
+
+#[derive(QueryableByName, Debug, PartialEq)]
+#[diesel(check_for_backend(elif::data::diesel::sqlite::Sqlite))]
+struct Note {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    body: String,
+}
+
+const HOSTILE: &str = "'; DROP TABLE notes; --";
+
+/// A SQLite file of this test's own.
+fn sqlite_url(test: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("elif-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{test}.sqlite3"));
+    let _ = std::fs::remove_file(&file);
+    format!("sqlite://{}", file.display())
+}
+
+/// A schema of one test's own on the PostgreSQL service.
+struct TestSchema {
+    base: String,
+    schema: String,
+}
+
+impl TestSchema {
+    /// A URL whose connections use this schema.
+    fn url(&self) -> String {
+        format!("{}?options=-csearch_path%3D{}", self.base, self.schema)
+    }
+
+    /// Drops the schema and everything in it.
+    async fn drop(self) {
+        let mut connection = AsyncPgConnection::establish(&self.base).await.unwrap();
+        let sql = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema);
+        connection.batch_execute(&sql).await.unwrap();
+    }
+}
+
+/// A schema of this test's own, or `None` (outside CI) when no server answers.
+async fn postgres_url(test: &str) -> Option<TestSchema> {
+    let base = std::env::var("ELIF_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let schema = format!("elif_{test}_{}", std::process::id());
+    let created = async {
+        let mut connection = AsyncPgConnection::establish(&base).await?;
+        connection
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .await?;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    match created {
+        Ok(()) => Some(TestSchema { base, schema }),
+        Err(error) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("PostgreSQL is required under CI=true ({base}): {error}")
+        }
+        Err(error) => {
+            eprintln!("skipping the PostgreSQL half: {base} does not answer ({error})");
+            None
+        }
+    }
+}
+
+#[module(imports(DataModule))]
+pub struct NotesModule;
+
+async fn database(url: &str, extra: &[(&str, i64)]) -> (elif::Booted, std::sync::Arc<Database>) {
+    let mut app = App::new()
+        .module(NotesModule)
+        .without_env()
+        .config("database.url", url);
+    for (key, value) in extra {
+        app = app.config(key, value);
+    }
+    let booted = app.boot().await.unwrap();
+    let database = booted.container().get::<Database>().unwrap();
+    (booted, database)
+}
+
+/// The same query texts, run through `with_connection!` on whichever
+/// backend is live; a hostile string is a bound value, stored verbatim.
+async fn round_trip(database: &Database) {
+    let mut conn = database.connection().await.unwrap();
+    elif::with_connection!(conn, |c| c
+        .batch_execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT NOT NULL)")
+        .await)
+    .unwrap();
+    let inserted = elif::with_connection!(conn, |c| sql_query(
+        "INSERT INTO notes (id, body) VALUES ($1, $2)"
+    )
+    .bind::<BigInt, _>(1_i64)
+    .bind::<Text, _>(HOSTILE)
+    .execute(c)
+    .await)
+    .unwrap();
+    assert_eq!(inserted, 1);
+    let notes: Vec<Note> =
+        elif::with_connection!(conn, |c| sql_query("SELECT id, body FROM notes")
+            .load::<Note>(c)
+            .await)
+        .unwrap();
+    assert_eq!(
+        notes,
+        [Note {
+            id: 1,
+            body: HOSTILE.to_owned()
+        }]
+    );
+}
+
+#[elif::test]
+async fn sqlite_is_the_default_and_runs_queries() {
+    let url = sqlite_url("round_trip");
+    let (_booted, database) = database(&url, &[]).await;
+    assert_eq!(database.backend(), Backend::Sqlite);
+    round_trip(&database).await;
+    database.ping().await.unwrap();
+    let path = url.trim_start_matches("sqlite://");
+    assert!(std::path::Path::new(path).exists(), "the file is created");
+}
+
+#[elif::test]
+async fn postgres_runs_the_same_queries() {
+    let Some(schema) = postgres_url("round_trip").await else {
+        return;
+    };
+    let (booted, database) = database(&schema.url(), &[]).await;
+    assert_eq!(database.backend(), Backend::Postgres);
+    round_trip(&database).await;
+    database.ping().await.unwrap();
+    drop((booted, database));
+    schema.drop().await;
+}
+
+#[test]
+fn without_a_url_the_app_uses_its_own_sqlite_file() {
+    let config = DatabaseConfig {
+        url: None,
+        pool_size: 8,
+        checkout_timeout_ms: 2000,
+    };
+    assert_eq!(
+        config.url_or_default("blog").unwrap(),
+        "sqlite://var/blog.sqlite3"
+    );
+}
+
+#[elif::test]
+async fn a_database_that_is_down_answers_503_within_the_timeout() {
+    let (_booted, database) = database(
+        "postgres://postgres@127.0.0.1:1/none",
+        &[("database.checkout_timeout_ms", 300)],
+    )
+    .await;
+    let started = Instant::now();
+    let error = database.connection().await.err().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let problem: Value = serde_json::from_str(&error.to_problem(None, false).to_json()).unwrap();
+    assert_eq!(problem["status"], 503);
+    assert_eq!(problem["code"], "DATABASE_UNAVAILABLE");
+    assert_eq!(problem["type"], "https://elif.rs/errors/EL3008");
+}
+
+#[elif::test]
+async fn an_exhausted_pool_answers_503() {
+    let url = sqlite_url("exhausted");
+    let (_booted, database) = database(
+        &url,
+        &[
+            ("database.pool_size", 1),
+            ("database.checkout_timeout_ms", 200),
+        ],
+    )
+    .await;
+    let held = database.connection().await.unwrap();
+    let error = database.connection().await.err().unwrap();
+    assert_eq!(error.to_problem(None, false).status, 503);
+    drop(held);
+    database.connection().await.unwrap();
+}
+
+/// Counts notes: a route that needs the database.
+#[injectable]
+pub struct NotesController {
+    db: Inject<Database>,
+}
+
+#[controller("/notes")]
+impl NotesController {
+    #[get("/count")]
+    async fn count(&self) -> elif::Result<String> {
+        let mut conn = self.db.connection().await?;
+        elif::with_connection!(conn, |c| c.batch_execute("SELECT 1").await)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        Ok("ok".to_owned())
+    }
+}
+
+#[module(imports(DataModule), controllers(NotesController))]
+pub struct NotesHttpModule;
+
+#[elif::test]
+async fn routes_answer_503_and_readiness_turns_false_while_the_database_is_down() {
+    let app = TestApp::start(
+        App::new()
+            .module(NotesHttpModule)
+            .config("database.url", "postgres://postgres@127.0.0.1:1/none")
+            .config("database.checkout_timeout_ms", 200),
+    )
+    .await
+    .unwrap();
+    let response = app.get("/notes/count").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(response.json::<Value>()["code"], "DATABASE_UNAVAILABLE");
+    let ready = app.get("/ready").await;
+    assert_eq!(ready.status(), 503);
+    assert_eq!(ready.json::<Value>()["status"], "database unavailable");
+    assert_eq!(
+        app.get("/health").await.status(),
+        200,
+        "liveness does not depend on it"
+    );
+    app.stop().await;
+
+    let app = TestApp::start(
+        App::new()
+            .module(NotesHttpModule)
+            .config("database.url", sqlite_url("ready")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.get("/notes/count").await.text(), "ok");
+    assert_eq!(app.get("/ready").await.status(), 200);
+    app.stop().await;
+}
