@@ -267,3 +267,108 @@ async fn routes_answer_503_and_readiness_turns_false_while_the_database_is_down(
     assert_eq!(app.get("/ready").await.status(), 200);
     app.stop().await;
 }
+
+/// A TCP proxy in front of PostgreSQL whose connections can be cut and
+/// restored, to take the database away from one app without stopping the
+/// shared server.
+struct Proxy {
+    port: u16,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(upstream: &str) -> Self {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::<TcpStream>::new()));
+        let (cut_flag, streams, upstream) = (cut.clone(), open.clone(), upstream.to_owned());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                // (`load` alone would be diesel's `RunQueryDsl::load`.)
+                if std::sync::atomic::AtomicBool::load(&cut_flag, Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused in effect
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server.try_clone().unwrap(), client.try_clone().unwrap()),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+                streams.lock().unwrap().extend([client, server]);
+            }
+        });
+        Self { port, cut, open }
+    }
+
+    /// Drops every proxied connection and refuses new ones.
+    fn cut(&self) {
+        self.cut.store(true, std::sync::atomic::Ordering::SeqCst);
+        for stream in self.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Accepts connections again.
+    fn restore(&self) {
+        self.cut.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[elif::test]
+async fn the_app_recovers_by_itself_when_the_database_returns() {
+    let Some(schema) = postgres_url("recovery").await else {
+        return;
+    };
+    let proxy = Proxy::start("127.0.0.1:5432");
+    let url = schema
+        .url()
+        .replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
+    let app = TestApp::start(
+        App::new()
+            .module(NotesHttpModule)
+            .config("database.url", url)
+            .config("database.checkout_timeout_ms", 300),
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.get("/notes/count").await.text(), "ok");
+    assert_eq!(app.get("/ready").await.status(), 200);
+
+    proxy.cut();
+    let started = Instant::now();
+    let down = app.get("/notes/count").await;
+    assert_eq!(down.status(), 503, "{}", down.text());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(app.get("/ready").await.status(), 503);
+
+    proxy.restore();
+    let mut recovered = false;
+    for _ in 0..20 {
+        if app.get("/notes/count").await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        elif::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        recovered,
+        "no query succeeded within 2 s of the database returning"
+    );
+    assert_eq!(app.get("/ready").await.status(), 200);
+    app.stop().await;
+    schema.drop().await;
+}
