@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use serde::{Deserialize, Serialize};
+
 /// The port a server listens on: `PORT`, or `default`.
 pub fn port(default: u16) -> u16 {
     std::env::var("PORT")
@@ -25,4 +27,40 @@ pub fn request_id() -> [u8; 21] {
         *slot = HEX[((counter >> (44 - 4 * i)) & 0xf) as usize];
     }
     out
+}
+
+/// `GET /json`'s body.
+#[derive(Serialize)]
+pub struct Message {
+    /// Always "Hello, World!".
+    pub message: &'static str,
+}
+
+/// `GET /users/{id}`'s query.
+#[derive(Deserialize)]
+pub struct Detail {
+    /// Echoed back.
+    pub detail: String,
+}
+
+/// `GET /users/{id}`'s body.
+#[derive(Serialize)]
+pub struct User {
+    /// The path parameter.
+    pub id: u64,
+    /// The query's `detail`.
+    pub detail: String,
+    /// The injected greeting.
+    pub greeting: String,
+}
+
+/// `POST /users`'s body.
+#[derive(Serialize)]
+pub struct Accepted {
+    /// The user's name.
+    pub name: String,
+    /// Characters in the bio.
+    pub bio_length: usize,
+    /// How many tags.
+    pub tags: usize,
 }

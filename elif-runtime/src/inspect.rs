@@ -482,7 +482,11 @@ impl AppMap {
 pub(crate) fn components(graph: &Graph) -> Vec<ComponentMap> {
     let modules = &graph.modules.modules;
     let module_name = |m: Option<usize>| m.map(|m| modules[m].descriptor.name);
-    let unordered = (0..graph.nodes.len()).filter(|i| !graph.order.contains(i));
+    let mut ordered = vec![false; graph.nodes.len()];
+    for &index in &graph.order {
+        ordered[index] = true;
+    }
+    let unordered = (0..graph.nodes.len()).filter(|&i| !ordered[i]);
     graph
         .order
         .iter()

@@ -2,24 +2,8 @@
 //! a no-op guard, serving the same endpoints as `raw-http`.
 
 use elif::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Serialize)]
-struct Message {
-    message: &'static str,
-}
-
-#[derive(Deserialize)]
-struct Detail {
-    detail: String,
-}
-
-#[derive(Serialize)]
-struct User {
-    id: u64,
-    detail: String,
-    greeting: String,
-}
+use elif_benches::{Accepted, Detail, Message, User};
+use serde::Deserialize;
 
 #[derive(Deserialize, Validate)]
 struct NewUser {
@@ -31,13 +15,6 @@ struct NewUser {
     bio: String,
     #[validate(length(max = 10))]
     tags: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Accepted {
-    name: String,
-    bio_length: usize,
-    tags: usize,
 }
 
 /// The service the controller depends on.

@@ -4,24 +4,8 @@
 use actix_web::dev::Service;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use elif_benches::{Accepted, Detail, Message, User};
 use serde::{Deserialize, Serialize};
-
-#[derive(Serialize)]
-struct Message {
-    message: &'static str,
-}
-
-#[derive(Deserialize)]
-struct Detail {
-    detail: String,
-}
-
-#[derive(Serialize)]
-struct User {
-    id: u64,
-    detail: String,
-    greeting: String,
-}
 
 #[derive(Deserialize)]
 struct NewUser {
@@ -29,13 +13,6 @@ struct NewUser {
     email: String,
     bio: String,
     tags: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Accepted {
-    name: String,
-    bio_length: usize,
-    tags: usize,
 }
 
 fn json<T: Serialize>(status: actix_web::http::StatusCode, value: &T) -> HttpResponse {
