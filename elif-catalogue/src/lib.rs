@@ -3,7 +3,8 @@
 //! Each entry has a stable code of the form `ELnnnn` (distinct from rustc's
 //! `E0xxx`): compile-time errors of the macros are `EL0xxx`, boot-time errors
 //! of the dependency graph and modules `EL1xxx`, configuration `EL2xxx`,
-//! problems answered to HTTP requests `EL3xxx` (their problem+json `type`).
+//! problems answered to HTTP requests `EL3xxx` (their problem+json `type`),
+//! the database's state at boot and in `check` `EL4xxx`.
 //! The macros (through `elif-codegen`), the boot report and the CLI all take
 //! their codes, titles and hints from here, so there is one place to read and
 //! one place to change.
@@ -314,6 +315,18 @@ catalogue! {
         wrong: "#[injectable] struct Gone;\n#[controller(\"/posts\", filters(Gone))]",
         right: "#[injectable] struct Gone;\nimpl ExceptionFilter for Gone { fn catch(&self, e: &Error, cx: &RequestContext<'_>) -> Option<HttpResponse> { None } }",
     }
+    /// `migrations!()` cannot embed the migrations directory.
+    EL0030 = {
+        phase: Phase::Compile,
+        title: "invalid migrations directory",
+        explanation: "`elif::migrations!()` embeds every `<version>_<name>/` folder of the crate's `migrations/` \
+            directory (or the directory given, relative to the file that names it). Each folder needs `up.sql` and \
+            `down.sql`, or per-backend files (`up.sqlite.sql`, `up.postgres.sql`) covering both backends; versions \
+            are digits and dashes, unique, applied in sorting order.",
+        hint: "name each folder `<version>_<name>` (e.g. `2026-11-26-000001_create_posts`) and give it `up.sql` and `down.sql`",
+        wrong: "migrations/create_posts/up.sql",
+        right: "migrations/2026-11-26-000001_create_posts/up.sql\nmigrations/2026-11-26-000001_create_posts/down.sql",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,
@@ -577,6 +590,59 @@ catalogue! {
         wrong: "DATABASE_URL=postgres://app@db.internal/app   # db.internal is down",
         right: "DATABASE_URL=postgres://app@db.internal/app   # reachable, or a larger database.pool_size",
     }
+    /// Migrations embedded in the binary that the database has not applied.
+    EL4001 = {
+        phase: Phase::Boot,
+        title: "pending migrations",
+        explanation: "The binary embeds migrations that the database has not applied, so the tables may not \
+            match the models. In development and test the app applies them when it starts \
+            (`database.migrate_on_start`); elsewhere `check` reports them and exits with code 2.",
+        hint: "run the app's `migrate up` command (or set `database.migrate_on_start = true`)",
+        wrong: "APP_ENV=production ./blog serve   # a new migration was deployed, not applied",
+        right: "APP_ENV=production ./blog migrate up && APP_ENV=production ./blog serve",
+    }
+    /// A migration's SQL failed; it was rolled back.
+    EL4002 = {
+        phase: Phase::Boot,
+        title: "migration failed",
+        explanation: "The database rejected a statement of a migration. Each migration runs in its own \
+            transaction, so the failed one left nothing behind and the ones before it stay applied.",
+        hint: "fix the SQL of the migration named in the message, then run `migrate up` again",
+        wrong: "CREAT TABLE posts (id INTEGER PRIMARY KEY)",
+        right: "CREATE TABLE posts (id INTEGER PRIMARY KEY)",
+    }
+    /// The database records a migration this binary does not embed.
+    EL4003 = {
+        phase: Phase::Boot,
+        title: "applied migration unknown to this binary",
+        explanation: "`__elif_migrations` lists a version that no folder of this binary's migrations has: the \
+            database was migrated by a newer build, or a migration folder was renamed or deleted. This binary \
+            cannot revert it (it does not have its `down.sql`).",
+        hint: "deploy the build that has this migration, or restore its folder under `migrations/`",
+        wrong: "rm -r migrations/2026-11-26-000002_add_tags   # after it was applied",
+        right: "git restore migrations/2026-11-26-000002_add_tags",
+    }
+    /// An applied migration's SQL changed since it was applied.
+    EL4004 = {
+        phase: Phase::Boot,
+        title: "applied migration was edited",
+        explanation: "The checksum of an applied migration's `up` SQL differs from the one recorded when it \
+            was applied: the edit never reached this database. Applied migrations are history; changes belong \
+            in a new migration.",
+        hint: "revert the edit and write a new migration for the change (or `migrate redo` it in development)",
+        wrong: "vim migrations/2026-11-26-000001_create_posts/up.sql   # already applied",
+        right: "mkdir migrations/2026-11-27-000001_alter_posts   # a new migration",
+    }
+    /// The database could not be reached by a command that needs it.
+    EL4005 = {
+        phase: Phase::Boot,
+        title: "database unreachable",
+        explanation: "`migrate`, `check` and the migrations applied at start need a connection, and none could \
+            be had within `database.checkout_timeout_ms`.",
+        hint: "check that the database answers at `DATABASE_URL` (SQLite: that its directory is writable)",
+        wrong: "DATABASE_URL=postgres://app@db.internal/app ./blog migrate up   # db.internal is down",
+        right: "DATABASE_URL=postgres://app@localhost/app ./blog migrate up",
+    }
 }
 
 /// Looks an entry up by its code, case-insensitively (`el1001` finds `EL1001`).
@@ -592,7 +658,8 @@ pub fn markdown() -> String {
          `ELIF_BLESS=1 cargo test -p elif-catalogue` after changing the catalogue. -->\n\n\
          Every diagnostic elif produces has a stable code. `EL0xxx` codes are compile errors of the \
          macros, `EL1xxx` boot errors of the dependency graph and modules, `EL2xxx` configuration errors, \
-         `EL3xxx` problems answered to HTTP requests (their problem+json `type` points here). \
+         `EL3xxx` problems answered to HTTP requests (their problem+json `type` points here), \
+         `EL4xxx` the database's state at boot and in `check` (migrations, schema drift). \
          Boot errors are all reported at once, before a port is bound.\n\n",
     );
     for e in ALL {

@@ -34,6 +34,19 @@ pub const DERIVES: &[(&str, &[&str])] = &[
     ("Schema", &[]),
 ];
 
+/// The function-like macros.
+pub const FUNCTIONS: &[&str] = &["migrations"];
+
+/// Expands function-like macro `name` (one of [`FUNCTIONS`]) on `input`;
+/// `None` for a name elif does not define.
+pub fn expand_function(name: &str, input: TokenStream) -> Option<TokenStream> {
+    let output = match name {
+        "migrations" => crate::migrations(input),
+        _ => return None,
+    };
+    Some(output)
+}
+
 /// Expands attribute macro `name` (one of [`ATTRIBUTES`]) on `item`;
 /// `None` for a name elif does not define.
 pub fn expand_attribute(name: &str, args: TokenStream, item: TokenStream) -> Option<TokenStream> {

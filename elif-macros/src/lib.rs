@@ -23,6 +23,22 @@ fn derive(name: &str, input: TokenStream) -> TokenStream {
     dispatch::traced(name, &input, output).into()
 }
 
+/// Runs function-like macro `name` (printing the result when `ELIF_MACROS_DEBUG` asks).
+fn function(name: &str, input: TokenStream) -> TokenStream {
+    let input = proc_macro2::TokenStream::from(input);
+    let output = dispatch::expand_function(name, input.clone()).unwrap_or_default();
+    dispatch::traced(name, &input, output).into()
+}
+
+/// Embeds the crate's `migrations/` directory (or the directory given,
+/// relative to this file): `App::new().migrations(elif::migrations!())`.
+/// Each folder `<version>_<name>/` holds `up.sql` and `down.sql`, or
+/// per-backend `up.sqlite.sql` / `up.postgres.sql` (and the same for `down`).
+#[proc_macro]
+pub fn migrations(input: TokenStream) -> TokenStream {
+    function("migrations", input)
+}
+
 /// Registers a struct as a provider built from its fields (each a dependency).
 ///
 /// `#[injectable(scope = "request", provides = dyn Mailer, on_init, on_shutdown)]`

@@ -102,6 +102,11 @@ impl serde::Serialize for Diagnostic {
     }
 }
 
+/// The errors that only say the database is behind the code (pending
+/// migrations): `check` exits with 2 for them rather than 1, so a deploy
+/// script can tell "migrate first" from "broken".
+const DATABASE_BEHIND: &[&str] = &[elif_catalogue::EL4001.code];
+
 /// Every problem found while booting, in the order the checks ran.
 #[derive(Debug, Clone, Default)]
 pub struct BootReport {
@@ -150,9 +155,22 @@ impl BootReport {
         }
     }
 
-    /// The exit code of a command that found these problems: 1 with errors, 0 without.
+    /// The exit code of a command that found these problems: 0 without
+    /// errors, 2 when the only errors say the database is behind (pending
+    /// migrations), else 1.
     pub fn exit_code(&self) -> u8 {
-        u8::from(self.has_errors())
+        let errors = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error);
+        let mut errors = errors.peekable();
+        if errors.peek().is_none() {
+            0
+        } else if errors.all(|d| DATABASE_BEHIND.contains(&d.entry.code)) {
+            2
+        } else {
+            1
+        }
     }
 
     /// "3 errors" or "1 error, 1 warning".

@@ -36,6 +36,7 @@ pub mod __private {
     pub use crate::app::entry::{run_main, run_test, set_app_name};
     pub use crate::config::source::{ConfigSource, FieldSpec};
     pub use crate::config::{ConfigDefault, ConfigKey, ConfigProblem, ConfigSection};
+    pub use crate::data::{Migration, MigrationSql, Migrations};
     pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};
     pub use crate::di::provider::{
         Binding, DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey,

@@ -38,7 +38,7 @@
 
 pub use elif_macros::{
     Config, DomainError, Schema, Validate, controller, delete, factory, get, guard, head,
-    injectable, main, module, options, patch, post, put, route, test,
+    injectable, main, migrations, module, options, patch, post, put, route, test,
 };
 pub use elif_runtime::{App, Booted, BoxFuture, DomainError, Error, Lifecycle, Result};
 pub use elif_runtime::{

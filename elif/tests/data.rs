@@ -12,12 +12,10 @@ use std::time::{Duration, Instant};
 use elif::data::diesel;
 use elif::data::diesel::sql_types::{BigInt, Text};
 use elif::data::diesel::{QueryableByName, sql_query};
-use elif::data::diesel_async::{
-    AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
-};
+use elif::data::diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use elif::data::{Backend, DataModule, Database, DatabaseConfig};
 use elif::prelude::*;
-use elif::testing::TestApp;
+use elif::testing::{TestApp, TestDatabase};
 use serde_json::Value;
 
 #[derive(QueryableByName, Debug, PartialEq)]
@@ -30,62 +28,6 @@ struct Note {
 }
 
 const HOSTILE: &str = "'; DROP TABLE notes; --";
-
-/// A SQLite file of this test's own.
-fn sqlite_url(test: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("elif-data-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("{test}.sqlite3"));
-    let _ = std::fs::remove_file(&file);
-    format!("sqlite://{}", file.display())
-}
-
-/// A schema of one test's own on the PostgreSQL service.
-struct TestSchema {
-    base: String,
-    schema: String,
-}
-
-impl TestSchema {
-    /// A URL whose connections use this schema.
-    fn url(&self) -> String {
-        format!("{}?options=-csearch_path%3D{}", self.base, self.schema)
-    }
-
-    /// Drops the schema and everything in it.
-    async fn drop(self) {
-        let mut connection = AsyncPgConnection::establish(&self.base).await.unwrap();
-        let sql = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema);
-        connection.batch_execute(&sql).await.unwrap();
-    }
-}
-
-/// A schema of this test's own, or `None` (outside CI) when no server answers.
-async fn postgres_url(test: &str) -> Option<TestSchema> {
-    let base = std::env::var("ELIF_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let schema = format!("elif_{test}_{}", std::process::id());
-    let created = async {
-        let mut connection = AsyncPgConnection::establish(&base).await?;
-        connection
-            .batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-            ))
-            .await?;
-        Ok::<_, Box<dyn std::error::Error>>(())
-    }
-    .await;
-    match created {
-        Ok(()) => Some(TestSchema { base, schema }),
-        Err(error) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("PostgreSQL is required under CI=true ({base}): {error}")
-        }
-        Err(error) => {
-            eprintln!("skipping the PostgreSQL half: {base} does not answer ({error})");
-            None
-        }
-    }
-}
 
 #[module(imports(DataModule))]
 pub struct NotesModule;
@@ -136,7 +78,8 @@ async fn round_trip(database: &Database) {
 
 #[elif::test]
 async fn sqlite_is_the_default_and_runs_queries() {
-    let url = sqlite_url("round_trip");
+    let db = TestDatabase::sqlite("round_trip");
+    let url = db.url().to_owned();
     let (_booted, database) = database(&url, &[]).await;
     assert_eq!(database.backend(), Backend::Sqlite);
     round_trip(&database).await;
@@ -147,15 +90,15 @@ async fn sqlite_is_the_default_and_runs_queries() {
 
 #[elif::test]
 async fn postgres_runs_the_same_queries() {
-    let Some(schema) = postgres_url("round_trip").await else {
+    let Some(schema) = TestDatabase::postgres("round_trip").await else {
         return;
     };
-    let (booted, database) = database(&schema.url(), &[]).await;
+    let (booted, database) = database(schema.url(), &[]).await;
     assert_eq!(database.backend(), Backend::Postgres);
     round_trip(&database).await;
     database.ping().await.unwrap();
     drop((booted, database));
-    schema.drop().await;
+    schema.cleanup().await;
 }
 
 #[test]
@@ -164,6 +107,8 @@ fn without_a_url_the_app_uses_its_own_sqlite_file() {
         url: None,
         pool_size: 8,
         checkout_timeout_ms: 2000,
+        statement_timeout_ms: None,
+        migrate_on_start: None,
     };
     assert_eq!(
         config.url_or_default("blog").unwrap(),
@@ -193,9 +138,9 @@ async fn a_database_that_is_down_answers_503_within_the_timeout() {
 
 #[elif::test]
 async fn an_exhausted_pool_answers_503() {
-    let url = sqlite_url("exhausted");
+    let db = TestDatabase::sqlite("exhausted");
     let (_booted, database) = database(
-        &url,
+        db.url(),
         &[
             ("database.pool_size", 1),
             ("database.checkout_timeout_ms", 200),
@@ -259,7 +204,7 @@ async fn routes_answer_503_and_readiness_turns_false_while_the_database_is_down(
     let app = TestApp::start(
         App::new()
             .module(NotesHttpModule)
-            .config("database.url", sqlite_url("ready")),
+            .config("database.url", TestDatabase::sqlite("ready").url()),
     )
     .await
     .unwrap();
@@ -326,7 +271,7 @@ impl Proxy {
 
 #[elif::test]
 async fn the_app_recovers_by_itself_when_the_database_returns() {
-    let Some(schema) = postgres_url("recovery").await else {
+    let Some(schema) = TestDatabase::postgres("recovery").await else {
         return;
     };
     let proxy = Proxy::start("127.0.0.1:5432");
@@ -370,5 +315,5 @@ async fn the_app_recovers_by_itself_when_the_database_returns() {
     );
     assert_eq!(app.get("/ready").await.status(), 200);
     app.stop().await;
-    schema.drop().await;
+    schema.cleanup().await;
 }

@@ -37,6 +37,11 @@ fn display(path: &Path) -> String {
 fn expand_reports_every_macro_error_as_the_compiler_does() {
     let mut compared = 0;
     for case in cases("fail") {
+        // `migrations!` is function-like and reads files relative to the
+        // case: `expand` leaves it as written (its --help says so).
+        if case.starts_with("cases/migrations") {
+            continue;
+        }
         let source = std::fs::read_to_string(&case).expect("case");
         let stderr = std::fs::read_to_string(case.with_extension("stderr")).expect("stderr");
         let expected = elif_blocks(&stderr);

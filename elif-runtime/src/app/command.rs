@@ -1,5 +1,5 @@
-//! The app binary's command line: `serve` (the default), `check`, `routes`
-//! and `map`. Only the requested output goes to stdout, so `--json` output
+//! The app binary's command line: `serve` (the default), `check`, `routes`,
+//! `map` and `migrate`. Only the requested output goes to stdout, so `--json` output
 //! can be piped; logs go to stderr.
 
 use std::ffi::OsString;
@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use clap::{Arg, ArgAction, Command};
 
 use crate::app::{App, serve};
+use crate::data::Migration;
 use crate::error::Error;
 
 fn cli(name: &'static str) -> Command {
@@ -15,7 +16,7 @@ fn cli(name: &'static str) -> Command {
         .subcommand(Command::new("serve").about("Boot the app and serve HTTP on HOST:PORT (default 127.0.0.1:8080)"))
         .subcommand(
             Command::new("check")
-                .about("Run every boot-time check (graph, scopes, modules, routes, config) without serving or running hooks; exit 0 clean, 1 on errors")
+                .about("Run every boot-time check (graph, scopes, modules, routes, config, pending migrations) without serving or running hooks; exit 0 clean, 1 on errors, 2 when only the database is behind (pending migrations)")
                 .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("Print nothing when clean"))
                 .arg(json_flag("Print the diagnostics as a JSON array of {code, severity, title, message, hint, location}")),
         )
@@ -24,6 +25,25 @@ fn cli(name: &'static str) -> Command {
             Command::new("map")
                 .about("Describe the whole app: modules, components, routes, models, config keys, problems")
                 .arg(json_flag("Print the map as JSON (format `elif.map`, schema in docs/map.schema.json)")),
+        )
+        .subcommand(
+            Command::new("migrate")
+                .about("Apply or revert the migrations embedded in the binary (`App::migrations`)")
+                .subcommand_required(true)
+                .subcommand(Command::new("up").about("Apply every pending migration, oldest first"))
+                .subcommand(
+                    Command::new("down")
+                        .about("Revert the most recent migrations, newest first")
+                        .arg(
+                            Arg::new("steps")
+                                .value_name("N")
+                                .default_value("1")
+                                .value_parser(clap::value_parser!(usize))
+                                .help("How many to revert"),
+                        ),
+                )
+                .subcommand(Command::new("status").about("List every migration: applied (when) or pending"))
+                .subcommand(Command::new("redo").about("Revert the most recent migration and apply it again")),
         )
 }
 
@@ -54,7 +74,8 @@ where
         }
     };
     match matches.subcommand() {
-        Some(("check", args)) => check(app, args.get_flag("quiet"), args.get_flag("json")),
+        Some(("check", args)) => check(app, args.get_flag("quiet"), args.get_flag("json")).await,
+        Some(("migrate", args)) => migrate(app, args).await,
         Some(("routes", _)) => {
             out(&app.map().routes_table());
             Ok(())
@@ -72,14 +93,16 @@ where
     }
 }
 
-fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
-    let report = app.check();
+async fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
+    let report = app.check_with_database().await;
     if json {
         let json = serde_json::to_string_pretty(report.diagnostics()).unwrap_or_default();
         out(&format!("{json}\n"));
     } else if report.is_empty() {
         if !quiet {
-            out("ok: the dependency graph, modules, routes and config are valid\n");
+            out(
+                "ok: the dependency graph, modules, routes and config are valid, and the database is up to date\n",
+            );
         }
     } else {
         out(&format!("{report}\n"));
@@ -88,6 +111,56 @@ fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
         0 => Ok(()),
         code => Err(Error::exit(code)),
     }
+}
+
+/// `migrate up | down [N] | status | redo`, on the app's database,
+/// without booting the app (no provider built, no hook run).
+async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
+    let Some(migrations) = app.migrations else {
+        return Err(Error::internal("this app embeds no migrations")
+            .with_hint("add `.migrations(elif::migrations!())` to the `App` in main.rs"));
+    };
+    let survey = app.survey().map_err(Error::boot)?;
+    if survey.report.has_errors() {
+        return Err(Error::boot(survey.report));
+    }
+    let database = survey.database()?;
+    let list = |done: &[&Migration]| -> String {
+        done.iter().map(|m| format!("  {}\n", m.id())).collect()
+    };
+    match args.subcommand() {
+        Some(("up", _)) => {
+            let done = database.migrate_up(&migrations).await?;
+            out(&match done.len() {
+                0 => "nothing to apply: the database is up to date\n".to_owned(),
+                n => format!("applied {n}:\n{}", list(&done)),
+            });
+        }
+        Some(("down", args)) => {
+            let steps = args.get_one::<usize>("steps").copied().unwrap_or(1);
+            let done = database.migrate_down(&migrations, steps).await?;
+            out(&match done.len() {
+                0 => "nothing to revert: no migration is applied\n".to_owned(),
+                n => format!("reverted {n}:\n{}", list(&done)),
+            });
+        }
+        Some(("redo", _)) => match database.migrate_redo(&migrations).await? {
+            Some(migration) => out(&format!("redone: {}\n", migration.id())),
+            None => out("nothing to redo: no migration is applied\n"),
+        },
+        _ => {
+            let status = database.migration_status(&migrations).await?;
+            let mut text = String::new();
+            for line in &status {
+                text.push_str(&format!("{line}\n"));
+            }
+            if status.is_empty() {
+                text.push_str("no migrations\n");
+            }
+            out(&text);
+        }
+    }
+    Ok(())
 }
 
 /// Writes a command's output to stdout. A closed pipe (`map --json | head`)

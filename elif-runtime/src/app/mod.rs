@@ -17,6 +17,7 @@ use crate::config::source::{ConfigSource, LoadOptions};
 use crate::config::{
     AppConfig, ConfigRequirement, ConfigSection, Environment, ServerConfig, load_sections,
 };
+use crate::data::{Database, DatabaseConfig, Migrations};
 use crate::di::Container;
 use crate::di::graph::{self, GraphInput, Node};
 use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKind, instance};
@@ -41,6 +42,7 @@ pub struct App {
     filters: Vec<Layer<dyn DynFilter>>,
     inspection_guard: Option<Layer<dyn DynGuard>>,
     middleware: Vec<RouteMiddleware>,
+    migrations: Option<Migrations>,
     config: LoadOptions,
 }
 
@@ -69,6 +71,7 @@ impl App {
             filters: Vec::new(),
             inspection_guard: None,
             middleware: Vec::new(),
+            migrations: None,
             config: LoadOptions {
                 dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
                 read_env: true,
@@ -161,6 +164,16 @@ impl App {
         self
     }
 
+    /// Embeds the app's migrations: `.migrations(elif::migrations!())`. The
+    /// app's `migrate` command applies and reverts them, `check` reports
+    /// the pending ones (exit code 2), and the app applies them when it
+    /// starts unless `database.migrate_on_start` is false (its default
+    /// outside production).
+    pub fn migrations(mut self, migrations: Migrations) -> Self {
+        self.migrations = Some(migrations);
+        self
+    }
+
     /// Sets a config value by dotted key (`"mail.host"`); beats every other source.
     pub fn config(mut self, key: &str, value: impl serde::Serialize) -> Self {
         let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
@@ -224,6 +237,7 @@ impl App {
         );
         let inspection_guard = self.inspection_guard;
         let middleware = self.middleware.clone();
+        let migrations = self.migrations;
         let prepared = self.prepare().map_err(Error::boot)?;
         let Prepared {
             graph,
@@ -238,9 +252,22 @@ impl App {
         for warning in warnings.diagnostics() {
             tracing::warn!("{warning}");
         }
+        let database_config = config
+            .get(&ProviderKey::of::<DatabaseConfig>())
+            .and_then(downcast_section::<DatabaseConfig>);
         let container = Container::build(graph, config)
             .await
             .map_err(|d| Error::boot(BootReport::new(vec![d])))?;
+        if let (Some(migrations), Some(database_config)) = (migrations, database_config) {
+            let database = match container.get::<Database>() {
+                Some(database) => database,
+                None => Arc::new(Database::connect(&database_config, &name)?),
+            };
+            let on_start = database_config
+                .migrate_on_start
+                .unwrap_or(app_config.env != Environment::Production);
+            startup_migrations(&database, &migrations, on_start).await?;
+        }
         let routes = {
             let mut routes = Routes::new(Some(container.clone()), Default::default(), Vec::new());
             for &(index, mount) in &container.graph().controllers {
@@ -295,6 +322,31 @@ impl App {
             started.elapsed().as_millis()
         );
         Ok(booted)
+    }
+
+    /// Every check of [`App::check`], then the database's: pending
+    /// migrations (`EL4001`, exit code 2), edited or unknown applied ones
+    /// (warnings), or an unreachable database (`EL4005`). What the app's
+    /// `check` command reports. Builds no provider and runs no hook.
+    pub async fn check_with_database(self) -> BootReport {
+        let migrations = self.migrations;
+        let survey = match self.survey() {
+            Ok(survey) => survey,
+            Err(report) => return report,
+        };
+        let mut report = survey.report.clone();
+        if let Some(migrations) = migrations
+            && !report.has_errors()
+        {
+            match survey.database() {
+                Ok(database) => match database.migration_status(&migrations).await {
+                    Ok(status) => report.extend(crate::data::migrate::diagnostics(&status)),
+                    Err(error) => report.extend(error_diagnostics(&error)),
+                },
+                Err(error) => report.extend(error_diagnostics(&error)),
+            }
+        }
+        report
     }
 
     /// Describes the app from its real registry (modules, components,
@@ -430,9 +482,15 @@ impl App {
             ConfigRequirement::of::<AppConfig>(),
             ConfigRequirement::of::<ServerConfig>(),
         ];
-        requirements.extend(graph.config_requirements().into_iter().filter(|r| {
-            r.key != ProviderKey::of::<AppConfig>() && r.key != ProviderKey::of::<ServerConfig>()
-        }));
+        for requirement in graph.config_requirements().into_iter().chain(
+            self.migrations
+                .is_some()
+                .then(ConfigRequirement::of::<DatabaseConfig>),
+        ) {
+            if !requirements.iter().any(|r| r.key == requirement.key) {
+                requirements.push(requirement);
+            }
+        }
         let config = source.as_ref().and_then(|source| {
             load_sections(source, &requirements)
                 .map_err(|p| report.extend(p))
@@ -460,6 +518,42 @@ impl App {
     }
 }
 
+/// Applies the pending migrations at start (`on_start`), or warns about
+/// them. A failed migration stops the boot; so does an unreachable
+/// database when migrations must be applied.
+async fn startup_migrations(
+    database: &Database,
+    migrations: &Migrations,
+    on_start: bool,
+) -> crate::Result<()> {
+    if on_start {
+        let applied = database.migrate_up(migrations).await?;
+        if !applied.is_empty() {
+            tracing::info!("applied {} migration(s) at start", applied.len());
+        }
+        return Ok(());
+    }
+    let diagnostics = match database.migration_status(migrations).await {
+        Ok(status) => crate::data::migrate::diagnostics(&status),
+        Err(error) => error_diagnostics(&error),
+    };
+    for diagnostic in diagnostics {
+        tracing::warn!("{diagnostic}");
+    }
+    Ok(())
+}
+
+/// The diagnostics an error carries (its boot report's), else one `EL4005`.
+fn error_diagnostics(error: &Error) -> Vec<Diagnostic> {
+    match error.boot_report() {
+        Some(report) => report.diagnostics().to_vec(),
+        None => vec![Diagnostic::error(
+            &elif_catalogue::EL4005,
+            error.detail().to_owned(),
+        )],
+    }
+}
+
 /// The result of [`App::survey`]: everything known before anything is built.
 pub(crate) struct Survey {
     pub(crate) graph: graph::Graph,
@@ -477,6 +571,26 @@ pub(crate) struct Survey {
     lifecycle: Arc<Lifecycle>,
     /// Every problem found, errors and warnings.
     pub(crate) report: BootReport,
+}
+
+impl Survey {
+    /// The `[database]` section, when the app reads it and it loaded.
+    pub(crate) fn database_config(&self) -> Option<Arc<DatabaseConfig>> {
+        self.config
+            .as_ref()?
+            .get(&ProviderKey::of::<DatabaseConfig>())
+            .and_then(downcast_section::<DatabaseConfig>)
+    }
+
+    /// A pool on the app's database, for the commands that need one
+    /// without booting the app (`migrate`, `check`).
+    pub(crate) fn database(&self) -> crate::Result<Database> {
+        let config = self.database_config().ok_or_else(|| {
+            Error::internal("the `[database]` config section did not load")
+                .with_hint("run `check` to see why")
+        })?;
+        Database::connect(&config, &self.name)
+    }
 }
 
 fn downcast_section<T: ConfigSection>(instance: &Instance) -> Option<Arc<T>> {

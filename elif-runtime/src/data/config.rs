@@ -14,6 +14,13 @@ pub struct DatabaseConfig {
     /// How long a query waits for a connection before answering 503
     /// (milliseconds, default 2000).
     pub checkout_timeout_ms: u64,
+    /// The longest a statement may run before the database cancels it
+    /// (milliseconds; PostgreSQL only, as `SET statement_timeout` on each
+    /// new connection: SQLite has no such setting). Unset: no limit.
+    pub statement_timeout_ms: Option<u64>,
+    /// Whether the app applies pending migrations when it starts. Unset:
+    /// yes, except in production (deploy with `migrate up` there).
+    pub migrate_on_start: Option<bool>,
 }
 
 impl DatabaseConfig {
@@ -65,11 +72,37 @@ impl ConfigSection for DatabaseConfig {
             },
             &mut problems,
         );
-        match (url, pool_size, checkout_timeout_ms) {
-            (Some(url), Some(pool_size), Some(checkout_timeout_ms)) => Ok(Self {
+        let statement_timeout_ms = source.field(
+            "database",
+            "statement_timeout_ms",
+            FieldSpec::default(),
+            &mut problems,
+        );
+        let migrate_on_start = source.field(
+            "database",
+            "migrate_on_start",
+            FieldSpec::default(),
+            &mut problems,
+        );
+        match (
+            url,
+            pool_size,
+            checkout_timeout_ms,
+            statement_timeout_ms,
+            migrate_on_start,
+        ) {
+            (
+                Some(url),
+                Some(pool_size),
+                Some(checkout_timeout_ms),
+                Some(statement_timeout_ms),
+                Some(migrate_on_start),
+            ) => Ok(Self {
                 url,
                 pool_size,
                 checkout_timeout_ms,
+                statement_timeout_ms,
+                migrate_on_start,
             }),
             _ => Err(problems),
         }
@@ -93,6 +126,18 @@ impl ConfigSection for DatabaseConfig {
                 key: "database.checkout_timeout_ms".to_owned(),
                 rust_type: "u64",
                 default: Some("2000"),
+                secret: false,
+            },
+            ConfigKey {
+                key: "database.statement_timeout_ms".to_owned(),
+                rust_type: "Option<u64>",
+                default: None,
+                secret: false,
+            },
+            ConfigKey {
+                key: "database.migrate_on_start".to_owned(),
+                rust_type: "Option<bool>",
+                default: None,
                 secret: false,
             },
         ]

@@ -13,22 +13,27 @@
 //! })?;
 //! ```
 //!
-//! See `plan/DATA.md` for the design and what comes next (migrations,
-//! `#[model]`, repositories).
+//! Migrations (`elif::migrations!()`, [`Migrations`]) are applied by the
+//! app's `migrate` command, and at start outside production.
+//!
+//! See `plan/DATA.md` for the design and what comes next (`#[model]`,
+//! repositories).
 
 mod config;
+pub(crate) mod migrate;
 mod module;
 
 use std::time::Duration;
 
 use diesel::sqlite::SqliteConnection;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, PoolError};
 
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 
 pub use config::DatabaseConfig;
+pub use migrate::{Migration, MigrationSql, MigrationState, MigrationStatus, Migrations};
 pub use module::DataModule;
 /// diesel and diesel-async, for queries (`elif::data::diesel::sql_query`).
 pub use {diesel, diesel_async};
@@ -107,10 +112,20 @@ impl Database {
                 })?;
             }
             let manager = AsyncDieselConnectionManager::<SqliteAsync>::new(path);
-            (Pools::Sqlite(pool(config, manager)), Backend::Sqlite)
+            (
+                Pools::Sqlite(builder(config).build_unchecked(manager)),
+                Backend::Sqlite,
+            )
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
-            (Pools::Postgres(pool(config, manager)), Backend::Postgres)
+            let mut builder = builder(config);
+            if let Some(ms) = config.statement_timeout_ms {
+                builder = builder.connection_customizer(Box::new(StatementTimeout(ms)));
+            }
+            (
+                Pools::Postgres(builder.build_unchecked(manager)),
+                Backend::Postgres,
+            )
         } else {
             return Err(Error::internal(
                 "database.url must start with `sqlite://` or `postgres://`",
@@ -179,12 +194,30 @@ impl std::fmt::Debug for Database {
     }
 }
 
-/// A pool of `config`'s size and checkout timeout, connecting on first use.
-fn pool<M: bb8::ManageConnection>(config: &DatabaseConfig, manager: M) -> bb8::Pool<M> {
+/// A pool builder of `config`'s size and checkout timeout; the pool it
+/// builds (unchecked) connects on first use.
+fn builder<M: bb8::ManageConnection>(config: &DatabaseConfig) -> bb8::Builder<M> {
     bb8::Pool::builder()
         .max_size(config.pool_size)
         .connection_timeout(Duration::from_millis(config.checkout_timeout_ms))
-        .build_unchecked(manager)
+}
+
+/// Sets PostgreSQL's `statement_timeout` on each new connection.
+#[derive(Debug)]
+struct StatementTimeout(u64);
+
+impl bb8::CustomizeConnection<AsyncPgConnection, PoolError> for StatementTimeout {
+    fn on_acquire<'a>(
+        &'a self,
+        connection: &'a mut AsyncPgConnection,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), PoolError>> + Send + 'a>> {
+        Box::pin(async move {
+            connection
+                .batch_execute(&format!("SET statement_timeout = {}", self.0))
+                .await
+                .map_err(PoolError::QueryError)
+        })
+    }
 }
 
 /// The file of an `sqlite://` URL (`sqlite://var/app.sqlite3`,

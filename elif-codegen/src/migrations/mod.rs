@@ -1,0 +1,268 @@
+//! `migrations!()`: embeds the crate's `migrations/` directory in the binary.
+//!
+//! Each folder `<version>_<name>/` holds `up.sql` and `down.sql`, or
+//! per-backend files (`up.sqlite.sql`, `up.postgres.sql`, and the same for
+//! `down`) that, together with the shared one, cover both backends. The
+//! files are embedded with `include_str!`, so editing one rebuilds the
+//! crate; cargo does not watch the directory itself, so a crate that adds
+//! folders should have a build script printing
+//! `cargo:rerun-if-changed=migrations`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::LitStr;
+
+use crate::errors::{Errors, closest};
+
+const CODE: &str = "EL0030";
+const FILES: &[&str] = &[
+    "up.sql",
+    "down.sql",
+    "up.sqlite.sql",
+    "up.postgres.sql",
+    "down.sqlite.sql",
+    "down.postgres.sql",
+];
+
+/// One folder, checked.
+struct Folder {
+    version: String,
+    name: String,
+    up: (PathBuf, PathBuf),
+    down: (PathBuf, PathBuf),
+}
+
+/// Expands `migrations!()` or `migrations!("relative/dir")`.
+pub fn expand(input: TokenStream) -> TokenStream {
+    match expand_checked(input) {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            // An expression still, so that only our errors are reported.
+            let errors = error.to_compile_error();
+            let private = crate::paths::private();
+            quote!({ #errors #private::Migrations::new(&[]) })
+        }
+    }
+}
+
+fn expand_checked(input: TokenStream) -> syn::Result<TokenStream> {
+    let (dir, span) = if input.is_empty() {
+        let root = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+        (
+            root.unwrap_or_default().join("migrations"),
+            Span::call_site(),
+        )
+    } else {
+        let literal: LitStr = syn::parse2(input).map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                crate::errors::coded(
+                    "expected nothing or a directory: `migrations!()` or `migrations!(\"db/migrations\")`",
+                    CODE,
+                ),
+            )
+        })?;
+        (relative_to_source(&literal), literal.span())
+    };
+    let folders = read(&dir, span)?;
+    let private = crate::paths::private();
+    let migrations = folders.iter().map(|f| {
+        let (version, name) = (&f.version, &f.name);
+        let sql = |(sqlite, postgres): &(PathBuf, PathBuf)| {
+            let (sqlite, postgres) = (path_str(sqlite), path_str(postgres));
+            quote!(#private::MigrationSql {
+                sqlite: ::core::include_str!(#sqlite),
+                postgres: ::core::include_str!(#postgres),
+            })
+        };
+        let (up, down) = (sql(&f.up), sql(&f.down));
+        quote!(#private::Migration { version: #version, name: #name, up: #up, down: #down })
+    });
+    Ok(quote!(#private::Migrations::new(&[#(#migrations),*])))
+}
+
+fn path_str(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// A path given to the macro: relative to the file that names it, like
+/// `include_str!`; relative to the crate's root when the file is unknown
+/// (outside the compiler, as in `elif expand`).
+fn relative_to_source(literal: &LitStr) -> PathBuf {
+    let given = PathBuf::from(literal.value());
+    if given.is_absolute() {
+        return given;
+    }
+    let file = source_file(literal.span());
+    let base = match file.as_deref().and_then(Path::parent) {
+        Some(dir) => dir.to_owned(),
+        None => std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_default(),
+    };
+    normalize(&base.join(given))
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system (for messages).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The source file of a span, when the compiler knows it: made absolute
+/// (it is relative to the compiler's working directory, which is the
+/// macro's too) so that `include_str!` finds what it names.
+fn source_file(span: Span) -> Option<PathBuf> {
+    let file = span.local_file()?;
+    std::fs::canonicalize(&file).ok().or(Some(file))
+}
+
+/// Reads and checks every folder of `dir`, oldest version first.
+fn read(dir: &Path, span: Span) -> syn::Result<Vec<Folder>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        syn::Error::new(
+            span,
+            crate::errors::coded(
+                &format!(
+                    "cannot read the migrations directory {}: {e}\n\
+                     help: create it, with one folder per migration (`2026-11-26-000001_create_posts/up.sql` and `down.sql`)",
+                    dir.display()
+                ),
+                CODE,
+            ),
+        )
+    })?;
+    let mut errors = Errors::new();
+    let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+    paths.sort();
+    for path in paths {
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if file_name.starts_with('.') || !path.is_dir() {
+            continue;
+        }
+        let mut error = |message: String| {
+            errors.push(syn::Error::new(span, crate::errors::coded(&message, CODE)));
+        };
+        let Some((version, name)) = split_name(&file_name) else {
+            error(format!(
+                "migration folder `{file_name}` is not named `<version>_<name>`\n\
+                 help: start it with a version of digits and dashes, e.g. `2026-11-26-000001_{file_name}`"
+            ));
+            continue;
+        };
+        if let Some(other) = folders.get(version) {
+            error(format!(
+                "migrations `{file_name}` and `{}_{}` have the same version `{version}`\n\
+                 help: give each migration its own version; they are applied in version order",
+                other.version, other.name
+            ));
+            continue;
+        }
+        let present: Vec<String> = std::fs::read_dir(&path)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        let mut ok = true;
+        for unknown in present.iter().filter(|n| !FILES.contains(&n.as_str())) {
+            ok = false;
+            let hint = match closest(unknown, FILES) {
+                Some(near) => format!("help: did you mean `{near}`?"),
+                None => format!("help: a migration folder holds only {}", FILES.join(", ")),
+            };
+            error(format!(
+                "unexpected file `{unknown}` in migration `{file_name}`\n{hint}"
+            ));
+        }
+        let mut pick = |direction: &str| -> Option<(PathBuf, PathBuf)> {
+            let has = |n: &str| present.iter().any(|p| p == n);
+            let shared = format!("{direction}.sql");
+            let file = |backend: &str| {
+                let specific = format!("{direction}.{backend}.sql");
+                if has(&specific) {
+                    Some(path.join(specific))
+                } else if has(&shared) {
+                    Some(path.join(&shared))
+                } else {
+                    None
+                }
+            };
+            match (file("sqlite"), file("postgres")) {
+                (Some(sqlite), Some(postgres)) => Some((sqlite, postgres)),
+                (sqlite, _) => {
+                    let missing = if sqlite.is_none() {
+                        "SQLite"
+                    } else {
+                        "PostgreSQL"
+                    };
+                    error(format!(
+                        "migration `{file_name}` has no `{direction}` SQL for {missing}\n\
+                         help: add `{shared}` (both backends) or `{direction}.{}.sql`",
+                        if sqlite.is_none() {
+                            "sqlite"
+                        } else {
+                            "postgres"
+                        }
+                    ));
+                    None
+                }
+            }
+        };
+        let (up, down) = (pick("up"), pick("down"));
+        if let (Some(up), Some(down), true) = (up, down, ok) {
+            folders.insert(
+                version.to_owned(),
+                Folder {
+                    version: version.to_owned(),
+                    name: name.to_owned(),
+                    up,
+                    down,
+                },
+            );
+        }
+    }
+    errors.finish()?;
+    Ok(folders.into_values().collect())
+}
+
+/// `2026-11-26-000001_create_posts` → (`2026-11-26-000001`, `create_posts`).
+fn split_name(folder: &str) -> Option<(&str, &str)> {
+    let (version, name) = folder.split_once('_')?;
+    let version_ok = version.starts_with(|c: char| c.is_ascii_digit())
+        && version.chars().all(|c| c.is_ascii_digit() || c == '-');
+    (version_ok && !name.is_empty()).then_some((version, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_name;
+
+    #[test]
+    fn folder_names_split_at_the_first_underscore() {
+        assert_eq!(
+            split_name("2026-11-26-000001_create_posts"),
+            Some(("2026-11-26-000001", "create_posts"))
+        );
+        assert_eq!(split_name("0001_a"), Some(("0001", "a")));
+        assert_eq!(split_name("create_posts"), None);
+        assert_eq!(split_name("0001_"), None);
+        assert_eq!(split_name("-1_x"), None);
+    }
+}

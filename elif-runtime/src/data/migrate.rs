@@ -1,0 +1,478 @@
+//! Migrations: up/down SQL embedded in the binary by `elif::migrations!()`,
+//! applied in version order, one transaction each, recorded in the table
+//! `__elif_migrations`.
+//!
+//! Our own runner rather than `diesel_migrations`' harness: diesel-async's
+//! harness calls `block_in_place`, which panics on the current-thread
+//! runtime actix runs on; this one is plain async on both backends.
+
+use std::fmt;
+
+use diesel::{ExpressionMethods, QueryDsl, Queryable};
+use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
+
+use crate::data::{Backend, Database};
+use crate::diagnostics::{BootReport, Diagnostic};
+use crate::error::Error;
+
+diesel::table! {
+    /// The migrations a database has applied.
+    __elif_migrations (version) {
+        version -> Text,
+        name -> Text,
+        checksum -> Text,
+        applied_at -> Text,
+    }
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS __elif_migrations (\
+     version VARCHAR(64) PRIMARY KEY, \
+     name TEXT NOT NULL, \
+     checksum TEXT NOT NULL, \
+     applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
+
+/// One migration: a version (its folder's prefix), a name, and its SQL
+/// for each backend. Written by `elif::migrations!()`.
+#[derive(Debug)]
+pub struct Migration {
+    /// The version: digits and dashes, sorting in application order.
+    pub version: &'static str,
+    /// The rest of the folder's name (`create_posts`).
+    pub name: &'static str,
+    /// What applies it.
+    pub up: MigrationSql,
+    /// What reverts it.
+    pub down: MigrationSql,
+}
+
+/// A migration's SQL for each backend (the same text when the folder has
+/// one file for both).
+#[derive(Debug, Clone, Copy)]
+pub struct MigrationSql {
+    /// On SQLite.
+    pub sqlite: &'static str,
+    /// On PostgreSQL.
+    pub postgres: &'static str,
+}
+
+impl MigrationSql {
+    /// The text for `backend`.
+    pub fn for_backend(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+}
+
+impl Migration {
+    /// `<version>_<name>`, as its folder is named.
+    pub fn id(&self) -> String {
+        format!("{}_{}", self.version, self.name)
+    }
+
+    /// A fingerprint of the `up` SQL for `backend` (64-bit FNV-1a, hex):
+    /// recorded when applied, compared by `status` to spot edited history.
+    pub fn checksum(&self, backend: Backend) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self.up.for_backend(backend).bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
+}
+
+/// The migrations an app embeds, in version order:
+/// `App::new().migrations(elif::migrations!())`.
+#[derive(Debug, Clone, Copy)]
+pub struct Migrations {
+    list: &'static [Migration],
+}
+
+impl Migrations {
+    /// The given migrations, which `migrations!()` sorts by version.
+    pub const fn new(list: &'static [Migration]) -> Self {
+        Self { list }
+    }
+
+    /// Every migration, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &'static Migration> + use<> {
+        self.list.iter()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn find(&self, version: &str) -> Option<&'static Migration> {
+        self.list.iter().find(|m| m.version == version)
+    }
+}
+
+/// Where one migration stands in a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MigrationState {
+    /// Applied, as embedded.
+    Applied {
+        /// When (the database's clock, as it prints it).
+        applied_at: String,
+    },
+    /// Embedded, not applied.
+    Pending,
+    /// Applied, but its `up` SQL has changed since.
+    Edited {
+        /// When it was applied.
+        applied_at: String,
+    },
+    /// Applied, but not embedded in this binary.
+    Unknown {
+        /// When it was applied.
+        applied_at: String,
+    },
+}
+
+/// One line of `migrate status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    /// The migration's version.
+    pub version: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it is applied.
+    pub state: MigrationState,
+}
+
+impl MigrationStatus {
+    /// Whether the database has not applied it yet.
+    pub fn is_pending(&self) -> bool {
+        self.state == MigrationState::Pending
+    }
+}
+
+impl fmt::Display for MigrationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            MigrationState::Applied { applied_at } => format!("applied  {applied_at}"),
+            MigrationState::Pending => "pending".to_owned(),
+            MigrationState::Edited { applied_at } => {
+                format!("applied  {applied_at}  (edited since: see EL4004)")
+            }
+            MigrationState::Unknown { applied_at } => {
+                format!("applied  {applied_at}  (not in this binary: see EL4003)")
+            }
+        };
+        write!(f, "{:<20} {:<32} {state}", self.version, self.name)
+    }
+}
+
+/// A row of `__elif_migrations`.
+#[derive(Queryable, Debug)]
+struct Applied {
+    version: String,
+    name: String,
+    checksum: String,
+    applied_at: String,
+}
+
+/// A migration error naming the migration: `EL4002`, in a boot report.
+fn failed(migration: &Migration, direction: &str, error: &diesel::result::Error) -> Error {
+    Error::boot(BootReport::new(vec![Diagnostic::error(
+        &elif_catalogue::EL4002,
+        format!(
+            "migration {} failed ({direction}) and was rolled back: {error}",
+            migration.id()
+        ),
+    )]))
+}
+
+/// The database could not be reached: `EL4005`, in a boot report.
+pub(crate) fn unreachable(error: &Error) -> Error {
+    Error::boot(BootReport::new(vec![Diagnostic::error(
+        &elif_catalogue::EL4005,
+        format!("the database cannot be reached: {}", error.detail()),
+    )]))
+}
+
+/// Bookkeeping failed (the migrations table itself).
+fn bookkeeping(error: &diesel::result::Error) -> Error {
+    unreachable(&Error::internal(format!(
+        "cannot read or write __elif_migrations: {error}"
+    )))
+}
+
+impl Database {
+    /// Every embedded migration's state, then any applied migration this
+    /// binary does not embed. Creates the bookkeeping table if missing.
+    pub async fn migration_status(
+        &self,
+        migrations: &Migrations,
+    ) -> crate::Result<Vec<MigrationStatus>> {
+        let applied = self.applied().await?;
+        let backend = self.backend();
+        let mut status: Vec<MigrationStatus> = migrations
+            .iter()
+            .map(|m| {
+                let state = match applied.iter().find(|a| a.version == m.version) {
+                    None => MigrationState::Pending,
+                    Some(a) if a.checksum != m.checksum(backend) => MigrationState::Edited {
+                        applied_at: a.applied_at.clone(),
+                    },
+                    Some(a) => MigrationState::Applied {
+                        applied_at: a.applied_at.clone(),
+                    },
+                };
+                MigrationStatus {
+                    version: m.version.to_owned(),
+                    name: m.name.to_owned(),
+                    state,
+                }
+            })
+            .collect();
+        status.extend(
+            applied
+                .into_iter()
+                .filter(|a| migrations.find(&a.version).is_none())
+                .map(|a| MigrationStatus {
+                    version: a.version,
+                    name: a.name,
+                    state: MigrationState::Unknown {
+                        applied_at: a.applied_at,
+                    },
+                }),
+        );
+        Ok(status)
+    }
+
+    /// Applies every pending migration, oldest first, each in its own
+    /// transaction; stops at the first failure (which is rolled back).
+    /// Returns the migrations applied.
+    pub async fn migrate_up(
+        &self,
+        migrations: &Migrations,
+    ) -> crate::Result<Vec<&'static Migration>> {
+        let applied = self.applied().await?;
+        let mut done = Vec::new();
+        for migration in migrations.iter() {
+            if applied.iter().any(|a| a.version == migration.version) {
+                continue;
+            }
+            if self.apply(migration).await? {
+                tracing::info!("applied migration {}", migration.id());
+                done.push(migration);
+            }
+        }
+        Ok(done)
+    }
+
+    /// Reverts the `steps` most recently applied migrations, newest first,
+    /// each in its own transaction. Returns the migrations reverted.
+    pub async fn migrate_down(
+        &self,
+        migrations: &Migrations,
+        steps: usize,
+    ) -> crate::Result<Vec<&'static Migration>> {
+        let mut applied = self.applied().await?;
+        applied.sort_by(|a, b| b.version.cmp(&a.version));
+        let mut done = Vec::new();
+        for row in applied.into_iter().take(steps) {
+            let Some(migration) = migrations.find(&row.version) else {
+                return Err(Error::boot(BootReport::new(vec![Diagnostic::error(
+                    &elif_catalogue::EL4003,
+                    format!(
+                        "cannot revert {}_{}: this binary does not embed it",
+                        row.version, row.name
+                    ),
+                )])));
+            };
+            self.revert(migration).await?;
+            tracing::info!("reverted migration {}", migration.id());
+            done.push(migration);
+        }
+        Ok(done)
+    }
+
+    /// Reverts the most recent migration and applies it again.
+    pub async fn migrate_redo(
+        &self,
+        migrations: &Migrations,
+    ) -> crate::Result<Option<&'static Migration>> {
+        let reverted = self.migrate_down(migrations, 1).await?;
+        let Some(migration) = reverted.into_iter().next() else {
+            return Ok(None);
+        };
+        self.apply(migration).await?;
+        Ok(Some(migration))
+    }
+
+    /// The bookkeeping table's rows, the table created if missing.
+    async fn applied(&self) -> crate::Result<Vec<Applied>> {
+        let mut conn = self.connection().await.map_err(|e| unreachable(&e))?;
+        crate::with_connection!(conn, |c| async {
+            c.batch_execute(CREATE_TABLE).await?;
+            __elif_migrations::table
+                .order(__elif_migrations::version)
+                .load::<Applied>(c)
+                .await
+        }
+        .await)
+        .map_err(|e| bookkeeping(&e))
+    }
+
+    /// Applies one migration in a transaction and records it. `false` when
+    /// another process applied it first (PostgreSQL locks the table for the
+    /// transaction, so two instances starting together apply it once).
+    async fn apply(&self, migration: &'static Migration) -> crate::Result<bool> {
+        let backend = self.backend();
+        let sql = migration.up.for_backend(backend);
+        let checksum = migration.checksum(backend);
+        let mut conn = self.connection().await.map_err(|e| unreachable(&e))?;
+        crate::with_connection!(conn, |c| c
+            .transaction(async |c| {
+                if backend == Backend::Postgres {
+                    c.batch_execute("LOCK TABLE __elif_migrations IN EXCLUSIVE MODE")
+                        .await?;
+                }
+                let already = __elif_migrations::table
+                    .find(migration.version)
+                    .count()
+                    .get_result::<i64>(c)
+                    .await?;
+                if already > 0 {
+                    return Ok(false);
+                }
+                c.batch_execute(sql).await?;
+                diesel::insert_into(__elif_migrations::table)
+                    .values((
+                        __elif_migrations::version.eq(migration.version),
+                        __elif_migrations::name.eq(migration.name),
+                        __elif_migrations::checksum.eq(&checksum),
+                    ))
+                    .execute(c)
+                    .await?;
+                Ok::<_, diesel::result::Error>(true)
+            })
+            .await)
+        .map_err(|e| failed(migration, "up", &e))
+    }
+
+    /// Reverts one migration in a transaction and forgets it.
+    async fn revert(&self, migration: &'static Migration) -> crate::Result<()> {
+        let sql = migration.down.for_backend(self.backend());
+        let mut conn = self.connection().await.map_err(|e| unreachable(&e))?;
+        crate::with_connection!(conn, |c| c
+            .transaction(async |c| {
+                c.batch_execute(sql).await?;
+                diesel::delete(__elif_migrations::table.find(migration.version))
+                    .execute(c)
+                    .await?;
+                Ok::<_, diesel::result::Error>(())
+            })
+            .await)
+        .map_err(|e| failed(migration, "down", &e))
+    }
+}
+
+/// What `check` and the boot report say about `status`: pending
+/// migrations (exit code 2 in `check`), edited and unknown ones (warnings).
+pub(crate) fn diagnostics(status: &[MigrationStatus]) -> Vec<Diagnostic> {
+    let pending: Vec<String> = status
+        .iter()
+        .filter(|s| s.is_pending())
+        .map(|s| format!("{}_{}", s.version, s.name))
+        .collect();
+    let mut out = Vec::new();
+    if !pending.is_empty() {
+        out.push(Diagnostic::error(
+            &elif_catalogue::EL4001,
+            format!(
+                "{} pending migration{}: {}",
+                pending.len(),
+                if pending.len() == 1 { "" } else { "s" },
+                pending.join(", ")
+            ),
+        ));
+    }
+    for s in status {
+        match &s.state {
+            MigrationState::Edited { .. } => out.push(Diagnostic::warning(
+                &elif_catalogue::EL4004,
+                format!(
+                    "migration {}_{} was edited after it was applied",
+                    s.version, s.name
+                ),
+            )),
+            MigrationState::Unknown { .. } => out.push(Diagnostic::warning(
+                &elif_catalogue::EL4003,
+                format!(
+                    "the database has applied {}_{}, which this binary does not embed",
+                    s.version, s.name
+                ),
+            )),
+            MigrationState::Applied { .. } | MigrationState::Pending => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: Migration = Migration {
+        version: "2026-11-26-000001",
+        name: "create_posts",
+        up: MigrationSql {
+            sqlite: "CREATE TABLE posts (id INTEGER PRIMARY KEY)",
+            postgres: "CREATE TABLE posts (id BIGSERIAL PRIMARY KEY)",
+        },
+        down: MigrationSql {
+            sqlite: "DROP TABLE posts",
+            postgres: "DROP TABLE posts",
+        },
+    };
+
+    #[test]
+    fn checksums_follow_the_backend_sql() {
+        assert_ne!(
+            ONE.checksum(Backend::Sqlite),
+            ONE.checksum(Backend::Postgres)
+        );
+        assert_eq!(ONE.checksum(Backend::Sqlite), ONE.checksum(Backend::Sqlite));
+        assert_eq!(ONE.checksum(Backend::Sqlite).len(), 16);
+    }
+
+    #[test]
+    fn pending_migrations_are_one_error_edited_and_unknown_are_warnings() {
+        let status = vec![
+            MigrationStatus {
+                version: "1".into(),
+                name: "a".into(),
+                state: MigrationState::Pending,
+            },
+            MigrationStatus {
+                version: "2".into(),
+                name: "b".into(),
+                state: MigrationState::Pending,
+            },
+            MigrationStatus {
+                version: "0".into(),
+                name: "z".into(),
+                state: MigrationState::Unknown {
+                    applied_at: "x".into(),
+                },
+            },
+        ];
+        let d = diagnostics(&status);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].entry.code, "EL4001");
+        assert_eq!(d[0].message, "2 pending migrations: 1_a, 2_b");
+        assert_eq!(d[1].entry.code, "EL4003");
+    }
+}

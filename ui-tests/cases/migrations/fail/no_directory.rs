@@ -1,0 +1,4 @@
+// The directory does not exist (paths are relative to this file).
+fn main() {
+    let _ = elif::migrations!("../fixtures/none");
+}
