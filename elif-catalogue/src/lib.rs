@@ -590,6 +590,78 @@ catalogue! {
         wrong: "DATABASE_URL=postgres://app@db.internal/app   # db.internal is down",
         right: "DATABASE_URL=postgres://app@db.internal/app   # reachable, or a larger database.pool_size",
     }
+    /// A model's row looked up by key does not exist.
+    EL3009 = {
+        phase: Phase::Request,
+        title: "row not found",
+        explanation: "`Repository::find_or_fail`, `update` or `delete` was given a key no row has (status 404). \
+            The code names the model: `POST_NOT_FOUND` for `Post`.",
+        hint: "check the key; list the rows to see which exist",
+        wrong: "GET /posts/999   # no post 999",
+        right: "GET /posts/1",
+    }
+    /// An insert or update would duplicate a unique value.
+    EL3010 = {
+        phase: Phase::Request,
+        title: "unique value already taken",
+        explanation: "The database refused a row because a unique column (or set of columns) already holds \
+            the value (code `ALREADY_EXISTS`, status 409). `errors` names the columns where the database says \
+            which; the values are never echoed.",
+        hint: "choose another value for the field named in `errors`, or update the existing row",
+        wrong: "POST /tags {\"name\": \"rust\"}   # a tag named rust exists",
+        right: "POST /tags {\"name\": \"rust-lang\"}",
+    }
+    /// An insert or update refers to a row that does not exist.
+    EL3011 = {
+        phase: Phase::Request,
+        title: "reference to a missing row",
+        explanation: "A foreign key names a row that does not exist (code `INVALID_REFERENCE`, status 422).",
+        hint: "refer to an existing row (its key), or create it first",
+        wrong: "POST /posts {\"author_id\": 999}   # no author 999",
+        right: "POST /posts {\"author_id\": 1}",
+    }
+    /// A delete would leave other rows referring to a missing row.
+    EL3012 = {
+        phase: Phase::Request,
+        title: "row still referenced",
+        explanation: "The row is referred to by rows of another table through a foreign key, so deleting it \
+            is refused (code `STILL_REFERENCED`, status 409).",
+        hint: "delete or reassign the rows that refer to it first (or declare the foreign key `ON DELETE CASCADE`)",
+        wrong: "DELETE /authors/1   # posts refer to author 1",
+        right: "DELETE /posts?author=1, then DELETE /authors/1",
+    }
+    /// A NOT NULL or CHECK constraint refused a row.
+    EL3013 = {
+        phase: Phase::Request,
+        title: "constraint violated",
+        explanation: "A `NOT NULL` or `CHECK` constraint of the table refused the row (code \
+            `CONSTRAINT_VIOLATION`, status 422). Validating the input (`Valid<T>`) catches most of these earlier \
+            with a better message.",
+        hint: "give the field named in `errors` a value the table accepts",
+        wrong: "CHECK (length(title) > 0) and a post with an empty title",
+        right: "#[validate(length(min = 1))] on the input's title",
+    }
+    /// A row read from the database does not fit its model.
+    EL3014 = {
+        phase: Phase::Request,
+        title: "row does not match the model",
+        explanation: "A value read from the table cannot be turned into the model's field (code `MODEL_MISMATCH`, \
+            status 500): the table and the `#[model]` struct disagree (schema drift), e.g. a NULL in a column \
+            the model says is not optional. `check` compares models with the live database.",
+        hint: "run the app's `check` command to see the drift, then write a migration or fix the model",
+        wrong: "pub summary: String   // the column is nullable",
+        right: "pub summary: Option<String>",
+    }
+    /// A statement ran past the statement timeout.
+    EL3015 = {
+        phase: Phase::Request,
+        title: "query timed out",
+        explanation: "The database cancelled a statement that ran longer than `database.statement_timeout_ms` \
+            (code `QUERY_TIMEOUT`, status 503; PostgreSQL only).",
+        hint: "retry later; developers: add an index or narrow the query, or raise the timeout",
+        wrong: "database.statement_timeout_ms = 100 and a full scan of a large table",
+        right: "an index on the filtered column",
+    }
     /// Migrations embedded in the binary that the database has not applied.
     EL4001 = {
         phase: Phase::Boot,

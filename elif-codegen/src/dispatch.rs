@@ -10,6 +10,7 @@ pub const ATTRIBUTES: &[&str] = &[
     "factory",
     "controller",
     "guard",
+    "model",
     "main",
     "test",
     "get",
@@ -56,6 +57,7 @@ pub fn expand_attribute(name: &str, args: TokenStream, item: TokenStream) -> Opt
         "factory" => crate::factory(args, item),
         "controller" => crate::controller(args, item),
         "guard" => crate::guard(args, item),
+        "model" => crate::model(args, item),
         "main" => crate::main(args, item),
         "test" => crate::test(args, item),
         "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "route" => {

@@ -39,6 +39,17 @@ pub fn migrations(input: TokenStream) -> TokenStream {
     function("migrations", input)
 }
 
+/// A struct stored in a table: `#[model(table = "posts")]`, one `#[key]`
+/// field, `#[fillable]` fields a client may set, `#[hidden]` fields left out
+/// of JSON, `#[belongs_to(Author)]` foreign keys, and `created_at` /
+/// `updated_at` set by the repository. Generates the diesel schema, the
+/// forms (`NewPost`, `PostChanges`, `PostInput`, `PostPatch`) and what
+/// `Repository<Post>` runs.
+#[proc_macro_attribute]
+pub fn model(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute("model", args, item)
+}
+
 /// Registers a struct as a provider built from its fields (each a dependency).
 ///
 /// `#[injectable(scope = "request", provides = dyn Mailer, on_init, on_shutdown)]`

@@ -36,7 +36,11 @@ pub mod __private {
     pub use crate::app::entry::{run_main, run_test, set_app_name};
     pub use crate::config::source::{ConfigSource, FieldSpec};
     pub use crate::config::{ConfigDefault, ConfigKey, ConfigProblem, ConfigSection};
-    pub use crate::data::{Migration, MigrationSql, Migrations};
+    pub use crate::data::{
+        BackendClauses, Connection, Criteria, FieldInfo, Migration, MigrationSql, Migrations,
+        Model, ModelInfo, ModelRegistration, RelationInfo, Repository, SqlType, Timestamp,
+        build_repository, repository_dependencies, sql,
+    };
     pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};
     pub use crate::di::provider::{
         Binding, DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey,
@@ -51,10 +55,14 @@ pub mod __private {
         run_app_interceptors, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
+    pub use crate::util::double_option;
     pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, DomainError, Error, Result};
     pub use actix_web::Route as ActixRoute;
     pub use actix_web::dev::{ServiceRequest, ServiceResponse};
+    pub use diesel;
+    pub use diesel_async;
     pub use inventory;
+    pub use serde;
     pub use serde_json;
 }

@@ -19,6 +19,18 @@ pub(crate) fn short_type_name(full: &str) -> String {
     out
 }
 
+/// Deserialises a field that may be absent (`None`), `null`
+/// (`Some(None)`) or a value (`Some(Some(v))`): with `#[serde(default)]`,
+/// a patch can tell "leave it" from "set it to NULL".
+#[doc(hidden)]
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::short_type_name;

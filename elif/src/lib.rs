@@ -38,7 +38,7 @@
 
 pub use elif_macros::{
     Config, DomainError, Schema, Validate, controller, delete, factory, get, guard, head,
-    injectable, main, migrations, module, options, patch, post, put, route, test,
+    injectable, main, migrations, model, module, options, patch, post, put, route, test,
 };
 pub use elif_runtime::{App, Booted, BoxFuture, DomainError, Error, Lifecycle, Result};
 pub use elif_runtime::{
@@ -50,9 +50,15 @@ pub use elif_runtime::{
 pub mod prelude {
     pub use crate::{
         App, Config, DomainError, Error, Lifecycle, Result, Schema, Validate, controller, delete,
-        factory, get, guard, head, injectable, module, options, patch, post, put, route,
+        factory, get, guard, head, injectable, model, module, options, patch, post, put, route,
     };
     pub use elif_runtime::config::{Config, Environment, Secret};
+    /// diesel's expression methods, for filters and order on a model's
+    /// columns (`posts::title.eq(..)`, `.like(..)`, `.desc()`, `.and(..)`).
+    pub use elif_runtime::data::diesel::{
+        BoolExpressionMethods as _, ExpressionMethods as _, TextExpressionMethods as _,
+    };
+    pub use elif_runtime::data::{Criteria, DataModule, Repository, Timestamp};
     pub use elif_runtime::di::{Inject, OnInit, OnShutdown};
     pub use elif_runtime::http::{
         Controller, Created, ExceptionFilter, Extension, FieldError, Guard, Interceptor, Json,

@@ -39,7 +39,7 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             });
             quote! {
                 let mut properties = #p::serde_json::Map::new();
-                let mut required = ::std::vec::Vec::new();
+                let mut required: ::std::vec::Vec<#p::serde_json::Value> = ::std::vec::Vec::new();
                 #(#properties)*
                 #p::serde_json::json!({ "type": "object", "properties": properties, "required": required })
             }

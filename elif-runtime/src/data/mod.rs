@@ -20,8 +20,13 @@
 //! repositories).
 
 mod config;
+mod errors;
 pub(crate) mod migrate;
+mod model;
 mod module;
+mod repository;
+pub mod sql;
+mod types;
 
 use std::time::Duration;
 
@@ -32,9 +37,17 @@ use diesel_async::pooled_connection::{AsyncDieselConnectionManager, PoolError};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 
+/// chrono, for dates and times (`elif::data::chrono::NaiveDate`).
+pub use chrono;
 pub use config::DatabaseConfig;
 pub use migrate::{Migration, MigrationSql, MigrationState, MigrationStatus, Migrations};
+pub use model::{
+    BackendClauses, Criteria, FieldInfo, Model, ModelInfo, ModelRegistration, RelationInfo,
+    SqlType, models,
+};
 pub use module::DataModule;
+pub use repository::{Repository, build_repository, repository_dependencies};
+pub use types::{Document, Timestamp, Uuid};
 /// diesel and diesel-async, for queries (`elif::data::diesel::sql_query`).
 pub use {diesel, diesel_async};
 
@@ -79,8 +92,27 @@ pub enum Connection<'a> {
 /// is: write a diesel query once, it is compiled for both.
 ///
 /// `with_connection!(conn, |c| diesel::sql_query("SELECT 1").execute(c).await)`
+///
+/// The form `|c, DB|` also names the backend's diesel type, for queries
+/// that need it (`posts::table.into_boxed::<DB>()`).
 #[macro_export]
 macro_rules! with_connection {
+    ($connection:expr, |$c:ident, $backend:ident| $body:expr) => {
+        match &mut $connection {
+            $crate::data::Connection::Sqlite(pooled) => {
+                #[allow(dead_code)]
+                type $backend = $crate::data::diesel::sqlite::Sqlite;
+                let $c = &mut **pooled;
+                $body
+            }
+            $crate::data::Connection::Postgres(pooled) => {
+                #[allow(dead_code)]
+                type $backend = $crate::data::diesel::pg::Pg;
+                let $c = &mut ***pooled;
+                $body
+            }
+        }
+    };
     ($connection:expr, |$c:ident| $body:expr) => {
         match &mut $connection {
             $crate::data::Connection::Sqlite(pooled) => {
@@ -112,8 +144,11 @@ impl Database {
                 })?;
             }
             let manager = AsyncDieselConnectionManager::<SqliteAsync>::new(path);
+            let builder = builder(config).connection_customizer(Box::new(SqlitePragmas {
+                busy_timeout_ms: config.checkout_timeout_ms,
+            }));
             (
-                Pools::Sqlite(builder(config).build_unchecked(manager)),
+                Pools::Sqlite(builder.build_unchecked(manager)),
                 Backend::Sqlite,
             )
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -200,6 +235,33 @@ fn builder<M: bb8::ManageConnection>(config: &DatabaseConfig) -> bb8::Builder<M>
     bb8::Pool::builder()
         .max_size(config.pool_size)
         .connection_timeout(Duration::from_millis(config.checkout_timeout_ms))
+}
+
+/// Sets up each new SQLite connection: foreign keys enforced (SQLite
+/// leaves them off), writers wait for each other instead of failing with
+/// "database is locked", and the write-ahead log lets readers run beside a
+/// writer.
+#[derive(Debug)]
+struct SqlitePragmas {
+    busy_timeout_ms: u64,
+}
+
+impl bb8::CustomizeConnection<SqliteAsync, PoolError> for SqlitePragmas {
+    fn on_acquire<'a>(
+        &'a self,
+        connection: &'a mut SqliteAsync,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), PoolError>> + Send + 'a>> {
+        Box::pin(async move {
+            connection
+                .batch_execute(&format!(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                    self.busy_timeout_ms
+                ))
+                .await
+                .map_err(PoolError::QueryError)
+        })
+    }
 }
 
 /// Sets PostgreSQL's `statement_timeout` on each new connection.

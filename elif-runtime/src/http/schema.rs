@@ -48,6 +48,9 @@ schemas! {
     str => json!({ "type": "string" }),
     Value => json!({}),
     () => json!({ "type": "null" }),
+    chrono::DateTime<chrono::Utc> => json!({ "type": "string", "format": "date-time" }),
+    chrono::NaiveDate => json!({ "type": "string", "format": "date" }),
+    uuid::Uuid => json!({ "type": "string", "format": "uuid" }),
 }
 
 impl<T: Schema + ?Sized> Schema for &T {

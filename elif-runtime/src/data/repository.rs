@@ -1,0 +1,205 @@
+//! `Repository<M>`: the rows of a `#[model]`, injectable like any service
+//! (list it in a module's `providers(Repository<Post>)` next to an import
+//! of `DataModule`).
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::data::errors::{Operation, query_error};
+use crate::data::model::{Criteria, Model};
+use crate::data::{Connection, Database};
+use crate::di::Resolver;
+use crate::di::provider::{DependencySpec, Injectable, Instance, ProviderDescriptor, Requirement};
+use crate::error::Error;
+use crate::http::Page;
+
+/// Finds, lists, inserts, updates and deletes rows of model `M`, on
+/// whichever backend the app runs. Every value is a bound parameter.
+///
+/// ```text
+/// let post = posts.find_or_fail(id).await?;                 // 404 POST_NOT_FOUND
+/// let page = posts.page(Criteria::new().order_by(posts::id.desc()), 1, 20).await?;
+/// let post = posts.insert(NewPost { title, body, author_id }).await?;
+/// ```
+///
+/// For anything else, [`Repository::database`] gives the pool, and
+/// `with_connection!` runs any diesel query on it.
+pub struct Repository<M: Model> {
+    database: Arc<Database>,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> std::fmt::Debug for Repository<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repository")
+            .field("model", &M::info().name)
+            .finish()
+    }
+}
+
+impl<M: Model> Repository<M> {
+    /// A repository on `database`.
+    pub fn new(database: Arc<Database>) -> Self {
+        Self {
+            database,
+            model: PhantomData,
+        }
+    }
+
+    /// The database, for queries the repository does not offer
+    /// (`with_connection!` on `database().connection().await?`).
+    pub fn database(&self) -> &Arc<Database> {
+        &self.database
+    }
+
+    async fn connection(&self) -> crate::Result<Connection<'_>> {
+        self.database.connection().await
+    }
+
+    /// The row with this key, if any.
+    pub async fn find(&self, key: M::Key) -> crate::Result<Option<M>> {
+        let mut conn = self.connection().await?;
+        M::find_by_key(&mut conn, key)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))
+    }
+
+    /// The row with this key, or a 404 problem (`POST_NOT_FOUND` for `Post`).
+    pub async fn find_or_fail(&self, key: M::Key) -> crate::Result<M> {
+        let shown = key.to_string();
+        self.find(key).await?.ok_or_else(|| not_found::<M>(&shown))
+    }
+
+    /// The rows `query` selects.
+    pub async fn list(&self, query: Criteria<M>) -> crate::Result<Vec<M>> {
+        let mut conn = self.connection().await?;
+        M::list(&mut conn, &query)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))
+    }
+
+    /// Every row.
+    pub async fn all(&self) -> crate::Result<Vec<M>> {
+        self.list(Criteria::new()).await
+    }
+
+    /// Page `page` (1-based) of `per_page` rows of what `query` selects
+    /// (its own limit and offset are replaced), with the total count.
+    pub async fn page(
+        &self,
+        query: Criteria<M>,
+        page: u64,
+        per_page: u64,
+    ) -> crate::Result<Page<M>> {
+        let page = page.max(1);
+        let query = query
+            .limit(per_page)
+            .offset((page - 1).saturating_mul(per_page));
+        let mut conn = self.connection().await?;
+        let items = M::list(&mut conn, &query)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
+        let total = M::count(&mut conn, &query)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
+        Ok(Page::new(
+            items,
+            page,
+            per_page,
+            u64::try_from(total).unwrap_or(0),
+        ))
+    }
+
+    /// How many rows `query` selects (its order, limit and offset ignored).
+    pub async fn count(&self, query: Criteria<M>) -> crate::Result<u64> {
+        let mut conn = self.connection().await?;
+        let n = M::count(&mut conn, &query)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Whether `query` selects any row.
+    pub async fn exists(&self, query: Criteria<M>) -> crate::Result<bool> {
+        Ok(!self.list(query.limit(1)).await?.is_empty())
+    }
+
+    /// Inserts a row and returns it as stored (generated key, timestamps).
+    /// A duplicate unique value is a 409, a missing parent a 422.
+    pub async fn insert(&self, new: M::New) -> crate::Result<M> {
+        let mut conn = self.connection().await?;
+        M::insert(&mut conn, new)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Write, e))
+    }
+
+    /// Sets the `Some` fields of `changes` on the row with this key (and
+    /// `updated_at`, if the model has it); returns the row as stored, or a
+    /// 404 problem when no row has the key.
+    pub async fn update(&self, key: M::Key, changes: M::Changes) -> crate::Result<M> {
+        let shown = key.to_string();
+        let mut conn = self.connection().await?;
+        M::update(&mut conn, key, changes)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Write, e))?
+            .ok_or_else(|| not_found::<M>(&shown))
+    }
+
+    /// Deletes the row with this key; a 404 problem when no row has it, a
+    /// 409 when other rows still refer to it.
+    pub async fn delete(&self, key: M::Key) -> crate::Result<()> {
+        let shown = key.to_string();
+        let mut conn = self.connection().await?;
+        let deleted = M::delete(&mut conn, key)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Delete, e))?;
+        if deleted == 0 {
+            Err(not_found::<M>(&shown))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// `POST_NOT_FOUND`: no row of `M` has the key.
+fn not_found<M: Model>(key: &str) -> Error {
+    let info = M::info();
+    Error::framework(
+        &elif_catalogue::EL3009,
+        404,
+        info.not_found,
+        format!("{} {key} does not exist", info.name),
+    )
+    .with_hint(format!(
+        "check the key; no row of `{}` has {} = {key}",
+        info.table, info.key
+    ))
+}
+
+impl<M: Model> Injectable for Repository<M> {
+    fn descriptor() -> &'static ProviderDescriptor {
+        M::repository()
+    }
+}
+
+/// What every repository depends on: the app's [`Database`].
+#[doc(hidden)]
+pub fn repository_dependencies() -> Vec<DependencySpec> {
+    vec![DependencySpec::new(
+        "database",
+        Requirement::Provider(crate::di::provider::ProviderKey::of::<Database>()),
+    )]
+}
+
+/// Builds `Repository<M>` (the descriptor `#[model]` writes points here).
+#[doc(hidden)]
+pub fn build_repository<M: Model>(
+    resolver: Resolver,
+) -> crate::BoxFuture<'static, crate::Result<Instance>> {
+    Box::pin(async move {
+        let database = resolver.get::<Database>().await?;
+        Ok(crate::di::provider::instance(Arc::new(
+            Repository::<M>::new(database),
+        )))
+    })
+}

@@ -1,0 +1,498 @@
+//! `#[model]` and `Repository<M>` on both backends (an SQLite file and a
+//! PostgreSQL schema per test): every repository operation, every
+//! supported field type, typed filters with hostile strings, exposure rules
+//! (hidden fields, fillable-only client forms), and constraint violations
+//! as 409/422 problems.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use elif::data::{Document, Migrations, Uuid};
+use elif::prelude::*;
+use elif::testing::{TestApp, TestDatabase};
+use serde_json::{Value, json};
+
+const MIGRATIONS: Migrations = elif::migrations!("migrations/models");
+const HOSTILE: &str = "'; DROP TABLE posts; --";
+
+/// Someone who writes posts.
+#[model(table = "authors")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Author {
+    #[key]
+    pub id: i64,
+    /// Unique.
+    #[fillable]
+    #[validate(length(min = 1, max = 50))]
+    pub name: String,
+    /// Never serialised, never set by a client.
+    #[hidden]
+    pub password_hash: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A post.
+#[model(table = "posts")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    #[key]
+    pub id: i64,
+    #[belongs_to(Author)]
+    pub author_id: i64,
+    #[fillable]
+    pub title: String,
+    #[fillable]
+    pub summary: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Every supported field type.
+#[model]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gadget {
+    #[key]
+    pub id: Uuid,
+    pub small: i16,
+    pub count: i32,
+    pub big: i64,
+    pub ratio: f32,
+    pub precise: f64,
+    pub active: bool,
+    pub label: String,
+    pub bytes: Vec<u8>,
+    pub day: elif::data::chrono::NaiveDate,
+    pub at: Timestamp,
+    pub meta: Document,
+    pub note: Option<String>,
+}
+
+#[module(
+    imports(DataModule),
+    providers(Repository<Author>, Repository<Post>, Repository<Gadget>),
+    exports(Repository<Author>, Repository<Post>, Repository<Gadget>)
+)]
+pub struct ModelsModule;
+
+/// A booted app on `db` with the models' tables.
+async fn boot(db: &TestDatabase) -> elif::Booted {
+    App::new()
+        .module(ModelsModule)
+        .without_env()
+        .migrations(MIGRATIONS)
+        .config("database.url", db.url())
+        .boot()
+        .await
+        .unwrap()
+}
+
+fn repository<M: elif::data::Model>(booted: &elif::Booted) -> Arc<Repository<M>> {
+    booted.container().get::<Repository<M>>().unwrap()
+}
+
+async fn author(authors: &Repository<Author>, name: &str) -> Author {
+    authors
+        .insert(NewAuthor {
+            name: name.to_owned(),
+            password_hash: "argon2:...".to_owned(),
+        })
+        .await
+        .unwrap()
+}
+
+fn problem(error: &Error) -> Value {
+    serde_json::from_str(&error.to_problem(None, false).to_json()).unwrap()
+}
+
+#[elif::test]
+async fn insert_find_update_delete_on_both_backends() {
+    for db in TestDatabase::both("models_crud").await {
+        let booted = boot(&db).await;
+        let (authors, posts) = (repository::<Author>(&booted), repository::<Post>(&booted));
+        let ada = author(&authors, "ada").await;
+        assert!(ada.id > 0);
+        assert_eq!(ada.created_at, ada.updated_at);
+
+        let post = posts
+            .insert(NewPost {
+                author_id: ada.id,
+                title: "Hello".into(),
+                summary: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(posts.find(post.id).await.unwrap(), Some(post.clone()));
+        assert_eq!(posts.find_or_fail(post.id).await.unwrap(), post);
+
+        let changed = posts
+            .update(
+                post.id,
+                PostChanges {
+                    summary: Some(Some("A first post".into())),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(changed.title, "Hello", "untouched");
+        assert_eq!(changed.summary.as_deref(), Some("A first post"));
+        assert!(changed.updated_at >= post.updated_at);
+        assert_eq!(changed.created_at, post.created_at);
+
+        posts.delete(post.id).await.unwrap();
+        assert_eq!(posts.find(post.id).await.unwrap(), None);
+        let missing = problem(&posts.find_or_fail(post.id).await.err().unwrap());
+        assert_eq!(missing["status"], 404);
+        assert_eq!(missing["code"], "POST_NOT_FOUND");
+        assert_eq!(missing["type"], "https://elif.rs/errors/EL3009");
+        let gone = posts.delete(post.id).await.err().unwrap();
+        assert_eq!(gone.status(), 404);
+        let gone = posts
+            .update(post.id, PostChanges::default())
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(gone.status(), 404);
+        drop(booted);
+        db.cleanup().await;
+    }
+}
+
+#[elif::test]
+async fn lists_filter_order_and_page_with_bound_values() {
+    for db in TestDatabase::both("models_list").await {
+        let booted = boot(&db).await;
+        let (authors, posts) = (repository::<Author>(&booted), repository::<Post>(&booted));
+        let ada = author(&authors, "ada").await;
+        let bob = author(&authors, HOSTILE).await;
+        assert_eq!(authors.find_or_fail(bob.id).await.unwrap().name, HOSTILE);
+        for (who, title) in [(&ada, "a"), (&bob, "b"), (&ada, "c"), (&ada, HOSTILE)] {
+            posts
+                .insert(NewPost {
+                    author_id: who.id,
+                    title: title.into(),
+                    summary: None,
+                })
+                .await
+                .unwrap();
+        }
+        let by_ada = posts
+            .list(
+                Criteria::new()
+                    .filter(posts::author_id.eq(ada.id))
+                    .order_by(posts::title.desc()),
+            )
+            .await
+            .unwrap();
+        let titles: Vec<&str> = by_ada.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["c", "a", HOSTILE]);
+
+        let hostile = posts
+            .list(Criteria::new().filter(posts::title.eq(HOSTILE)))
+            .await
+            .unwrap();
+        assert_eq!(hostile.len(), 1, "a hostile string is a bound value");
+        assert_eq!(
+            posts.count(Criteria::new()).await.unwrap(),
+            4,
+            "the table is intact"
+        );
+
+        let page = posts
+            .page(Criteria::new().order_by(posts::id.asc()), 2, 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            (page.page, page.per_page, page.total, page.pages),
+            (2, 3, 4, 2)
+        );
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.items[0].title, HOSTILE);
+
+        let second = posts
+            .list(Criteria::new().order_by(posts::id.asc()).offset(1).limit(1))
+            .await
+            .unwrap();
+        assert_eq!(second[0].title, "b");
+        assert!(
+            posts
+                .exists(Criteria::new().filter(posts::summary.is_null()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !posts
+                .exists(Criteria::new().filter(posts::title.like("%zzz%")))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            posts
+                .count(Criteria::new().filter(posts::author_id.eq(bob.id)))
+                .await
+                .unwrap(),
+            1
+        );
+        drop(booted);
+        db.cleanup().await;
+    }
+}
+
+#[elif::test]
+async fn every_supported_type_round_trips() {
+    for db in TestDatabase::both("models_types").await {
+        let booted = boot(&db).await;
+        let gadgets = repository::<Gadget>(&booted);
+        let id = Uuid::new_v4();
+        let at = Timestamp::now();
+        let new = NewGadget {
+            id,
+            small: -7,
+            count: 1 << 20,
+            big: i64::MAX,
+            ratio: 0.5,
+            precise: std::f64::consts::PI,
+            active: true,
+            label: "naïve ✓".into(),
+            bytes: vec![0, 159, 146, 150, 255],
+            day: elif::data::chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            at,
+            meta: Document(json!({ "tags": ["a", "b"], "n": 1 })),
+            note: None,
+        };
+        let stored = gadgets.insert(new.clone()).await.unwrap();
+        let found = gadgets.find_or_fail(id).await.unwrap();
+        assert_eq!(stored, found, "{:?}", db.backend());
+        assert_eq!(found.id, id);
+        assert_eq!(found.at, at);
+        assert_eq!(found.big, i64::MAX);
+        assert_eq!(found.bytes, new.bytes);
+        assert_eq!(found.meta.0["tags"][1], "b");
+        let later = gadgets
+            .list(Criteria::new().filter(gadgets::at.ge(at)))
+            .await
+            .unwrap();
+        assert_eq!(later.len(), 1, "timestamps compare as times");
+        drop(booted);
+        db.cleanup().await;
+    }
+}
+
+#[elif::test]
+async fn constraint_violations_are_409_and_422_naming_the_field() {
+    for db in TestDatabase::both("models_constraints").await {
+        let booted = boot(&db).await;
+        let (authors, posts) = (repository::<Author>(&booted), repository::<Post>(&booted));
+        let ada = author(&authors, "ada").await;
+
+        let duplicate = authors
+            .insert(NewAuthor {
+                name: "ada".into(),
+                password_hash: "x".into(),
+            })
+            .await
+            .err()
+            .unwrap();
+        let duplicate = problem(&duplicate);
+        assert_eq!(duplicate["status"], 409, "{duplicate}");
+        assert_eq!(duplicate["code"], "ALREADY_EXISTS");
+        assert_eq!(duplicate["errors"][0]["pointer"], "/name", "{duplicate}");
+
+        let orphan = posts
+            .insert(NewPost {
+                author_id: 999,
+                title: "t".into(),
+                summary: None,
+            })
+            .await
+            .err()
+            .unwrap();
+        let orphan = problem(&orphan);
+        assert_eq!(orphan["status"], 422, "{orphan}");
+        assert_eq!(orphan["code"], "INVALID_REFERENCE");
+
+        let empty = posts
+            .insert(NewPost {
+                author_id: ada.id,
+                title: String::new(),
+                summary: None,
+            })
+            .await
+            .err()
+            .unwrap();
+        let empty = problem(&empty);
+        assert_eq!(empty["status"], 422, "{empty}");
+        assert_eq!(empty["code"], "CONSTRAINT_VIOLATION");
+
+        posts
+            .insert(NewPost {
+                author_id: ada.id,
+                title: "t".into(),
+                summary: None,
+            })
+            .await
+            .unwrap();
+        let referenced = problem(&authors.delete(ada.id).await.err().unwrap());
+        assert_eq!(referenced["status"], 409, "{referenced}");
+        assert_eq!(referenced["code"], "STILL_REFERENCED");
+        assert_eq!(
+            authors.count(Criteria::new()).await.unwrap(),
+            1,
+            "nothing lost"
+        );
+        drop(booted);
+        db.cleanup().await;
+    }
+}
+
+#[test]
+fn hidden_fields_are_not_serialised_and_client_forms_take_fillable_fields_only() {
+    let author = Author {
+        id: 1,
+        name: "ada".into(),
+        password_hash: "secret".into(),
+        created_at: Timestamp::now(),
+        updated_at: Timestamp::now(),
+    };
+    let json = serde_json::to_value(&author).unwrap();
+    assert!(json.get("password_hash").is_none(), "{json}");
+    assert_eq!(json["name"], "ada");
+    let schema = <Author as elif::http::Schema>::schema();
+    assert!(schema["properties"].get("password_hash").is_none());
+
+    let input: AuthorInput = serde_json::from_value(json!({ "name": "bob" })).unwrap();
+    let new = input.into_new("hash".into());
+    assert_eq!(
+        (new.name.as_str(), new.password_hash.as_str()),
+        ("bob", "hash")
+    );
+    let sneaky =
+        serde_json::from_value::<AuthorInput>(json!({ "name": "eve", "password_hash": "x" }));
+    assert!(
+        sneaky
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field `password_hash`")
+    );
+    let sneaky = serde_json::from_value::<PostInput>(json!({ "title": "t", "author_id": 2 }));
+    assert!(sneaky.is_err(), "author_id is not fillable");
+
+    let patch: PostPatch = serde_json::from_value(json!({ "summary": null })).unwrap();
+    let changes = PostChanges::from(patch);
+    assert_eq!(changes.summary, Some(None), "null sets NULL");
+    assert_eq!(changes.title, None, "absent leaves it");
+    assert_eq!(changes.author_id, None, "never from a client");
+}
+
+#[test]
+fn the_metadata_describes_fields_keys_and_relations() {
+    let info = <Post as elif::data::Model>::info();
+    assert_eq!((info.name, info.table, info.key), ("Post", "posts", "id"));
+    assert_eq!(info.not_found, "POST_NOT_FOUND");
+    let summary = info.fields.iter().find(|f| f.name == "summary").unwrap();
+    assert!(summary.nullable && summary.fillable && !summary.generated);
+    assert_eq!(summary.sql_type, elif::data::SqlType::Text);
+    let created = info.fields.iter().find(|f| f.name == "created_at").unwrap();
+    assert!(created.generated);
+    assert_eq!(info.relations[0].model, "Author");
+    assert_eq!(info.relations[0].name, "author");
+    assert_eq!(<Gadget as elif::data::Model>::info().table, "gadgets");
+}
+
+/// Posts over HTTP: the forms are the request bodies.
+#[injectable]
+pub struct PostsController {
+    posts: Inject<Repository<Post>>,
+}
+
+#[controller("/posts")]
+impl PostsController {
+    #[get("/{id}")]
+    async fn show(&self, id: i64) -> elif::Result<Json<Post>> {
+        self.posts.find_or_fail(id).await.map(Json)
+    }
+
+    #[post("/by/{author}")]
+    async fn create(&self, author: i64, input: Valid<PostInput>) -> elif::Result<Created<Post>> {
+        let post = self
+            .posts
+            .insert(input.into_inner().into_new(author))
+            .await?;
+        Ok(Created::at(format!("/posts/{}", post.id), post))
+    }
+
+    #[patch("/{id}")]
+    async fn change(&self, id: i64, patch: Valid<PostPatch>) -> elif::Result<Json<Post>> {
+        self.posts
+            .update(id, patch.into_inner().into())
+            .await
+            .map(Json)
+    }
+}
+
+#[module(imports(ModelsModule), controllers(PostsController))]
+pub struct HttpModule;
+
+#[elif::test]
+async fn handlers_use_repositories_and_bad_input_is_a_4xx() {
+    for db in TestDatabase::both("models_http").await {
+        let app = TestApp::start(
+            App::new()
+                .module(HttpModule)
+                .migrations(MIGRATIONS)
+                .config("database.url", db.url()),
+        )
+        .await
+        .unwrap();
+        let authors = app.container().get::<Repository<Author>>().unwrap();
+        let ada = author(&authors, "ada").await;
+
+        let created = app
+            .post_json(
+                &format!("/posts/by/{}", ada.id),
+                &json!({ "title": HOSTILE }),
+            )
+            .await;
+        assert_eq!(created.status(), 201, "{}", created.text());
+        let post: Value = created.json();
+        assert_eq!(post["title"], HOSTILE);
+        let id = post["id"].as_i64().unwrap();
+        assert_eq!(
+            app.get(&format!("/posts/{id}")).await.json::<Value>()["title"],
+            HOSTILE
+        );
+
+        let missing = app.get("/posts/424242").await;
+        assert_eq!(missing.status(), 404);
+        assert_eq!(missing.json::<Value>()["code"], "POST_NOT_FOUND");
+
+        let sneaky = app
+            .post_json(
+                &format!("/posts/by/{}", ada.id),
+                &json!({ "title": "t", "author_id": 5 }),
+            )
+            .await;
+        assert!(
+            (400..500).contains(&sneaky.status()),
+            "mass assignment is refused: {}",
+            sneaky.text()
+        );
+        let orphan = app
+            .post_json("/posts/by/999", &json!({ "title": "t" }))
+            .await;
+        assert_eq!(orphan.status(), 422, "{}", orphan.text());
+        assert_eq!(orphan.json::<Value>()["code"], "INVALID_REFERENCE");
+
+        let patched = app
+            .send_json(
+                app.request(elif::http::Method::PATCH, &format!("/posts/{id}")),
+                &json!({ "summary": "now with a summary" }),
+            )
+            .await;
+        assert_eq!(patched.status(), 200, "{}", patched.text());
+        assert_eq!(patched.json::<Value>()["summary"], "now with a summary");
+        assert_eq!(patched.json::<Value>()["title"], HOSTILE);
+        app.stop().await;
+        db.cleanup().await;
+    }
+}
