@@ -284,7 +284,7 @@ fn generate(model: &Model) -> TokenStream {
         }
 
         const _: () = {
-            use #diesel::{ExpressionMethods as _, OptionalExtension as _, QueryDsl as _, SelectableHelper as _};
+            use #diesel::{ExpressionMethods as _, OptionalExtension as _, QueryDsl as _};
             use #p::diesel_async::RunQueryDsl as _;
 
             #(#parent_checks)*

@@ -275,13 +275,12 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option<Field> {
         Some(inner) => (inner.clone(), true),
         None => (field.ty.clone(), false),
     };
-    let sql = match sql_type(&inner) {
-        Ok(sql) => sql,
-        Err(message) => {
-            errors.at(&field.ty, "EL0031", message);
-            return None;
-        }
-    };
+    let sql = sql_type(&inner).unwrap_or_else(|message| {
+        // Reported; the field still counts (as a key, say) so that no
+        // second, misleading error follows.
+        errors.at(&field.ty, "EL0031", message);
+        Sql::Text
+    });
     let timestamp = ident == CREATED_AT || ident == UPDATED_AT;
     if timestamp && (sql != Sql::Timestamp || nullable) {
         errors.at(

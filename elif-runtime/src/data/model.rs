@@ -23,6 +23,11 @@ use crate::di::provider::{Location, ProviderDescriptor};
 ///
 /// The methods marked hidden are the queries a `Repository` runs: `#[model]`
 /// writes each once, and diesel compiles it for both backends.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "not a `#[model]` struct",
+    note = "mark the struct `#[model(table = \"...\")]` so that it has a table and a repository"
+)]
 pub trait Model: Sized + Send + Sync + 'static {
     /// The key's type (`i64` for `#[key] id: i64`).
     type Key: Clone + Send + Sync + fmt::Display + 'static;
