@@ -758,6 +758,18 @@ catalogue! {
         wrong: "DATABASE_URL=postgres://app@db.internal/app ./blog migrate up   # db.internal is down",
         right: "DATABASE_URL=postgres://app@localhost/app ./blog migrate up",
     }
+    /// A model and its table disagree.
+    EL4006 = {
+        phase: Phase::Boot,
+        title: "schema drift",
+        explanation: "A `#[model]` and the live table disagree: the table or a column is missing, a column's type \
+            cannot hold the field's, a column may be NULL where the field cannot (or the reverse), or the table \
+            has a NOT NULL column without a default that the model cannot fill. Queries on the model would fail \
+            at run time; `check` exits with code 2 (the database is behind, or the model is ahead).",
+        hint: "write a migration that brings the table in line with the model (or fix the model), then `migrate up`",
+        wrong: "pub summary: String   // the column `summary` is nullable",
+        right: "pub summary: Option<String>",
+    }
 }
 
 /// Looks an entry up by its code, case-insensitively (`el1001` finds `EL1001`).

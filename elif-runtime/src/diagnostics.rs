@@ -103,9 +103,9 @@ impl serde::Serialize for Diagnostic {
 }
 
 /// The errors that only say the database is behind the code (pending
-/// migrations): `check` exits with 2 for them rather than 1, so a deploy
+/// migrations, schema drift): `check` exits with 2 for them rather than 1, so a deploy
 /// script can tell "migrate first" from "broken".
-const DATABASE_BEHIND: &[&str] = &[elif_catalogue::EL4001.code];
+const DATABASE_BEHIND: &[&str] = &[elif_catalogue::EL4001.code, elif_catalogue::EL4006.code];
 
 /// Every problem found while booting, in the order the checks ran.
 #[derive(Debug, Clone, Default)]
@@ -201,7 +201,13 @@ impl IntoIterator for BootReport {
 
 impl fmt::Display for BootReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.has_errors() {
+        if self.exit_code() == 2 {
+            write!(
+                f,
+                "the database is behind the code (migrate it): {}",
+                self.summary()
+            )?;
+        } else if self.has_errors() {
             write!(f, "the application cannot start: {}", self.summary())?;
         } else {
             write!(f, "the application can start, with {}", self.summary())?;

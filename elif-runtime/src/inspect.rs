@@ -165,10 +165,14 @@ pub struct ModelMap {
     pub name: &'static str,
     /// Its table.
     pub table: &'static str,
-    /// Its columns.
+    /// Its key column.
+    pub key: &'static str,
+    /// Its columns, in declaration order.
     pub fields: Vec<ModelField>,
-    /// `belongs_to` relations, by model name.
-    pub relations: Vec<&'static str>,
+    /// Its `belongs_to` relations.
+    pub relations: Vec<ModelRelation>,
+    /// Where the struct is declared.
+    pub location: Location,
 }
 
 /// One column of a model.
@@ -180,8 +184,64 @@ pub struct ModelField {
     pub rust_type: &'static str,
     /// Its portable SQL type.
     pub sql_type: &'static str,
-    /// Whether it is part of the key.
+    /// Whether it may be NULL.
+    pub nullable: bool,
+    /// Whether it is the key.
     pub key: bool,
+    /// Whether JSON leaves it out (`#[hidden]`).
+    pub hidden: bool,
+    /// Whether a client may set it (`#[fillable]`).
+    pub fillable: bool,
+    /// Whether the repository sets it (generated key, timestamps).
+    pub generated: bool,
+}
+
+/// A relation of a model.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelRelation {
+    /// The relation's name (`author`).
+    pub name: &'static str,
+    /// `belongs_to`.
+    pub kind: &'static str,
+    /// The related model (`Author`).
+    pub model: &'static str,
+    /// The foreign-key field (`author_id`).
+    pub foreign_key: &'static str,
+}
+
+impl ModelMap {
+    fn of(info: &crate::data::ModelInfo) -> Self {
+        Self {
+            name: info.name,
+            table: info.table,
+            key: info.key,
+            fields: info
+                .fields
+                .iter()
+                .map(|f| ModelField {
+                    name: f.name,
+                    rust_type: f.rust_type,
+                    sql_type: f.sql_type.name(),
+                    nullable: f.nullable,
+                    key: f.key,
+                    hidden: f.hidden,
+                    fillable: f.fillable,
+                    generated: f.generated,
+                })
+                .collect(),
+            relations: info
+                .relations
+                .iter()
+                .map(|r| ModelRelation {
+                    name: r.name,
+                    kind: "belongs_to",
+                    model: r.model,
+                    foreign_key: r.foreign_key,
+                })
+                .collect(),
+            location: info.location,
+        }
+    }
 }
 
 /// One config key.
@@ -316,7 +376,10 @@ impl AppMap {
             modules: module_maps,
             components,
             routes,
-            models: Vec::new(),
+            models: crate::data::models()
+                .into_iter()
+                .map(ModelMap::of)
+                .collect(),
             config,
             diagnostics: survey.report.diagnostics().to_vec(),
         }
@@ -443,6 +506,40 @@ impl AppMap {
         out.push_str("\nroutes\n");
         for line in self.routes_table().lines() {
             let _ = writeln!(out, "  {line}");
+        }
+        if !self.models.is_empty() {
+            out.push_str("\nmodels\n");
+            for m in &self.models {
+                let _ = writeln!(out, "  {} (table {})  {}", m.name, m.table, m.location);
+                for f in &m.fields {
+                    let mut notes = Vec::new();
+                    if f.key {
+                        notes.push("key".to_owned());
+                    }
+                    if f.nullable {
+                        notes.push("nullable".to_owned());
+                    }
+                    for (on, note) in [
+                        (f.fillable, "fillable"),
+                        (f.hidden, "hidden"),
+                        (f.generated, "generated"),
+                    ] {
+                        if on {
+                            notes.push(note.to_owned());
+                        }
+                    }
+                    if let Some(r) = m.relations.iter().find(|r| r.foreign_key == f.name) {
+                        notes.push(format!("belongs_to {}", r.model));
+                    }
+                    let _ = writeln!(
+                        out,
+                        "    {:<20} {:<10} {}",
+                        f.name,
+                        f.sql_type,
+                        notes.join(", ")
+                    );
+                }
+            }
         }
         out.push_str("\nconfig\n");
         let rows: Vec<[String; 3]> =

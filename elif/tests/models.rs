@@ -496,3 +496,73 @@ async fn handlers_use_repositories_and_bad_input_is_a_4xx() {
         db.cleanup().await;
     }
 }
+
+#[elif::test]
+async fn check_compares_every_model_with_its_table() {
+    use elif::data::diesel_async::SimpleAsyncConnection;
+    for db in TestDatabase::both("models_drift").await {
+        let booted = boot(&db).await;
+        let check = || {
+            App::new()
+                .module(ModelsModule)
+                .without_env()
+                .migrations(MIGRATIONS)
+                .config("database.url", db.url())
+                .check_with_database()
+        };
+        let report = check().await;
+        assert!(report.is_empty(), "migrated: no drift\n{report}");
+
+        let database = booted.container().get::<elif::data::Database>().unwrap();
+        let mut conn = database.connection().await.unwrap();
+        elif::with_connection!(conn, |c| c
+            .batch_execute("DROP TABLE gadgets; ALTER TABLE posts DROP COLUMN summary;")
+            .await)
+        .unwrap();
+        drop(conn);
+        let report = check().await;
+        let messages: Vec<&str> = report
+            .diagnostics()
+            .iter()
+            .map(|d| {
+                assert_eq!(d.entry.code, "EL4006");
+                d.message.as_str()
+            })
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "model `Gadget`: table `gadgets` does not exist",
+                "model `Post`: column `posts.summary` does not exist"
+            ],
+            "{report}"
+        );
+        assert_eq!(report.exit_code(), 2, "drift alone exits 2");
+        drop((database, booted));
+        db.cleanup().await;
+    }
+}
+
+#[test]
+fn the_map_lists_models_with_their_fields_and_relations() {
+    let map = App::new().module(ModelsModule).without_env().map();
+    let json: Value = serde_json::from_str(&map.to_json()).unwrap();
+    let post = json["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Post")
+        .unwrap();
+    assert_eq!(post["table"], "posts");
+    assert_eq!(post["key"], "id");
+    assert_eq!(post["relations"][0]["model"], "Author");
+    let summary = post["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "summary")
+        .unwrap();
+    assert_eq!(summary["sql_type"], "text");
+    assert_eq!(summary["nullable"], true);
+    assert!(map.summary().contains("Post (table posts)"));
+}

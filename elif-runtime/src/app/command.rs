@@ -94,15 +94,17 @@ where
 }
 
 async fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
-    let report = app.check_with_database().await;
+    let (report, database) = app.check_all().await;
     if json {
         let json = serde_json::to_string_pretty(report.diagnostics()).unwrap_or_default();
         out(&format!("{json}\n"));
     } else if report.is_empty() {
         if !quiet {
-            out(
-                "ok: the dependency graph, modules, routes and config are valid, and the database is up to date\n",
-            );
+            out(if database {
+                "ok: the dependency graph, modules, routes and config are valid, and the database is migrated and matches the models\n"
+            } else {
+                "ok: the dependency graph, modules, routes and config are valid\n"
+            });
         }
     } else {
         out(&format!("{report}\n"));

@@ -258,7 +258,7 @@ impl App {
         let container = Container::build(graph, config)
             .await
             .map_err(|d| Error::boot(BootReport::new(vec![d])))?;
-        if let (Some(migrations), Some(database_config)) = (migrations, database_config) {
+        if let Some(database_config) = database_config {
             let database = match container.get::<Database>() {
                 Some(database) => database,
                 None => Arc::new(Database::connect(&database_config, &name)?),
@@ -266,7 +266,7 @@ impl App {
             let on_start = database_config
                 .migrate_on_start
                 .unwrap_or(app_config.env != Environment::Production);
-            startup_migrations(&database, &migrations, on_start).await?;
+            startup_database(&database, migrations.as_ref(), on_start).await?;
         }
         let routes = {
             let mut routes = Routes::new(Some(container.clone()), Default::default(), Vec::new());
@@ -329,24 +329,31 @@ impl App {
     /// (warnings), or an unreachable database (`EL4005`). What the app's
     /// `check` command reports. Builds no provider and runs no hook.
     pub async fn check_with_database(self) -> BootReport {
+        self.check_all().await.0
+    }
+
+    /// [`App::check_with_database`], and whether the database was looked at.
+    pub(crate) async fn check_all(self) -> (BootReport, bool) {
         let migrations = self.migrations;
         let survey = match self.survey() {
             Ok(survey) => survey,
-            Err(report) => return report,
+            Err(report) => return (report, false),
         };
         let mut report = survey.report.clone();
-        if let Some(migrations) = migrations
-            && !report.has_errors()
-        {
-            match survey.database() {
-                Ok(database) => match database.migration_status(&migrations).await {
-                    Ok(status) => report.extend(crate::data::migrate::diagnostics(&status)),
-                    Err(error) => report.extend(error_diagnostics(&error)),
-                },
-                Err(error) => report.extend(error_diagnostics(&error)),
-            }
+        let models = crate::data::models();
+        let uses_database = migrations.is_some() || survey.database_config().is_some();
+        if report.has_errors() || !uses_database || (migrations.is_none() && models.is_empty()) {
+            return (report, false);
         }
-        report
+        let database = match survey.database() {
+            Ok(database) => database,
+            Err(error) => {
+                report.extend(error_diagnostics(&error));
+                return (report, true);
+            }
+        };
+        report.extend(database_diagnostics(&database, migrations.as_ref(), &models).await);
+        (report, true)
     }
 
     /// Describes the app from its real registry (modules, components,
@@ -518,29 +525,59 @@ impl App {
     }
 }
 
-/// Applies the pending migrations at start (`on_start`), or warns about
-/// them. A failed migration stops the boot; so does an unreachable
-/// database when migrations must be applied.
-async fn startup_migrations(
+/// At start: applies the pending migrations (`on_start`), then logs what
+/// the database still says (pending migrations, schema drift) as
+/// warnings. A failed migration stops the boot; so does an unreachable
+/// database when migrations must be applied. Otherwise the database being
+/// down only makes the app unready.
+async fn startup_database(
     database: &Database,
-    migrations: &Migrations,
+    migrations: Option<&Migrations>,
     on_start: bool,
 ) -> crate::Result<()> {
-    if on_start {
+    if let (Some(migrations), true) = (migrations, on_start) {
         let applied = database.migrate_up(migrations).await?;
         if !applied.is_empty() {
             tracing::info!("applied {} migration(s) at start", applied.len());
         }
+    }
+    let models = crate::data::models();
+    if migrations.is_none() && models.is_empty() {
         return Ok(());
     }
-    let diagnostics = match database.migration_status(migrations).await {
-        Ok(status) => crate::data::migrate::diagnostics(&status),
-        Err(error) => error_diagnostics(&error),
-    };
-    for diagnostic in diagnostics {
+    for diagnostic in database_diagnostics(database, migrations, &models).await {
         tracing::warn!("{diagnostic}");
     }
     Ok(())
+}
+
+/// What the database says about the app: pending migrations (then the
+/// models are not compared, since applying them is the next step), else
+/// each model's drift.
+async fn database_diagnostics(
+    database: &Database,
+    migrations: Option<&Migrations>,
+    models: &[&'static crate::data::ModelInfo],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(migrations) = migrations {
+        match database.migration_status(migrations).await {
+            Ok(status) => out.extend(crate::data::migrate::diagnostics(&status)),
+            Err(error) => return error_diagnostics(&error),
+        }
+    }
+    if out
+        .iter()
+        .any(|d| d.entry.code == elif_catalogue::EL4001.code)
+        || models.is_empty()
+    {
+        return out;
+    }
+    match crate::data::drift::check(database, models).await {
+        Ok(drift) => out.extend(drift),
+        Err(error) => out.extend(error_diagnostics(&error)),
+    }
+    out
 }
 
 /// The diagnostics an error carries (its boot report's), else one `EL4005`.

@@ -20,6 +20,7 @@
 //! repositories).
 
 mod config;
+pub(crate) mod drift;
 mod errors;
 pub(crate) mod migrate;
 mod model;
