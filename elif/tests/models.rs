@@ -566,3 +566,187 @@ fn the_map_lists_models_with_their_fields_and_relations() {
     assert_eq!(summary["nullable"], true);
     assert!(map.summary().contains("Post (table posts)"));
 }
+
+fn new_post(author_id: i64, title: &str) -> NewPost {
+    NewPost {
+        author_id,
+        title: title.to_owned(),
+        summary: None,
+    }
+}
+
+#[elif::test]
+async fn transactions_commit_on_ok_and_roll_back_on_err_or_panic() {
+    for db in TestDatabase::both("models_tx").await {
+        let booted = boot(&db).await;
+        let (authors, posts) = (repository::<Author>(&booted), repository::<Post>(&booted));
+        let database = booted.container().get::<elif::data::Database>().unwrap();
+
+        // Ok: both inserts, across two repositories, are kept.
+        let ada = database
+            .transaction(|| async {
+                let ada = author(&authors, "ada").await;
+                posts.insert(new_post(ada.id, "kept")).await?;
+                Ok(ada)
+            })
+            .await
+            .unwrap();
+        assert_eq!(posts.count(Criteria::new()).await.unwrap(), 1);
+
+        // Err: nothing of the block remains.
+        let failed: elif::Result<()> = database
+            .transaction(|| async {
+                posts.insert(new_post(ada.id, "dropped")).await?;
+                authors
+                    .insert(NewAuthor {
+                        name: "ada".into(),
+                        password_hash: "x".into(),
+                    })
+                    .await?;
+                Ok(())
+            })
+            .await;
+        assert_eq!(failed.unwrap_err().code(), "ALREADY_EXISTS");
+        assert_eq!(
+            posts.count(Criteria::new()).await.unwrap(),
+            1,
+            "{:?}",
+            db.backend()
+        );
+
+        // Panic: rolled back, and the panic goes on.
+        let task = {
+            let (database, posts) = (database.clone(), posts.clone());
+            elif::rt::spawn(async move {
+                database
+                    .transaction(|| async {
+                        posts.insert(new_post(ada.id, "panicked")).await?;
+                        panic!("boom");
+                        #[allow(unreachable_code)]
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        assert!(task.await.unwrap_err().is_panic());
+        assert_eq!(posts.count(Criteria::new()).await.unwrap(), 1);
+
+        // Nested: the inner block is a savepoint.
+        database
+            .transaction(|| async {
+                posts.insert(new_post(ada.id, "outer")).await?;
+                let inner: elif::Result<()> = database
+                    .transaction(|| async {
+                        posts.insert(new_post(ada.id, "inner")).await?;
+                        Err(Error::new(409, "NOPE", "changed my mind"))
+                    })
+                    .await;
+                assert!(inner.is_err());
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let titles: Vec<String> = posts
+            .list(Criteria::new().order_by(posts::id.asc()))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.title)
+            .collect();
+        assert_eq!(titles, ["kept", "outer"]);
+        drop((database, authors, posts, booted));
+        db.cleanup().await;
+    }
+}
+
+#[elif::test]
+async fn uncommitted_work_is_invisible_outside_the_transaction() {
+    for db in TestDatabase::both("models_tx_isolation").await {
+        let booted = boot(&db).await;
+        let (authors, database) = (
+            repository::<Author>(&booted),
+            booted.container().get::<elif::data::Database>().unwrap(),
+        );
+        let (seen_inside, seen_outside) = database
+            .transaction(|| async {
+                author(&authors, "ada").await;
+                let inside = authors.count(Criteria::new()).await?;
+                // Another task: outside the transaction.
+                let authors = authors.clone();
+                let outside = elif::rt::spawn(async move { authors.count(Criteria::new()).await })
+                    .await
+                    .unwrap()?;
+                Ok((inside, outside))
+            })
+            .await
+            .unwrap();
+        assert_eq!((seen_inside, seen_outside), (1, 0), "{:?}", db.backend());
+        assert_eq!(
+            authors.count(Criteria::new()).await.unwrap(),
+            1,
+            "committed"
+        );
+        drop((authors, database, booted));
+        db.cleanup().await;
+    }
+}
+
+/// Writes an author and a post in one request, atomically.
+#[injectable]
+pub struct SignupController {
+    authors: Inject<Repository<Author>>,
+    posts: Inject<Repository<Post>>,
+}
+
+#[controller("/signup")]
+impl SignupController {
+    /// Creates the author and a first post; a taken post title fails the
+    /// whole request.
+    #[post("/{name}/{title}", interceptors(elif::data::Transactional))]
+    async fn signup(&self, name: String, title: String) -> elif::Result<Created<Post>> {
+        let author = self
+            .authors
+            .insert(NewAuthor {
+                name,
+                password_hash: "x".into(),
+            })
+            .await?;
+        if title == "fail" {
+            return Err(Error::new(422, "BAD_TITLE", "not that title"));
+        }
+        let post = self.posts.insert(new_post(author.id, &title)).await?;
+        Ok(Created::at(format!("/posts/{}", post.id), post))
+    }
+}
+
+#[module(imports(ModelsModule, DataModule), controllers(SignupController))]
+pub struct SignupModule;
+
+#[elif::test]
+async fn the_transactional_interceptor_makes_a_request_atomic() {
+    for db in TestDatabase::both("models_tx_http").await {
+        let app = TestApp::start(
+            App::new()
+                .module(SignupModule)
+                .migrations(MIGRATIONS)
+                .config("database.url", db.url()),
+        )
+        .await
+        .unwrap();
+        let authors = app.container().get::<Repository<Author>>().unwrap();
+        let ok = app.post_json("/signup/ada/hello", &json!({})).await;
+        assert_eq!(ok.status(), 201, "{}", ok.text());
+        let failed = app.post_json("/signup/bob/fail", &json!({})).await;
+        assert_eq!(failed.status(), 422, "{}", failed.text());
+        let names: Vec<String> = authors
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        assert_eq!(names, ["ada"], "bob's insert was rolled back");
+        app.stop().await;
+        db.cleanup().await;
+    }
+}

@@ -371,7 +371,7 @@ fn generate(model: &Model) -> TokenStream {
                 }
 
                 fn find_by_key(
-                    conn: &mut #p::Connection<'_>,
+                    conn: &mut #p::Connection,
                     key: #key_ty,
                 ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::core::option::Option<Self>>> + Send {
                     async move {
@@ -385,7 +385,7 @@ fn generate(model: &Model) -> TokenStream {
                 }
 
                 fn list(
-                    conn: &mut #p::Connection<'_>,
+                    conn: &mut #p::Connection,
                     query: &#p::Criteria<Self>,
                 ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::std::vec::Vec<Self>>> + Send {
                     async move {
@@ -411,7 +411,7 @@ fn generate(model: &Model) -> TokenStream {
                 }
 
                 fn count(
-                    conn: &mut #p::Connection<'_>,
+                    conn: &mut #p::Connection,
                     query: &#p::Criteria<Self>,
                 ) -> impl ::core::future::Future<Output = #diesel::QueryResult<i64>> + Send {
                     async move {
@@ -425,7 +425,7 @@ fn generate(model: &Model) -> TokenStream {
                 }
 
                 fn insert(
-                    conn: &mut #p::Connection<'_>,
+                    conn: &mut #p::Connection,
                     new: #new_ident,
                 ) -> impl ::core::future::Future<Output = #diesel::QueryResult<Self>> + Send {
                     async move {
@@ -438,7 +438,7 @@ fn generate(model: &Model) -> TokenStream {
                 }
 
                 fn update(
-                    conn: &mut #p::Connection<'_>,
+                    conn: &mut #p::Connection,
                     key: #key_ty,
                     changes: #changes_ident,
                 ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::core::option::Option<Self>>> + Send {
@@ -457,7 +457,7 @@ fn generate(model: &Model) -> TokenStream {
                 }
 
                 fn delete(
-                    conn: &mut #p::Connection<'_>,
+                    conn: &mut #p::Connection,
                     key: #key_ty,
                 ) -> impl ::core::future::Future<Output = #diesel::QueryResult<usize>> + Send {
                     async move {

@@ -27,6 +27,7 @@ mod model;
 mod module;
 mod repository;
 pub mod sql;
+mod transaction;
 mod types;
 
 use std::time::Duration;
@@ -48,6 +49,7 @@ pub use model::{
 };
 pub use module::DataModule;
 pub use repository::{Repository, build_repository, repository_dependencies};
+pub use transaction::Transactional;
 pub use types::{Document, Timestamp, Uuid};
 /// diesel and diesel-async, for queries (`elif::data::diesel::sql_query`).
 pub use {diesel, diesel_async};
@@ -72,6 +74,8 @@ pub struct Database {
     pool: Pools,
     backend: Backend,
     checkout_timeout: Duration,
+    /// Tells this database's ambient transaction from another's.
+    id: u64,
 }
 
 enum Pools {
@@ -79,14 +83,63 @@ enum Pools {
     Postgres(Pool<AsyncPgConnection>),
 }
 
-/// A pooled connection, returned to the pool when dropped. Use it with
-/// [`with_connection!`] to run one diesel query text on either backend.
-pub enum Connection<'a> {
+/// A pooled connection on either backend, returned to the pool when
+/// dropped. Use it with [`with_connection!`] to run one diesel query text
+/// on whichever backend it is.
+pub enum Connection {
     /// On SQLite.
-    Sqlite(PooledConnection<'a, SqliteAsync>),
+    Sqlite(PooledConnection<'static, SqliteAsync>),
     /// On PostgreSQL (boxed: the connection is large, and a checkout costs
     /// a network round trip anyway).
-    Postgres(Box<PooledConnection<'a, AsyncPgConnection>>),
+    Postgres(Box<PooledConnection<'static, AsyncPgConnection>>),
+}
+
+/// What [`Database::connection`] gives: a connection of the pool, or,
+/// inside [`Database::transaction`], the transaction's own (so that raw
+/// queries take part in it). Dereferences to [`Connection`].
+pub struct ConnectionGuard(Guard);
+
+enum Guard {
+    Pooled(Connection),
+    Transaction(tokio::sync::OwnedMutexGuard<Connection>),
+}
+
+impl std::ops::Deref for ConnectionGuard {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match &self.0 {
+            Guard::Pooled(c) => c,
+            Guard::Transaction(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for ConnectionGuard {
+    fn deref_mut(&mut self) -> &mut Connection {
+        match &mut self.0 {
+            Guard::Pooled(c) => c,
+            Guard::Transaction(c) => c,
+        }
+    }
+}
+
+/// Anything [`with_connection!`] can run on: a [`Connection`], or what
+/// dereferences to one (a [`ConnectionGuard`], `&mut Connection`).
+pub trait AsConnection {
+    /// The connection.
+    fn as_connection(&mut self) -> &mut Connection;
+}
+
+impl AsConnection for Connection {
+    fn as_connection(&mut self) -> &mut Connection {
+        self
+    }
+}
+
+impl<T: std::ops::DerefMut<Target = Connection>> AsConnection for T {
+    fn as_connection(&mut self) -> &mut Connection {
+        self
+    }
 }
 
 /// Runs `body` with `c` bound to the live connection, whichever backend it
@@ -99,7 +152,7 @@ pub enum Connection<'a> {
 #[macro_export]
 macro_rules! with_connection {
     ($connection:expr, |$c:ident, $backend:ident| $body:expr) => {
-        match &mut $connection {
+        match $crate::data::AsConnection::as_connection(&mut $connection) {
             $crate::data::Connection::Sqlite(pooled) => {
                 #[allow(dead_code)]
                 type $backend = $crate::data::diesel::sqlite::Sqlite;
@@ -115,7 +168,7 @@ macro_rules! with_connection {
         }
     };
     ($connection:expr, |$c:ident| $body:expr) => {
-        match &mut $connection {
+        match $crate::data::AsConnection::as_connection(&mut $connection) {
             $crate::data::Connection::Sqlite(pooled) => {
                 let $c = &mut **pooled;
                 $body
@@ -170,10 +223,12 @@ impl Database {
                 "set DATABASE_URL, e.g. sqlite://var/app.sqlite3 or postgres://user@host/db",
             ));
         };
+        static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Self {
             pool,
             backend,
             checkout_timeout,
+            id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -182,18 +237,30 @@ impl Database {
         self.backend
     }
 
-    /// A connection from the pool. When none can be had within the checkout
-    /// timeout (the database is down, or every connection is busy), a 503
-    /// problem (`DATABASE_UNAVAILABLE`) that tells the client to retry.
-    pub async fn connection(&self) -> crate::Result<Connection<'_>> {
+    /// A connection: inside [`Database::transaction`], the transaction's;
+    /// otherwise one from the pool. When none can be had within the
+    /// checkout timeout (the database is down, or every connection is
+    /// busy), a 503 problem (`DATABASE_UNAVAILABLE`) that tells the client
+    /// to retry.
+    pub async fn connection(&self) -> crate::Result<ConnectionGuard> {
+        if let Some(shared) = transaction::ambient(self) {
+            return transaction::lock(shared).map(|c| ConnectionGuard(Guard::Transaction(c)));
+        }
+        self.pooled()
+            .await
+            .map(|c| ConnectionGuard(Guard::Pooled(c)))
+    }
+
+    /// A connection from the pool, whatever transaction is open.
+    async fn pooled(&self) -> crate::Result<Connection> {
         let result = match &self.pool {
             Pools::Sqlite(pool) => pool
-                .get()
+                .get_owned()
                 .await
                 .map(Connection::Sqlite)
                 .map_err(|e| e.to_string()),
             Pools::Postgres(pool) => pool
-                .get()
+                .get_owned()
                 .await
                 .map(|pooled| Connection::Postgres(Box::new(pooled)))
                 .map_err(|e| e.to_string()),

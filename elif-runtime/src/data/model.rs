@@ -53,38 +53,38 @@ pub trait Model: Sized + Send + Sync + 'static {
 
     #[doc(hidden)]
     fn find_by_key(
-        conn: &mut Connection<'_>,
+        conn: &mut Connection,
         key: Self::Key,
     ) -> impl Future<Output = QueryResult<Option<Self>>> + Send;
 
     #[doc(hidden)]
     fn list(
-        conn: &mut Connection<'_>,
+        conn: &mut Connection,
         query: &Criteria<Self>,
     ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send;
 
     #[doc(hidden)]
     fn count(
-        conn: &mut Connection<'_>,
+        conn: &mut Connection,
         query: &Criteria<Self>,
     ) -> impl Future<Output = QueryResult<i64>> + Send;
 
     #[doc(hidden)]
     fn insert(
-        conn: &mut Connection<'_>,
+        conn: &mut Connection,
         new: Self::New,
     ) -> impl Future<Output = QueryResult<Self>> + Send;
 
     #[doc(hidden)]
     fn update(
-        conn: &mut Connection<'_>,
+        conn: &mut Connection,
         key: Self::Key,
         changes: Self::Changes,
     ) -> impl Future<Output = QueryResult<Option<Self>>> + Send;
 
     #[doc(hidden)]
     fn delete(
-        conn: &mut Connection<'_>,
+        conn: &mut Connection,
         key: Self::Key,
     ) -> impl Future<Output = QueryResult<usize>> + Send;
 }

@@ -5,7 +5,7 @@ use std::any::TypeId;
 use std::sync::Arc;
 
 use crate::config::{AppConfig, ConfigRequirement};
-use crate::data::{Database, DatabaseConfig};
+use crate::data::{Database, DatabaseConfig, Transactional};
 use crate::di::Resolver;
 use crate::di::provider::{
     DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind,
@@ -14,8 +14,8 @@ use crate::di::provider::{
 use crate::module::{Module, ModuleDescriptor};
 
 /// The module providing [`Database`], configured by `[database]`
-/// (`DATABASE_URL`). Import it where the database is needed; it exports
-/// `Database`.
+/// (`DATABASE_URL`), and the [`Transactional`] interceptor. Import it where
+/// the database is needed; it exports both.
 pub struct DataModule;
 
 impl Module for DataModule {
@@ -24,13 +24,19 @@ impl Module for DataModule {
             name: "DataModule",
             key: TypeId::of::<DataModule>,
             imports: &[],
-            providers: &[<Database as Injectable>::descriptor],
+            providers: &[
+                <Database as Injectable>::descriptor,
+                <Transactional as Injectable>::descriptor,
+            ],
             controllers: &[],
             guards: &[],
             interceptors: &[],
             filters: &[],
             middleware: &[],
-            exports: &[ProviderKey::of::<Database>],
+            exports: &[
+                ProviderKey::of::<Database>,
+                ProviderKey::of::<Transactional>,
+            ],
             location: Location {
                 file: file!(),
                 line: line!(),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::data::errors::{Operation, query_error};
 use crate::data::model::{Criteria, Model};
-use crate::data::{Connection, Database};
+use crate::data::{ConnectionGuard, Database};
 use crate::di::Resolver;
 use crate::di::provider::{DependencySpec, Injectable, Instance, ProviderDescriptor, Requirement};
 use crate::error::Error;
@@ -52,7 +52,7 @@ impl<M: Model> Repository<M> {
         &self.database
     }
 
-    async fn connection(&self) -> crate::Result<Connection<'_>> {
+    async fn connection(&self) -> crate::Result<ConnectionGuard> {
         self.database.connection().await
     }
 

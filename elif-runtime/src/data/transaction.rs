@@ -1,0 +1,236 @@
+//! Transactions: `db.transaction(|| async { .. })` commits when the block
+//! returns `Ok`, rolls back on `Err` or a panic; a transaction opened
+//! inside another is a savepoint. The [`Transactional`] interceptor runs a
+//! whole handler in one (a request-scoped unit of work).
+//!
+//! How singleton repositories join in: the transaction's connection is
+//! *ambient*, kept in a task-local for the duration of the block, and
+//! [`Database::connection`] (which every repository call goes through)
+//! hands out that connection instead of a pooled one. Nothing
+//! request-scoped is injected into a singleton, so the captive-scope rule
+//! holds, and no repository method needs an executor argument. The price:
+//! the transaction belongs to the task, so work spawned onto another task
+//! is outside it, and the connection serves one query at a time (a second
+//! query while the first holds it is an error, not a deadlock).
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use diesel_async::{AsyncConnection, TransactionManager};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::data::{Connection, Database};
+use crate::di::Resolver;
+use crate::di::provider::{
+    DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind,
+    Requirement, Scope, instance,
+};
+use crate::error::Error;
+use crate::http::{HttpResponse, Interceptor, RequestContext};
+
+/// The open transactions of this task: one connection per database.
+type Ambient = Arc<Vec<(u64, Arc<Mutex<Connection>>)>>;
+
+tokio::task_local! {
+    static AMBIENT: Ambient;
+}
+
+/// The connection of `database`'s open transaction in this task, if any.
+pub(crate) fn ambient(database: &Database) -> Option<Arc<Mutex<Connection>>> {
+    AMBIENT
+        .try_with(|open| {
+            open.iter()
+                .find(|(id, _)| *id == database.id)
+                .map(|(_, c)| c.clone())
+        })
+        .ok()
+        .flatten()
+}
+
+/// Takes the transaction's connection for one query; an error, rather
+/// than a deadlock, when this task already holds it.
+pub(crate) fn lock(shared: Arc<Mutex<Connection>>) -> crate::Result<OwnedMutexGuard<Connection>> {
+    shared.try_lock_owned().map_err(|_| {
+        Error::internal(
+            "the transaction's connection is in use: a query ran while another held it",
+        )
+        .with_hint(
+            "drop the connection from `Database::connection` before calling a repository, and do not run queries of one transaction concurrently",
+        )
+    })
+}
+
+async fn begin<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::begin_transaction(c).await
+}
+
+async fn commit<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::commit_transaction(c).await
+}
+
+async fn rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::rollback_transaction(c).await
+}
+
+fn failed(what: &str, error: &diesel::result::Error) -> Error {
+    Error::internal(format!("cannot {what} the transaction: {error}"))
+}
+
+impl Database {
+    /// Runs `body` in a transaction on this database: committed when it
+    /// returns `Ok`, rolled back when it returns `Err` or panics (the panic
+    /// then continues). Every repository and [`Database::connection`] call
+    /// made by `body` (in this task) takes part. Inside another
+    /// transaction, this one is a savepoint: rolling it back keeps the
+    /// outer one's work.
+    ///
+    /// ```text
+    /// db.transaction(|| async {
+    ///     let author = authors.insert(new_author).await?;
+    ///     posts.insert(first_post.into_new(author.id)).await?;
+    ///     Ok(author)
+    /// }).await?
+    /// ```
+    pub async fn transaction<R, F, Fut>(&self, body: F) -> crate::Result<R>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = crate::Result<R>>,
+    {
+        self.transaction_where(body, Result::is_ok).await
+    }
+
+    /// [`Database::transaction`], committing only when `keep` approves of
+    /// the outcome.
+    pub(crate) async fn transaction_where<R, F, Fut>(
+        &self,
+        body: F,
+        keep: impl FnOnce(&crate::Result<R>) -> bool,
+    ) -> crate::Result<R>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = crate::Result<R>>,
+    {
+        let (shared, scope) = match ambient(self) {
+            Some(shared) => (shared, None),
+            None => {
+                let shared = Arc::new(Mutex::new(self.pooled().await?));
+                let mut open: Vec<_> = AMBIENT.try_with(|o| o.to_vec()).unwrap_or_default();
+                open.push((self.id, shared.clone()));
+                (shared, Some(Arc::new(open)))
+            }
+        };
+        {
+            let mut conn = lock(shared.clone())?;
+            crate::with_connection!(conn, |c| begin(c).await).map_err(|e| failed("begin", &e))?;
+        }
+        let outcome = match scope {
+            Some(open) => {
+                CatchUnwind {
+                    inner: AMBIENT.scope(open, body()),
+                }
+                .await
+            }
+            None => CatchUnwind { inner: body() }.await,
+        };
+        let mut conn = lock(shared)?;
+        match outcome {
+            Ok(result) if keep(&result) => {
+                crate::with_connection!(conn, |c| commit(c).await)
+                    .map_err(|e| failed("commit", &e))?;
+                result
+            }
+            Ok(result) => {
+                crate::with_connection!(conn, |c| rollback(c).await)
+                    .map_err(|e| failed("roll back", &e))?;
+                result
+            }
+            Err(panic) => {
+                if let Err(e) = crate::with_connection!(conn, |c| rollback(c).await) {
+                    tracing::error!("rolling back after a panic failed: {e}");
+                }
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future that catches a panic of the future it wraps.
+    struct CatchUnwind<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.project().inner;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// Runs each handler it wraps in a transaction: its database work is
+/// committed when the handler answers 2xx or 3xx, and rolled back when it
+/// fails or answers 4xx/5xx. A request-scoped unit of work:
+/// `#[post("/", interceptors(Transactional))]` (import `DataModule`).
+pub struct Transactional {
+    database: Arc<Database>,
+}
+
+impl Interceptor for Transactional {
+    async fn intercept<N>(&self, _cx: &RequestContext<'_>, next: N) -> crate::Result<HttpResponse>
+    where
+        N: Future<Output = crate::Result<HttpResponse>>,
+    {
+        self.database
+            .transaction_where(
+                || next,
+                |outcome| outcome.as_ref().is_ok_and(|r| r.status().as_u16() < 400),
+            )
+            .await
+    }
+}
+
+impl Injectable for Transactional {
+    fn descriptor() -> &'static ProviderDescriptor {
+        static DESCRIPTOR: ProviderDescriptor = ProviderDescriptor {
+            name: "Transactional",
+            key: ProviderKey::of::<Transactional>,
+            scope: Scope::Singleton,
+            kind: ProviderKind::Builtin,
+            dependencies,
+            build,
+            bindings: &[],
+            on_init: None,
+            on_shutdown: None,
+            location: Location {
+                file: file!(),
+                line: line!(),
+            },
+        };
+        &DESCRIPTOR
+    }
+}
+
+fn dependencies() -> Vec<DependencySpec> {
+    vec![DependencySpec::new(
+        "database",
+        Requirement::Provider(ProviderKey::of::<Database>()),
+    )]
+}
+
+fn build(resolver: Resolver) -> crate::BoxFuture<'static, crate::Result<Instance>> {
+    Box::pin(async move {
+        let database = resolver.get::<Database>().await?;
+        Ok(instance(Arc::new(Transactional { database })))
+    })
+}
