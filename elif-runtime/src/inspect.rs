@@ -201,12 +201,16 @@ pub struct ModelField {
 pub struct ModelRelation {
     /// The relation's name (`author`).
     pub name: &'static str,
-    /// `belongs_to`.
+    /// `belongs_to`, `has_many`, `has_one` or `many_to_many`.
     pub kind: &'static str,
     /// The related model (`Author`).
     pub model: &'static str,
-    /// The foreign-key field (`author_id`).
+    /// The foreign-key column (on this model for `belongs_to`, on the
+    /// related one for `has_many`/`has_one`, on the join model for
+    /// `many_to_many`).
     pub foreign_key: &'static str,
+    /// The join model of a `many_to_many`.
+    pub through: Option<&'static str>,
 }
 
 impl ModelMap {
@@ -234,9 +238,10 @@ impl ModelMap {
                 .iter()
                 .map(|r| ModelRelation {
                     name: r.name,
-                    kind: "belongs_to",
+                    kind: r.kind,
                     model: r.model,
                     foreign_key: r.foreign_key,
+                    through: r.through,
                 })
                 .collect(),
             location: info.location,

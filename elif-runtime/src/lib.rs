@@ -37,9 +37,10 @@ pub mod __private {
     pub use crate::config::source::{ConfigSource, FieldSpec};
     pub use crate::config::{ConfigDefault, ConfigKey, ConfigProblem, ConfigSection};
     pub use crate::data::{
-        BackendClauses, Connection, Criteria, FieldInfo, Migration, MigrationSql, Migrations,
-        Model, ModelInfo, ModelRegistration, RelationInfo, Repository, SqlType, Timestamp,
-        build_repository, repository_dependencies, sql,
+        BackendClauses, Connection, Criteria, FieldInfo, KeyOf, Load, LoadFn, Migration,
+        MigrationSql, Migrations, Model, ModelInfo, ModelRegistration, Related, Relation,
+        RelationInfo, Repository, SqlType, Timestamp, build_repository, distinct,
+        repository_dependencies, sql,
     };
     pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};
     pub use crate::di::provider::{

@@ -29,6 +29,12 @@ pub struct Author {
     pub password_hash: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// What they wrote.
+    #[has_many(Post)]
+    pub posts: Related<Vec<Post>>,
+    /// At most one profile.
+    #[has_one(Profile)]
+    pub profile: Related<Option<Profile>>,
 }
 
 /// A post.
@@ -45,6 +51,52 @@ pub struct Post {
     pub summary: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    #[belongs_to(Author)]
+    pub author: Related<Author>,
+    #[has_many(Comment)]
+    pub comments: Related<Vec<Comment>>,
+    #[many_to_many(Tag, through = PostTag)]
+    pub tags: Related<Vec<Tag>>,
+}
+
+/// A comment on a post.
+#[model(table = "comments")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    #[key]
+    pub id: i64,
+    #[belongs_to(Post)]
+    pub post_id: i64,
+    pub body: String,
+}
+
+/// A tag.
+#[model(table = "tags")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    #[key]
+    pub id: i64,
+    pub name: String,
+}
+
+/// Which post has which tag: the join model.
+#[model(table = "post_tags")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostTag {
+    #[key]
+    pub id: i64,
+    pub post_id: i64,
+    pub tag_id: i64,
+}
+
+/// An author's profile.
+#[model(table = "profiles")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    #[key]
+    pub id: i64,
+    pub author_id: i64,
+    pub bio: Option<String>,
 }
 
 /// Every supported field type.
@@ -69,7 +121,15 @@ pub struct Gadget {
 
 #[module(
     imports(DataModule),
-    providers(Repository<Author>, Repository<Post>, Repository<Gadget>),
+    providers(
+        Repository<Author>,
+        Repository<Post>,
+        Repository<Gadget>,
+        Repository<Comment>,
+        Repository<Tag>,
+        Repository<PostTag>,
+        Repository<Profile>
+    ),
     exports(Repository<Author>, Repository<Post>, Repository<Gadget>)
 )]
 pub struct ModelsModule;
@@ -353,9 +413,12 @@ fn hidden_fields_are_not_serialised_and_client_forms_take_fillable_fields_only()
         password_hash: "secret".into(),
         created_at: Timestamp::now(),
         updated_at: Timestamp::now(),
+        posts: Related::NotLoaded,
+        profile: Related::NotLoaded,
     };
     let json = serde_json::to_value(&author).unwrap();
     assert!(json.get("password_hash").is_none(), "{json}");
+    assert!(json.get("posts").is_none(), "not loaded, not shown: {json}");
     assert_eq!(json["name"], "ada");
     let schema = <Author as elif::http::Schema>::schema();
     assert!(schema["properties"].get("password_hash").is_none());
@@ -747,6 +810,141 @@ async fn the_transactional_interceptor_makes_a_request_atomic() {
             .collect();
         assert_eq!(names, ["ada"], "bob's insert was rolled back");
         app.stop().await;
+        db.cleanup().await;
+    }
+}
+
+#[elif::test]
+async fn relations_load_with_one_query_each_and_no_n_plus_1() {
+    for db in TestDatabase::both("models_relations").await {
+        let booted = boot(&db).await;
+        let (authors, posts) = (repository::<Author>(&booted), repository::<Post>(&booted));
+        let (comments, tags) = (repository::<Comment>(&booted), repository::<Tag>(&booted));
+        let (links, profiles) = (
+            repository::<PostTag>(&booted),
+            repository::<Profile>(&booted),
+        );
+        let database = booted.container().get::<elif::data::Database>().unwrap();
+        let (ada, bob) = (author(&authors, "ada").await, author(&authors, "bob").await);
+        let mut ids = Vec::new();
+        for (who, title) in [(&ada, "one"), (&ada, "two"), (&bob, "three")] {
+            ids.push(posts.insert(new_post(who.id, title)).await.unwrap().id);
+        }
+        for (post, body) in [(ids[0], "first!"), (ids[0], "second"), (ids[2], "hello")] {
+            comments
+                .insert(NewComment {
+                    post_id: post,
+                    body: body.into(),
+                })
+                .await
+                .unwrap();
+        }
+        let rust = tags
+            .insert(NewTag {
+                name: "rust".into(),
+            })
+            .await
+            .unwrap();
+        let web = tags.insert(NewTag { name: "web".into() }).await.unwrap();
+        for (post, tag) in [(ids[0], &rust), (ids[0], &web), (ids[1], &web)] {
+            links
+                .insert(NewPostTag {
+                    post_id: post,
+                    tag_id: tag.id,
+                })
+                .await
+                .unwrap();
+        }
+        profiles
+            .insert(NewProfile {
+                author_id: ada.id,
+                bio: Some("writes".into()),
+            })
+            .await
+            .unwrap();
+
+        // One checkout (the pool's liveness query), the posts, then one
+        // query per relation: authors, comments, and post_tags + tags.
+        let before = database.query_count();
+        let listed = posts
+            .list(
+                Criteria::new()
+                    .order_by(posts::id.asc())
+                    .with(Post::author())
+                    .with(Post::comments())
+                    .with(Post::tags()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            database.query_count() - before,
+            1 + 1 + 1 + 1 + 2,
+            "{:?}",
+            db.backend()
+        );
+        let names = |p: &Post| {
+            p.tags
+                .get()
+                .unwrap()
+                .iter()
+                .map(|t| t.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(listed[0].author.get().unwrap().name, "ada");
+        assert_eq!(listed[2].author.get().unwrap().name, "bob");
+        let counts: Vec<usize> = listed
+            .iter()
+            .map(|p| p.comments.get().unwrap().len())
+            .collect();
+        assert_eq!(counts, [2, 0, 1]);
+        assert_eq!(names(&listed[0]), ["rust", "web"]);
+        assert_eq!(names(&listed[1]), ["web"]);
+        assert!(names(&listed[2]).is_empty());
+        let json = serde_json::to_value(&listed[0]).unwrap();
+        assert_eq!(json["author"]["name"], "ada");
+        assert!(json["author"].get("password_hash").is_none());
+        assert_eq!(json["comments"][1]["body"], "second");
+
+        // Nested: authors, their posts, the posts' comments; and has_one.
+        let before = database.query_count();
+        let everyone = authors
+            .list(
+                Criteria::new()
+                    .order_by(authors::id.asc())
+                    .with(Author::posts().with(Post::comments()))
+                    .with(Author::profile()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(database.query_count() - before, 1 + 1 + 1 + 1 + 1);
+        let ada_posts = everyone[0].posts.get().unwrap();
+        assert_eq!(ada_posts.len(), 2);
+        assert_eq!(ada_posts[0].comments.get().unwrap().len(), 2);
+        assert!(ada_posts[0].author.is_not_loaded(), "only what was asked");
+        assert_eq!(
+            everyone[0]
+                .profile
+                .get()
+                .unwrap()
+                .as_ref()
+                .unwrap()
+                .bio
+                .as_deref(),
+            Some("writes")
+        );
+        assert_eq!(everyone[1].profile, Related::Loaded(None));
+
+        // Relations of rows already read.
+        let mut one = vec![posts.find_or_fail(ids[2]).await.unwrap()];
+        posts.load(&mut one, Post::comments()).await.unwrap();
+        assert_eq!(one[0].comments.get().unwrap()[0].body, "hello");
+        let map = App::new().module(ModelsModule).without_env().map();
+        let post = map.models.iter().find(|m| m.name == "Post").unwrap();
+        let kinds: Vec<&str> = post.relations.iter().map(|r| r.kind).collect();
+        assert_eq!(kinds, ["belongs_to", "has_many", "many_to_many"]);
+        drop((
+            database, authors, posts, comments, tags, links, profiles, booted,
+        ));
         db.cleanup().await;
     }
 }

@@ -7,6 +7,7 @@
 //! `Repository<Post>` runs, written once and compiled for both backends.
 
 mod parse;
+mod relations;
 mod table;
 
 use proc_macro2::TokenStream;
@@ -186,8 +187,36 @@ fn generate(model: &Model) -> TokenStream {
             }
         }
     });
-    let relations = model.fields.iter().filter_map(|f| {
+    // Relation fields, then foreign keys marked `#[belongs_to]` that no
+    // relation field already covers.
+    let mut relation_infos: Vec<TokenStream> = model
+        .relations
+        .iter()
+        .map(|r| {
+            let (name, kind) = (r.ident.to_string(), r.kind.name());
+            let target = r.target.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let foreign_key = r.foreign_key.to_string();
+            let through = match &r.through {
+                Some((through, _)) => {
+                    let through = through.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                    quote!(::core::option::Option::Some(#through))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            quote! {
+                #p::RelationInfo { name: #name, kind: #kind, model: #target, foreign_key: #foreign_key, through: #through }
+            }
+        })
+        .collect();
+    relation_infos.extend(model.fields.iter().filter_map(|f| {
         let parent = f.belongs_to.as_ref()?;
+        let covered = model
+            .relations
+            .iter()
+            .any(|r| r.kind == parse::RelationKind::BelongsTo && r.foreign_key == f.ident);
+        if covered {
+            return None;
+        }
         let parent_name = parent.segments.last()?.ident.to_string();
         let foreign_key = f.ident.to_string();
         let relation = foreign_key
@@ -195,9 +224,47 @@ fn generate(model: &Model) -> TokenStream {
             .unwrap_or(&foreign_key)
             .to_owned();
         Some(quote! {
-            #p::RelationInfo { name: #relation, model: #parent_name, foreign_key: #foreign_key }
+            #p::RelationInfo { name: #relation, kind: "belongs_to", model: #parent_name, foreign_key: #foreign_key, through: ::core::option::Option::None }
         })
+    }));
+    let relation_idents: Vec<&syn::Ident> = model.relations.iter().map(|r| &r.ident).collect();
+    // A relation's rows are described by name, not inlined: models refer
+    // to each other both ways, and an inlined schema would never end.
+    let relation_schemas: Vec<TokenStream> = model
+        .relations
+        .iter()
+        .map(|r| {
+            let target = r.target.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let optional = r.kind == parse::RelationKind::HasOne
+                || model
+                    .fields
+                    .iter()
+                    .any(|f| f.ident == r.foreign_key && f.nullable && r.kind == parse::RelationKind::BelongsTo);
+            let description = format!("the related `{target}` row(s), present when loaded");
+            match r.kind {
+                parse::RelationKind::HasMany | parse::RelationKind::ManyToMany => quote!(
+                    #p::serde_json::json!({ "type": "array", "items": { "type": "object", "title": #target }, "description": #description })
+                ),
+                _ if optional => quote!(
+                    #p::serde_json::json!({ "type": ["object", "null"], "title": #target, "description": #description })
+                ),
+                _ => quote!(
+                    #p::serde_json::json!({ "type": "object", "title": #target, "description": #description })
+                ),
+            }
+        })
+        .collect();
+    let relation_names: Vec<String> = relation_idents.iter().map(|i| i.to_string()).collect();
+    let column_consts = model.fields.iter().map(|f| {
+        let column = &f.ident;
+        let name = format_ident!("__elif_{column}");
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            pub const #name: #table::#column = #table::#column;
+        }
     });
+    let relation_methods = relations::generate(model);
     // Checks that each `belongs_to` names a model.
     let parent_checks = model.fields.iter().filter_map(|f| {
         let parent = f.belongs_to.as_ref()?;
@@ -274,6 +341,8 @@ fn generate(model: &Model) -> TokenStream {
 
         #from_input
 
+        #relation_methods
+
         impl ::core::convert::From<#patch_ident> for #changes_ident {
             fn from(patch: #patch_ident) -> Self {
                 Self {
@@ -289,6 +358,10 @@ fn generate(model: &Model) -> TokenStream {
 
             #(#parent_checks)*
 
+            impl #ident {
+                #(#column_consts)*
+            }
+
             impl<__DB: #diesel::backend::Backend> #diesel::Selectable<__DB> for #ident {
                 type SelectExpression = (#(#table::#idents,)*);
                 fn construct_selection() -> Self::SelectExpression {
@@ -303,7 +376,10 @@ fn generate(model: &Model) -> TokenStream {
             {
                 type Row = (#(#types,)*);
                 fn build(row: Self::Row) -> #diesel::deserialize::Result<Self> {
-                    ::core::result::Result::Ok(Self { #(#idents: row.#indexes,)* })
+                    ::core::result::Result::Ok(Self {
+                        #(#idents: row.#indexes,)*
+                        #(#relation_idents: ::core::default::Default::default(),)*
+                    })
                 }
             }
 
@@ -326,12 +402,15 @@ fn generate(model: &Model) -> TokenStream {
                     let mut properties = #p::serde_json::Map::new();
                     let mut required: ::std::vec::Vec<#p::serde_json::Value> = ::std::vec::Vec::new();
                     #(#schema_properties)*
+                    #(properties.insert(::std::string::String::from(#relation_names), #relation_schemas);)*
                     #p::serde_json::json!({ "type": "object", "properties": properties, "required": required })
                 }
             }
 
             impl #p::Model for #ident {
                 type Key = #key_ty;
+                type KeyColumn = #table::#key_ident;
+                const KEY_COLUMN: #table::#key_ident = #table::#key_ident;
                 type New = #new_ident;
                 type Changes = #changes_ident;
                 type SqliteSelect = #diesel::dsl::IntoBoxed<'static, #table::table, #diesel::sqlite::Sqlite>;
@@ -344,7 +423,7 @@ fn generate(model: &Model) -> TokenStream {
                         key: ::core::stringify!(#key_ident),
                         not_found: #not_found,
                         fields: &[#(#field_infos),*],
-                        relations: &[#(#relations),*],
+                        relations: &[#(#relation_infos),*],
                         location: #p::Location { file: ::core::file!(), line: ::core::line!() },
                     };
                     &INFO
@@ -475,7 +554,8 @@ fn generate(model: &Model) -> TokenStream {
     }
 }
 
-/// The struct, deriving `Serialize` with its `#[hidden]` fields skipped.
+/// The struct, deriving `Serialize` with its `#[hidden]` fields skipped,
+/// and its relations left out until loaded.
 fn struct_with_serde(model: &Model) -> TokenStream {
     let p = private();
     let mut item = model.item.clone();
@@ -489,6 +569,15 @@ fn struct_with_serde(model: &Model) -> TokenStream {
                 field
                     .attrs
                     .push(syn::parse_quote!(#[serde(skip_serializing)]));
+            }
+            let relation = model
+                .relations
+                .iter()
+                .any(|r| Some(&r.ident) == field.ident.as_ref());
+            if relation {
+                field.attrs.push(syn::parse_quote!(
+                    #[serde(skip_serializing_if = "::elif::__private::Related::is_not_loaded")]
+                ));
             }
         }
     }

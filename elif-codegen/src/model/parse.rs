@@ -8,7 +8,15 @@ use crate::errors::{Errors, closest, unknown_key};
 
 const KEYS: &[&str] = &["table"];
 /// elif's field attributes on a model.
-const FIELD_ATTRIBUTES: &[&str] = &["key", "hidden", "fillable", "belongs_to"];
+const FIELD_ATTRIBUTES: &[&str] = &[
+    "key",
+    "hidden",
+    "fillable",
+    "belongs_to",
+    "has_many",
+    "has_one",
+    "many_to_many",
+];
 /// Attributes a model field may carry that are not elif's.
 const FOREIGN_ATTRIBUTES: &[&str] = &["doc", "validate", "serde", "allow", "expect", "cfg_attr"];
 /// Field names the repository sets.
@@ -77,12 +85,49 @@ pub(crate) struct Field {
     pub(crate) docs: Vec<syn::Attribute>,
 }
 
+/// The kind of a relation field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RelationKind {
+    BelongsTo,
+    HasMany,
+    HasOne,
+    ManyToMany,
+}
+
+impl RelationKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::BelongsTo => "belongs_to",
+            Self::HasMany => "has_many",
+            Self::HasOne => "has_one",
+            Self::ManyToMany => "many_to_many",
+        }
+    }
+}
+
+/// A field of type `Related<..>`: rows of another model, loaded on demand.
+pub(crate) struct RelationField {
+    pub(crate) ident: syn::Ident,
+    pub(crate) kind: RelationKind,
+    /// The related model.
+    pub(crate) target: syn::Path,
+    /// `belongs_to`: the column of this model; `has_many`/`has_one`: the
+    /// column of the related model; `many_to_many`: the join model's
+    /// column that refers to this model.
+    pub(crate) foreign_key: syn::Ident,
+    /// `many_to_many`: the join model and its column referring to the target.
+    pub(crate) through: Option<(syn::Path, syn::Ident)>,
+}
+
 /// A checked `#[model]` struct.
 pub(crate) struct Model {
     /// The struct, with elif's field attributes removed.
     pub(crate) item: syn::ItemStruct,
     pub(crate) table: String,
+    /// The columns.
     pub(crate) fields: Vec<Field>,
+    /// The `Related<..>` fields.
+    pub(crate) relations: Vec<RelationField>,
 }
 
 impl Model {
@@ -167,10 +212,16 @@ pub(crate) fn parse(
         }
     }
     let mut fields = Vec::new();
+    let mut relations = Vec::new();
+    let model_snake = snake_case(&item.ident.to_string());
     match &mut item.fields {
         syn::Fields::Named(named) => {
             for field in named.named.iter_mut() {
-                if let Some(field) = parse_field(field, &mut errors) {
+                if is_related(&field.ty) {
+                    if let Some(relation) = parse_relation(field, &model_snake, &mut errors) {
+                        relations.push(relation);
+                    }
+                } else if let Some(field) = parse_field(field, &mut errors) {
                     fields.push(field);
                 }
             }
@@ -203,12 +254,26 @@ pub(crate) fn parse(
         ),
         _ => {}
     }
+    for relation in &relations {
+        let own_column = relation.kind == RelationKind::BelongsTo;
+        if own_column && !fields.iter().any(|f| f.ident == relation.foreign_key) {
+            errors.at(
+                &relation.ident,
+                "EL0033",
+                format!(
+                    "`belongs_to` relation `{}` needs the foreign-key column `{}` on this model\nhelp: add `pub {}: i64` (or name the column: `#[belongs_to(Parent, foreign_key = column)]`)",
+                    relation.ident, relation.foreign_key, relation.foreign_key
+                ),
+            );
+        }
+    }
     let table = table.unwrap_or_else(|| default_table(&item.ident.to_string()));
     match errors.finish() {
         Ok(()) => Ok(Model {
             item,
             table,
             fields,
+            relations,
         }),
         Err(error) => Err((error, item.into_token_stream())),
     }
@@ -322,6 +387,181 @@ fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option<Field> {
         belongs_to: belongs_to.map(|(_, parent)| parent),
         validate,
         docs,
+    })
+}
+
+/// Whether a field is a relation (`Related<..>`).
+fn is_related(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Related"))
+}
+
+/// The first type argument of the last segment (`T` of `Related<T>`).
+fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    match &path.path.segments.last()?.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Reads a `Related<..>` field and its one relation attribute.
+fn parse_relation(
+    field: &mut syn::Field,
+    model_snake: &str,
+    errors: &mut Errors,
+) -> Option<RelationField> {
+    let ident = field.ident.clone()?;
+    let mut found: Vec<(RelationKind, syn::Attribute)> = Vec::new();
+    let mut kept = Vec::new();
+    for attr in std::mem::take(&mut field.attrs) {
+        let kind = match attr.path().get_ident().map(ToString::to_string).as_deref() {
+            Some("belongs_to") => RelationKind::BelongsTo,
+            Some("has_many") => RelationKind::HasMany,
+            Some("has_one") => RelationKind::HasOne,
+            Some("many_to_many") => RelationKind::ManyToMany,
+            Some(other @ ("key" | "hidden" | "fillable")) => {
+                errors.at(
+                    attr.path(),
+                    "EL0033",
+                    format!("a relation field cannot be `#[{other}]`\nhelp: `Related<..>` fields are loaded, not stored"),
+                );
+                continue;
+            }
+            _ => {
+                kept.push(attr);
+                continue;
+            }
+        };
+        found.push((kind, attr));
+    }
+    field.attrs = kept;
+    let shape = "help: declare it with one of `#[has_many(Comment)]`, `#[has_one(Profile)]`, `#[belongs_to(Author)]`, `#[many_to_many(Tag, through = PostTag)]`";
+    let (kind, attr) = match found.len() {
+        1 => found.remove(0),
+        0 => {
+            errors.at(
+                &field.ty,
+                "EL0033",
+                format!("relation field `{ident}` does not say which relation it is\n{shape}"),
+            );
+            return None;
+        }
+        _ => {
+            errors.at(
+                &found[1].1,
+                "EL0033",
+                format!("relation field `{ident}` has more than one relation attribute\n{shape}"),
+            );
+            return None;
+        }
+    };
+    let parsed = attr.parse_args_with(|input: syn::parse::ParseStream<'_>| {
+        let target: syn::Path = input.parse()?;
+        let mut options: Vec<(syn::Ident, syn::Path)> = Vec::new();
+        while input.peek(syn::Token![,]) {
+            input.parse::<syn::Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: syn::Ident = input.parse()?;
+            input.parse::<syn::Token![=]>()?;
+            options.push((key, input.parse()?));
+        }
+        Ok((target, options))
+    });
+    let (target, options) = match parsed {
+        Ok(parsed) => parsed,
+        Err(_) => {
+            errors.at(
+                &attr,
+                "EL0033",
+                format!(
+                    "`#[{}]` names the related model first\n{shape}",
+                    kind.name()
+                ),
+            );
+            return None;
+        }
+    };
+    let allowed: &[&str] = match kind {
+        RelationKind::ManyToMany => &["through", "foreign_key", "related_key"],
+        _ => &["foreign_key"],
+    };
+    let option = |name: &str| -> Option<syn::Path> {
+        options
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    for (key, _) in &options {
+        if !allowed.contains(&key.to_string().as_str()) {
+            errors.push(unknown_key(
+                &syn::Path::from(key.clone()),
+                allowed,
+                &format!("#[{}]", kind.name()),
+            ));
+        }
+    }
+    let as_ident = |path: syn::Path| path.get_ident().cloned();
+    let target_name = target.segments.last()?.ident.to_string();
+    let foreign_key = option("foreign_key")
+        .and_then(as_ident)
+        .unwrap_or_else(|| match kind {
+            RelationKind::BelongsTo => quote::format_ident!("{ident}_id"),
+            _ => quote::format_ident!("{model_snake}_id"),
+        });
+    let through = match kind {
+        RelationKind::ManyToMany => match option("through") {
+            Some(through) => {
+                let related_key = option("related_key")
+                    .and_then(as_ident)
+                    .unwrap_or_else(|| quote::format_ident!("{}_id", snake_case(&target_name)));
+                Some((through, related_key))
+            }
+            None => {
+                errors.at(
+                    &attr,
+                    "EL0033",
+                    "`#[many_to_many]` needs the join model\nhelp: write `#[many_to_many(Tag, through = PostTag)]`, `PostTag` a model with `post_id` and `tag_id`",
+                );
+                return None;
+            }
+        },
+        _ => None,
+    };
+    let inner = first_type_argument(&field.ty);
+    let outer = inner.and_then(|t| match t {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    });
+    let expected = match kind {
+        RelationKind::HasMany | RelationKind::ManyToMany => {
+            (outer.as_deref() != Some("Vec")).then_some("Vec")
+        }
+        RelationKind::HasOne => (outer.as_deref() != Some("Option")).then_some("Option"),
+        RelationKind::BelongsTo => None,
+    };
+    if let Some(wrapper) = expected {
+        errors.at(
+            &field.ty,
+            "EL0033",
+            format!(
+                "a `{}` relation holds `Related<{wrapper}<{target_name}>>`\nhelp: write `pub {ident}: Related<{wrapper}<{target_name}>>`",
+                kind.name()
+            ),
+        );
+    }
+    Some(RelationField {
+        ident,
+        kind,
+        target,
+        foreign_key,
+        through,
     })
 }
 

@@ -25,6 +25,7 @@ mod errors;
 pub(crate) mod migrate;
 mod model;
 mod module;
+mod relations;
 mod repository;
 pub mod sql;
 mod transaction;
@@ -37,7 +38,11 @@ use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, PoolError};
 
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
-use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
 
 /// chrono, for dates and times (`elif::data::chrono::NaiveDate`).
 pub use chrono;
@@ -48,6 +53,7 @@ pub use model::{
     SqlType, models,
 };
 pub use module::DataModule;
+pub use relations::{KeyOf, Load, LoadFn, Related, Relation, distinct};
 pub use repository::{Repository, build_repository, repository_dependencies};
 pub use transaction::Transactional;
 pub use types::{Document, Timestamp, Uuid};
@@ -76,6 +82,8 @@ pub struct Database {
     checkout_timeout: Duration,
     /// Tells this database's ambient transaction from another's.
     id: u64,
+    /// Statements started on this database's connections.
+    queries: Arc<AtomicU64>,
 }
 
 enum Pools {
@@ -189,6 +197,7 @@ impl Database {
     pub fn connect(config: &DatabaseConfig, app_name: &str) -> crate::Result<Self> {
         let url = config.url_or_default(app_name)?;
         let checkout_timeout = Duration::from_millis(config.checkout_timeout_ms);
+        let queries = Arc::new(AtomicU64::new(0));
         let (pool, backend) = if let Some(path) = sqlite_path(&url) {
             if let Some(dir) = std::path::Path::new(path).parent()
                 && !dir.as_os_str().is_empty()
@@ -198,8 +207,9 @@ impl Database {
                 })?;
             }
             let manager = AsyncDieselConnectionManager::<SqliteAsync>::new(path);
-            let builder = builder(config).connection_customizer(Box::new(SqlitePragmas {
+            let builder = builder(config).connection_customizer(Box::new(SqliteSetup {
                 busy_timeout_ms: config.checkout_timeout_ms,
+                queries: queries.clone(),
             }));
             (
                 Pools::Sqlite(builder.build_unchecked(manager)),
@@ -207,10 +217,10 @@ impl Database {
             )
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
-            let mut builder = builder(config);
-            if let Some(ms) = config.statement_timeout_ms {
-                builder = builder.connection_customizer(Box::new(StatementTimeout(ms)));
-            }
+            let builder = builder(config).connection_customizer(Box::new(PostgresSetup {
+                statement_timeout_ms: config.statement_timeout_ms,
+                queries: queries.clone(),
+            }));
             (
                 Pools::Postgres(builder.build_unchecked(manager)),
                 Backend::Postgres,
@@ -229,12 +239,20 @@ impl Database {
             backend,
             checkout_timeout,
             id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            queries,
         })
     }
 
     /// Which backend the app runs on.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How many statements this database's connections have started since
+    /// the pool was made: read it before and after some work to count its
+    /// queries (a test that there is no N+1).
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// A connection: inside [`Database::transaction`], the transaction's;
@@ -305,16 +323,27 @@ fn builder<M: bb8::ManageConnection>(config: &DatabaseConfig) -> bb8::Builder<M>
         .connection_timeout(Duration::from_millis(config.checkout_timeout_ms))
 }
 
-/// Sets up each new SQLite connection: foreign keys enforced (SQLite
-/// leaves them off), writers wait for each other instead of failing with
-/// "database is locked", and the write-ahead log lets readers run beside a
-/// writer.
-#[derive(Debug)]
-struct SqlitePragmas {
-    busy_timeout_ms: u64,
+/// Counts the statements a connection starts into `queries`.
+fn count_queries(queries: &Arc<AtomicU64>) -> impl Instrumentation + use<> {
+    let queries = queries.clone();
+    move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            queries.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
-impl bb8::CustomizeConnection<SqliteAsync, PoolError> for SqlitePragmas {
+/// Sets up each new SQLite connection: foreign keys enforced (SQLite
+/// leaves them off), writers wait for each other instead of failing with
+/// "database is locked", the write-ahead log lets readers run beside a
+/// writer; then its statements are counted.
+#[derive(Debug)]
+struct SqliteSetup {
+    busy_timeout_ms: u64,
+    queries: Arc<AtomicU64>,
+}
+
+impl bb8::CustomizeConnection<SqliteAsync, PoolError> for SqliteSetup {
     fn on_acquire<'a>(
         &'a self,
         connection: &'a mut SqliteAsync,
@@ -327,25 +356,35 @@ impl bb8::CustomizeConnection<SqliteAsync, PoolError> for SqlitePragmas {
                     self.busy_timeout_ms
                 ))
                 .await
-                .map_err(PoolError::QueryError)
+                .map_err(PoolError::QueryError)?;
+            connection.set_instrumentation(count_queries(&self.queries));
+            Ok(())
         })
     }
 }
 
-/// Sets PostgreSQL's `statement_timeout` on each new connection.
+/// Sets PostgreSQL's `statement_timeout` on each new connection, if
+/// configured; then its statements are counted.
 #[derive(Debug)]
-struct StatementTimeout(u64);
+struct PostgresSetup {
+    statement_timeout_ms: Option<u64>,
+    queries: Arc<AtomicU64>,
+}
 
-impl bb8::CustomizeConnection<AsyncPgConnection, PoolError> for StatementTimeout {
+impl bb8::CustomizeConnection<AsyncPgConnection, PoolError> for PostgresSetup {
     fn on_acquire<'a>(
         &'a self,
         connection: &'a mut AsyncPgConnection,
     ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), PoolError>> + Send + 'a>> {
         Box::pin(async move {
-            connection
-                .batch_execute(&format!("SET statement_timeout = {}", self.0))
-                .await
-                .map_err(PoolError::QueryError)
+            if let Some(ms) = self.statement_timeout_ms {
+                connection
+                    .batch_execute(&format!("SET statement_timeout = {ms}"))
+                    .await
+                    .map_err(PoolError::QueryError)?;
+            }
+            connection.set_instrumentation(count_queries(&self.queries));
+            Ok(())
         })
     }
 }

@@ -17,6 +17,7 @@ use diesel::query_dsl::methods::{FilterDsl, ThenOrderDsl};
 use diesel::sqlite::Sqlite;
 
 use crate::data::Connection;
+use crate::data::relations::{Load, Relation};
 use crate::di::provider::{Location, ProviderDescriptor};
 
 /// A struct stored in a table, implemented by `#[model]`.
@@ -30,7 +31,11 @@ use crate::di::provider::{Location, ProviderDescriptor};
 )]
 pub trait Model: Sized + Send + Sync + 'static {
     /// The key's type (`i64` for `#[key] id: i64`).
-    type Key: Clone + Send + Sync + fmt::Display + 'static;
+    type Key: Clone + Eq + std::hash::Hash + Send + Sync + fmt::Display + 'static;
+    #[doc(hidden)]
+    type KeyColumn: Copy + Send + Sync + 'static;
+    #[doc(hidden)]
+    const KEY_COLUMN: Self::KeyColumn;
     /// What an insert takes: every column but a generated key and the
     /// timestamps (`NewPost`).
     type New: Send + 'static;
@@ -180,15 +185,21 @@ impl SqlType {
     }
 }
 
-/// A `#[belongs_to(Parent)]` field.
+/// A relation of a model.
 #[derive(Debug)]
 pub struct RelationInfo {
-    /// The relation's name (the field without `_id`: `author`).
+    /// The relation's name: its field (`comments`), or for a foreign key
+    /// alone, the key without `_id` (`author`).
     pub name: &'static str,
-    /// The parent model's name (`Author`).
+    /// `belongs_to`, `has_many`, `has_one` or `many_to_many`.
+    pub kind: &'static str,
+    /// The related model's name (`Author`).
     pub model: &'static str,
-    /// The foreign-key field (`author_id`).
+    /// The foreign-key column (`author_id`; on the related model for
+    /// `has_many`/`has_one`, on the join model for `many_to_many`).
     pub foreign_key: &'static str,
+    /// The join model of a `many_to_many` (`PostTag`).
+    pub through: Option<&'static str>,
 }
 
 /// Registers a model for the inspection commands (`#[model]` submits one).
@@ -241,6 +252,7 @@ pub struct Criteria<M: Model> {
     postgres: Clauses<M::PgSelect>,
     limit: Option<i64>,
     offset: Option<i64>,
+    relations: Vec<Box<dyn Load<M>>>,
 }
 
 impl<M: Model> Default for Criteria<M> {
@@ -255,6 +267,7 @@ impl<M: Model> fmt::Debug for Criteria<M> {
             .field("model", &M::info().name)
             .field("filters", &self.sqlite.filters.len())
             .field("orders", &self.sqlite.orders.len())
+            .field("relations", &self.relations.len())
             .field("limit", &self.limit)
             .field("offset", &self.offset)
             .finish()
@@ -269,7 +282,30 @@ impl<M: Model> Criteria<M> {
             postgres: Clauses::default(),
             limit: None,
             offset: None,
+            relations: Vec::new(),
         }
+    }
+
+    /// Also loads `relation` for every row (`Post::comments()`), with one
+    /// more query for all the rows together.
+    pub fn with<C>(mut self, relation: Relation<M, C>) -> Self
+    where
+        C: Send + Sync + 'static,
+    {
+        self.relations.push(Box::new(relation));
+        self
+    }
+
+    /// Loads the relations asked for with [`Criteria::with`] into `rows`.
+    pub(crate) async fn load_relations(
+        &self,
+        conn: &mut Connection,
+        rows: &mut [M],
+    ) -> QueryResult<()> {
+        for relation in &self.relations {
+            relation.load(conn, rows).await?;
+        }
+        Ok(())
     }
 
     /// Keeps the rows for which `predicate` holds (`posts::id.gt(10)`);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::data::errors::{Operation, query_error};
 use crate::data::model::{Criteria, Model};
+use crate::data::relations::{Load, Relation};
 use crate::data::{ConnectionGuard, Database};
 use crate::di::Resolver;
 use crate::di::provider::{DependencySpec, Injectable, Instance, ProviderDescriptor, Requirement};
@@ -70,10 +71,32 @@ impl<M: Model> Repository<M> {
         self.find(key).await?.ok_or_else(|| not_found::<M>(&shown))
     }
 
-    /// The rows `query` selects.
+    /// The rows `query` selects, with the relations it asks for.
     pub async fn list(&self, query: Criteria<M>) -> crate::Result<Vec<M>> {
         let mut conn = self.connection().await?;
-        M::list(&mut conn, &query)
+        let mut rows = M::list(&mut conn, &query)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
+        query
+            .load_relations(&mut conn, &mut rows)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
+        Ok(rows)
+    }
+
+    /// The first row `query` selects, if any.
+    pub async fn first(&self, query: Criteria<M>) -> crate::Result<Option<M>> {
+        Ok(self.list(query.limit(1)).await?.into_iter().next())
+    }
+
+    /// Loads `relation` into rows already read (one query for all of them).
+    pub async fn load<C>(&self, rows: &mut [M], relation: Relation<M, C>) -> crate::Result<()>
+    where
+        C: Send + Sync + 'static,
+    {
+        let mut conn = self.connection().await?;
+        relation
+            .load(&mut conn, rows)
             .await
             .map_err(|e| query_error(M::info(), Operation::Read, e))
     }
@@ -96,7 +119,11 @@ impl<M: Model> Repository<M> {
             .limit(per_page)
             .offset((page - 1).saturating_mul(per_page));
         let mut conn = self.connection().await?;
-        let items = M::list(&mut conn, &query)
+        let mut items = M::list(&mut conn, &query)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
+        query
+            .load_relations(&mut conn, &mut items)
             .await
             .map_err(|e| query_error(M::info(), Operation::Read, e))?;
         let total = M::count(&mut conn, &query)

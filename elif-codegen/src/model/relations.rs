@@ -1,0 +1,221 @@
+//! The loaders of a model's `Related<..>` fields: `Post::comments()`
+//! returns a `Relation` whose load function reads the related rows of many
+//! parents with one query (two through a join model) and puts each row's
+//! share in its field. The other model's columns are reached through the
+//! hidden constants every `#[model]` defines (`Comment::__elif_post_id`),
+//! so a misspelt foreign key is a compile error naming it.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::parse::{Model, RelationField, RelationKind};
+use crate::paths::private;
+
+/// `impl Post { pub fn comments() -> Relation<Post, Comment> { .. } }` for
+/// every relation field.
+pub(super) fn generate(model: &Model) -> TokenStream {
+    let ident = &model.item.ident;
+    let vis = &model.item.vis;
+    let methods = model.relations.iter().map(|r| {
+        let name = &r.ident;
+        let target = &r.target;
+        let body = match r.kind {
+            RelationKind::HasMany | RelationKind::HasOne => has_many(model, r),
+            RelationKind::BelongsTo => belongs_to(model, r),
+            RelationKind::ManyToMany => many_to_many(model, r),
+        };
+        let p = private();
+        let doc = format!(
+            "The `{name}` relation ({}), for `Criteria::with(..)` or `Repository::load`.",
+            r.kind.name()
+        );
+        quote! {
+            #[doc = #doc]
+            #vis fn #name() -> #p::Relation<#ident, #target> {
+                fn load<'a>(
+                    conn: &'a mut #p::Connection,
+                    parents: &'a mut [#ident],
+                    nested: &'a [::std::boxed::Box<dyn #p::Load<#target>>],
+                ) -> #p::BoxFuture<'a, #p::diesel::QueryResult<()>> {
+                    ::std::boxed::Box::pin(async move {
+                        if parents.is_empty() {
+                            return ::core::result::Result::Ok(());
+                        }
+                        #body
+                        ::core::result::Result::Ok(())
+                    })
+                }
+                #p::Relation::new(::core::stringify!(#name), load)
+            }
+        }
+    });
+    quote! {
+        impl #ident {
+            #(#methods)*
+        }
+    }
+}
+
+/// Runs the nested loaders on `rows`.
+fn nested(rows: &syn::Ident) -> TokenStream {
+    quote! {
+        for loader in nested {
+            loader.load(&mut *conn, &mut #rows).await?;
+        }
+    }
+}
+
+/// The rows of `target` whose `column` (a hidden column constant or the
+/// key column) is one of `keys`.
+fn list_where_in(target: &TokenStream, column: TokenStream, keys: &syn::Ident) -> TokenStream {
+    let p = private();
+    quote! {
+        <#target as #p::Model>::list(
+            &mut *conn,
+            &#p::Criteria::<#target>::new()
+                .filter(#p::diesel::ExpressionMethods::eq_any(#column, #keys)),
+        )
+        .await?
+    }
+}
+
+/// `has_many` / `has_one`: the children whose foreign key is a parent's key.
+fn has_many(model: &Model, r: &RelationField) -> TokenStream {
+    let p = private();
+    let target = &r.target;
+    let target_ty = quote!(#target);
+    let (field, fk) = (&r.ident, &r.foreign_key);
+    let key = &model.key().ident;
+    let key_ty = &model.key().ty;
+    let column = format_ident!("__elif_{fk}");
+    let keys = format_ident!("keys");
+    let children = format_ident!("children");
+    let list = list_where_in(&target_ty, quote!(#target::#column), &keys);
+    let nested = nested(&children);
+    let assign = if r.kind == RelationKind::HasOne {
+        quote!(groups.remove(&parent.#key).and_then(|rows| rows.into_iter().next()))
+    } else {
+        quote!(groups.remove(&parent.#key).unwrap_or_default())
+    };
+    quote! {
+        let #keys: ::std::vec::Vec<#key_ty> = parents.iter().map(|p| ::core::clone::Clone::clone(&p.#key)).collect();
+        let mut #children: ::std::vec::Vec<#target> = #list;
+        #nested
+        let mut groups: ::std::collections::HashMap<#key_ty, ::std::vec::Vec<#target>> =
+            ::std::collections::HashMap::new();
+        for child in #children {
+            if let ::core::option::Option::Some(k) = #p::KeyOf::<#key_ty>::key_of(&child.#fk) {
+                groups.entry(k).or_default().push(child);
+            }
+        }
+        for parent in parents.iter_mut() {
+            parent.#field = #p::Related::Loaded(#assign);
+        }
+    }
+}
+
+/// `belongs_to`: the parents' owners, by the foreign key on this model.
+fn belongs_to(model: &Model, r: &RelationField) -> TokenStream {
+    let p = private();
+    let target = &r.target;
+    let target_ty = quote!(#target);
+    let (field, fk) = (&r.ident, &r.foreign_key);
+    let nullable = model
+        .fields
+        .iter()
+        .find(|f| f.ident == *fk)
+        .is_some_and(|f| f.nullable);
+    let owner_key = quote!(<#target as #p::Model>::Key);
+    let keys = format_ident!("keys");
+    let owners = format_ident!("owners");
+    let list = list_where_in(
+        &target_ty,
+        quote!(<#target as #p::Model>::KEY_COLUMN),
+        &keys,
+    );
+    let nested = nested(&owners);
+    let assign = if nullable {
+        quote!(parent.#field = #p::Related::Loaded(owner);)
+    } else {
+        quote! {
+            if let ::core::option::Option::Some(owner) = owner {
+                parent.#field = #p::Related::Loaded(owner);
+            }
+        }
+    };
+    quote! {
+        let #keys: ::std::vec::Vec<#owner_key> =
+            #p::distinct(parents.iter().filter_map(|p| #p::KeyOf::<#owner_key>::key_of(&p.#fk)));
+        let mut #owners: ::std::vec::Vec<#target> = if #keys.is_empty() {
+            ::std::vec::Vec::new()
+        } else {
+            #list
+        };
+        #nested
+        let #owners: ::std::collections::HashMap<#owner_key, #target> = #owners
+            .into_iter()
+            .map(|o| (::core::clone::Clone::clone(#p::Model::key(&o)), o))
+            .collect();
+        for parent in parents.iter_mut() {
+            let owner = #p::KeyOf::<#owner_key>::key_of(&parent.#fk)
+                .and_then(|k| #owners.get(&k))
+                .cloned();
+            #assign
+        }
+    }
+}
+
+/// `many_to_many`: the join model's rows for the parents, then the
+/// targets they name (two queries).
+fn many_to_many(model: &Model, r: &RelationField) -> TokenStream {
+    let p = private();
+    let target = &r.target;
+    let target_ty = quote!(#target);
+    let (field, fk) = (&r.ident, &r.foreign_key);
+    let Some((through, related_key)) = &r.through else {
+        return quote!();
+    };
+    let through_ty = quote!(#through);
+    let key = &model.key().ident;
+    let key_ty = &model.key().ty;
+    let target_key = quote!(<#target as #p::Model>::Key);
+    let fk_column = format_ident!("__elif_{fk}");
+    let keys = format_ident!("keys");
+    let target_keys = format_ident!("target_keys");
+    let targets = format_ident!("targets");
+    let links = list_where_in(&through_ty, quote!(#through::#fk_column), &keys);
+    let list = list_where_in(
+        &target_ty,
+        quote!(<#target as #p::Model>::KEY_COLUMN),
+        &target_keys,
+    );
+    let nested = nested(&targets);
+    quote! {
+        let #keys: ::std::vec::Vec<#key_ty> = parents.iter().map(|p| ::core::clone::Clone::clone(&p.#key)).collect();
+        let links: ::std::vec::Vec<#through> = #links;
+        let #target_keys: ::std::vec::Vec<#target_key> =
+            #p::distinct(links.iter().filter_map(|l| #p::KeyOf::<#target_key>::key_of(&l.#related_key)));
+        let mut #targets: ::std::vec::Vec<#target> = if #target_keys.is_empty() {
+            ::std::vec::Vec::new()
+        } else {
+            #list
+        };
+        #nested
+        let #targets: ::std::collections::HashMap<#target_key, #target> = #targets
+            .into_iter()
+            .map(|t| (::core::clone::Clone::clone(#p::Model::key(&t)), t))
+            .collect();
+        let mut groups: ::std::collections::HashMap<#key_ty, ::std::vec::Vec<#target>> =
+            ::std::collections::HashMap::new();
+        for link in &links {
+            let parent = #p::KeyOf::<#key_ty>::key_of(&link.#fk);
+            let found = #p::KeyOf::<#target_key>::key_of(&link.#related_key).and_then(|k| #targets.get(&k));
+            if let (::core::option::Option::Some(parent), ::core::option::Option::Some(found)) = (parent, found) {
+                groups.entry(parent).or_default().push(::core::clone::Clone::clone(found));
+            }
+        }
+        for parent in parents.iter_mut() {
+            parent.#field = #p::Related::Loaded(groups.remove(&parent.#key).unwrap_or_default());
+        }
+    }
+}

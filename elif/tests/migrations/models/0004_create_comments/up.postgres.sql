@@ -1,0 +1,5 @@
+CREATE TABLE comments (
+    id BIGSERIAL PRIMARY KEY,
+    post_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    body TEXT NOT NULL
+);

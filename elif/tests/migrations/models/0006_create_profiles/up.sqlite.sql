@@ -1,0 +1,5 @@
+CREATE TABLE profiles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    author_id BIGINT NOT NULL UNIQUE REFERENCES authors (id),
+    bio TEXT
+);
