@@ -139,10 +139,11 @@ for e in "${endpoints[@]}"; do
   echo "paired median ratio (raw ÷ elif per round): $(printf '%.3f' "$paired")"
 done
 
-# Cold start (process start to first 200) and idle RSS of the example app.
+# Cold start (process start to first 200, migrations and seed of a fresh
+# SQLite file included) and idle RSS of the example app.
 echo
 start_ns=$(date +%s%N)
-PORT=9103 RUST_LOG=warn target/release/example-blog >"$out/blog.log" 2>&1 &
+PORT=9103 RUST_LOG=warn DATABASE_URL="sqlite://$out/blog.sqlite3" target/release/example-blog >"$out/blog.log" 2>&1 &
 blog_pid=$!
 pids+=($blog_pid)
 until curl -fs http://127.0.0.1:9103/health >/dev/null 2>&1; do sleep 0.001; done

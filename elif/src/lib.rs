@@ -58,7 +58,9 @@ pub mod prelude {
     pub use elif_runtime::data::diesel::{
         BoolExpressionMethods as _, ExpressionMethods as _, TextExpressionMethods as _,
     };
-    pub use elif_runtime::data::{Criteria, DataModule, Related, Repository, Timestamp};
+    pub use elif_runtime::data::{
+        Criteria, DataModule, Related, Repository, Timestamp, Transactional,
+    };
     pub use elif_runtime::di::{Inject, OnInit, OnShutdown};
     pub use elif_runtime::http::{
         Controller, Created, ExceptionFilter, Extension, FieldError, Guard, Interceptor, Json,

@@ -99,6 +99,8 @@ fn generate(model: &Model) -> TokenStream {
         .map(|f| &f.ident)
         .collect();
     let fillable_idents: Vec<&syn::Ident> = fillable.iter().map(|f| &f.ident).collect();
+    let rest_of_changes = (patch_idents.len() < changes_idents.len())
+        .then(|| quote!(..::core::default::Default::default()));
     let guarded_params = guarded.iter().map(|f| {
         let (id, ty) = (&f.ident, &f.ty);
         quote!(#id: #ty)
@@ -347,7 +349,7 @@ fn generate(model: &Model) -> TokenStream {
             fn from(patch: #patch_ident) -> Self {
                 Self {
                     #(#patch_idents: patch.#patch_idents,)*
-                    ..::core::default::Default::default()
+                    #rest_of_changes
                 }
             }
         }

@@ -11,9 +11,10 @@ pub struct AuthConfig {
     pub token: Option<Secret<String>>,
 }
 
-/// Who wrote a request, put into the request by [`Writer`].
+/// Who is writing: the author name the request's token stands for, put
+/// into the request by [`Writer`].
 #[derive(Debug, Clone)]
-pub struct Author(pub String);
+pub struct Editor(pub String);
 
 /// Lets a request through when it carries the configured bearer token.
 #[guard]
@@ -31,7 +32,7 @@ impl Guard for Writer {
         };
         match cx.bearer_token() {
             Some(token) if token == expected.expose() => {
-                cx.insert(Author("editor".to_owned()));
+                cx.insert(Editor("editor".to_owned()));
                 Ok(())
             }
             Some(_) => Err(Error::new(

@@ -1,12 +1,14 @@
-//! Posts: a store (in memory until the data layer lands), a service with the
-//! blog's rules, and a controller.
-
-use std::sync::RwLock;
+//! Posts: the blog's rules in a service over the repositories, and the
+//! controllers that serve them.
 
 use elif::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::auth::{Author, Writer};
+use crate::auth::{Editor, Writer};
+use crate::models::{
+    Author, Comment, CommentInput, NewAuthor, NewPostTag, NewTag, Post, PostInput, PostPatch,
+    PostTag, Tag, authors, posts, tags,
+};
 
 /// The `[blog]` config section.
 #[derive(Config, Debug)]
@@ -27,30 +29,6 @@ fn page_size(size: &u64) -> Result<(), String> {
     }
 }
 
-/// A blog post.
-#[derive(Debug, Clone, Serialize, Schema)]
-pub struct Post {
-    /// Its id.
-    pub id: u64,
-    /// Its title.
-    pub title: String,
-    /// Its text.
-    pub body: String,
-    /// Who wrote it.
-    pub author: String,
-}
-
-/// What a writer sends to publish a post.
-#[derive(Debug, Deserialize, Validate, Schema)]
-pub struct NewPost {
-    /// The title.
-    #[validate(length(min = 1, max = 200))]
-    pub title: String,
-    /// The text.
-    #[validate(length(min = 1, max = 100_000))]
-    pub body: String,
-}
-
 /// Which page of posts to list.
 #[derive(Debug, Deserialize, Schema)]
 pub struct Paging {
@@ -58,108 +36,133 @@ pub struct Paging {
     pub page: Option<u64>,
 }
 
-/// Keeps the posts. Seeded with a first post when the app starts.
-#[injectable(on_init)]
-pub struct PostStore {
-    #[inject(default)]
-    posts: RwLock<Vec<Post>>,
-}
-
-impl OnInit for PostStore {
-    async fn on_init(&self) -> elif::Result<()> {
-        self.insert(
-            NewPost {
-                title: "Hello, elif".into(),
-                body: "The first post of the example blog.".into(),
-            },
-            "elif",
-        );
-        Ok(())
-    }
-}
-
-impl PostStore {
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Post>> {
-        self.posts
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn insert(&self, new: NewPost, author: &str) -> Post {
-        let mut posts = self
-            .posts
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let post = Post {
-            id: posts.iter().map(|p| p.id).max().unwrap_or(0) + 1,
-            title: new.title,
-            body: new.body,
-            author: author.to_owned(),
-        };
-        posts.push(post.clone());
-        post
-    }
-
-    fn remove(&self, id: u64) -> bool {
-        let mut posts = self
-            .posts
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let before = posts.len();
-        posts.retain(|p| p.id != id);
-        posts.len() < before
-    }
-}
-
-fn not_found(id: u64) -> Error {
-    Error::new(404, "POST_NOT_FOUND", format!("post {id} does not exist"))
-        .with_hint("list posts with GET /posts")
+/// What a writer sends to publish a post: the post's fillable fields and
+/// its tags by name.
+#[derive(Debug, Deserialize, Validate, Schema)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// The title.
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    /// The text.
+    #[validate(length(min = 1, max = 100_000))]
+    pub body: String,
+    /// Tag names (created when new).
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// The blog's rules about posts.
 #[injectable]
 pub struct PostService {
-    store: Inject<PostStore>,
+    authors: Inject<Repository<Author>>,
+    posts: Inject<Repository<Post>>,
+    comments: Inject<Repository<Comment>>,
+    tags: Inject<Repository<Tag>>,
+    post_tags: Inject<Repository<PostTag>>,
     config: Config<BlogConfig>,
 }
 
 impl PostService {
-    /// One page of posts, newest first.
-    pub fn page(&self, page: u64) -> Page<Post> {
-        let posts = self.store.read();
-        let per_page = self.config.page_size;
-        let items = posts
-            .iter()
-            .rev()
-            .skip(((page.max(1) - 1) * per_page) as usize)
-            .take(per_page as usize)
-            .cloned()
-            .collect();
-        Page::new(items, page.max(1), per_page, posts.len() as u64)
+    /// One page of posts, newest first, each with its author.
+    pub async fn page(&self, page: u64) -> elif::Result<Page<Post>> {
+        let newest_first = Criteria::new()
+            .order_by(posts::id.desc())
+            .with(Post::author());
+        self.posts
+            .page(newest_first, page, self.config.page_size)
+            .await
     }
 
-    /// One post.
-    pub fn find(&self, id: u64) -> elif::Result<Post> {
-        self.store
-            .read()
-            .iter()
-            .find(|p| p.id == id)
-            .cloned()
-            .ok_or_else(|| not_found(id))
+    /// One post with its author, comments and tags.
+    pub async fn find(&self, id: i64) -> elif::Result<Post> {
+        let mut found = vec![self.posts.find_or_fail(id).await?];
+        self.posts.load(&mut found, Post::author()).await?;
+        self.posts.load(&mut found, Post::comments()).await?;
+        self.posts.load(&mut found, Post::tags()).await?;
+        Ok(found.remove(0))
     }
 
-    /// Publishes a post.
-    pub fn publish(&self, new: NewPost, author: &Author) -> Post {
-        self.store.insert(new, &author.0)
-    }
-
-    /// Deletes a post.
-    pub fn delete(&self, id: u64) -> elif::Result<()> {
-        if self.store.remove(id) {
-            Ok(())
-        } else {
-            Err(not_found(id))
+    /// The author of this name, created on first use.
+    pub async fn author(&self, name: &str) -> elif::Result<Author> {
+        let existing = self
+            .authors
+            .first(Criteria::new().filter(authors::name.eq(name.to_owned())))
+            .await?;
+        match existing {
+            Some(author) => Ok(author),
+            None => {
+                self.authors
+                    .insert(NewAuthor {
+                        name: name.to_owned(),
+                        bio: None,
+                    })
+                    .await
+            }
         }
+    }
+
+    /// The tag of this name, created on first use.
+    async fn tag(&self, name: &str) -> elif::Result<Tag> {
+        let existing = self
+            .tags
+            .first(Criteria::new().filter(tags::name.eq(name.to_owned())))
+            .await?;
+        match existing {
+            Some(tag) => Ok(tag),
+            None => {
+                self.tags
+                    .insert(NewTag {
+                        name: name.to_owned(),
+                    })
+                    .await
+            }
+        }
+    }
+
+    /// Publishes a post by `author` with its tags. Run it in a transaction:
+    /// a failure leaves no half-published post.
+    pub async fn publish(&self, publish: Publish, author: &str) -> elif::Result<Post> {
+        let author = self.author(author).await?;
+        let input = PostInput {
+            title: publish.title,
+            body: publish.body,
+        };
+        let post = self.posts.insert(input.into_new(author.id)).await?;
+        for name in &publish.tags {
+            let tag = self.tag(name).await?;
+            self.post_tags
+                .insert(NewPostTag {
+                    post_id: post.id,
+                    tag_id: tag.id,
+                })
+                .await?;
+        }
+        self.find(post.id).await
+    }
+
+    /// Changes a post's title or body.
+    pub async fn change(&self, id: i64, patch: PostPatch) -> elif::Result<Post> {
+        self.posts.update(id, patch.into()).await?;
+        self.find(id).await
+    }
+
+    /// Deletes a post (its comments and tag links go with it).
+    pub async fn delete(&self, id: i64) -> elif::Result<()> {
+        self.posts.delete(id).await
+    }
+
+    /// Adds a reader's comment to a post.
+    pub async fn comment(&self, id: i64, input: CommentInput) -> elif::Result<Comment> {
+        self.posts.find_or_fail(id).await?;
+        self.comments.insert(input.into_new(id)).await
+    }
+
+    /// Every tag, by name.
+    pub async fn tags(&self) -> elif::Result<Vec<Tag>> {
+        self.tags
+            .list(Criteria::new().order_by(tags::name.asc()))
+            .await
     }
 
     /// The blog's title.
@@ -176,29 +179,64 @@ pub struct PostsController {
 
 #[controller("/posts")]
 impl PostsController {
-    /// Lists posts, newest first.
+    /// Lists posts, newest first, with their authors.
     #[get("/")]
-    async fn list(&self, paging: Query<Paging>) -> Page<Post> {
-        self.posts.page(paging.page.unwrap_or(1))
+    async fn list(&self, paging: Query<Paging>) -> elif::Result<Page<Post>> {
+        self.posts.page(paging.page.unwrap_or(1)).await
     }
 
-    /// One post.
+    /// One post, with its author, comments and tags.
     #[get("/{id}")]
-    async fn show(&self, id: u64) -> elif::Result<Json<Post>> {
-        self.posts.find(id).map(Json)
+    async fn show(&self, id: i64) -> elif::Result<Json<Post>> {
+        self.posts.find(id).await.map(Json)
     }
 
-    /// Publishes a post (writers only).
-    #[post("/", guards(Writer))]
-    async fn create(&self, input: Valid<NewPost>, author: Extension<Author>) -> Created<Post> {
-        let post = self.posts.publish(input.into_inner(), &author);
-        Created::at(format!("/posts/{}", post.id), post)
+    /// Publishes a post (writers only), atomically with its tags.
+    #[post("/", guards(Writer), interceptors(Transactional))]
+    async fn create(
+        &self,
+        input: Valid<Publish>,
+        editor: Extension<Editor>,
+    ) -> elif::Result<Created<Post>> {
+        let post = self
+            .posts
+            .publish(input.into_inner(), &editor.into_inner().0)
+            .await?;
+        Ok(Created::at(format!("/posts/{}", post.id), post))
+    }
+
+    /// Changes a post's title or body (writers only).
+    #[patch("/{id}", guards(Writer))]
+    async fn change(&self, id: i64, patch: Valid<PostPatch>) -> elif::Result<Json<Post>> {
+        self.posts.change(id, patch.into_inner()).await.map(Json)
     }
 
     /// Deletes a post (writers only).
     #[delete("/{id}", guards(Writer))]
-    async fn delete(&self, id: u64) -> elif::Result<NoContent> {
-        self.posts.delete(id).map(|()| NoContent)
+    async fn delete(&self, id: i64) -> elif::Result<NoContent> {
+        self.posts.delete(id).await.map(|()| NoContent)
+    }
+
+    /// Comments on a post (anyone).
+    #[post("/{id}/comments")]
+    async fn comment(&self, id: i64, input: Valid<CommentInput>) -> elif::Result<Created<Comment>> {
+        let comment = self.posts.comment(id, input.into_inner()).await?;
+        Ok(Created::at(format!("/posts/{id}"), comment))
+    }
+}
+
+/// `/tags`
+#[injectable]
+pub struct TagsController {
+    posts: Inject<PostService>,
+}
+
+#[controller("/tags")]
+impl TagsController {
+    /// Every tag.
+    #[get("/")]
+    async fn list(&self) -> elif::Result<Json<Vec<Tag>>> {
+        self.posts.tags().await.map(Json)
     }
 }
 
@@ -213,16 +251,20 @@ impl HomeController {
     /// The blog's title and where to go next.
     #[get("/")]
     async fn home(&self) -> Json<serde_json::Value> {
-        Json(
-            serde_json::json!({ "title": self.posts.title(), "posts": "/posts", "contact": "/contact" }),
-        )
+        Json(serde_json::json!({
+            "title": self.posts.title(),
+            "posts": "/posts",
+            "tags": "/tags",
+            "contact": "/contact"
+        }))
     }
 }
 
-/// Posts: the store, the service and the controllers.
+/// Posts: the service and the controllers.
 #[module(
-    imports(crate::auth::AuthModule),
-    providers(PostStore, PostService),
-    controllers(PostsController, HomeController)
+    imports(crate::auth::AuthModule, crate::models::ModelsModule, DataModule),
+    providers(PostService),
+    exports(PostService),
+    controllers(PostsController, TagsController, HomeController)
 )]
 pub struct PostsModule;

@@ -1,5 +1,6 @@
 //! The example's binary as its own command line: `routes`, `map --json`
-//! (validated against `docs/map.schema.json`) and `check --json`.
+//! (validated against `docs/map.schema.json`), `check --json` and
+//! `migrate`, each on an SQLite file of its own.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -7,14 +8,28 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
+/// An SQLite file for one test (removed first).
+fn database(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("elif-blog-commands-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{name}.sqlite3"));
+    let _ = std::fs::remove_file(&file);
+    format!("sqlite://{}", file.display())
+}
+
+fn run_on(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_example-blog"))
         .args(args)
         .env("APP_ENV", "development")
+        .env("DATABASE_URL", url)
         .env_remove("APP__AUTH__TOKEN")
         .env("RUST_LOG", "info")
         .output()
         .unwrap()
+}
+
+fn run(args: &[&str]) -> Output {
+    run_on(&database(&args.join("_").replace('-', "")), args)
 }
 
 fn stdout(output: &Output) -> String {
@@ -53,7 +68,7 @@ fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
     assert!(output.status.success(), "{output:?}");
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 6, "{text}");
+    assert_eq!(lines.len(), 9, "{text}");
     let create = lines
         .iter()
         .find(|l| l.contains("PostsController::create"))
@@ -65,7 +80,7 @@ fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
         .collect();
     assert_eq!(columns[0], "POST");
     assert_eq!(columns[1], "/posts");
-    assert_eq!(columns[3], "guards(Writer)");
+    assert_eq!(columns[3], "guards(Writer) interceptors(Transactional)");
     assert!(
         columns[4].starts_with("examples/blog/src/posts.rs:"),
         "{create}"
@@ -95,12 +110,25 @@ fn map_json_follows_its_schema_and_describes_the_whole_app() {
         .collect();
     assert_eq!(
         modules,
-        ["AppModule", "AuthModule", "PostsModule", "ContactModule"]
+        [
+            "AppModule",
+            "AuthModule",
+            "PostsModule",
+            "ModelsModule",
+            "DataModule",
+            "ContactModule",
+            "SeedModule"
+        ]
     );
+    let post = entry(&map["models"], "name", "Post");
+    assert_eq!(post["table"], "posts");
+    let tags = entry(&post["relations"], "name", "tags");
+    assert_eq!(tags["kind"], "many_to_many");
+    assert_eq!(tags["through"], "PostTag");
     let service = entry(&map["components"], "name", "PostService");
     assert_eq!(service["module"], "PostsModule");
-    assert_eq!(service["dependencies"][1]["kind"], "config");
-    assert_eq!(service["dependencies"][1]["section"], "blog");
+    let config = entry(&service["dependencies"], "kind", "config");
+    assert_eq!(config["section"], "blog");
     let contact = entry(&map["routes"], "path", "/contact");
     assert_eq!(contact["body"]["schema"]["type"], "object");
     let token = entry(&map["config"], "key", "auth.token");
@@ -124,11 +152,64 @@ fn map_json_redacts_secrets_set_in_the_environment() {
 }
 
 #[test]
-fn check_json_is_an_empty_list_and_exit_0_when_clean() {
-    let output = run(&["check", "--json"]);
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let diagnostics: Value = serde_json::from_str(&stdout(&output)).unwrap();
+fn check_exits_2_until_migrated_then_0_with_an_empty_list() {
+    let url = database("check");
+    let pending = run_on(&url, &["check", "--json"]);
+    assert_eq!(pending.status.code(), Some(2), "{pending:?}");
+    let diagnostics: Value = serde_json::from_str(&stdout(&pending)).unwrap();
+    assert_eq!(diagnostics[0]["code"], "EL4001");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("4 pending migrations: 2026-11-26-000001_create_authors_and_posts"),
+        "{diagnostics}"
+    );
+
+    let up = run_on(&url, &["migrate", "up"]);
+    assert!(up.status.success(), "{up:?}");
+    assert!(stdout(&up).starts_with("applied 4:\n"), "{}", stdout(&up));
+    let clean = run_on(&url, &["check", "--json"]);
+    assert_eq!(clean.status.code(), Some(0), "{clean:?}");
+    let diagnostics: Value = serde_json::from_str(&stdout(&clean)).unwrap();
     assert_eq!(diagnostics, serde_json::json!([]));
+}
+
+#[test]
+fn migrate_status_down_and_redo() {
+    let url = database("migrate");
+    assert!(run_on(&url, &["migrate", "up"]).status.success());
+    let status = stdout(&run_on(&url, &["migrate", "status"]));
+    let lines: Vec<&str> = status.lines().collect();
+    assert_eq!(lines.len(), 4, "{status}");
+    let first: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(
+        &first[..3],
+        ["2026-11-26-000001", "create_authors_and_posts", "applied"],
+        "{status}"
+    );
+    assert!(lines.iter().all(|l| l.contains(" applied ")), "{status}");
+
+    let down = run_on(&url, &["migrate", "down", "2"]);
+    assert_eq!(
+        stdout(&down),
+        "reverted 2:\n  2026-11-26-000004_create_messages\n  2026-11-26-000003_create_tags\n"
+    );
+    let status = stdout(&run_on(&url, &["migrate", "status"]));
+    assert_eq!(status.matches(" pending").count(), 2, "{status}");
+    let check = run_on(&url, &["check"]);
+    assert_eq!(check.status.code(), Some(2), "{check:?}");
+    assert!(
+        stdout(&check).contains("2 pending migrations"),
+        "{}",
+        stdout(&check)
+    );
+
+    assert!(run_on(&url, &["migrate", "up"]).status.success());
+    let redo = run_on(&url, &["migrate", "redo"]);
+    assert_eq!(stdout(&redo), "redone: 2026-11-26-000004_create_messages\n");
+    let bad = run_on(&url, &["migrate", "down", "many"]);
+    assert_eq!(bad.status.code(), Some(2), "a usage error: {bad:?}");
 }
 
 #[test]
@@ -145,14 +226,21 @@ fn map_without_json_is_a_readable_summary() {
     assert!(line("  PostsModule ").contains("examples/blog/src/posts.rs:"));
     assert_eq!(
         line("    imports: AuthModule"),
-        "    imports: AuthModule, PostsModule, ContactModule",
+        "    imports: AuthModule, PostsModule, ContactModule, SeedModule",
         "the root module's imports come first"
     );
     let service: Vec<&str> = line("  PostService ").split_whitespace().collect();
     assert_eq!(
         &service[..5],
-        ["PostService", "injectable", "singleton", "<-", "PostStore,"]
+        [
+            "PostService",
+            "injectable",
+            "singleton",
+            "<-",
+            "Repository<Author>,"
+        ]
     );
+    assert!(line("  Post (table posts)").contains("examples/blog/src/models.rs:"));
     assert!(line("  blog.title ").ends_with("from the default"));
     assert!(line("  POST    /posts ").contains("guards(Writer)"));
 }
