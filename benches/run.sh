@@ -2,6 +2,7 @@
 # Compares raw actix-web with the same endpoints through elif.
 #
 #   bash benches/run.sh http      (from the repository root)
+#   bash benches/run.sh db        (the data layer, on SQLite and PostgreSQL)
 #
 # Method: release builds; each server has one worker pinned to core 0, wrk is
 # pinned to core 1; pipelining depth 16 so the server is the bottleneck;
@@ -22,14 +23,22 @@ CLK_TCK=$(getconf CLK_TCK)
 out=$(mktemp -d)
 pids=()
 
+PG_BASE=${ELIF_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
+PG_SCHEMA=elif_bench_$$
+pg_schema=
+
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ -n "$pg_schema" ]; then psql -q "$PG_BASE" -c "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1 || true; fi
   rm -rf "$out"
 }
 trap cleanup EXIT
 
-[ "$suite" = http ] || { echo "usage: bash benches/run.sh http" >&2; exit 2; }
+case "$suite" in
+  http|db) ;;
+  *) echo "usage: bash benches/run.sh http|db" >&2; exit 2 ;;
+esac
 
 if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)" >&2
@@ -40,41 +49,35 @@ echo "building release binaries..." >&2
 cargo build --release -q -p elif-benches -p example-blog
 
 started_pid=
-start() { # name port binary; sets started_pid
+start() { # name port binary probe-path; sets started_pid (DATABASE_URL passes through)
   PORT=$2 RUST_LOG=warn taskset -c 0 "target/release/$3" >"$out/$1.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$2/plaintext" >/dev/null 2>&1 && return
+  for _ in $(seq 1 200); do
+    curl -fs "http://127.0.0.1:$2$4" >/dev/null 2>&1 && return
     kill -0 "$started_pid" 2>/dev/null || break
     sleep 0.05
   done
   echo "$1 did not start:" >&2; cat "$out/$1.log" >&2; exit 1
 }
-start raw $RAW_PORT raw-http; raw_pid=$started_pid
-start elif $ELIF_PORT elif-http; elif_pid=$started_pid
-
-# endpoint name, method, path, body file
-endpoints=(
-  "plaintext GET /plaintext -"
-  "json GET /json -"
-  "path-query GET /users/17?detail=full -"
-  "post-validated POST /users benches/data/user.json"
-)
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # The same responses, headers included (values of date and x-request-id aside).
 normalise() { tr -d '\r' | grep -vi '^date:' | sed 's/^\(x-request-id:\).*/\1 ID/I' | sort; }
-for e in "${endpoints[@]}"; do
-  read -r name method path body <<<"$e"
-  args=(-s -i -X "$method")
-  [ "$body" != - ] && args+=(-H 'content-type: application/json' --data-binary "@$body")
-  a=$(curl "${args[@]}" "http://127.0.0.1:$RAW_PORT$path" | normalise)
-  b=$(curl "${args[@]}" "http://127.0.0.1:$ELIF_PORT$path" | normalise)
-  if [ "$a" != "$b" ]; then
-    echo "responses differ for $name:"; diff <(echo "$a") <(echo "$b") || true; exit 1
-  fi
-done
-echo "responses identical on every endpoint (headers included)" >&2
+same_responses() { # endpoint lines...
+  local e name method path body a b args
+  for e in "$@"; do
+    read -r name method path body <<<"$e"
+    args=(-s -i -X "$method")
+    [ "$body" != - ] && args+=(-H 'content-type: application/json' --data-binary "@$body")
+    a=$(curl "${args[@]}" "http://127.0.0.1:$RAW_PORT$path" | normalise)
+    b=$(curl "${args[@]}" "http://127.0.0.1:$ELIF_PORT$path" | normalise)
+    if [ "$a" != "$b" ]; then
+      echo "responses differ for $name:"; diff <(echo "$a") <(echo "$b") || true; exit 1
+    fi
+  done
+  echo "responses identical on every endpoint (headers included)" >&2
+}
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -104,21 +107,26 @@ latency() { # port method path body -> "p50 p99"
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 ratios=()
-for e in "${endpoints[@]}"; do
-  read -r name method path body <<<"$e"
-  [[ "$name" =~ ${ONLY:-.} ]] || continue
-  : >"$out/$name.raw"; : >"$out/$name.elif"
-  # Interleaved, and which server goes first alternates (raw-elif,
-  # elif-raw, ...) so that a drift in the machine's speed during a round
-  # pair does not favour either.
-  for round in $(seq 1 "$ROUNDS"); do
-    if [ $((round % 2)) = 1 ]; then
-      measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.raw"
-      measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.elif"
-    else
-      measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.elif"
-      measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.raw"
-    fi
+compare() { # suffix endpoint lines... (raw_pid and elif_pid set); appends to ratios
+  local suffix=$1 e name method path body round raw_cpu elif_cpu raw_rps elif_rps paired
+  local raw_p50 raw_p99 elif_p50 elif_p99
+  shift
+  for e in "$@"; do
+    read -r name method path body <<<"$e"
+    [[ "$name" =~ ${ONLY:-.} ]] || continue
+    name=$name$suffix
+    : >"$out/$name.raw"; : >"$out/$name.elif"
+    # Interleaved, and which server goes first alternates (raw-elif,
+    # elif-raw, ...) so that a drift in the machine's speed during a round
+    # pair does not favour either.
+    for round in $(seq 1 "$ROUNDS"); do
+      if [ $((round % 2)) = 1 ]; then
+        measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.raw"
+        measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.elif"
+      else
+        measure "$elif_pid" $ELIF_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.elif"
+        measure "$raw_pid" $RAW_PORT "$method" "$path" "$body" 16 32 "$DURATION" >>"$out/$name.raw"
+      fi
   done
   raw_cpu=$(awk '{print $2}' "$out/$name.raw" | median)
   elif_cpu=$(awk '{print $2}' "$out/$name.elif" | median)
@@ -137,7 +145,50 @@ for e in "${endpoints[@]}"; do
   # a round are seconds apart, so a slow spell of the machine hits both).
   paired=$(paste "$out/$name.raw" "$out/$name.elif" | awk '{print $2 / $5}' | median)
   echo "paired median ratio (raw ÷ elif per round): $(printf '%.3f' "$paired")"
-done
+  done
+}
+
+if [ "$suite" = http ]; then
+  start raw $RAW_PORT raw-http /plaintext; raw_pid=$started_pid
+  start elif $ELIF_PORT elif-http /plaintext; elif_pid=$started_pid
+  endpoints=( # name, method, path, body file
+    "plaintext GET /plaintext -"
+    "json GET /json -"
+    "path-query GET /users/17?detail=full -"
+    "post-validated POST /users benches/data/user.json"
+  )
+  same_responses "${endpoints[@]}"
+  compare "" "${endpoints[@]}"
+else
+  # One row by key, and 20 rows with their authors (one eager-loaded
+  # relation), through elif (controller -> service -> repository) and raw
+  # actix-web + diesel-async + bb8, on each backend. elif-db creates and
+  # seeds the tables; raw-db reads them.
+  endpoints=(
+    "row GET /posts/7 -"
+    "list20 GET /posts -"
+  )
+  backends=("sqlite sqlite://$out/bench.sqlite3")
+  if psql -q "$PG_BASE" -c "CREATE SCHEMA $PG_SCHEMA" >/dev/null 2>&1; then
+    pg_schema=$PG_SCHEMA
+    backends+=("postgres $PG_BASE?options=-csearch_path%3D$PG_SCHEMA")
+  else
+    echo "PostgreSQL does not answer at $PG_BASE: measuring SQLite only" >&2
+  fi
+  for b in "${backends[@]}"; do
+    read -r backend url <<<"$b"
+    export DATABASE_URL=$url
+    start elif $ELIF_PORT elif-db /posts/1; elif_pid=$started_pid
+    start raw $RAW_PORT raw-db /posts/1; raw_pid=$started_pid
+    same_responses "${endpoints[@]}"
+    compare "-$backend" "${endpoints[@]}"
+    stop "$raw_pid"; stop "$elif_pid"
+  done
+  unset DATABASE_URL
+  echo
+  printf '%s\n' "${ratios[@]}"
+  exit 0
+fi
 
 # Cold start (process start to first 200, migrations and seed of a fresh
 # SQLite file included) and idle RSS of the example app.

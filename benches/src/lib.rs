@@ -64,3 +64,17 @@ pub struct Accepted {
     /// How many tags.
     pub tags: usize,
 }
+
+/// How many authors and posts the database benchmark seeds.
+pub const SEED_AUTHORS: i64 = 10;
+/// See [`SEED_AUTHORS`].
+pub const SEED_POSTS: i64 = 200;
+
+/// The title and body of seeded post `n` (1-based) and its author's id.
+pub fn seeded_post(n: i64) -> (i64, String, String) {
+    (
+        (n - 1) % SEED_AUTHORS + 1,
+        format!("Post number {n}"),
+        format!("The body of post {n}, long enough to look like text. ").repeat(4),
+    )
+}

@@ -39,7 +39,7 @@ pub mod __private {
     pub use crate::data::{
         BackendClauses, Connection, Criteria, FieldInfo, KeyOf, Load, LoadFn, Migration,
         MigrationSql, Migrations, Model, ModelInfo, ModelRegistration, Related, Relation,
-        RelationInfo, Repository, SqlType, Timestamp, build_repository, distinct,
+        RelationInfo, Repository, SqlType, Timestamp, Upsert, build_repository, distinct,
         repository_dependencies, sql,
     };
     pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};

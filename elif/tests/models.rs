@@ -948,3 +948,43 @@ async fn relations_load_with_one_query_each_and_no_n_plus_1() {
         db.cleanup().await;
     }
 }
+
+#[elif::test]
+async fn upsert_inserts_then_updates_by_a_given_key() {
+    for db in TestDatabase::both("models_upsert").await {
+        let booted = boot(&db).await;
+        let gadgets = repository::<Gadget>(&booted);
+        let id = Uuid::new_v4();
+        let mut new = NewGadget {
+            id,
+            small: 1,
+            count: 1,
+            big: 1,
+            ratio: 1.0,
+            precise: 1.0,
+            active: false,
+            label: "first".into(),
+            bytes: vec![],
+            day: elif::data::chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            at: Timestamp::now(),
+            meta: Document(json!({})),
+            note: None,
+        };
+        assert_eq!(gadgets.upsert(new.clone()).await.unwrap().label, "first");
+        new.label = "second".into();
+        new.note = Some("changed".into());
+        let updated = gadgets.upsert(new).await.unwrap();
+        assert_eq!(
+            (updated.label.as_str(), updated.note.as_deref()),
+            ("second", Some("changed"))
+        );
+        assert_eq!(
+            gadgets.count(Criteria::new()).await.unwrap(),
+            1,
+            "{:?}",
+            db.backend()
+        );
+        drop((gadgets, booted));
+        db.cleanup().await;
+    }
+}

@@ -162,10 +162,25 @@ fn generate(model: &Model) -> TokenStream {
     } else {
         quote!(#(changes.#changes_idents.is_none())&&*)
     };
-    let nothing_to_update = if settable.is_empty() && !has_updated {
-        quote!(true)
+    // Nothing the model lets an update set (only a key): an update is a find.
+    let update_body = if update_values.is_empty() {
+        quote! {
+            let _ = changes;
+            <Self as #p::Model>::find_by_key(conn, key).await
+        }
     } else {
-        nothing_to_update
+        quote! {
+            if #nothing_to_update {
+                return <Self as #p::Model>::find_by_key(conn, key).await;
+            }
+            #now
+            ::elif::with_connection!(*conn, |c, __DB| #diesel::update(#table::table.find(key))
+                .set((#(#update_values,)*))
+                .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
+                .get_result::<#ident>(c)
+                .await
+                .optional())
+        }
     };
 
     // Metadata.
@@ -267,6 +282,44 @@ fn generate(model: &Model) -> TokenStream {
         }
     });
     let relation_methods = relations::generate(model);
+
+    // Upsert: only when the insert form carries the key (a key the
+    // database does not generate), so that a conflict names a row.
+    let upsert = (!key.generated).then(|| {
+        let mut updates: Vec<TokenStream> = settable
+            .iter()
+            .map(|f| {
+                let id = &f.ident;
+                quote!(#table::#id.eq(#diesel::upsert::excluded(#table::#id)))
+            })
+            .collect();
+        if has_updated {
+            updates
+                .push(quote!(#table::updated_at.eq(#diesel::upsert::excluded(#table::updated_at))));
+        }
+        let on_conflict = if updates.is_empty() {
+            quote!(.on_conflict(#table::#key_ident).do_nothing())
+        } else {
+            quote!(.on_conflict(#table::#key_ident).do_update().set((#(#updates,)*)))
+        };
+        quote! {
+            impl #p::Upsert for #ident {
+                fn upsert(
+                    conn: &mut #p::Connection,
+                    new: #new_ident,
+                ) -> impl ::core::future::Future<Output = #diesel::QueryResult<Self>> + Send {
+                    async move {
+                        #now
+                        ::elif::with_connection!(*conn, |c, __DB| #insert_statement
+                            #on_conflict
+                            .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
+                            .get_result::<#ident>(c)
+                            .await)
+                    }
+                }
+            }
+        }
+    });
     // Checks that each `belongs_to` names a model.
     let parent_checks = model.fields.iter().filter_map(|f| {
         let parent = f.belongs_to.as_ref()?;
@@ -523,18 +576,7 @@ fn generate(model: &Model) -> TokenStream {
                     key: #key_ty,
                     changes: #changes_ident,
                 ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::core::option::Option<Self>>> + Send {
-                    async move {
-                        if #nothing_to_update {
-                            return <Self as #p::Model>::find_by_key(conn, key).await;
-                        }
-                        #now
-                        ::elif::with_connection!(*conn, |c, __DB| #diesel::update(#table::table.find(key))
-                            .set((#(#update_values,)*))
-                            .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
-                            .get_result::<#ident>(c)
-                            .await
-                            .optional())
-                    }
+                    async move { #update_body }
                 }
 
                 fn delete(
@@ -548,6 +590,8 @@ fn generate(model: &Model) -> TokenStream {
                     }
                 }
             }
+
+            #upsert
 
             #p::inventory::submit! {
                 #p::ModelRegistration { info: <#ident as #p::Model>::info }

@@ -214,11 +214,19 @@ pub(crate) fn parse(
     let mut fields = Vec::new();
     let mut relations = Vec::new();
     let model_snake = snake_case(&item.ident.to_string());
+    let columns: Vec<syn::Ident> = item
+        .fields
+        .iter()
+        .filter(|f| !is_related(&f.ty))
+        .filter_map(|f| f.ident.clone())
+        .collect();
     match &mut item.fields {
         syn::Fields::Named(named) => {
             for field in named.named.iter_mut() {
                 if is_related(&field.ty) {
-                    if let Some(relation) = parse_relation(field, &model_snake, &mut errors) {
+                    if let Some(relation) =
+                        parse_relation(field, &model_snake, &columns, &mut errors)
+                    {
                         relations.push(relation);
                     }
                 } else if let Some(field) = parse_field(field, &mut errors) {
@@ -253,19 +261,6 @@ pub(crate) fn parse(
             "a key cannot be optional\nhelp: a primary key is never NULL: drop the `Option`",
         ),
         _ => {}
-    }
-    for relation in &relations {
-        let own_column = relation.kind == RelationKind::BelongsTo;
-        if own_column && !fields.iter().any(|f| f.ident == relation.foreign_key) {
-            errors.at(
-                &relation.ident,
-                "EL0033",
-                format!(
-                    "`belongs_to` relation `{}` needs the foreign-key column `{}` on this model\nhelp: add `pub {}: i64` (or name the column: `#[belongs_to(Parent, foreign_key = column)]`)",
-                    relation.ident, relation.foreign_key, relation.foreign_key
-                ),
-            );
-        }
     }
     let table = table.unwrap_or_else(|| default_table(&item.ident.to_string()));
     match errors.finish() {
@@ -413,6 +408,7 @@ fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
 fn parse_relation(
     field: &mut syn::Field,
     model_snake: &str,
+    columns: &[syn::Ident],
     errors: &mut Errors,
 ) -> Option<RelationField> {
     let ident = field.ident.clone()?;
@@ -515,6 +511,15 @@ fn parse_relation(
             RelationKind::BelongsTo => quote::format_ident!("{ident}_id"),
             _ => quote::format_ident!("{model_snake}_id"),
         });
+    if kind == RelationKind::BelongsTo && !columns.contains(&foreign_key) {
+        errors.at(
+            &ident,
+            "EL0033",
+            format!(
+                "`belongs_to` relation `{ident}` needs the foreign-key column `{foreign_key}` on this model\nhelp: add `pub {foreign_key}: i64` (or name the column: `#[belongs_to(Parent, foreign_key = column)]`)"
+            ),
+        );
+    }
     let through = match kind {
         RelationKind::ManyToMany => match option("through") {
             Some(through) => {

@@ -50,7 +50,7 @@ pub use config::DatabaseConfig;
 pub use migrate::{Migration, MigrationSql, MigrationState, MigrationStatus, Migrations};
 pub use model::{
     BackendClauses, Criteria, FieldInfo, Model, ModelInfo, ModelRegistration, RelationInfo,
-    SqlType, models,
+    SqlType, Upsert, models,
 };
 pub use module::DataModule;
 pub use relations::{KeyOf, Load, LoadFn, Related, Relation, distinct};

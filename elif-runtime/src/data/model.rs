@@ -94,6 +94,22 @@ pub trait Model: Sized + Send + Sync + 'static {
     ) -> impl Future<Output = QueryResult<usize>> + Send;
 }
 
+/// A model whose insert form carries its key (a `Uuid` key, say, not one
+/// the database generates), so that an insert can name an existing row:
+/// `Repository::upsert` inserts or updates it. `#[model]` implements it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be upserted: the database generates its key",
+    label = "its insert form has no key to find an existing row by",
+    note = "upsert needs a key the caller gives (e.g. `#[key] id: Uuid`); with a generated key, `find` then `update` or `insert`"
+)]
+pub trait Upsert: Model {
+    #[doc(hidden)]
+    fn upsert(
+        conn: &mut Connection,
+        new: Self::New,
+    ) -> impl Future<Output = QueryResult<Self>> + Send;
+}
+
 /// A model as data: for `map --json`, the schema check and error messages.
 #[derive(Debug)]
 pub struct ModelInfo {

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::data::errors::{Operation, query_error};
-use crate::data::model::{Criteria, Model};
+use crate::data::model::{Criteria, Model, Upsert};
 use crate::data::relations::{Load, Relation};
 use crate::data::{ConnectionGuard, Database};
 use crate::di::Resolver;
@@ -156,6 +156,19 @@ impl<M: Model> Repository<M> {
     pub async fn insert(&self, new: M::New) -> crate::Result<M> {
         let mut conn = self.connection().await?;
         M::insert(&mut conn, new)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Write, e))
+    }
+
+    /// Inserts the row, or, when a row with its key exists, sets every
+    /// column to the given values (and `updated_at`; `created_at` stays).
+    /// Only for models whose key is in the insert form (`Upsert`).
+    pub async fn upsert(&self, new: M::New) -> crate::Result<M>
+    where
+        M: Upsert,
+    {
+        let mut conn = self.connection().await?;
+        M::upsert(&mut conn, new)
             .await
             .map_err(|e| query_error(M::info(), Operation::Write, e))
     }

@@ -35,7 +35,17 @@ pub struct Gadget {
     pub note: Option<String>,
 }
 
-#[module(imports(DataModule), providers(Repository<Author>, Repository<Gadget>))]
+/// A table of keys alone: an update has nothing to set.
+#[model]
+pub struct Marker {
+    #[key]
+    pub id: i64,
+}
+
+#[module(
+    imports(DataModule),
+    providers(Repository<Author>, Repository<Gadget>, Repository<Marker>)
+)]
 pub struct AppModule;
 
 async fn use_them(authors: &Repository<Author>, gadgets: &Repository<Gadget>) -> elif::Result<()> {
@@ -45,6 +55,20 @@ async fn use_them(authors: &Repository<Author>, gadgets: &Repository<Gadget>) ->
         .await?;
     let _ = authors.update(ada.id, AuthorPatch::default().into()).await?;
     let _ = gadgets.count(Criteria::new().filter(gadgets::author_id.eq(ada.id))).await?;
+    let _ = gadgets.upsert(NewGadget {
+        id: Uuid::new_v4(),
+        author_id: ada.id,
+        small: 1,
+        count: 2,
+        ratio: 0.5,
+        precise: 0.25,
+        active: true,
+        bytes: vec![1],
+        day: elif::data::chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        meta: Document(serde_json::json!({})),
+        note: None,
+    })
+    .await?;
     gadgets.delete(Uuid::new_v4()).await
 }
 

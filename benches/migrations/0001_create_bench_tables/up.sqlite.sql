@@ -1,0 +1,10 @@
+CREATE TABLE authors (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL
+);
+CREATE TABLE posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    author_id BIGINT NOT NULL REFERENCES authors (id),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL
+);
