@@ -113,8 +113,8 @@ compare() { # suffix endpoint lines... (raw_pid and elif_pid set); appends to ra
   shift
   for e in "$@"; do
     read -r name method path body <<<"$e"
-    [[ "$name" =~ ${ONLY:-.} ]] || continue
     name=$name$suffix
+    [[ "$name" =~ ${ONLY:-.} ]] || continue
     : >"$out/$name.raw"; : >"$out/$name.elif"
     # Interleaved, and which server goes first alternates (raw-elif,
     # elif-raw, ...) so that a drift in the machine's speed during a round

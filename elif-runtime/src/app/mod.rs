@@ -311,6 +311,11 @@ impl App {
             booted.shutdown().await;
             return Err(Error::boot(BootReport::new(vec![diagnostic])));
         }
+        // Boot-time connections belong to this runtime; the workers make
+        // their own.
+        if let Some(database) = booted.container.get::<Database>() {
+            database.renew_pool();
+        }
         let graph = booted.container.graph();
         tracing::info!(
             app = %booted.name,

@@ -77,7 +77,11 @@ pub enum Backend {
 
 /// The app's database: a pool of connections to the backend the URL names.
 pub struct Database {
-    pool: Pools,
+    /// Replaced once after boot (see [`Database::renew_pool`]).
+    pool: std::sync::RwLock<Pools>,
+    /// What the pool is rebuilt from.
+    config: DatabaseConfig,
+    url: String,
     backend: Backend,
     checkout_timeout: Duration,
     /// Tells this database's ambient transaction from another's.
@@ -86,6 +90,7 @@ pub struct Database {
     queries: Arc<AtomicU64>,
 }
 
+#[derive(Clone)]
 enum Pools {
     Sqlite(Pool<SqliteAsync>),
     Postgres(Pool<AsyncPgConnection>),
@@ -198,44 +203,12 @@ impl Database {
         let url = config.url_or_default(app_name)?;
         let checkout_timeout = Duration::from_millis(config.checkout_timeout_ms);
         let queries = Arc::new(AtomicU64::new(0));
-        let (pool, backend) = if let Some(path) = sqlite_path(&url) {
-            if let Some(dir) = std::path::Path::new(path).parent()
-                && !dir.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    Error::internal(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
-            let manager = AsyncDieselConnectionManager::<SqliteAsync>::new(path);
-            let builder = builder(config).connection_customizer(Box::new(SqliteSetup {
-                busy_timeout_ms: config.checkout_timeout_ms,
-                queries: queries.clone(),
-            }));
-            (
-                Pools::Sqlite(builder.build_unchecked(manager)),
-                Backend::Sqlite,
-            )
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
-            let builder = builder(config).connection_customizer(Box::new(PostgresSetup {
-                statement_timeout_ms: config.statement_timeout_ms,
-                queries: queries.clone(),
-            }));
-            (
-                Pools::Postgres(builder.build_unchecked(manager)),
-                Backend::Postgres,
-            )
-        } else {
-            return Err(Error::internal(
-                "database.url must start with `sqlite://` or `postgres://`",
-            )
-            .with_hint(
-                "set DATABASE_URL, e.g. sqlite://var/app.sqlite3 or postgres://user@host/db",
-            ));
-        };
+        let (pool, backend) = make_pool(config, &url, &queries)?;
         static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Self {
-            pool,
+            pool: std::sync::RwLock::new(pool),
+            config: config.clone(),
+            url,
             backend,
             checkout_timeout,
             id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -243,6 +216,70 @@ impl Database {
         })
     }
 
+    /// Replaces the pool with an empty one. The app calls it once, after
+    /// boot: PostgreSQL connections made during boot (migrations, the
+    /// schema check, `on_init` hooks) have their I/O task on the main
+    /// runtime, so every query a worker ran on them would hop threads twice.
+    /// A fresh pool connects from the workers, on first use.
+    pub(crate) fn renew_pool(&self) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        match make_pool(&self.config, &self.url, &self.queries) {
+            Ok((pool, _)) => {
+                *self
+                    .pool
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = pool;
+            }
+            Err(error) => tracing::warn!("keeping the boot-time pool: {}", error.detail()),
+        }
+    }
+}
+
+/// A pool for `url`, of `config`'s size and timeouts, connecting on first use.
+fn make_pool(
+    config: &DatabaseConfig,
+    url: &str,
+    queries: &Arc<AtomicU64>,
+) -> crate::Result<(Pools, Backend)> {
+    let (pool, backend) = if let Some(path) = sqlite_path(url) {
+        if let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let manager = AsyncDieselConnectionManager::<SqliteAsync>::new(path);
+        let builder = builder(config).connection_customizer(Box::new(SqliteSetup {
+            busy_timeout_ms: config.checkout_timeout_ms,
+            queries: queries.clone(),
+        }));
+        (
+            Pools::Sqlite(builder.build_unchecked(manager)),
+            Backend::Sqlite,
+        )
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url.to_owned());
+        let builder = builder(config).connection_customizer(Box::new(PostgresSetup {
+            statement_timeout_ms: config.statement_timeout_ms,
+            queries: queries.clone(),
+        }));
+        (
+            Pools::Postgres(builder.build_unchecked(manager)),
+            Backend::Postgres,
+        )
+    } else {
+        return Err(
+            Error::internal("database.url must start with `sqlite://` or `postgres://`").with_hint(
+                "set DATABASE_URL, e.g. sqlite://var/app.sqlite3 or postgres://user@host/db",
+            ),
+        );
+    };
+    Ok((pool, backend))
+}
+
+impl Database {
     /// Which backend the app runs on.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -271,7 +308,12 @@ impl Database {
 
     /// A connection from the pool, whatever transaction is open.
     async fn pooled(&self) -> crate::Result<Connection> {
-        let result = match &self.pool {
+        let pool = self
+            .pool
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let result = match &pool {
             Pools::Sqlite(pool) => pool
                 .get_owned()
                 .await
