@@ -241,7 +241,10 @@ impl TestDatabase {
         .await;
         match created {
             Ok(()) => Some(Self {
-                url: format!("{base}?options=-csearch_path%3D{schema}"),
+                url: format!(
+                    "{base}{}options=-csearch_path%3D{schema}",
+                    if base.contains('?') { '&' } else { '?' }
+                ),
                 backend: crate::data::Backend::Postgres,
                 schema: Some((base, schema)),
             }),
@@ -284,7 +287,10 @@ impl TestDatabase {
                 }
             }
             None => {
-                let _ = std::fs::remove_file(self.url.trim_start_matches("sqlite://"));
+                let file = self.url.trim_start_matches("sqlite://");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{file}{suffix}"));
+                }
             }
         }
     }

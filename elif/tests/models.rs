@@ -988,3 +988,41 @@ async fn upsert_inserts_then_updates_by_a_given_key() {
         db.cleanup().await;
     }
 }
+
+#[elif::test]
+async fn a_failure_handled_inside_a_transaction_never_commits_half_on_postgres() {
+    for db in TestDatabase::both("models_tx_aborted").await {
+        let booted = boot(&db).await;
+        let authors = repository::<Author>(&booted);
+        let database = booted.container().get::<elif::data::Database>().unwrap();
+        let outcome = database
+            .transaction(|| async {
+                author(&authors, "zed").await;
+                let duplicate = authors
+                    .insert(NewAuthor {
+                        name: "zed".into(),
+                        password_hash: "x".into(),
+                    })
+                    .await;
+                assert_eq!(duplicate.unwrap_err().code(), "ALREADY_EXISTS");
+                Ok(())
+            })
+            .await;
+        let kept = authors.count(Criteria::new()).await.unwrap();
+        match db.backend() {
+            // SQLite undoes the failed statement only: the rest commits.
+            elif::data::Backend::Sqlite => assert_eq!((outcome.is_ok(), kept), (true, 1)),
+            // PostgreSQL aborted the whole transaction: say so, keep nothing.
+            elif::data::Backend::Postgres => {
+                let error = outcome.unwrap_err();
+                assert!(
+                    error.detail().contains("aborted the transaction"),
+                    "{error:?}"
+                );
+                assert_eq!(kept, 0);
+            }
+        }
+        drop((database, authors, booted));
+        db.cleanup().await;
+    }
+}

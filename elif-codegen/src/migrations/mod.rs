@@ -239,7 +239,18 @@ fn read(dir: &Path, span: Span) -> syn::Result<Vec<Folder>> {
         }
     }
     errors.finish()?;
-    Ok(folders.into_values().collect())
+    let mut folders: Vec<Folder> = folders.into_values().collect();
+    folders.sort_by_key(|f| version_order(&f.version));
+    Ok(folders)
+}
+
+/// A version as numbers, segment by segment, so that `9` comes before
+/// `10` (the runtime orders applied versions the same way).
+fn version_order(version: &str) -> Vec<u64> {
+    version
+        .split('-')
+        .map(|part| part.parse().unwrap_or(u64::MAX))
+        .collect()
 }
 
 /// `2026-11-26-000001_create_posts` → (`2026-11-26-000001`, `create_posts`).
@@ -264,5 +275,12 @@ mod tests {
         assert_eq!(split_name("create_posts"), None);
         assert_eq!(split_name("0001_"), None);
         assert_eq!(split_name("-1_x"), None);
+    }
+
+    #[test]
+    fn versions_order_by_number() {
+        use super::version_order;
+        assert!(version_order("9") < version_order("10"));
+        assert!(version_order("2026-11-26-000002") > version_order("2026-11-26-000001"));
     }
 }

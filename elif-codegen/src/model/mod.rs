@@ -12,6 +12,7 @@ mod table;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use syn::ext::IdentExt;
 
 use crate::paths::private;
 use parse::{CREATED_AT, Field, Model, UPDATED_AT};
@@ -185,7 +186,7 @@ fn generate(model: &Model) -> TokenStream {
 
     // Metadata.
     let field_infos = model.fields.iter().map(|f| {
-        let field_name = f.ident.to_string();
+        let field_name = f.ident.unraw().to_string();
         let ty = &f.ty;
         let rust_type = quote!(#ty).to_string().replace(' ', "");
         let sql = format_ident!("{}", f.sql.variant());
@@ -210,9 +211,9 @@ fn generate(model: &Model) -> TokenStream {
         .relations
         .iter()
         .map(|r| {
-            let (name, kind) = (r.ident.to_string(), r.kind.name());
+            let (name, kind) = (r.ident.unraw().to_string(), r.kind.name());
             let target = r.target.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            let foreign_key = r.foreign_key.to_string();
+            let foreign_key = r.foreign_key.unraw().to_string();
             let through = match &r.through {
                 Some((through, _)) => {
                     let through = through.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
@@ -235,7 +236,7 @@ fn generate(model: &Model) -> TokenStream {
             return None;
         }
         let parent_name = parent.segments.last()?.ident.to_string();
-        let foreign_key = f.ident.to_string();
+        let foreign_key = f.ident.unraw().to_string();
         let relation = foreign_key
             .strip_suffix("_id")
             .unwrap_or(&foreign_key)
@@ -271,10 +272,13 @@ fn generate(model: &Model) -> TokenStream {
             }
         })
         .collect();
-    let relation_names: Vec<String> = relation_idents.iter().map(|i| i.to_string()).collect();
+    let relation_names: Vec<String> = relation_idents
+        .iter()
+        .map(|i| i.unraw().to_string())
+        .collect();
     let column_consts = model.fields.iter().map(|f| {
         let column = &f.ident;
-        let name = format_ident!("__elif_{column}");
+        let name = format_ident!("__elif_{}", column.unraw());
         quote! {
             #[doc(hidden)]
             #[allow(non_upper_case_globals)]
@@ -297,11 +301,12 @@ fn generate(model: &Model) -> TokenStream {
             updates
                 .push(quote!(#table::updated_at.eq(#diesel::upsert::excluded(#table::updated_at))));
         }
-        let on_conflict = if updates.is_empty() {
-            quote!(.on_conflict(#table::#key_ident).do_nothing())
-        } else {
-            quote!(.on_conflict(#table::#key_ident).do_update().set((#(#updates,)*)))
-        };
+        if updates.is_empty() {
+            // Nothing to change, but RETURNING must still give the row.
+            updates
+                .push(quote!(#table::#key_ident.eq(#diesel::upsert::excluded(#table::#key_ident))));
+        }
+        let on_conflict = quote!(.on_conflict(#table::#key_ident).do_update().set((#(#updates,)*)));
         quote! {
             impl #p::Upsert for #ident {
                 fn upsert(
@@ -329,7 +334,7 @@ fn generate(model: &Model) -> TokenStream {
 
     // JSON Schema without the hidden fields.
     let schema_properties = model.fields.iter().filter(|f| !f.hidden).map(|f| {
-        let field_name = f.ident.to_string();
+        let field_name = f.ident.unraw().to_string();
         let ty = &f.ty;
         quote! {
             properties.insert(::std::string::String::from(#field_name), <#ty as #p::Schema>::schema());

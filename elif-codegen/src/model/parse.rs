@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::parse::Parser;
 
 use crate::errors::{Errors, closest, unknown_key};
@@ -277,6 +278,16 @@ pub(crate) fn parse(
 /// Reads and removes elif's attributes of one field.
 fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option<Field> {
     let ident = field.ident.clone()?;
+    if matches!(
+        ident.unraw().to_string().as_str(),
+        "table" | "columns" | "star"
+    ) {
+        errors.at(
+            &ident,
+            "EL0033",
+            format!("a column cannot be named `{ident}`: the table's generated module has an item of that name\nhelp: rename the field"),
+        );
+    }
     let (mut key, mut hidden, mut fillable, mut belongs_to) = (None, None, None, None);
     let mut validate = Vec::new();
     let mut docs = Vec::new();
@@ -508,7 +519,7 @@ fn parse_relation(
     let foreign_key = option("foreign_key")
         .and_then(as_ident)
         .unwrap_or_else(|| match kind {
-            RelationKind::BelongsTo => quote::format_ident!("{ident}_id"),
+            RelationKind::BelongsTo => quote::format_ident!("{}_id", ident.unraw()),
             _ => quote::format_ident!("{model_snake}_id"),
         });
     if kind == RelationKind::BelongsTo && !columns.contains(&foreign_key) {

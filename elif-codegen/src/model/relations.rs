@@ -7,6 +7,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use syn::ext::IdentExt;
 
 use super::parse::{Model, RelationField, RelationKind};
 use crate::paths::private;
@@ -87,7 +88,7 @@ fn has_many(model: &Model, r: &RelationField) -> TokenStream {
     let (field, fk) = (&r.ident, &r.foreign_key);
     let key = &model.key().ident;
     let key_ty = &model.key().ty;
-    let column = format_ident!("__elif_{fk}");
+    let column = format_ident!("__elif_{}", fk.unraw());
     let keys = format_ident!("keys");
     let children = format_ident!("children");
     let list = list_where_in(&target_ty, quote!(#target::#column), &keys);
@@ -179,7 +180,7 @@ fn many_to_many(model: &Model, r: &RelationField) -> TokenStream {
     let key = &model.key().ident;
     let key_ty = &model.key().ty;
     let target_key = quote!(<#target as #p::Model>::Key);
-    let fk_column = format_ident!("__elif_{fk}");
+    let fk_column = format_ident!("__elif_{}", fk.unraw());
     let keys = format_ident!("keys");
     let target_keys = format_ident!("target_keys");
     let targets = format_ident!("targets");

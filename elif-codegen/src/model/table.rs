@@ -8,6 +8,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use syn::ext::IdentExt;
 
 use super::parse::Model;
 use crate::paths::private;
@@ -27,7 +28,7 @@ pub(super) fn generate(model: &Model, column_types: &[TokenStream]) -> TokenStre
         model.table, model.item.ident, model.table
     );
     let column_defs = columns.iter().zip(column_types).map(|(column, sql_type)| {
-        let name = column.to_string();
+        let name = column.unraw().to_string();
         let column_doc = format!("The `{}`.`{name}` column.", model.table);
         quote! {
             #[doc = #column_doc]

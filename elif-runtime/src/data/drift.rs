@@ -83,6 +83,16 @@ fn compare(model: &ModelInfo, backend: Backend, live: &[LiveColumn]) -> Vec<Stri
                 expected(field.sql_type, backend)
             ));
         }
+        if field.key && field.generated && !generates_keys(backend, column) {
+            problems.push(format!(
+                "model `{name}`: `{table}.{}` is a generated key, but the database does not generate it ({})",
+                field.name,
+                match backend {
+                    Backend::Sqlite => "SQLite generates only an `INTEGER PRIMARY KEY`",
+                    Backend::Postgres => "make it `BIGSERIAL`, or `GENERATED ... AS IDENTITY`",
+                }
+            ));
+        }
         match (field.nullable, column.nullable) {
             (false, true) => problems.push(format!(
                 "model `{name}`: `{table}.{}` may be NULL, but the model's `{}` cannot hold NULL",
@@ -107,6 +117,16 @@ fn compare(model: &ModelInfo, backend: Backend, live: &[LiveColumn]) -> Vec<Stri
     problems
 }
 
+/// Whether the database fills in a key column: PostgreSQL by a default
+/// (a sequence) or identity; SQLite only for a column declared exactly
+/// `INTEGER PRIMARY KEY` (the rowid), not `BIGINT PRIMARY KEY`.
+fn generates_keys(backend: Backend, column: &LiveColumn) -> bool {
+    match backend {
+        Backend::Postgres => column.has_default,
+        Backend::Sqlite => column.data_type.eq_ignore_ascii_case("integer"),
+    }
+}
+
 /// Whether a live column's type stores `sql` on `backend`. SQLite's
 /// declared types are matched by affinity, as SQLite itself does.
 fn compatible(sql: SqlType, backend: Backend, declared: &str) -> bool {
@@ -124,7 +144,8 @@ fn compatible(sql: SqlType, backend: Backend, declared: &str) -> bool {
             SqlType::Date => t == "date",
             SqlType::Timestamp => t == "timestamp with time zone",
             SqlType::Uuid => t == "uuid",
-            SqlType::Json => t == "jsonb" || t == "json",
+            // `json` (not `jsonb`) reads back as text, not JSONB's format.
+            SqlType::Json => t == "jsonb",
         },
         Backend::Sqlite => {
             let has = |part: &str| t.contains(part);
@@ -225,6 +246,17 @@ mod tests {
         );
         assert!(drift[1].contains("may be NULL"), "{drift:?}");
         assert!(drift[2].contains("`posts.body` is NOT NULL without a default"));
+        let id = |data_type: &str, has_default| LiveColumn {
+            has_default,
+            ..column("id", data_type, false)
+        };
+        assert!(generates_keys(Backend::Sqlite, &id("INTEGER", true)));
+        assert!(
+            !generates_keys(Backend::Sqlite, &id("BIGINT", true)),
+            "not the rowid"
+        );
+        assert!(generates_keys(Backend::Postgres, &id("bigint", true)));
+        assert!(!generates_keys(Backend::Postgres, &id("bigint", false)));
         assert!(compatible(SqlType::BigInt, Backend::Sqlite, "BIGINT"));
         assert!(compatible(SqlType::Timestamp, Backend::Sqlite, "TEXT"));
         assert!(!compatible(SqlType::Text, Backend::Sqlite, "INTEGER"));

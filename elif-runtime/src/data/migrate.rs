@@ -181,6 +181,15 @@ struct Applied {
     applied_at: String,
 }
 
+/// A version as numbers, segment by segment (`9` before `10`), as
+/// `migrations!()` orders them.
+fn version_order(version: &str) -> Vec<u64> {
+    version
+        .split('-')
+        .map(|part| part.parse().unwrap_or(u64::MAX))
+        .collect()
+}
+
 /// A migration error naming the migration: `EL4002`, in a boot report.
 fn failed(migration: &Migration, direction: &str, error: &diesel::result::Error) -> Error {
     Error::boot(BootReport::new(vec![Diagnostic::error(
@@ -209,12 +218,17 @@ fn bookkeeping(error: &diesel::result::Error) -> Error {
 
 impl Database {
     /// Every embedded migration's state, then any applied migration this
-    /// binary does not embed. Creates the bookkeeping table if missing.
+    /// binary does not embed. Writes nothing (a database never migrated has
+    /// every migration pending).
     pub async fn migration_status(
         &self,
         migrations: &Migrations,
     ) -> crate::Result<Vec<MigrationStatus>> {
-        let applied = self.applied().await?;
+        let applied = if self.has_bookkeeping().await? {
+            self.applied().await?
+        } else {
+            Vec::new()
+        };
         let backend = self.backend();
         let mut status: Vec<MigrationStatus> = migrations
             .iter()
@@ -279,7 +293,7 @@ impl Database {
         steps: usize,
     ) -> crate::Result<Vec<&'static Migration>> {
         let mut applied = self.applied().await?;
-        applied.sort_by(|a, b| b.version.cmp(&a.version));
+        applied.sort_by_key(|a| std::cmp::Reverse(version_order(&a.version)));
         let mut done = Vec::new();
         for row in applied.into_iter().take(steps) {
             let Some(migration) = migrations.find(&row.version) else {
@@ -309,6 +323,28 @@ impl Database {
         };
         self.apply(migration).await?;
         Ok(Some(migration))
+    }
+
+    /// Whether `__elif_migrations` exists.
+    async fn has_bookkeeping(&self) -> crate::Result<bool> {
+        #[derive(diesel::QueryableByName)]
+        struct Found {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let query = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '__elif_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '__elif_migrations'"
+            }
+        };
+        let mut conn = self.connection().await.map_err(|e| unreachable(&e))?;
+        let found: Vec<Found> =
+            crate::with_connection!(conn, |c| diesel::sql_query(query).load::<Found>(c).await)
+                .map_err(|e| bookkeeping(&e))?;
+        Ok(found.iter().any(|f| f.n > 0))
     }
 
     /// The bookkeeping table's rows, the table created if missing.

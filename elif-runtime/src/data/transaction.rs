@@ -19,7 +19,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use diesel_async::{AsyncConnection, TransactionManager};
+use diesel_async::{AsyncConnection, SimpleAsyncConnection, TransactionManager};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::data::{Connection, Database};
@@ -75,6 +75,34 @@ async fn rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
     C::TransactionManager::rollback_transaction(c).await
 }
 
+/// Begins a transaction (a savepoint inside another). SQLite's top-level
+/// transactions take the write lock at once (`BEGIN IMMEDIATE`), so that
+/// two that read then write wait for each other (`busy_timeout`) instead of
+/// one failing with "database is locked".
+async fn begin_on(conn: &mut Connection, top_level: bool) -> diesel::QueryResult<()> {
+    match conn {
+        Connection::Sqlite(c) if top_level => {
+            let c: &mut crate::data::SqliteAsync = c;
+            c.spawn_blocking(|c| {
+                diesel::connection::AnsiTransactionManager::begin_transaction_sql(
+                    c,
+                    "BEGIN IMMEDIATE",
+                )
+            })
+            .await
+        }
+        other => crate::with_connection!(*other, |c| begin(c).await),
+    }
+}
+
+/// The transaction was aborted by a failed statement the block handled.
+fn aborted() -> Error {
+    Error::internal(
+        "a statement of this transaction failed (its error was handled), so PostgreSQL aborted the transaction: nothing was committed",
+    )
+    .with_hint("run the statement that may fail in a nested `transaction` (a savepoint), so that its failure does not abort the outer one")
+}
+
 fn failed(what: &str, error: &diesel::result::Error) -> Error {
     Error::internal(format!("cannot {what} the transaction: {error}"))
 }
@@ -122,9 +150,12 @@ impl Database {
                 (shared, Some(Arc::new(open)))
             }
         };
+        let top_level = scope.is_some();
         {
             let mut conn = lock(shared.clone())?;
-            crate::with_connection!(conn, |c| begin(c).await).map_err(|e| failed("begin", &e))?;
+            begin_on(&mut conn, top_level)
+                .await
+                .map_err(|e| failed("begin", &e))?;
         }
         let outcome = match scope {
             Some(open) => {
@@ -138,6 +169,19 @@ impl Database {
         let mut conn = lock(shared)?;
         match outcome {
             Ok(result) if keep(&result) => {
+                // PostgreSQL aborts a transaction at its first failed
+                // statement, and a later COMMIT rolls back *without* an
+                // error: a failure the block caught and handled would make
+                // all of its work vanish while the caller sees `Ok`.
+                if top_level && self.backend() == crate::data::Backend::Postgres {
+                    let alive =
+                        crate::with_connection!(conn, |c| c.batch_execute("SELECT 1").await);
+                    if alive.is_err() {
+                        crate::with_connection!(conn, |c| rollback(c).await)
+                            .map_err(|e| failed("roll back", &e))?;
+                        return Err(aborted());
+                    }
+                }
                 crate::with_connection!(conn, |c| commit(c).await)
                     .map_err(|e| failed("commit", &e))?;
                 result

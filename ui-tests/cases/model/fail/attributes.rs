@@ -18,6 +18,7 @@ pub struct Conflicts {
     #[fillable]
     pub created_at: Timestamp,
     pub updated_at: String,
+    pub table: String,
     #[key(auto)]
     #[belongs_to]
     pub author_id: i64,

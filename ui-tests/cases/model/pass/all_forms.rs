@@ -33,6 +33,8 @@ pub struct Gadget {
     pub meta: Document,
     #[fillable]
     pub note: Option<String>,
+    /// A raw identifier: the column is `type`.
+    pub r#type: String,
 }
 
 /// A table of keys alone: an update has nothing to set.
@@ -67,6 +69,7 @@ async fn use_them(authors: &Repository<Author>, gadgets: &Repository<Gadget>) ->
         day: elif::data::chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         meta: Document(serde_json::json!({})),
         note: None,
+        r#type: "gadget".into(),
     })
     .await?;
     gadgets.delete(Uuid::new_v4()).await
