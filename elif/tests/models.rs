@@ -48,6 +48,7 @@ pub struct Post {
     #[fillable]
     pub title: String,
     #[fillable]
+    #[validate(length(max = 500))]
     pub summary: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -440,7 +441,20 @@ fn hidden_fields_are_not_serialised_and_client_forms_take_fillable_fields_only()
     let sneaky = serde_json::from_value::<PostInput>(json!({ "title": "t", "author_id": 2 }));
     assert!(sneaky.is_err(), "author_id is not fillable");
 
+    use elif::validate::Validate as _;
+    let long = "x".repeat(501);
+    let patch: PostPatch = serde_json::from_value(json!({ "summary": long })).unwrap();
+    let errors = patch.validate().unwrap_err();
+    assert_eq!(
+        errors[0].pointer, "/summary",
+        "a patch keeps the field's rules"
+    );
+    let input: PostInput =
+        serde_json::from_value(json!({ "title": "t", "summary": long })).unwrap();
+    assert!(input.validate().is_err());
+
     let patch: PostPatch = serde_json::from_value(json!({ "summary": null })).unwrap();
+    assert!(patch.validate().is_ok(), "null passes: it clears the field");
     let changes = PostChanges::from(patch);
     assert_eq!(changes.summary, Some(None), "null sets NULL");
     assert_eq!(changes.title, None, "absent leaves it");

@@ -83,9 +83,12 @@ fn generate(model: &Model) -> TokenStream {
     let patch_fields = fillable.iter().filter(|f| !f.key).map(|f| {
         let (docs, vis, id, ty) = (&f.docs, &f.vis, &f.ident, &f.ty);
         if f.nullable {
-            // Absent: unchanged; `null`: set to NULL.
+            // Absent: unchanged; `null`: set to NULL; a value: checked by
+            // the field's rules.
+            let rules = &f.validate;
             quote! {
                 #(#docs)*
+                #(#rules)*
                 #[serde(default, deserialize_with = "::elif::__private::double_option")]
                 #vis #id: ::core::option::Option<#ty>,
             }

@@ -53,10 +53,12 @@ fn generate(dto: &parse::Dto) -> TokenStream {
                 }
             }
         });
-        if field.optional {
-            quote!(if let ::core::option::Option::Some(__elif_value) = &self.#name { #(#rules)* })
-        } else {
-            quote!({ let __elif_value = &self.#name; #(#rules)* })
+        match field.options {
+            0 => quote!({ let __elif_value = &self.#name; #(#rules)* }),
+            1 => quote!(if let ::core::option::Option::Some(__elif_value) = &self.#name { #(#rules)* }),
+            _ => quote!(
+                if let ::core::option::Option::Some(::core::option::Option::Some(__elif_value)) = &self.#name { #(#rules)* }
+            ),
         }
     });
     quote! {

@@ -47,8 +47,9 @@ pub(crate) struct Field {
     pub(crate) ident: syn::Ident,
     /// The name on the wire (`#[serde(rename)]` honoured).
     pub(crate) wire: String,
-    /// Whether it is an `Option` (rules apply when present).
-    pub(crate) optional: bool,
+    /// How many `Option`s wrap the value (rules apply when present):
+    /// 0, 1, or 2 for a patch field that may be absent or `null`.
+    pub(crate) options: usize,
     /// Its rules.
     pub(crate) rules: Vec<(Rule, proc_macro2::Span)>,
 }
@@ -131,11 +132,11 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
             continue;
         }
         let wire = field_name(&ident, &field.attrs, rule, Direction::Deserialize);
-        let optional = matches!(&field.ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
+        let options = option_depth(&field.ty);
         fields.push(Field {
             ident,
             wire,
-            optional,
+            options,
             rules,
         });
     }
@@ -145,4 +146,26 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
         generics: input.generics,
         fields,
     })
+}
+
+/// How many `Option`s wrap a type, counting at most two.
+fn option_depth(ty: &syn::Type) -> usize {
+    let inner = |ty: &syn::Type| -> Option<syn::Type> {
+        let syn::Type::Path(p) = ty else { return None };
+        let last = p.path.segments.last()?;
+        if last.ident != "Option" {
+            return None;
+        }
+        match &last.arguments {
+            syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+                syn::GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    match inner(ty) {
+        None => 0,
+        Some(once) => 1 + usize::from(inner(&once).is_some()),
+    }
 }
