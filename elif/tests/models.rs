@@ -1040,3 +1040,39 @@ async fn a_failure_handled_inside_a_transaction_never_commits_half_on_postgres()
         db.cleanup().await;
     }
 }
+
+#[elif::test]
+async fn an_abandoned_nested_transaction_rolls_everything_back() {
+    for db in TestDatabase::both("models_tx_abandoned").await {
+        let booted = boot(&db).await;
+        let authors = repository::<Author>(&booted);
+        let database = booted.container().get::<elif::data::Database>().unwrap();
+        let outcome: elif::Result<()> = database
+            .transaction(|| async {
+                author(&authors, "outer").await;
+                // Dropped after its savepoint and insert, before its end.
+                let inner = elif::rt::time::timeout(
+                    std::time::Duration::from_millis(50),
+                    database.transaction(|| async {
+                        author(&authors, "inner").await;
+                        elif::rt::time::sleep(std::time::Duration::from_secs(5)).await;
+                        Ok(())
+                    }),
+                )
+                .await;
+                assert!(inner.is_err(), "timed out");
+                Ok(())
+            })
+            .await;
+        let error = outcome.unwrap_err();
+        assert!(error.detail().contains("did not nest"), "{error:?}");
+        assert_eq!(
+            authors.count(Criteria::new()).await.unwrap(),
+            0,
+            "{:?}",
+            db.backend()
+        );
+        drop((database, authors, booted));
+        db.cleanup().await;
+    }
+}

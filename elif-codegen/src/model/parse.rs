@@ -680,18 +680,20 @@ pub(crate) fn default_table(name: &str) -> String {
     format!("{snake}s")
 }
 
-/// `BlogPost` → `blog_post`.
+/// `BlogPost` → `blog_post`, `APIKey` → `api_key`.
 pub(crate) fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            let after_lower = chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit();
+            let ends_acronym =
+                chars[i - 1].is_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if after_lower || ends_acronym {
                 out.push('_');
             }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
         }
+        out.extend(c.to_lowercase());
     }
     out
 }
@@ -723,6 +725,9 @@ mod tests {
         assert_eq!(default_table("Key"), "keys");
         assert_eq!(default_table("Box"), "boxes");
         assert_eq!(default_table("Address"), "addresses");
+        assert_eq!(default_table("APIKey"), "api_keys");
+        assert_eq!(snake_case("PostTag"), "post_tag");
+        assert_eq!(snake_case("HTTPRequestLog"), "http_request_log");
     }
 
     #[test]

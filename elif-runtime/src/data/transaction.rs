@@ -31,8 +31,10 @@ use crate::di::provider::{
 use crate::error::Error;
 use crate::http::{HttpResponse, Interceptor, RequestContext};
 
-/// The open transactions of this task: one connection per database.
-type Ambient = Arc<Vec<(u64, Arc<Mutex<Connection>>)>>;
+/// The open transactions of this task: per database, its connection and
+/// how many transactions this scope has open on it (1 at the top level, 2
+/// inside a nested one...).
+type Ambient = Arc<Vec<(u64, Arc<Mutex<Connection>>, u32)>>;
 
 tokio::task_local! {
     static AMBIENT: Ambient;
@@ -40,14 +42,39 @@ tokio::task_local! {
 
 /// The connection of `database`'s open transaction in this task, if any.
 pub(crate) fn ambient(database: &Database) -> Option<Arc<Mutex<Connection>>> {
+    ambient_with_depth(database).map(|(c, _)| c)
+}
+
+/// The connection and the depth this scope expects it at.
+fn ambient_with_depth(database: &Database) -> Option<(Arc<Mutex<Connection>>, u32)> {
     AMBIENT
         .try_with(|open| {
             open.iter()
-                .find(|(id, _)| *id == database.id)
-                .map(|(_, c)| c.clone())
+                .find(|(id, _, _)| *id == database.id)
+                .map(|(_, c, depth)| (c.clone(), *depth))
         })
         .ok()
         .flatten()
+}
+
+/// `open`, with `database`'s entry set to `connection` at `depth`.
+fn with_entry(database: &Database, connection: &Arc<Mutex<Connection>>, depth: u32) -> Ambient {
+    let mut open: Vec<_> = AMBIENT.try_with(|o| o.to_vec()).unwrap_or_default();
+    open.retain(|(id, _, _)| *id != database.id);
+    open.push((database.id, connection.clone(), depth));
+    Arc::new(open)
+}
+
+/// How many transactions are open on the connection (savepoints included).
+fn depth_of(conn: &mut Connection) -> u32 {
+    fn depth<C: AsyncConnection>(c: &mut C) -> u32 {
+        C::TransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .ok()
+            .flatten()
+            .map_or(0, std::num::NonZeroU32::get)
+    }
+    crate::with_connection!(*conn, |c| depth(c))
 }
 
 /// Takes the transaction's connection for one query; an error, rather
@@ -93,6 +120,15 @@ async fn begin_on(conn: &mut Connection, top_level: bool) -> diesel::QueryResult
         }
         other => crate::with_connection!(*other, |c| begin(c).await),
     }
+}
+
+/// Transactions of one task on one connection did not nest: one was left
+/// open (its future dropped) or two ran side by side.
+fn interleaved() -> Error {
+    Error::internal(
+        "transactions on this connection did not nest: a nested transaction was abandoned half-way, or two ran side by side; everything was rolled back",
+    )
+    .with_hint("await each nested `transaction` to its end, one after another (not in `join!` or `select!`)")
 }
 
 /// The transaction was aborted by a failed statement the block handled.
@@ -141,32 +177,37 @@ impl Database {
         F: FnOnce() -> Fut,
         Fut: Future<Output = crate::Result<R>>,
     {
-        let (shared, scope) = match ambient(self) {
-            Some(shared) => (shared, None),
-            None => {
-                let shared = Arc::new(Mutex::new(self.pooled().await?));
-                let mut open: Vec<_> = AMBIENT.try_with(|o| o.to_vec()).unwrap_or_default();
-                open.push((self.id, shared.clone()));
-                (shared, Some(Arc::new(open)))
-            }
+        // `outer`: how many transactions this scope already has open on the
+        // connection (0: this one is the top level).
+        let (shared, outer) = match ambient_with_depth(self) {
+            Some((shared, depth)) => (shared, depth),
+            None => (Arc::new(Mutex::new(self.pooled().await?)), 0),
         };
-        let top_level = scope.is_some();
+        let top_level = outer == 0;
         {
             let mut conn = lock(shared.clone())?;
+            if depth_of(&mut conn) != outer {
+                return Err(interleaved());
+            }
             begin_on(&mut conn, top_level)
                 .await
                 .map_err(|e| failed("begin", &e))?;
         }
-        let outcome = match scope {
-            Some(open) => {
-                CatchUnwind {
-                    inner: AMBIENT.scope(open, body()),
-                }
-                .await
-            }
-            None => CatchUnwind { inner: body() }.await,
-        };
+        let scope = with_entry(self, &shared, outer + 1);
+        let outcome = CatchUnwind {
+            inner: AMBIENT.scope(scope, body()),
+        }
+        .await;
         let mut conn = lock(shared)?;
+        // A nested transaction whose future was dropped half-way left its
+        // savepoint open: committing now would only release that one.
+        if outcome.is_ok() && depth_of(&mut conn) != outer + 1 {
+            while depth_of(&mut conn) > outer {
+                crate::with_connection!(conn, |c| rollback(c).await)
+                    .map_err(|e| failed("roll back", &e))?;
+            }
+            return Err(interleaved());
+        }
         match outcome {
             Ok(result) if keep(&result) => {
                 // PostgreSQL aborts a transaction at its first failed
