@@ -1076,3 +1076,56 @@ async fn an_abandoned_nested_transaction_rolls_everything_back() {
         db.cleanup().await;
     }
 }
+
+#[elif::test]
+async fn a_row_that_no_longer_fits_its_model_is_a_clear_error() {
+    use elif::data::diesel_async::SimpleAsyncConnection;
+    for db in TestDatabase::both("models_mismatch").await {
+        let booted = boot(&db).await;
+        let gadgets = repository::<Gadget>(&booted);
+        let database = booted.container().get::<elif::data::Database>().unwrap();
+        let id = Uuid::new_v4();
+        gadgets
+            .insert(NewGadget {
+                id,
+                small: 1,
+                count: 1,
+                big: 1,
+                ratio: 1.0,
+                precise: 1.0,
+                active: true,
+                label: "fine".into(),
+                bytes: vec![],
+                day: elif::data::chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                at: Timestamp::now(),
+                meta: Document(json!(null)),
+                note: None,
+            })
+            .await
+            .unwrap();
+        // The table drifts under the model: a NULL where the model has a
+        // `String` (PostgreSQL), text that is no time (SQLite).
+        let drift = match db.backend() {
+            elif::data::Backend::Postgres => {
+                "ALTER TABLE gadgets ALTER COLUMN label DROP NOT NULL; UPDATE gadgets SET label = NULL"
+            }
+            elif::data::Backend::Sqlite => "UPDATE gadgets SET at = 'not a time'",
+        };
+        let mut conn = database.connection().await.unwrap();
+        elif::with_connection!(conn, |c| c.batch_execute(drift).await).unwrap();
+        drop(conn);
+        let error = gadgets.find_or_fail(id).await.unwrap_err();
+        let problem = problem(&error);
+        assert_eq!(problem["status"], 500, "{problem}");
+        assert_eq!(problem["code"], "MODEL_MISMATCH");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("a row of `gadgets` does not match the model `Gadget`"),
+            "{problem}"
+        );
+        drop((database, gadgets, booted));
+        db.cleanup().await;
+    }
+}
