@@ -963,27 +963,31 @@ async fn relations_load_with_one_query_each_and_no_n_plus_1() {
     }
 }
 
+/// A gadget with ordinary values.
+fn plain_gadget(id: Uuid, label: &str) -> NewGadget {
+    NewGadget {
+        id,
+        small: 1,
+        count: 1,
+        big: 1,
+        ratio: 1.0,
+        precise: 1.0,
+        active: false,
+        label: label.to_owned(),
+        bytes: vec![],
+        day: elif::data::chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        at: Timestamp::now(),
+        meta: Document(json!({})),
+        note: None,
+    }
+}
+
 #[elif::test]
 async fn upsert_inserts_then_updates_by_a_given_key() {
     for db in TestDatabase::both("models_upsert").await {
         let booted = boot(&db).await;
         let gadgets = repository::<Gadget>(&booted);
-        let id = Uuid::new_v4();
-        let mut new = NewGadget {
-            id,
-            small: 1,
-            count: 1,
-            big: 1,
-            ratio: 1.0,
-            precise: 1.0,
-            active: false,
-            label: "first".into(),
-            bytes: vec![],
-            day: elif::data::chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            at: Timestamp::now(),
-            meta: Document(json!({})),
-            note: None,
-        };
+        let mut new = plain_gadget(Uuid::new_v4(), "first");
         assert_eq!(gadgets.upsert(new.clone()).await.unwrap().label, "first");
         new.label = "second".into();
         new.note = Some("changed".into());
@@ -1085,24 +1089,7 @@ async fn a_row_that_no_longer_fits_its_model_is_a_clear_error() {
         let gadgets = repository::<Gadget>(&booted);
         let database = booted.container().get::<elif::data::Database>().unwrap();
         let id = Uuid::new_v4();
-        gadgets
-            .insert(NewGadget {
-                id,
-                small: 1,
-                count: 1,
-                big: 1,
-                ratio: 1.0,
-                precise: 1.0,
-                active: true,
-                label: "fine".into(),
-                bytes: vec![],
-                day: elif::data::chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-                at: Timestamp::now(),
-                meta: Document(json!(null)),
-                note: None,
-            })
-            .await
-            .unwrap();
+        gadgets.insert(plain_gadget(id, "fine")).await.unwrap();
         // The table drifts under the model: a NULL where the model has a
         // `String` (PostgreSQL), text that is no time (SQLite).
         let drift = match db.backend() {
