@@ -78,3 +78,31 @@ pub fn seeded_post(n: i64) -> (i64, String, String) {
         format!("The body of post {n}, long enough to look like text. ").repeat(4),
     )
 }
+
+/// Middleware for the raw servers (`App::wrap_fn(elif_benches::add_request_id)`):
+/// adds an `X-Request-Id` header, as elif does on every response.
+pub fn add_request_id<S, B>(
+    request: actix_web::dev::ServiceRequest,
+    service: &S,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
++ use<S, B>
+where
+    S: actix_web::dev::Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+{
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    let id = request_id();
+    let response = service.call(request);
+    async move {
+        let mut response = response.await?;
+        if let Ok(value) = HeaderValue::from_bytes(&id) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("x-request-id"), value);
+        }
+        Ok(response)
+    }
+}

@@ -39,8 +39,8 @@ pub mod __private {
     pub use crate::data::{
         BackendClauses, Connection, Criteria, FieldInfo, KeyOf, Load, LoadFn, Migration,
         MigrationSql, Migrations, Model, ModelInfo, ModelRegistration, Related, Relation,
-        RelationInfo, Repository, SqlType, Timestamp, Upsert, build_repository, distinct,
-        repository_dependencies, sql,
+        RelationInfo, Repository, SqlType, Timestamp, Upsert, build_repository,
+        depends_on_database, distinct, sql,
     };
     pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};
     pub use crate::di::provider::{

@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::dev::Service;
-use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
@@ -82,28 +80,37 @@ fn unavailable(error: impl std::fmt::Display) -> HttpResponse {
     HttpResponse::ServiceUnavailable().body(error.to_string())
 }
 
+/// Runs `$body` with `$c` a connection of whichever pool is live (one
+/// copy per backend), or answers 503 when none comes.
+macro_rules! with_pool {
+    ($pools:expr, |$c:ident| $body:expr) => {
+        match $pools {
+            Pools::Sqlite(pool) => match pool.get().await {
+                Ok(mut conn) => {
+                    let $c = &mut *conn;
+                    $body
+                }
+                Err(e) => return unavailable(e),
+            },
+            Pools::Postgres(pool) => match pool.get().await {
+                Ok(mut conn) => {
+                    let $c = &mut *conn;
+                    $body
+                }
+                Err(e) => return unavailable(e),
+            },
+        }
+    };
+}
+
 async fn show(id: web::Path<i64>, pools: web::Data<Pools>) -> HttpResponse {
     let id = id.into_inner();
-    let found = match pools.get_ref() {
-        Pools::Sqlite(pool) => match pool.get().await {
-            Ok(mut c) => posts::table
-                .find(id)
-                .select(Post::as_select())
-                .first(&mut c)
-                .await
-                .optional(),
-            Err(e) => return unavailable(e),
-        },
-        Pools::Postgres(pool) => match pool.get().await {
-            Ok(mut c) => posts::table
-                .find(id)
-                .select(Post::as_select())
-                .first(&mut c)
-                .await
-                .optional(),
-            Err(e) => return unavailable(e),
-        },
-    };
+    let found = with_pool!(pools.get_ref(), |c| posts::table
+        .find(id)
+        .select(Post::as_select())
+        .first(c)
+        .await
+        .optional());
     match found {
         Ok(Some(post)) => json(&post),
         Ok(None) => not_found(id),
@@ -113,39 +120,28 @@ async fn show(id: web::Path<i64>, pools: web::Data<Pools>) -> HttpResponse {
 
 /// The first 20 posts, then their authors in one query.
 async fn list(pools: web::Data<Pools>) -> HttpResponse {
-    macro_rules! load {
-        ($pool:expr) => {
-            match $pool.get().await {
-                Ok(mut c) => {
-                    let posts = posts::table
-                        .order(posts::id.asc())
-                        .limit(20)
-                        .select(Post::as_select())
-                        .load(&mut c)
-                        .await;
-                    match posts {
-                        Ok(posts) => {
-                            let mut ids: Vec<i64> = posts.iter().map(|p| p.author_id).collect();
-                            ids.sort_unstable();
-                            ids.dedup();
-                            authors::table
-                                .filter(authors::id.eq_any(ids))
-                                .select(Author::as_select())
-                                .load(&mut c)
-                                .await
-                                .map(|authors| (posts, authors))
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => return unavailable(e),
+    let loaded = with_pool!(pools.get_ref(), |c| {
+        match posts::table
+            .order(posts::id.asc())
+            .limit(20)
+            .select(Post::as_select())
+            .load(c)
+            .await
+        {
+            Ok(posts) => {
+                let mut ids: Vec<i64> = posts.iter().map(|p| p.author_id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                authors::table
+                    .filter(authors::id.eq_any(ids))
+                    .select(Author::as_select())
+                    .load(c)
+                    .await
+                    .map(|authors| (posts, authors))
             }
-        };
-    }
-    let loaded = match pools.get_ref() {
-        Pools::Sqlite(pool) => load!(pool),
-        Pools::Postgres(pool) => load!(pool),
-    };
+            Err(e) => Err(e),
+        }
+    });
     match loaded {
         Ok((posts, authors)) => {
             let authors: HashMap<i64, Author> = authors.into_iter().map(|a| (a.id, a)).collect();
@@ -181,19 +177,7 @@ async fn main() -> std::io::Result<()> {
     HttpServer::new(move || {
         App::new()
             .app_data(pools.clone())
-            .wrap_fn(|request, service| {
-                let id = elif_benches::request_id();
-                let response = service.call(request);
-                async move {
-                    let mut response = response.await?;
-                    if let Ok(value) = HeaderValue::from_bytes(&id) {
-                        response
-                            .headers_mut()
-                            .insert(HeaderName::from_static("x-request-id"), value);
-                    }
-                    Ok(response)
-                }
-            })
+            .wrap_fn(elif_benches::add_request_id)
             .route("/posts/{id}", web::get().to(show))
             .route("/posts", web::get().to(list))
     })

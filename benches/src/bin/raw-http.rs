@@ -1,8 +1,7 @@
 //! The benchmark's baseline: the endpoints written directly on actix-web,
 //! producing the same responses (headers included) as `elif-http`.
 
-use actix_web::dev::Service;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::HeaderValue;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use elif_benches::{Accepted, Detail, Message, User};
 use serde::{Deserialize, Serialize};
@@ -77,19 +76,7 @@ async fn main() -> std::io::Result<()> {
         App::new()
             .app_data(greeting.clone())
             .app_data(web::JsonConfig::default().limit(256 * 1024))
-            .wrap_fn(|request, service| {
-                let id = elif_benches::request_id();
-                let response = service.call(request);
-                async move {
-                    let mut response = response.await?;
-                    if let Ok(value) = HeaderValue::from_bytes(&id) {
-                        response
-                            .headers_mut()
-                            .insert(HeaderName::from_static("x-request-id"), value);
-                    }
-                    Ok(response)
-                }
-            })
+            .wrap_fn(elif_benches::add_request_id)
             .route("/plaintext", web::get().to(plaintext))
             .route("/json", web::get().to(message))
             .route("/users/{id}", web::get().to(user))

@@ -497,18 +497,13 @@ fn generate(model: &Model) -> TokenStream {
                 }
 
                 fn repository() -> &'static #p::ProviderDescriptor {
-                    static DESCRIPTOR: #p::ProviderDescriptor = #p::ProviderDescriptor {
-                        name: #repository_name,
-                        key: #p::ProviderKey::of::<#p::Repository<#ident>>,
-                        scope: #p::Scope::Singleton,
-                        kind: #p::ProviderKind::Builtin,
-                        dependencies: #p::repository_dependencies,
-                        build: #p::build_repository::<#ident>,
-                        bindings: &[],
-                        on_init: ::core::option::Option::None,
-                        on_shutdown: ::core::option::Option::None,
-                        location: #p::Location { file: ::core::file!(), line: ::core::line!() },
-                    };
+                    static DESCRIPTOR: #p::ProviderDescriptor =
+                        #p::ProviderDescriptor::builtin::<#p::Repository<#ident>>(
+                            #repository_name,
+                            #p::depends_on_database,
+                            #p::build_repository::<#ident>,
+                            #p::Location { file: ::core::file!(), line: ::core::line!() },
+                        );
                     &DESCRIPTOR
                 }
 

@@ -54,7 +54,7 @@ pub use model::{
 };
 pub use module::DataModule;
 pub use relations::{KeyOf, Load, LoadFn, Related, Relation, distinct};
-pub use repository::{Repository, build_repository, repository_dependencies};
+pub use repository::{Repository, build_repository, depends_on_database};
 pub use transaction::Transactional;
 pub use types::{Document, Timestamp, Uuid};
 /// diesel and diesel-async, for queries (`elif::data::diesel::sql_query`).

@@ -8,8 +8,8 @@ use crate::config::{AppConfig, ConfigRequirement};
 use crate::data::{Database, DatabaseConfig, Transactional};
 use crate::di::Resolver;
 use crate::di::provider::{
-    DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind,
-    Requirement, Scope, instance,
+    DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, Requirement,
+    instance,
 };
 use crate::module::{Module, ModuleDescriptor};
 
@@ -48,21 +48,15 @@ impl Module for DataModule {
 
 impl Injectable for Database {
     fn descriptor() -> &'static ProviderDescriptor {
-        static DESCRIPTOR: ProviderDescriptor = ProviderDescriptor {
-            name: "Database",
-            key: ProviderKey::of::<Database>,
-            scope: Scope::Singleton,
-            kind: ProviderKind::Builtin,
+        static DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::builtin::<Database>(
+            "Database",
             dependencies,
             build,
-            bindings: &[],
-            on_init: None,
-            on_shutdown: None,
-            location: Location {
+            Location {
                 file: file!(),
                 line: line!(),
             },
-        };
+        );
         &DESCRIPTOR
     }
 }

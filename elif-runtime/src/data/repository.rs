@@ -67,8 +67,9 @@ impl<M: Model> Repository<M> {
 
     /// The row with this key, or a 404 problem (`POST_NOT_FOUND` for `Post`).
     pub async fn find_or_fail(&self, key: M::Key) -> crate::Result<M> {
-        let shown = key.to_string();
-        self.find(key).await?.ok_or_else(|| not_found::<M>(&shown))
+        self.find(key.clone())
+            .await?
+            .ok_or_else(|| not_found::<M>(&key))
     }
 
     /// The rows `query` selects, with the relations it asks for.
@@ -177,24 +178,22 @@ impl<M: Model> Repository<M> {
     /// `updated_at`, if the model has it); returns the row as stored, or a
     /// 404 problem when no row has the key.
     pub async fn update(&self, key: M::Key, changes: M::Changes) -> crate::Result<M> {
-        let shown = key.to_string();
         let mut conn = self.connection().await?;
-        M::update(&mut conn, key, changes)
+        M::update(&mut conn, key.clone(), changes)
             .await
             .map_err(|e| query_error(M::info(), Operation::Write, e))?
-            .ok_or_else(|| not_found::<M>(&shown))
+            .ok_or_else(|| not_found::<M>(&key))
     }
 
     /// Deletes the row with this key; a 404 problem when no row has it, a
     /// 409 when other rows still refer to it.
     pub async fn delete(&self, key: M::Key) -> crate::Result<()> {
-        let shown = key.to_string();
         let mut conn = self.connection().await?;
-        let deleted = M::delete(&mut conn, key)
+        let deleted = M::delete(&mut conn, key.clone())
             .await
             .map_err(|e| query_error(M::info(), Operation::Delete, e))?;
         if deleted == 0 {
-            Err(not_found::<M>(&shown))
+            Err(not_found::<M>(&key))
         } else {
             Ok(())
         }
@@ -202,7 +201,7 @@ impl<M: Model> Repository<M> {
 }
 
 /// `POST_NOT_FOUND`: no row of `M` has the key.
-fn not_found<M: Model>(key: &str) -> Error {
+fn not_found<M: Model>(key: &M::Key) -> Error {
     let info = M::info();
     Error::framework(
         &elif_catalogue::EL3009,
@@ -222,9 +221,10 @@ impl<M: Model> Injectable for Repository<M> {
     }
 }
 
-/// What every repository depends on: the app's [`Database`].
+/// What every repository (and the `Transactional` interceptor) depends on:
+/// the app's [`Database`].
 #[doc(hidden)]
-pub fn repository_dependencies() -> Vec<DependencySpec> {
+pub fn depends_on_database() -> Vec<DependencySpec> {
     vec![DependencySpec::new(
         "database",
         Requirement::Provider(crate::di::provider::ProviderKey::of::<Database>()),

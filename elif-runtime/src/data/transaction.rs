@@ -24,10 +24,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::data::{Connection, Database};
 use crate::di::Resolver;
-use crate::di::provider::{
-    DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, ProviderKind,
-    Requirement, Scope, instance,
-};
+use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, instance};
 use crate::error::Error;
 use crate::http::{HttpResponse, Interceptor, RequestContext};
 
@@ -287,30 +284,17 @@ impl Interceptor for Transactional {
 
 impl Injectable for Transactional {
     fn descriptor() -> &'static ProviderDescriptor {
-        static DESCRIPTOR: ProviderDescriptor = ProviderDescriptor {
-            name: "Transactional",
-            key: ProviderKey::of::<Transactional>,
-            scope: Scope::Singleton,
-            kind: ProviderKind::Builtin,
-            dependencies,
+        static DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::builtin::<Transactional>(
+            "Transactional",
+            crate::data::depends_on_database,
             build,
-            bindings: &[],
-            on_init: None,
-            on_shutdown: None,
-            location: Location {
+            Location {
                 file: file!(),
                 line: line!(),
             },
-        };
+        );
         &DESCRIPTOR
     }
-}
-
-fn dependencies() -> Vec<DependencySpec> {
-    vec![DependencySpec::new(
-        "database",
-        Requirement::Provider(ProviderKey::of::<Database>()),
-    )]
 }
 
 fn build(resolver: Resolver) -> crate::BoxFuture<'static, crate::Result<Instance>> {

@@ -192,6 +192,29 @@ pub struct ProviderDescriptor {
     pub location: Location,
 }
 
+impl ProviderDescriptor {
+    /// A singleton that elif itself provides (no hooks, no bindings).
+    pub const fn builtin<T: Send + Sync + 'static>(
+        name: &'static str,
+        dependencies: fn() -> Vec<DependencySpec>,
+        build: BuildFn,
+        location: Location,
+    ) -> Self {
+        Self {
+            name,
+            key: ProviderKey::of::<T>,
+            scope: Scope::Singleton,
+            kind: ProviderKind::Builtin,
+            dependencies,
+            build,
+            bindings: &[],
+            on_init: None,
+            on_shutdown: None,
+            location,
+        }
+    }
+}
+
 /// A type the container can build: a struct marked `#[injectable]`, a
 /// controller, or the marker type that `#[factory]` generates for its function.
 #[diagnostic::on_unimplemented(
