@@ -3,6 +3,10 @@
 #
 #   bash benches/run.sh http      (from the repository root)
 #   bash benches/run.sh db        (the data layer, on SQLite and PostgreSQL)
+#   bash benches/run.sh coverage  (line coverage of elif-runtime and elif-codegen)
+#
+#   ONLY=regex limits the endpoints; QUICK=1 is a quick check (3 rounds of
+#   1 s, one callgrind run per side).
 #
 # Method: release builds; each server has one worker pinned to core 0, wrk is
 # pinned to core 1; pipelining depth 16 so the server is the bottleneck;
@@ -14,7 +18,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 suite=${1:-http}
-ROUNDS=${ROUNDS:-11}   # ONLY=regex limits the endpoints (for quick checks)
+if [ -n "${QUICK:-}" ]; then
+  ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-1} CG_RUNS=${CG_RUNS:-1}
+fi
+ROUNDS=${ROUNDS:-11}
 DURATION=${DURATION:-2}
 WARMUP=${WARMUP:-1}
 RAW_PORT=9101
@@ -34,10 +41,55 @@ cleanup() {
   rm -rf "$out"
 }
 trap cleanup EXIT
+# shellcheck source=benches/callgrind.sh
+. benches/callgrind.sh
+cg_suffix=
+
+# Line coverage of elif-runtime and elif-codegen under the whole test suite
+# (every test target of the workspace, as `cargo test --workspace` runs them;
+# doctests aside, which tarpaulin covers on nightly only), measured with
+# cargo-tarpaulin's LLVM engine (`-C instrument-coverage`; tarpaulin reads the
+# profiles itself, no llvm-profdata needed) in target/coverage, so the
+# ordinary target/ is not rebuilt. Prints `COVERAGE <crate> <percent>` per
+# crate, then the ten least-covered files of the two. Code the macros run
+# inside rustc is not counted; the same codegen functions run in-process in
+# elif-codegen's own tests and in `elif expand`'s, and those are. Some tests
+# need PostgreSQL (ELIF_TEST_POSTGRES, default postgres://postgres@127.0.0.1:5432/test).
+coverage() {
+  if ! command -v cargo-tarpaulin >/dev/null; then
+    echo "installing cargo-tarpaulin (crates.io)" >&2
+    cargo install cargo-tarpaulin --locked
+  fi
+  local started=$SECONDS
+  nice -n 10 cargo tarpaulin --workspace --engine llvm --skip-clean \
+    --target-dir target/coverage --timeout 1800 \
+    --include-files 'elif-runtime/src/*' 'elif-codegen/src/*' \
+    --out Lcov --output-dir "$out" >&2
+  echo "coverage run: $((SECONDS - started)) s" >&2
+  # lcov: SF:<file>, then LF:<lines found> and LH:<lines hit> per file.
+  awk -v root="$PWD/" '
+    /^SF:/ { file = substr($0, 4); sub("^" root, "", file) }
+    /^LF:/ { found[file] += substr($0, 4) }
+    /^LH:/ { hit[file] += substr($0, 4) }
+    END {
+      for (f in found) {
+        split(f, parts, "/"); crate = parts[1]
+        if (crate != "elif-runtime" && crate != "elif-codegen") continue
+        crate_found[crate] += found[f]; crate_hit[crate] += hit[f]
+        if (found[f] > 0) printf "FILE %s %d/%d %.1f\n", f, hit[f], found[f], 100 * hit[f] / found[f]
+      }
+      for (c in crate_found) printf "COVERAGE %s %.1f\n", c, 100 * crate_hit[c] / crate_found[c]
+    }' "$out/lcov.info" >"$out/coverage.txt"
+  grep '^COVERAGE' "$out/coverage.txt" | sort
+  echo
+  echo "least-covered files (covered/total lines, percent):"
+  grep '^FILE' "$out/coverage.txt" | sort -k4,4g -k2,2 | head -n 10 | awk '{printf "%-48s %9s %6s%%\n", $2, $3, $4}'
+}
 
 case "$suite" in
   http|db) ;;
-  *) echo "usage: bash benches/run.sh http|db" >&2; exit 2 ;;
+  coverage) coverage; exit 0 ;;
+  *) echo "usage: bash benches/run.sh http|db|coverage" >&2; exit 2 ;;
 esac
 
 if ! command -v wrk >/dev/null; then
@@ -45,12 +97,18 @@ if ! command -v wrk >/dev/null; then
   apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
 fi
 
+ensure_valgrind
+
 echo "building release binaries..." >&2
 cargo build --release -q -p elif-benches -p example-blog
 
 started_pid=
+# Every server runs as a user runs it in production: APP_ENV=production and
+# the default log level (RUST_LOG unset).
+export APP_ENV=production
+unset RUST_LOG
 start() { # name port binary probe-path; sets started_pid (DATABASE_URL passes through)
-  PORT=$2 RUST_LOG=warn taskset -c 0 "target/release/$3" >"$out/$1.log" 2>&1 &
+  PORT=$2 taskset -c 0 "target/release/$3" >"$out/$1.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
   for _ in $(seq 1 200); do
@@ -159,6 +217,19 @@ if [ "$suite" = http ]; then
   )
   same_responses "${endpoints[@]}"
   compare "" "${endpoints[@]}"
+  stop "$raw_pid"; stop "$elif_pid"
+  # Instructions per request: elif against the raw server with the same
+  # request-id header, and against bare actix-web (no middleware at all).
+  cg_rounds "raw raw-http /plaintext RAW_STACK=request-id" \
+    "elif elif-http /plaintext" \
+    "bare raw-http /plaintext RAW_STACK=bare" -- "${endpoints[@]}"
+  cg_compare IRATIO raw elif
+  cg_compare IRATIO-bare bare elif
+  # The opt-in access log, against raw actix-web writing the same line
+  # through the same `tracing` subscriber.
+  cg_rounds "rawlog raw-http /plaintext RAW_STACK=access-log" \
+    "eliflog elif-http /plaintext APP__SERVER__ACCESS_LOG=true" -- "${endpoints[@]:0:2}"
+  cg_compare IRATIO-access rawlog eliflog
 else
   # One row by key, and 20 rows with their authors (one eager-loaded
   # relation), through elif (controller -> service -> repository) and raw
@@ -178,15 +249,21 @@ else
   for b in "${backends[@]}"; do
     read -r backend url <<<"$b"
     export DATABASE_URL=$url
+    # Production applies no migrations at start: apply them first.
+    target/release/elif-db migrate up >"$out/migrate.log" 2>&1 || { cat "$out/migrate.log" >&2; exit 1; }
     start elif $ELIF_PORT elif-db /posts/1; elif_pid=$started_pid
     start raw $RAW_PORT raw-db /posts/1; raw_pid=$started_pid
     same_responses "${endpoints[@]}"
     compare "-$backend" "${endpoints[@]}"
     stop "$raw_pid"; stop "$elif_pid"
+    cg_suffix=-$backend
+    cg_rounds "raw raw-db /posts/1" "elif elif-db /posts/1" -- "${endpoints[@]}"
+    cg_suffix=
   done
+  cg_compare IRATIO raw elif
   unset DATABASE_URL
   echo
-  printf '%s\n' "${ratios[@]}"
+  printf '%s\n' "${ratios[@]}" "${iratios[@]}"
   exit 0
 fi
 
@@ -204,4 +281,4 @@ rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$blog_pid/status")
 echo "example-blog (release): cold start to first 200: ${cold_ms} ms; idle RSS: $((rss_kb / 1024)) MiB (${rss_kb} kB)"
 
 echo
-printf '%s\n' "${ratios[@]}"
+printf '%s\n' "${ratios[@]}" "${iratios[@]}"

@@ -106,3 +106,54 @@ where
         Ok(response)
     }
 }
+
+/// Logging for the raw server's `access-log` stack: the subscriber elif
+/// installs by default (`tracing` to stderr, `info` and above).
+pub fn init_access_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO);
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    let _ = tracing_subscriber::registry().with(filter).with(fmt).try_init();
+}
+
+/// Middleware for the raw server's `access-log` stack: one `info` line per
+/// request with the fields elif's access log writes (request id, method,
+/// path, status, duration).
+pub fn log_access<S, B>(
+    request: actix_web::dev::ServiceRequest,
+    service: &S,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
++ use<S, B>
+where
+    S: actix_web::dev::Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+{
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let response = service.call(request);
+    async move {
+        let response = response.await?;
+        let id = response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        tracing::info!(
+            target: "elif::access",
+            request_id = id,
+            method = %method,
+            path = uri.path(),
+            status = response.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "request"
+        );
+        Ok(response)
+    }
+}

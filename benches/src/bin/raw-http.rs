@@ -1,5 +1,7 @@
 //! The benchmark's baseline: the endpoints written directly on actix-web,
 //! producing the same responses (headers included) as `elif-http`.
+//! `RAW_STACK` picks the middleware: `request-id` (default), `bare` (none)
+//! or `access-log` (request ids and one `tracing` line per request).
 
 use actix_web::http::header::HeaderValue;
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -68,22 +70,73 @@ async fn create(body: web::Json<NewUser>) -> HttpResponse {
     response
 }
 
+/// Which middleware the raw server runs, from `RAW_STACK`: `request-id`
+/// (default: the same `X-Request-Id` header elif sets), `bare` (no
+/// middleware at all, the floor elif is measured against), or `access-log`
+/// (request ids and one `tracing` line per request, as elif's opt-in access
+/// log writes).
+#[derive(Clone, Copy, PartialEq)]
+enum Stack {
+    Bare,
+    RequestId,
+    AccessLog,
+}
+
+fn stack() -> Stack {
+    match std::env::var("RAW_STACK").as_deref() {
+        Ok("bare") => Stack::Bare,
+        Ok("access-log") => Stack::AccessLog,
+        Ok("request-id") | Err(_) => Stack::RequestId,
+        Ok(other) => panic!("RAW_STACK={other}: expected bare, request-id or access-log"),
+    }
+}
+
+fn routes(config: &mut web::ServiceConfig) {
+    config
+        .app_data(web::Data::new("hello".to_owned()))
+        .app_data(web::JsonConfig::default().limit(256 * 1024))
+        .route("/plaintext", web::get().to(plaintext))
+        .route("/json", web::get().to(message))
+        .route("/users/{id}", web::get().to(user))
+        .route("/users", web::post().to(create));
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let port = elif_benches::port(9001);
-    let greeting = web::Data::new("hello".to_owned());
-    HttpServer::new(move || {
-        App::new()
-            .app_data(greeting.clone())
-            .app_data(web::JsonConfig::default().limit(256 * 1024))
-            .wrap_fn(elif_benches::add_request_id)
-            .route("/plaintext", web::get().to(plaintext))
-            .route("/json", web::get().to(message))
-            .route("/users/{id}", web::get().to(user))
-            .route("/users", web::post().to(create))
-    })
-    .workers(1)
-    .bind(("127.0.0.1", port))?
-    .run()
-    .await
+    let address = ("127.0.0.1", elif_benches::port(9001));
+    // One server per stack, so that each runs exactly its own middleware.
+    match stack() {
+        Stack::Bare => {
+            HttpServer::new(|| App::new().configure(routes))
+                .workers(1)
+                .bind(address)?
+                .run()
+                .await
+        }
+        Stack::RequestId => {
+            HttpServer::new(|| {
+                App::new()
+                    .wrap_fn(elif_benches::add_request_id)
+                    .configure(routes)
+            })
+            .workers(1)
+            .bind(address)?
+            .run()
+            .await
+        }
+        Stack::AccessLog => {
+            elif_benches::init_access_logging();
+            HttpServer::new(|| {
+                App::new()
+                    // The last `wrap` is the outermost: the access log sees the id.
+                    .wrap_fn(elif_benches::add_request_id)
+                    .wrap_fn(elif_benches::log_access)
+                    .configure(routes)
+            })
+            .workers(1)
+            .bind(address)?
+            .run()
+            .await
+        }
+    }
 }

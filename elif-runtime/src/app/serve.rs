@@ -28,6 +28,7 @@ pub(crate) fn http_server(
     let container = booted.container().clone();
     let pipeline = Pipeline {
         production: booted.app_config().env == Environment::Production,
+        access_log: booted.server_config().access_log,
     };
     let body_limit = BodyLimit(booted.server_config().body_limit);
     let map_json = inspection::map_bytes(booted.map());

@@ -322,6 +322,10 @@ pub struct ServerConfig {
     pub shutdown_timeout: u64,
     /// Largest request body read, in bytes (default 256 KiB); larger ones get 413.
     pub body_limit: usize,
+    /// One `info` line per request (target `elif::access`: request id,
+    /// method, path, status, duration); off by default, as in Laravel,
+    /// NestJS and actix-web.
+    pub access_log: bool,
 }
 
 impl ConfigSection for ServerConfig {
@@ -377,16 +381,38 @@ impl ConfigSection for ServerConfig {
             },
             &mut problems,
         );
-        match (host, port, workers, shutdown_timeout, body_limit) {
-            (Some(host), Some(port), Some(workers), Some(shutdown_timeout), Some(body_limit)) => {
-                Ok(Self {
-                    host,
-                    port,
-                    workers,
-                    shutdown_timeout,
-                    body_limit,
-                })
-            }
+        let access_log = source.field(
+            "server",
+            "access_log",
+            FieldSpec {
+                default: Some(|| false),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        match (
+            host,
+            port,
+            workers,
+            shutdown_timeout,
+            body_limit,
+            access_log,
+        ) {
+            (
+                Some(host),
+                Some(port),
+                Some(workers),
+                Some(shutdown_timeout),
+                Some(body_limit),
+                Some(access_log),
+            ) => Ok(Self {
+                host,
+                port,
+                workers,
+                shutdown_timeout,
+                body_limit,
+                access_log,
+            }),
             _ => Err(problems),
         }
     }
@@ -398,6 +424,7 @@ impl ConfigSection for ServerConfig {
             key("server.workers", "Option<usize>", None),
             key("server.shutdown_timeout", "u64", Some("30")),
             key("server.body_limit", "usize", Some("262144")),
+            key("server.access_log", "bool", Some("false")),
         ]
     }
 }
@@ -420,8 +447,13 @@ mod tests {
     fn built_in_sections_have_defaults() {
         let server = ServerConfig::load(&ConfigSource::from_pairs([])).unwrap();
         assert_eq!(
-            (server.host.as_str(), server.port, server.shutdown_timeout),
-            ("127.0.0.1", 8080, 30)
+            (
+                server.host.as_str(),
+                server.port,
+                server.shutdown_timeout,
+                server.access_log
+            ),
+            ("127.0.0.1", 8080, 30, false)
         );
         let app = AppConfig::load(&ConfigSource::from_pairs([])).unwrap();
         assert_eq!(app.env, Environment::Development);

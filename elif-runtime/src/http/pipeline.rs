@@ -1,11 +1,21 @@
-//! The outermost layer of every request: request id, log span, panic
-//! catching, and rendering every error as problem+json.
+//! The outermost layer of every request: request id, panic catching,
+//! rendering every error as problem+json, and (opt-in) the access log.
 //!
 //! ```text
 //! request ─▶ Pipeline ─▶ [app middleware] ─▶ router ─▶ guards ─▶ extractors/validation
 //!                                                      ─▶ handler ─▶ response
-//! response ◀─ Pipeline (request id header, problem+json for any error, panic → 500)
+//! response ◀─ Pipeline (request id header, problem+json for any error, panic → 500,
+//!                        one access-log line when `server.access_log` is on)
 //! ```
+//!
+//! What logging costs a request, and when: at the default level (`info`)
+//! a request logs nothing unless it fails with a 5xx (an `error` event that
+//! names its request id) or the app turned the access log on (one `info`
+//! event per request, target `elif::access`). The `request` span that makes
+//! a request's id part of every event inside it is a `debug` span: at
+//! `info` it is one level comparison, since the fmt subscriber formats a
+//! span's fields when it is made (several thousand instructions a request,
+//! measured by `benches/run.sh http`).
 
 use std::future::{Future, Ready, ready};
 use std::panic::AssertUnwindSafe;
@@ -43,7 +53,6 @@ impl RequestId {
     /// The id taken from the request's `X-Request-Id` when it is a sane
     /// token (1–128 visible ASCII characters), else a new one.
     fn for_request(request: &ServiceRequest) -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
         let given = request
             .headers()
             .get(&REQUEST_ID)
@@ -51,7 +60,7 @@ impl RequestId {
             .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()));
         Self(match given {
             Some(given) => Repr::Given(Rc::from(given)),
-            None => Repr::Generated(NEXT.fetch_add(1, Ordering::Relaxed)),
+            None => Repr::Generated(IdBlock::next()),
         })
     }
 
@@ -61,6 +70,32 @@ impl RequestId {
             Repr::Generated(counter) => HeaderValue::from_bytes(&generated(*counter)).ok(),
             Repr::Given(given) => HeaderValue::from_str(given).ok(),
         }
+    }
+}
+
+/// A worker's next request ids: counter values reserved from the
+/// process-wide counter a block at a time, so that the workers do not all
+/// write one shared atomic on every request.
+struct IdBlock;
+
+const IDS_PER_BLOCK: u64 = 1024;
+
+thread_local! {
+    /// This thread's next counter value and the end of its block.
+    static IDS: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+impl IdBlock {
+    /// A new counter value for this thread's next request.
+    fn next() -> u64 {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let (mut next, mut end) = IDS.get();
+        if next == end {
+            next = NEXT.fetch_add(IDS_PER_BLOCK, Ordering::Relaxed);
+            end = next + IDS_PER_BLOCK;
+        }
+        IDS.set((next + 1, end));
+        next
     }
 }
 
@@ -77,19 +112,19 @@ impl std::fmt::Display for RequestId {
 
 /// `pppppppp-cccccccccccc`: a per-process random prefix and a counter, in hex.
 fn generated(counter: u64) -> [u8; 21] {
-    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    let prefix = *PREFIX.get_or_init(|| {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // The prefix's eight digits are formatted once per process.
+    static PREFIX: std::sync::OnceLock<[u8; 8]> = std::sync::OnceLock::new();
+    let prefix = PREFIX.get_or_init(|| {
         use std::hash::{BuildHasher, Hasher};
         let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
         hasher.write_u128(now.map_or(0, |d| d.as_nanos()));
-        hasher.finish() as u32
+        let prefix = hasher.finish() as u32;
+        std::array::from_fn(|i| HEX[((prefix >> (28 - 4 * i)) & 0xf) as usize])
     });
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = [b'-'; 21];
-    for (i, slot) in out[..8].iter_mut().enumerate() {
-        *slot = HEX[((prefix >> (28 - 4 * i)) & 0xf) as usize];
-    }
+    out[..8].copy_from_slice(prefix);
     for (i, slot) in out[9..].iter_mut().enumerate() {
         *slot = HEX[((counter >> (44 - 4 * i)) & 0xf) as usize];
     }
@@ -113,6 +148,8 @@ impl actix_web::FromRequest for RequestId {
 pub(crate) struct Pipeline {
     /// In production, 5xx bodies are generic (the detail goes to the log).
     pub(crate) production: bool,
+    /// One `info` line per request (`server.access_log`).
+    pub(crate) access_log: bool,
 }
 
 impl<S> Transform<S, ServiceRequest> for Pipeline
@@ -130,6 +167,7 @@ where
         ready(Ok(PipelineService {
             service: Rc::new(service),
             production: self.production,
+            access_log: self.access_log,
         }))
     }
 }
@@ -138,6 +176,7 @@ where
 pub(crate) struct PipelineService<S> {
     service: Rc<S>,
     production: bool,
+    access_log: bool,
 }
 
 impl<S> Service<ServiceRequest> for PipelineService<S>
@@ -153,15 +192,17 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let id = RequestId::for_request(&request);
-        // The span is made only when something listens at `info`: a
+        // The span is made only when something listens at `debug`: a
         // disabled span still costs a callsite check and a drop per request.
-        let span = tracing::level_enabled!(tracing::Level::INFO)
-            .then(|| tracing::info_span!("request", id = %id, method = %request.method(), path = %request.path()))
-            .filter(|span| !span.is_disabled());
+        let span = tracing::level_enabled!(tracing::Level::DEBUG)
+            .then(|| tracing::debug_span!("request", id = %id, method = %request.method(), path = %request.path()))
+            .filter(|span| !span.is_disabled())
+            .map(Box::new);
+        let access = self.access_log.then(|| Box::new(AccessEntry::of(&request)));
         let production = self.production;
         // A panic while creating the handler's future is caught too.
         let called = {
-            let _entered = span.as_ref().map(tracing::Span::enter);
+            let _entered = span.as_deref().map(tracing::Span::enter);
             std::panic::catch_unwind(AssertUnwindSafe(|| self.service.call(request)))
         };
         match called {
@@ -170,6 +211,7 @@ where
                 panic: None,
                 id,
                 span,
+                access,
                 production,
             },
             Err(panic) => PipelineFuture {
@@ -177,6 +219,7 @@ where
                 panic: Some(panic),
                 id,
                 span,
+                access,
                 production,
             },
         }
@@ -191,8 +234,42 @@ pin_project_lite::pin_project! {
         inner: Option<F>,
         panic: Option<Box<dyn std::any::Any + Send>>,
         id: RequestId,
-        span: Option<tracing::Span>,
+        // Boxed, as is the access entry: both are usually absent, and a
+        // smaller future is cheaper to move.
+        span: Option<Box<tracing::Span>>,
+        access: Option<Box<AccessEntry>>,
         production: bool,
+    }
+}
+
+/// What the access log needs of a request after the app has consumed it.
+pub(crate) struct AccessEntry {
+    started: std::time::Instant,
+    method: actix_web::http::Method,
+    uri: actix_web::http::Uri,
+}
+
+impl AccessEntry {
+    fn of(request: &ServiceRequest) -> Self {
+        Self {
+            started: std::time::Instant::now(),
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+        }
+    }
+
+    /// The request's line: id, method, path (no query: it may carry
+    /// secrets), status and duration.
+    fn log(&self, id: &RequestId, status: StatusCode) {
+        tracing::info!(
+            target: "elif::access",
+            request_id = %id,
+            method = %self.method,
+            path = self.uri.path(),
+            status = status.as_u16(),
+            micros = self.started.elapsed().as_micros() as u64,
+            "request"
+        );
     }
 }
 
@@ -204,40 +281,49 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let outcome = match (this.inner.as_pin_mut(), this.panic.take()) {
-            (Some(inner), _) => {
-                let _entered = this.span.as_ref().map(tracing::Span::enter);
-                let _current = CurrentId::set(this.id);
+        let (id, production) = (&*this.id, *this.production);
+        let failure = match this.inner.as_pin_mut() {
+            Some(inner) => {
+                let _entered = this.span.as_deref().map(tracing::Span::enter);
+                let _current = CurrentId::set(id);
                 match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
                     Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(result)) => Ok(result),
+                    // The common case, answered here so that the response
+                    // is moved as few times as possible.
+                    Ok(Poll::Ready(Ok(mut response))) => {
+                        if response.status().as_u16() >= 400 {
+                            response = render(response, id, production);
+                        }
+                        if let Some(value) = id.header_value() {
+                            response.headers_mut().insert(REQUEST_ID, value);
+                        }
+                        if let Some(access) = this.access.as_deref() {
+                            access.log(id, response.status());
+                        }
+                        return Poll::Ready(Ok(response));
+                    }
+                    Ok(Poll::Ready(Err(error))) => Ok(error),
                     Err(panic) => Err(panic),
                 }
             }
-            (None, Some(panic)) => Err(panic),
-            (None, None) => {
-                return Poll::Ready(Err(Error::internal(
-                    "the pipeline was polled after completion",
-                )
-                .into()));
-            }
+            None => match this.panic.take() {
+                Some(panic) => Err(panic),
+                None => {
+                    return Poll::Ready(Err(Error::internal(
+                        "the pipeline was polled after completion",
+                    )
+                    .into()));
+                }
+            },
         };
-        let (id, production) = (&*this.id, *this.production);
         // Errors leave as a pre-rendered `Error`: the request was consumed
         // by the router, and actix renders it with `error_response`.
-        Poll::Ready(match outcome {
-            Ok(Ok(response)) => {
-                let mut response = render(response, id, production);
-                if let Some(value) = id.header_value() {
-                    response.headers_mut().insert(REQUEST_ID, value);
-                }
-                Ok(response)
-            }
-            Ok(Err(error)) => {
+        let (status, problem) = match failure {
+            Ok(error) => {
                 let status = error.as_response_error().status_code();
                 let problem = problem_of(&error, status, id, production);
-                log_server_error(status, &problem, &error);
-                Err(Error::rendered(problem).into())
+                log_server_error(status, &problem, &error, id);
+                (status, problem)
             }
             Err(panic) => {
                 tracing::error!(request_id = %id, panic = %panic_message(&panic), "handler panicked");
@@ -248,9 +334,13 @@ where
                     "the handler panicked",
                 )
                 .to_problem(Some(&id.to_string()), production);
-                Err(Error::rendered(problem).into())
+                (StatusCode::INTERNAL_SERVER_ERROR, problem)
             }
-        })
+        };
+        if let Some(access) = this.access.as_deref() {
+            access.log(id, status);
+        }
+        Poll::Ready(Err(Error::rendered(problem).into()))
     }
 }
 
@@ -317,7 +407,7 @@ fn render(
     let problem = match response.response().error() {
         Some(error) => {
             let problem = problem_of(error, status, id, production);
-            log_server_error(status, &problem, error);
+            log_server_error(status, &problem, error, id);
             problem
         }
         // A body the app built on purpose (a problem, `/ready`'s 503) stays.
@@ -349,11 +439,16 @@ fn problem_of(
     }
 }
 
-/// 5xx details go to the log (with the request id, from the span), since
-/// production bodies do not carry them.
-fn log_server_error(status: StatusCode, problem: &Problem, error: &actix_web::Error) {
+/// 5xx details go to the log with the request id, since production bodies
+/// do not carry them.
+fn log_server_error(
+    status: StatusCode,
+    problem: &Problem,
+    error: &actix_web::Error,
+    id: &RequestId,
+) {
     if status.is_server_error() {
-        tracing::error!(status = status.as_u16(), code = %problem.code, "{error}");
+        tracing::error!(request_id = %id, status = status.as_u16(), code = %problem.code, "{error}");
     }
 }
 
@@ -406,4 +501,36 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(non-text panic payload)".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_never_repeat_across_blocks_and_threads() {
+        let mut seen = std::collections::HashSet::new();
+        // More than two blocks, so that the block is renewed on the way.
+        for _ in 0..(2 * IDS_PER_BLOCK + 3) {
+            let counter = IdBlock::next();
+            assert!(seen.insert(counter), "counter {counter} handed out twice");
+        }
+        let there = std::thread::spawn(|| (0..10).map(|_| IdBlock::next()).collect::<Vec<_>>())
+            .join()
+            .expect("thread");
+        assert!(there.iter().all(|c| !seen.contains(c)));
+    }
+
+    #[test]
+    fn ids_are_a_prefix_and_a_counter_in_hex() {
+        let id = RequestId(Repr::Generated(0xabc));
+        let text = id.to_string();
+        assert_eq!(text.len(), 21);
+        assert_eq!(&text[8..], "-000000000abc");
+        assert!(text[..8].bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(
+            id.header_value().expect("valid").as_bytes(),
+            text.as_bytes()
+        );
+    }
 }
