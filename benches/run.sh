@@ -218,6 +218,7 @@ if [ "$suite" = http ]; then
   same_responses "${endpoints[@]}"
   compare "" "${endpoints[@]}"
   stop "$raw_pid"; stop "$elif_pid"
+  CG_TOLERANCE=${CG_TOLERANCE:-0.01}
   # Instructions per request: elif against the raw server with the same
   # request-id header, and against bare actix-web (no middleware at all).
   cg_rounds "raw raw-http /plaintext RAW_STACK=request-id" \
@@ -256,7 +257,7 @@ else
     same_responses "${endpoints[@]}"
     compare "-$backend" "${endpoints[@]}"
     stop "$raw_pid"; stop "$elif_pid"
-    cg_suffix=-$backend
+    cg_suffix=-$backend cg_shape=sequential CG_TOLERANCE=${CG_TOLERANCE:-0.02}
     cg_rounds "raw raw-db /posts/1" "elif elif-db /posts/1" -- "${endpoints[@]}"
     cg_suffix=
   done
