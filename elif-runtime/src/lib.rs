@@ -51,9 +51,8 @@ pub mod __private {
     pub use crate::http::{
         ArgumentInfo, Controller, ExceptionFilter, Extract, Guard, HasSchema, HttpRequest,
         HttpResponse, Interceptor, Layer, Method, NoSchema, RequestContext, RouteInfo, Routes,
-        Schema, SchemaProbe, custom_method, extract, finish, has_app_guards, has_app_wrappers,
-        path_param, reply, respond, response_error, run_app_filters, run_app_guards,
-        run_app_interceptors, web,
+        Schema, SchemaProbe, call_handler, catch_app, catch_route, custom_method, extract, finish,
+        has_app_guards, path_param, reply, run_app_guards, run_app_interceptors, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
     pub use crate::util::double_option;

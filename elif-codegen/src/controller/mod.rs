@@ -6,7 +6,7 @@
 
 mod parse;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 
 use crate::errors::with_item;
@@ -45,14 +45,19 @@ fn generate(controller: &Controller) -> TokenStream {
     let p = private();
     let item = &controller.item;
     let self_ty = &controller.self_ty;
-    let mounts = controller
-        .routes
-        .iter()
-        .map(|route| mount(controller, route));
+    // Each route's description is written once, in `__elif_routes`: `describe`
+    // returns them, `routes` hands each to its route.
     let infos = controller
         .routes
         .iter()
         .map(|route| info(controller, route));
+    let names = slots("route", controller.routes.len());
+    let count = Literal::usize_unsuffixed(names.len());
+    let mounts = controller
+        .routes
+        .iter()
+        .zip(&names)
+        .map(|(route, name)| mount(controller, route, name));
     // Every guard, interceptor and filter joins the graph, once.
     let mut component_types: Vec<&syn::Type> = Vec::new();
     let layers =
@@ -80,14 +85,19 @@ fn generate(controller: &Controller) -> TokenStream {
         #item
 
         const _: () = {
+            fn __elif_routes() -> [#p::RouteInfo; #count] {
+                [#(#infos),*]
+            }
+
             #[automatically_derived]
             impl #p::Controller for #self_ty {
                 fn routes(self: ::std::sync::Arc<Self>, routes: &mut #p::Routes) {
+                    let [#(#names),*] = __elif_routes();
                     #(#mounts)*
                 }
 
                 fn describe() -> ::std::vec::Vec<#p::RouteInfo> {
-                    ::std::vec![#(#infos),*]
+                    ::std::vec::Vec::from(__elif_routes())
                 }
 
                 fn components() -> ::std::vec::Vec<&'static #p::ProviderDescriptor> {
@@ -180,8 +190,8 @@ fn slots(prefix: &str, count: usize) -> Vec<Ident> {
         .collect()
 }
 
-/// The code that adds one route to the table.
-fn mount(controller: &Controller, route: &Route) -> TokenStream {
+/// The code that adds one route to the table, with its description `info`.
+fn mount(controller: &Controller, route: &Route, info: &Ident) -> TokenStream {
     let p = private();
     let handler = &route.handler;
     let request = Ident::new("__elif_request", Span::call_site());
@@ -204,103 +214,60 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
         .chain(&interceptor_slots)
         .chain(&filter_slots)
         .collect();
-    let check_guards: Vec<TokenStream> = guards
-        .iter()
-        .zip(&guard_slots)
-        .map(|(g, slot)| quote_spanned!(span_of(g)=> <#g as #p::Guard>::check(#slot, &#cx).await?;))
-        .collect();
-    let arguments: Vec<TokenStream> = route
-        .arguments
-        .iter()
-        .map(|argument| {
-            let name = &argument.name;
-            let ty = &argument.ty;
-            let key = name.to_string();
-            let key = key.strip_prefix("r#").unwrap_or(&key).to_owned();
-            if argument.from_path {
-                quote_spanned!(span_of(ty)=> let #name = #p::path_param::<#ty>(&#request, #key)?;)
-            } else {
-                quote_spanned!(span_of(ty)=> let #name = #p::extract::<#ty>(&#request, &mut #payload).await?;)
-            }
-        })
-        .collect();
-    let names: Vec<&Ident> = route.arguments.iter().map(|a| &a.name).collect();
-    let output = &route.output;
-    let reply = quote_spanned!(span_of(output)=> #p::reply::<#output>(__elif_this.#handler(#(#names),*).await));
-    // Guards first (the app's and module's, boxed; then the attributes',
-    // static), then the arguments: every step may answer with an error.
-    let prelude = quote! {
-        if #p::has_app_guards(__elif_layers) {
-            #p::run_app_guards(__elif_layers, &#cx).await?;
+    let check_guards = guards.iter().zip(&guard_slots).map(
+        |(g, slot)| quote_spanned!(span_of(g)=> <#g as #p::Guard>::check(#slot, &#cx).await?;),
+    );
+    let arguments = route.arguments.iter().map(|argument| {
+        let name = &argument.name;
+        let ty = &argument.ty;
+        let key = name.to_string();
+        let key = key.strip_prefix("r#").unwrap_or(&key).to_owned();
+        if argument.from_path {
+            quote_spanned!(span_of(ty)=> let #name = #p::path_param::<#ty>(&#request, #key)?;)
+        } else {
+            quote_spanned!(span_of(ty)=> let #name = #p::extract::<#ty>(&#request, &mut #payload).await?;)
         }
-        #(#check_guards)*
-        #[allow(unused_mut, unused_variables)]
-        let mut #payload = #payload;
-        #(#arguments)*
-    };
-    // The fast path: the handler's output is the response.
-    let direct = quote! {
-        #prelude
-        ::core::result::Result::Ok::<_, #p::Error>(#reply)
-    };
-    // With interceptors or filters (the attributes' or the app's), the
-    // output becomes an `HttpResponse` they can see. The first interceptor
-    // listed is the outermost, inside the app's; filters are tried in the
-    // order listed, then the app's.
-    let wrap = interceptors.iter().zip(&interceptor_slots).rev().map(|(ty, slot)| {
-        quote_spanned!(span_of(ty)=> let __elif_next = <#ty as #p::Interceptor>::intercept(#slot, &#cx, __elif_next);)
     });
-    let catch: Vec<TokenStream> = filters
-        .iter()
-        .zip(&filter_slots)
-        .map(|(ty, slot)| {
-            quote_spanned! {span_of(ty)=>
-                if let ::core::option::Option::Some(response) = <#ty as #p::ExceptionFilter>::catch(#slot, error, &#cx) {
-                    return ::core::result::Result::Ok(response);
-                }
-            }
-        })
-        .collect();
-    let wrapped = quote! {
-        let __elif_result: ::core::result::Result<#p::HttpResponse, #p::Error> = async {
-            #prelude
-            let __elif_next = async { #p::respond(#reply, &#request) };
-            #(#wrap)*
-            #p::run_app_interceptors(__elif_layers, &#cx, __elif_next).await
-        }
-        .await;
-        let __elif_error = match &__elif_result {
-            ::core::result::Result::Err(error) => ::core::option::Option::Some(error),
-            ::core::result::Result::Ok(response) => #p::response_error(response),
-        };
-        if let ::core::option::Option::Some(error) = __elif_error {
-            #(#catch)*
-            if let ::core::option::Option::Some(response) = #p::run_app_filters(__elif_layers, error, &#cx) {
-                return ::core::result::Result::Ok(response);
-            }
-        }
-        __elif_result
+    let names = route.arguments.iter().map(|a| &a.name);
+    // The handler's output becomes its response in one place, with the
+    // return type named: an output that is no response is one compile
+    // error, at the return type. Everything after it sees a response.
+    let output = &route.output;
+    let call = quote_spanned! {span_of(output)=>
+        async { #p::reply::<#output>(__elif_this.#handler(#(#names),*).await, &#request) }
     };
-    let serve = |body: TokenStream| {
-        quote! {{
-            let __elif_output = async {
-                let (__elif_this, __elif_layers, #(#all_slots,)*) = &*__elif_state;
-                let #cx = #p::RequestContext::new(&#request);
-                #body
-            }
-            .await;
-            #p::finish(#request, __elif_output)
-        }}
-    };
-    let respond = if interceptors.is_empty() && filters.is_empty() {
-        let (direct, wrapped) = (serve(direct), serve(wrapped));
-        quote! {
-            if #p::has_app_wrappers(&__elif_state.1) #wrapped else #direct
-        }
+    // The app's and module's interceptors wrap the handler (`call_handler`
+    // awaits it in place when there are none); the route's own sit inside
+    // them, the first listed outermost.
+    let call = if interceptors.is_empty() {
+        quote!(#p::call_handler(__elif_layers, &#cx, #call).await)
     } else {
-        serve(wrapped)
+        let wrap = interceptors.iter().zip(&interceptor_slots).rev().map(|(ty, slot)| {
+            quote_spanned!(span_of(ty)=> let __elif_next = <#ty as #p::Interceptor>::intercept(#slot, &#cx, __elif_next);)
+        });
+        quote! {
+            let __elif_call = #call;
+            let __elif_next = async { ::core::result::Result::Ok(__elif_call.await) };
+            #(#wrap)*
+            #p::run_app_interceptors(__elif_layers, &#cx, ::std::boxed::Box::pin(__elif_next)).await
+        }
     };
-    let info = info(controller, route);
+    // The route's filters are tried in the order listed, then the app's.
+    let catch = filters.iter().zip(&filter_slots).map(|(ty, slot)| {
+        quote_spanned! {span_of(ty)=>
+            if let ::core::option::Option::Some(response) = <#ty as #p::ExceptionFilter>::catch(#slot, error, &#cx) {
+                return ::core::option::Option::Some(response);
+            }
+        }
+    });
+    let catch = (!filters.is_empty()).then(|| {
+        quote! {
+            let __elif_outcome = #p::catch_route(__elif_outcome, |error| {
+                #(#catch)*
+                ::core::option::Option::None
+            });
+        }
+    });
     let add = if middleware.is_empty() {
         quote!(routes.add_service(#info, __elif_service);)
     } else {
@@ -312,6 +279,9 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
     // request costs one non-atomic increment, not one per component. The
     // route is an actix service of its own: it takes the whole request and
     // answers it, without actix's extractor-tuple and responder steps.
+    // Guards run first (the app's and module's, boxed; then the attributes',
+    // static), then the arguments are taken: every step may answer with an
+    // error, which filters see.
     quote! {
         {
             let __elif_state = ::std::rc::Rc::new((
@@ -323,7 +293,24 @@ fn mount(controller: &Controller, route: &Route) -> TokenStream {
                 let __elif_state = ::std::rc::Rc::clone(&__elif_state);
                 async move {
                     let (#request, #payload) = __elif_service_request.into_parts();
-                    #respond
+                    let (__elif_this, __elif_layers, #(#all_slots,)*) = &*__elif_state;
+                    let __elif_outcome = {
+                        let #cx = #p::RequestContext::new(&#request);
+                        let __elif_outcome = async {
+                            if #p::has_app_guards(__elif_layers) {
+                                #p::run_app_guards(__elif_layers, &#cx).await?;
+                            }
+                            #(#check_guards)*
+                            #[allow(unused_mut, unused_variables)]
+                            let mut #payload = #payload;
+                            #(#arguments)*
+                            #call
+                        }
+                        .await;
+                        #catch
+                        #p::catch_app(__elif_layers, &#cx, __elif_outcome)
+                    };
+                    #p::finish(#request, __elif_outcome)
                 }
             };
             #add

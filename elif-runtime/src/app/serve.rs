@@ -78,6 +78,7 @@ pub(crate) fn http_server(
             })
     })
     .workers(workers)
+    .keep_alive(Duration::from_secs(booted.server_config().keep_alive))
     .disable_signals()
     .shutdown_timeout(booted.server_config().shutdown_timeout)
     .listen(listener)?

@@ -322,6 +322,11 @@ pub struct ServerConfig {
     pub shutdown_timeout: u64,
     /// Largest request body read, in bytes (default 256 KiB); larger ones get 413.
     pub body_limit: usize,
+    /// Seconds an idle keep-alive connection is kept open after its last
+    /// response (default 5, actix-web's; 0 closes every connection after
+    /// one response). A client or load balancer that reuses connections
+    /// idle for longer (AWS's load balancers: 60 s) needs more.
+    pub keep_alive: u64,
     /// One `info` line per request (target `elif::access`: request id,
     /// method, path, status, duration); off by default, as in Laravel,
     /// NestJS and actix-web.
@@ -381,6 +386,15 @@ impl ConfigSection for ServerConfig {
             },
             &mut problems,
         );
+        let keep_alive = source.field(
+            "server",
+            "keep_alive",
+            FieldSpec {
+                default: Some(|| 5),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
         let access_log = source.field(
             "server",
             "access_log",
@@ -396,6 +410,7 @@ impl ConfigSection for ServerConfig {
             workers,
             shutdown_timeout,
             body_limit,
+            keep_alive,
             access_log,
         ) {
             (
@@ -404,6 +419,7 @@ impl ConfigSection for ServerConfig {
                 Some(workers),
                 Some(shutdown_timeout),
                 Some(body_limit),
+                Some(keep_alive),
                 Some(access_log),
             ) => Ok(Self {
                 host,
@@ -411,6 +427,7 @@ impl ConfigSection for ServerConfig {
                 workers,
                 shutdown_timeout,
                 body_limit,
+                keep_alive,
                 access_log,
             }),
             _ => Err(problems),
@@ -424,6 +441,7 @@ impl ConfigSection for ServerConfig {
             key("server.workers", "Option<usize>", None),
             key("server.shutdown_timeout", "u64", Some("30")),
             key("server.body_limit", "usize", Some("262144")),
+            key("server.keep_alive", "u64", Some("5")),
             key("server.access_log", "bool", Some("false")),
         ]
     }
@@ -451,9 +469,10 @@ mod tests {
                 server.host.as_str(),
                 server.port,
                 server.shutdown_timeout,
+                server.keep_alive,
                 server.access_log
             ),
-            ("127.0.0.1", 8080, 30, false)
+            ("127.0.0.1", 8080, 30, 5, false)
         );
         let app = AppConfig::load(&ConfigSource::from_pairs([])).unwrap();
         assert_eq!(app.env, Environment::Development);

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use actix_web::dev::ServiceResponse;
-use actix_web::{HttpRequest, HttpResponse, Responder};
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::di::Injectable;
 use crate::error::Error;
@@ -60,23 +60,15 @@ pub trait ExceptionFilter: Injectable {
     fn catch(&self, error: &Error, cx: &RequestContext<'_>) -> Option<HttpResponse>;
 }
 
-/// A handler's output as a response (for interceptors, which see responses).
-pub fn respond<R: Responder>(output: R, request: &HttpRequest) -> crate::Result<HttpResponse> {
-    Ok(output.respond_to(request).map_into_boxed_body())
-}
-
-/// The end of a generated route's service: the handler's output (or the
-/// error that stopped it) as the response to `request`. Errors keep their
+/// The end of a generated route's service: its response (or the error that
+/// stopped it) as the response to `request`. Errors keep their
 /// `elif::Error` inside, so that the pipeline renders them as problem+json.
-pub fn finish<R: Responder>(
+pub fn finish(
     request: HttpRequest,
-    output: crate::Result<R>,
+    outcome: crate::Result<HttpResponse>,
 ) -> Result<ServiceResponse, actix_web::Error> {
-    Ok(match output {
-        Ok(output) => {
-            let response = output.respond_to(&request).map_into_boxed_body();
-            ServiceResponse::new(request, response)
-        }
+    Ok(match outcome {
+        Ok(response) => ServiceResponse::new(request, response),
         Err(error) => ServiceResponse::from_err(error, request),
     })
 }

@@ -13,7 +13,7 @@ use actix_web::HttpResponse;
 use crate::di::provider::{Instance, ProviderDescriptor, downcast};
 use crate::error::Error;
 use crate::http::guard::{DynGuard, Guard, RequestContext};
-use crate::http::intercept::{ExceptionFilter, Interceptor};
+use crate::http::intercept::{ExceptionFilter, Interceptor, response_error};
 
 /// A boxed future borrowing the request context.
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -154,24 +154,70 @@ pub async fn run_app_guards(layers: &AppLayers, cx: &RequestContext<'_>) -> crat
     Ok(())
 }
 
-/// Whether the app adds interceptors or filters: a route whose attributes
-/// name none takes its fast path when this is false.
-pub fn has_app_wrappers(layers: &AppLayers) -> bool {
-    !layers.interceptors.is_empty() || !layers.filters.is_empty()
-}
-
 /// Wraps `next` (the handler, inside the route's own interceptors) in the
 /// app's interceptors; the first added is the outermost.
 pub fn run_app_interceptors<'a>(
     layers: &'a AppLayers,
     cx: &'a RequestContext<'a>,
-    next: impl Future<Output = crate::Result<HttpResponse>> + 'a,
+    mut next: LocalFuture<'a, crate::Result<HttpResponse>>,
 ) -> LocalFuture<'a, crate::Result<HttpResponse>> {
-    let mut next: LocalFuture<'a, _> = Box::pin(next);
     for interceptor in layers.interceptors.iter().rev() {
         next = interceptor.intercept_dyn(cx, next);
     }
     next
+}
+
+/// Calls the handler of a route whose attributes name no interceptor or
+/// filter (`handler`: its future, arguments taken, output made a response),
+/// inside the app's and module's interceptors. Without any, the handler is
+/// awaited in place: the fast path, with nothing boxed.
+pub async fn call_handler(
+    layers: &AppLayers,
+    cx: &RequestContext<'_>,
+    handler: impl Future<Output = HttpResponse>,
+) -> crate::Result<HttpResponse> {
+    if layers.interceptors.is_empty() {
+        return Ok(handler.await);
+    }
+    let next = Box::pin(async move { Ok(handler.await) });
+    run_app_interceptors(layers, cx, next).await
+}
+
+/// The answer of a route's own filters (`catch`, which tries them in
+/// order) to the error `outcome` carries; `outcome` if none answers.
+pub fn catch_route(
+    outcome: crate::Result<HttpResponse>,
+    catch: impl FnOnce(&Error) -> Option<HttpResponse>,
+) -> crate::Result<HttpResponse> {
+    match error_of(&outcome).and_then(catch) {
+        Some(response) => Ok(response),
+        None => outcome,
+    }
+}
+
+/// The first answer of the app's filters to the error `outcome` carries,
+/// after the route's own filters let it pass; `outcome` if none answers.
+pub fn catch_app(
+    layers: &AppLayers,
+    cx: &RequestContext<'_>,
+    outcome: crate::Result<HttpResponse>,
+) -> crate::Result<HttpResponse> {
+    if layers.filters.is_empty() {
+        return outcome;
+    }
+    match error_of(&outcome).and_then(|error| run_app_filters(layers, error, cx)) {
+        Some(response) => Ok(response),
+        None => outcome,
+    }
+}
+
+/// The error an outcome carries, for filters: an `Err`, or an error
+/// response built from an `elif::Error`.
+fn error_of(outcome: &crate::Result<HttpResponse>) -> Option<&Error> {
+    match outcome {
+        Err(error) => Some(error),
+        Ok(response) => response_error(response),
+    }
 }
 
 /// The first answer of the app's filters to `error`, after the route's own

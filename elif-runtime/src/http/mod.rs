@@ -28,10 +28,10 @@ pub use extract::{
     path_param,
 };
 pub use guard::{DynGuard, Guard, RequestContext};
-pub use intercept::{ExceptionFilter, Interceptor, finish, respond, response_error};
+pub use intercept::{ExceptionFilter, Interceptor, finish, response_error};
 pub use layers::{
-    AppLayers, DynFilter, DynInterceptor, Layer, has_app_guards, has_app_wrappers, run_app_filters,
-    run_app_guards, run_app_interceptors,
+    AppLayers, DynFilter, DynInterceptor, Layer, call_handler, catch_app, catch_route,
+    has_app_guards, run_app_filters, run_app_guards, run_app_interceptors,
 };
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};

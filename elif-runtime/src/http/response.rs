@@ -35,9 +35,11 @@ pub trait Reply: Responder {}
 
 impl<T: Responder> Reply for T {}
 
-/// Passes a handler's output through, checking that it is a response.
-pub fn reply<R: Reply>(output: R) -> R {
-    output
+/// A handler's output as its response. Generated routes call this once, with
+/// the handler's return type named, so that an output that is no response is
+/// one compile error, at the return type.
+pub fn reply<R: Reply>(output: R, request: &HttpRequest) -> HttpResponse {
+    output.respond_to(request).map_into_boxed_body()
 }
 
 /// The method of `#[route(method = "...")]`, validated at compile time.
