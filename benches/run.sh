@@ -4,6 +4,9 @@
 #   bash benches/run.sh http      (from the repository root)
 #   bash benches/run.sh db        (the data layer, on SQLite and PostgreSQL)
 #   bash benches/run.sh coverage  (line coverage of elif-runtime and elif-codegen)
+#   bash benches/run.sh conns     (10,000 keep-alive connections under an open-loop load)
+#   bash benches/run.sh compile   (compile time of generated apps, elif against raw actix-web)
+#   bash benches/run.sh startup   (cold start and idle RSS of the example app; `http` ends with it too)
 #
 #   ONLY=regex limits the endpoints; QUICK=1 is a quick check (3 rounds of
 #   1 s, one callgrind run per side).
@@ -86,18 +89,62 @@ coverage() {
   grep '^FILE' "$out/coverage.txt" | sort -k4,4g -k2,2 | head -n 10 | awk '{printf "%-48s %9s %6s%%\n", $2, $3, $4}'
 }
 
+# http_status port path -> the status of one GET, or failure while nothing
+# listens. Bash's /dev/tcp: no process is started per attempt, so polling
+# does not itself delay the server's start by milliseconds.
+http_status() {
+  local status
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
+  read -r _ status _ <&3 || status=
+  exec 3<&-
+  echo "$status"
+}
+
+# Cold start and idle memory of the example app as a user deploys it:
+# release build, APP_ENV=production, default log level, SQLite, migrations
+# already applied (`example-blog migrate up`, as a deploy runs them). Cold
+# start: process start to the first 200 from /health, median of
+# STARTUP_RUNS (default 5) fresh processes; idle RSS: VmRSS one second
+# after that answer. Prints `STARTUP cold_ms=<x> idle_rss_mib=<x>`.
+startup() {
+  local db="sqlite://$out/blog.sqlite3" run start_ns pid status cold=() rss=()
+  DATABASE_URL=$db target/release/example-blog migrate up >"$out/blog-migrate.log" 2>&1 ||
+    { cat "$out/blog-migrate.log" >&2; exit 1; }
+  for run in $(seq 1 "${STARTUP_RUNS:-5}"); do
+    start_ns=$(date +%s%N)
+    PORT=9103 DATABASE_URL=$db target/release/example-blog >"$out/blog.log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    status=
+    until [ "$status" = 200 ]; do
+      kill -0 "$pid" 2>/dev/null || { echo "example-blog did not start:" >&2; cat "$out/blog.log" >&2; exit 1; }
+      status=$(http_status 9103 /health) || status=
+    done
+    cold+=($((($(date +%s%N) - start_ns) / 1000)))
+    sleep 1
+    rss+=("$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")")
+    stop "$pid"
+  done
+  echo "example-blog (release, production) cold start (us): ${cold[*]}; idle RSS (kB): ${rss[*]}" >&2
+  echo "STARTUP cold_ms=$(printf '%s\n' "${cold[@]}" | median | awk '{printf "%.1f", $1 / 1000}') idle_rss_mib=$(printf '%s\n' "${rss[@]}" | median | awk '{printf "%.1f", $1 / 1024}')"
+}
+
 case "$suite" in
-  http|db) ;;
+  http|db|conns) ;;
   coverage) coverage; exit 0 ;;
-  *) echo "usage: bash benches/run.sh http|db|coverage" >&2; exit 2 ;;
+  compile) exec bash benches/compile.sh ;;
+  startup) ;;
+  *) echo "usage: bash benches/run.sh http|db|coverage|conns|compile|startup" >&2; exit 2 ;;
 esac
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (Debian package)" >&2
-  apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+if [ "$suite" != conns ]; then
+  if ! command -v wrk >/dev/null; then
+    echo "installing wrk (Debian package)" >&2
+    apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+  fi
+  ensure_valgrind
 fi
-
-ensure_valgrind
 
 echo "building release binaries..." >&2
 cargo build --release -q -p elif-benches -p example-blog
@@ -206,6 +253,83 @@ compare() { # suffix endpoint lines... (raw_pid and elif_pid set); appends to ra
   done
 }
 
+# Many connections: the example app (release, SQLite, production mode) and
+# raw actix-web answering the same `GET /posts/1` (benches/src/bin/raw-db.rs
+# with RAW_SHAPE=blog: the post with its author, comments and tags, the same
+# JSON) each hold CONNS keep-alive connections, opened over CONNS_RAMP
+# seconds, from benches/src/bin/open-load.rs, which offers CONNS_RATE
+# requests/s across them open-loop (latency from each request's scheduled
+# time), CONNS_WARMUP seconds unmeasured, then CONNS_SECONDS measured. Each
+# connection sends a request every CONNS / CONNS_RATE seconds (5 s at the
+# defaults), as long as actix-web's default keep-alive (5 s, checked against
+# a clock updated every 500 ms): at that default about half the requests
+# find their connection closed, so both servers get the same longer
+# keep-alive (CONNS_KEEP_ALIVE, default 30 s). The server's VmHWM and VmRSS
+# are read after the load with every connection still open.
+rss_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+conns_run() { # name port; the server is running as $conns_pid -> appends a line to conns_lines
+  local name=$1 port=$2 idle before after result hwm rss lines
+  idle=$(rss_kib "$conns_pid" VmRSS)
+  lines=$(wc -l <"$out/$name.log")
+  before=$(cpu_ticks "$conns_pid")
+  taskset -c 1 target/release/open-load "127.0.0.1:$port" "$CONNS" "$CONNS_RATE" "$CONNS_SECONDS" \
+    /posts/1 "$CONNS_RAMP" "$CONNS_WARMUP" 3 >"$out/$name.load" 2>"$out/$name.load.err" &
+  local client=$!
+  pids+=("$client")
+  # The client prints its line, then holds every connection 3 s more.
+  until [ -s "$out/$name.load" ] || ! kill -0 "$client" 2>/dev/null; do sleep 0.05; done
+  hwm=$(rss_kib "$conns_pid" VmHWM); rss=$(rss_kib "$conns_pid" VmRSS)
+  after=$(cpu_ticks "$conns_pid")
+  wait "$client" || { echo "open-load failed:" >&2; cat "$out/$name.load.err" >&2; exit 1; }
+  result=$(cat "$out/$name.load")
+  echo "$name: $result; RSS idle before $((idle / 1024)) MiB, with the connections open" \
+    "$((rss / 1024)) MiB, peak (VmHWM) $((hwm / 1024)) MiB; server CPU over the run" \
+    "$(awk -v t=$((after - before)) -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }') s;" \
+    "$(($(wc -l <"$out/$name.log") - lines)) log lines during the load" >&2
+  sed 's/^/  /' "$out/$name.load.err" >&2
+  # CONNS <connections> errors=... rps=... p50_ms=... p99_ms=... rss_mib=<VmHWM>
+  conns_lines+=("$(echo "$result" | awk -v label="$3" -v hwm="$hwm" '{
+    sub("connections=", "", $1); printf "%s %s %s %s %s %s rss_mib=%.1f\n", label, $1, $2, $3, $4, $5, hwm / 1024 }')")
+}
+
+if [ "$suite" = conns ]; then
+  CONNS=${CONNS:-10000} CONNS_RATE=${CONNS_RATE:-2000} CONNS_SECONDS=${CONNS_SECONDS:-20}
+  CONNS_RAMP=${CONNS_RAMP:-5} CONNS_WARMUP=${CONNS_WARMUP:-2} CONNS_KEEP_ALIVE=${CONNS_KEEP_ALIVE:-30}
+  # Servers and client inherit it (the hard limit here is 20,000).
+  ulimit -n 20000
+  started=$SECONDS
+  export DATABASE_URL="sqlite://$out/blog.sqlite3"
+  # Deployed as in production: migrations applied by the app's command.
+  target/release/example-blog migrate up >"$out/migrate.log" 2>&1 || { cat "$out/migrate.log" >&2; exit 1; }
+  # The blog seeds its first post (id 1, with an author and two tags) at
+  # start outside production only: one start in development mode does it.
+  APP_ENV=development PORT=9104 taskset -c 0 target/release/example-blog >"$out/seed.log" 2>&1 &
+  seed_pid=$!
+  pids+=("$seed_pid")
+  for _ in $(seq 1 200); do
+    curl -fs http://127.0.0.1:9104/posts/1 >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  stop "$seed_pid"
+  export APP__SERVER__KEEP_ALIVE=$CONNS_KEEP_ALIVE KEEP_ALIVE=$CONNS_KEEP_ALIVE RAW_SHAPE=blog
+  start elif $ELIF_PORT example-blog /posts/1; conns_pid=$started_pid
+  start raw $RAW_PORT raw-db /posts/1; raw_pid=$started_pid
+  same_responses "post GET /posts/1 -"
+  conns_lines=()
+  echo "$CONNS connections opened over ${CONNS_RAMP}s, $CONNS_RATE requests/s, ${CONNS_WARMUP}s warm-up, ${CONNS_SECONDS}s measured, keep-alive ${CONNS_KEEP_ALIVE}s" >&2
+  conns_run elif $ELIF_PORT CONNS
+  stop "$conns_pid"
+  conns_pid=$raw_pid
+  conns_run raw $RAW_PORT CONNS-raw
+  stop "$raw_pid"
+  echo "conns run: $((SECONDS - started)) s" >&2
+  echo
+  printf '%s\n' "${conns_lines[@]}"
+  exit 0
+fi
+
+if [ "$suite" = startup ]; then startup; exit 0; fi
+
 if [ "$suite" = http ]; then
   start raw $RAW_PORT raw-http /plaintext; raw_pid=$started_pid
   start elif $ELIF_PORT elif-http /plaintext; elif_pid=$started_pid
@@ -268,18 +392,6 @@ else
   exit 0
 fi
 
-# Cold start (process start to first 200, migrations and seed of a fresh
-# SQLite file included) and idle RSS of the example app.
-echo
-start_ns=$(date +%s%N)
-PORT=9103 RUST_LOG=warn DATABASE_URL="sqlite://$out/blog.sqlite3" target/release/example-blog >"$out/blog.log" 2>&1 &
-blog_pid=$!
-pids+=($blog_pid)
-until curl -fs http://127.0.0.1:9103/health >/dev/null 2>&1; do sleep 0.001; done
-cold_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-sleep 1
-rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$blog_pid/status")
-echo "example-blog (release): cold start to first 200: ${cold_ms} ms; idle RSS: $((rss_kb / 1024)) MiB (${rss_kb} kB)"
-
+startup
 echo
 printf '%s\n' "${ratios[@]}" "${iratios[@]}"
