@@ -7,10 +7,11 @@
 
 use std::fmt::Write as _;
 
-use elif_codegen::dispatch::{self, ATTRIBUTES, DERIVES, QUALIFIED_ONLY};
+use elif_codegen::dispatch::{self, ATTRIBUTES, DERIVES, FUNCTIONS, QUALIFIED_ONLY};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
+use syn::visit_mut::VisitMut;
 use syn::{Attribute, Item, Meta, Token};
 
 /// The result of expanding a file.
@@ -35,12 +36,20 @@ pub struct ExpandError {
     pub end_column: usize,
 }
 
-/// Expands every elif macro in `source`. With `only`, prints just the
+/// Expands every elif macro in `source`, the text of the file at `path`
+/// (paths in `migrations!` are relative to it). With `only`, prints just the
 /// top-level items of that name (a struct's, fn's, module's name, or an
 /// impl block's type). `Err` when the file does not parse or has no such item.
-pub fn expand_source(source: &str, only: Option<&str>) -> Result<Expansion, ExpandError> {
+pub fn expand_source(
+    source: &str,
+    path: &std::path::Path,
+    only: Option<&str>,
+) -> Result<Expansion, ExpandError> {
     let file = syn::parse_file(source).map_err(|e| from_syn(&e))?;
-    let mut expander = Expander::default();
+    let mut expander = Expander {
+        file: Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())),
+        ..Expander::default()
+    };
     let mut items = Vec::new();
     let mut found = false;
     for item in file.items {
@@ -68,11 +77,14 @@ pub fn expand_source(source: &str, only: Option<&str>) -> Result<Expansion, Expa
     } else {
         file.attrs
     };
-    let code = prettyplease::unparse(&syn::File {
+    let mut expanded = syn::File {
         shebang: None,
         attrs,
         items,
-    });
+    };
+    // Function-like macros (`migrations!`) sit in expressions.
+    expander.visit_file_mut(&mut expanded);
+    let code = prettyplease::unparse(&expanded);
     expander.errors.sort_by_key(|e| (e.line, e.column));
     expander.errors.dedup();
     Ok(Expansion {
@@ -117,6 +129,8 @@ enum Found {
 #[derive(Default)]
 struct Expander {
     errors: Vec<ExpandError>,
+    /// The file expanded, which paths in `migrations!` are relative to.
+    file: Option<std::path::PathBuf>,
 }
 
 impl Expander {
@@ -249,6 +263,49 @@ impl Expander {
             }
         }
     }
+}
+
+impl VisitMut for Expander {
+    /// Expands an elif function-like macro in expression position
+    /// (`elif::migrations!("db/migrations")`) into the expression it becomes.
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::Macro(call) = expr
+            && let Some(name) = elif_function(&call.mac.path)
+        {
+            let caller = self.file.as_ref().map(|file| dispatch::Caller {
+                file: file.clone(),
+                manifest_dir: manifest_dir(file),
+                span: call.mac.path.segments[0].ident.span(),
+            });
+            let output = dispatch::expand_function(name, call.mac.tokens.clone(), caller.as_ref())
+                .unwrap_or_default();
+            collect_errors(output.clone(), &mut self.errors);
+            match syn::parse2::<syn::Expr>(output) {
+                Ok(expansion) => *expr = expansion,
+                Err(error) => self.errors.push(from_syn(&error)),
+            }
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+/// The directory of the `Cargo.toml` nearest above `file`: the crate it
+/// belongs to.
+fn manifest_dir(file: &std::path::Path) -> Option<std::path::PathBuf> {
+    file.ancestors()
+        .skip(1)
+        .find(|dir| dir.join("Cargo.toml").is_file())
+        .map(std::path::Path::to_owned)
+}
+
+/// The elif function-like macro a macro path invokes: `migrations!` or
+/// `elif::migrations!`.
+fn elif_function(path: &syn::Path) -> Option<&'static str> {
+    let last = path.segments.last()?.ident.to_string();
+    let name = *FUNCTIONS.iter().find(|n| **n == last)?;
+    let qualified = path.segments.len() == 2 && path.segments[0].ident == "elif";
+    (qualified || path.segments.len() == 1).then_some(name)
 }
 
 fn has_elif_attribute(attrs: &[Attribute]) -> bool {

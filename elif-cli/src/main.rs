@@ -99,7 +99,7 @@ fn run_expand(args: &ArgMatches) -> u8 {
             return 1;
         }
     };
-    match expand::expand_source(&source, only) {
+    match expand::expand_source(&source, std::path::Path::new(path), only) {
         Ok(expansion) => {
             out(&expansion.code);
             for error in &expansion.errors {

@@ -38,11 +38,30 @@ pub const DERIVES: &[(&str, &[&str])] = &[
 /// The function-like macros.
 pub const FUNCTIONS: &[&str] = &["migrations"];
 
-/// Expands function-like macro `name` (one of [`FUNCTIONS`]) on `input`;
+/// Where a function-like macro is called, for a caller that expands files
+/// itself (`elif expand`): inside the compiler, spans and the environment
+/// say it.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The file the call is written in (paths in the call are relative to it).
+    pub file: std::path::PathBuf,
+    /// The directory of the crate's `Cargo.toml` (`migrations!()` reads
+    /// `migrations/` there), if one was found.
+    pub manifest_dir: Option<std::path::PathBuf>,
+    /// The call, for errors about it as a whole.
+    pub span: proc_macro2::Span,
+}
+
+/// Expands function-like macro `name` (one of [`FUNCTIONS`]) on `input`
+/// (`caller`: where the call is, when the compiler is not the caller);
 /// `None` for a name elif does not define.
-pub fn expand_function(name: &str, input: TokenStream) -> Option<TokenStream> {
+pub fn expand_function(
+    name: &str,
+    input: TokenStream,
+    caller: Option<&Caller>,
+) -> Option<TokenStream> {
     let output = match name {
-        "migrations" => crate::migrations(input),
+        "migrations" => crate::migrations(input, caller),
         _ => return None,
     };
     Some(output)

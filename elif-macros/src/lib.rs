@@ -26,7 +26,7 @@ fn derive(name: &str, input: TokenStream) -> TokenStream {
 /// Runs function-like macro `name` (printing the result when `ELIF_MACROS_DEBUG` asks).
 fn function(name: &str, input: TokenStream) -> TokenStream {
     let input = proc_macro2::TokenStream::from(input);
-    let output = dispatch::expand_function(name, input.clone()).unwrap_or_default();
+    let output = dispatch::expand_function(name, input.clone(), None).unwrap_or_default();
     dispatch::traced(name, &input, output).into()
 }
 

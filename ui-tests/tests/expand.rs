@@ -1,7 +1,8 @@
 //! `elif expand` against the compiler: every error elif's macros report in
 //! a failing case is found by `expand` and rendered exactly as rustc shows
-//! it in the case's `.stderr`. (The passing cases, expanded, are compiled
-//! by `tests/ui.rs`.)
+//! it in the case's `.stderr`, `migrations!` cases included (their paths
+//! are relative to the case file). (The passing cases, expanded, are
+//! compiled by `tests/ui.rs`.)
 
 use std::path::{Path, PathBuf};
 
@@ -37,15 +38,10 @@ fn display(path: &Path) -> String {
 fn expand_reports_every_macro_error_as_the_compiler_does() {
     let mut compared = 0;
     for case in cases("fail") {
-        // `migrations!` is function-like and reads files relative to the
-        // case: `expand` leaves it as written (its --help says so).
-        if case.starts_with("cases/migrations") {
-            continue;
-        }
         let source = std::fs::read_to_string(&case).expect("case");
         let stderr = std::fs::read_to_string(case.with_extension("stderr")).expect("stderr");
         let expected = elif_blocks(&stderr);
-        let rendered: Vec<String> = match elif_cli::expand::expand_source(&source, None) {
+        let rendered: Vec<String> = match elif_cli::expand::expand_source(&source, &case, None) {
             Ok(expansion) => expansion
                 .errors
                 .iter()
@@ -53,7 +49,15 @@ fn expand_reports_every_macro_error_as_the_compiler_does() {
                 .collect(),
             Err(error) => vec![elif_cli::expand::render(&error, &display(&case), &source)],
         };
-        let rendered: Vec<String> = rendered.iter().map(|r| r.trim_end().to_owned()).collect();
+        // trybuild writes this crate's directory as `$DIR` in paths.
+        let dir = format!(
+            "{}/",
+            display(&std::fs::canonicalize(".").expect("crate dir"))
+        );
+        let rendered: Vec<String> = rendered
+            .iter()
+            .map(|r| r.replace(&dir, "$DIR/").trim_end().to_owned())
+            .collect();
         assert_eq!(
             rendered,
             expected,
@@ -67,13 +71,15 @@ fn expand_reports_every_macro_error_as_the_compiler_does() {
 
 #[test]
 fn expand_prints_only_the_named_item() {
-    let source = std::fs::read_to_string("cases/controller/pass/all_forms.rs").expect("case");
-    let whole = elif_cli::expand::expand_source(&source, None).expect("expands");
+    let case = Path::new("cases/controller/pass/all_forms.rs");
+    let source = std::fs::read_to_string(case).expect("case");
+    let whole = elif_cli::expand::expand_source(&source, case, None).expect("expands");
     assert!(whole.errors.is_empty(), "{:?}", whole.errors);
     assert!(
         !whole.code.contains("#[controller"),
         "every macro is expanded"
     );
-    let error = elif_cli::expand::expand_source(&source, Some("NoSuchItem")).expect_err("no item");
+    let error =
+        elif_cli::expand::expand_source(&source, case, Some("NoSuchItem")).expect_err("no item");
     assert!(error.message.contains("NoSuchItem"));
 }

@@ -28,7 +28,7 @@ fn expanded_cases() -> String {
         {
             let case = case.expect("case").path();
             let source = std::fs::read_to_string(&case).expect("read case");
-            let expansion = elif_cli::expand::expand_source(&source, None)
+            let expansion = elif_cli::expand::expand_source(&source, &case, None)
                 .unwrap_or_else(|e| panic!("{}: {}", case.display(), e.message));
             assert!(
                 expansion.errors.is_empty(),

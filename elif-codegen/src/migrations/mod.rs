@@ -15,6 +15,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::LitStr;
 
+use crate::dispatch::Caller;
 use crate::errors::{Errors, closest};
 
 const CODE: &str = "EL0030";
@@ -35,9 +36,12 @@ struct Folder {
     down: (PathBuf, PathBuf),
 }
 
-/// Expands `migrations!()` or `migrations!("relative/dir")`.
-pub fn expand(input: TokenStream) -> TokenStream {
-    match expand_checked(input) {
+/// Expands `migrations!()` or `migrations!("relative/dir")`. `caller` says
+/// where the call is written when the compiler does not (`elif expand`,
+/// which parses files itself); without it, the span and `CARGO_MANIFEST_DIR`
+/// say.
+pub fn expand(input: TokenStream, caller: Option<&Caller>) -> TokenStream {
+    match expand_checked(input, caller) {
         Ok(tokens) => tokens,
         Err(error) => {
             // An expression still, so that only our errors are reported.
@@ -48,12 +52,15 @@ pub fn expand(input: TokenStream) -> TokenStream {
     }
 }
 
-fn expand_checked(input: TokenStream) -> syn::Result<TokenStream> {
+fn expand_checked(input: TokenStream, caller: Option<&Caller>) -> syn::Result<TokenStream> {
     let (dir, span) = if input.is_empty() {
-        let root = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+        let root = match caller {
+            Some(caller) => caller.manifest_dir.clone(),
+            None => std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+        };
         (
             root.unwrap_or_default().join("migrations"),
-            Span::call_site(),
+            caller.map_or_else(Span::call_site, |c| c.span),
         )
     } else {
         let literal: LitStr = syn::parse2(input).map_err(|e| {
@@ -65,7 +72,10 @@ fn expand_checked(input: TokenStream) -> syn::Result<TokenStream> {
                 ),
             )
         })?;
-        (relative_to_source(&literal), literal.span())
+        (
+            relative_to_source(&literal, caller.map(|c| c.file.as_path())),
+            literal.span(),
+        )
     };
     let folders = read(&dir, span)?;
     let private = crate::paths::private();
@@ -91,12 +101,14 @@ fn path_str(path: &Path) -> String {
 /// A path given to the macro: relative to the file that names it, like
 /// `include_str!`; relative to the crate's root when the file is unknown
 /// (outside the compiler, as in `elif expand`).
-fn relative_to_source(literal: &LitStr) -> PathBuf {
+fn relative_to_source(literal: &LitStr, source: Option<&Path>) -> PathBuf {
     let given = PathBuf::from(literal.value());
     if given.is_absolute() {
         return given;
     }
-    let file = source_file(literal.span());
+    let file = source
+        .map(Path::to_owned)
+        .or_else(|| source_file(literal.span()));
     let base = match file.as_deref().and_then(Path::parent) {
         Some(dir) => dir.to_owned(),
         None => std::env::var_os("CARGO_MANIFEST_DIR")
