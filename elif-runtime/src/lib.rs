@@ -17,6 +17,7 @@ pub mod http;
 pub mod inspect;
 pub mod module;
 pub mod testing;
+mod throttle;
 pub mod validate;
 
 mod util;

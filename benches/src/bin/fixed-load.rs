@@ -47,10 +47,10 @@ fn main() -> std::io::Result<()> {
             if line == "\r\n" || line.is_empty() {
                 break;
             }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().map_err(std::io::Error::other)?;
-                }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().map_err(std::io::Error::other)?;
             }
         }
         std::io::copy(&mut (&mut reader).take(length), &mut std::io::sink())?;

@@ -3,6 +3,14 @@
 //! answering the same responses as `elif-db`. The backend is chosen from
 //! `DATABASE_URL` at start; each handler matches on it. The tables are
 //! created and seeded by `elif-db`.
+//!
+//! With `RAW_SHAPE=blog`, `GET /posts/{id}` answers what the example blog
+//! (`examples/blog`) answers there instead, from the blog's tables: the post
+//! with its author, comments and tags, five queries on one pooled
+//! connection, the same JSON byte for byte (`bash benches/run.sh conns`
+//! compares the two). Timestamps are read as the text SQLite stores them
+//! (SQLite only). `KEEP_ALIVE=<seconds>` sets actix-web's keep-alive
+//! (default 5 s), as `server.keep_alive` does for elif.
 
 use std::collections::HashMap;
 
@@ -57,6 +65,104 @@ struct PostWithAuthor {
     #[serde(flatten)]
     post: Post,
     author: Author,
+}
+
+/// The example blog's tables (`examples/blog/migrations`), for
+/// `RAW_SHAPE=blog`.
+mod blog {
+    diesel::table! {
+        authors (id) {
+            id -> BigInt,
+            name -> Text,
+            bio -> Nullable<Text>,
+            created_at -> Text,
+            updated_at -> Text,
+        }
+    }
+
+    diesel::table! {
+        posts (id) {
+            id -> BigInt,
+            author_id -> BigInt,
+            title -> Text,
+            body -> Text,
+            created_at -> Text,
+            updated_at -> Text,
+        }
+    }
+
+    diesel::table! {
+        comments (id) {
+            id -> BigInt,
+            post_id -> BigInt,
+            name -> Text,
+            body -> Text,
+            created_at -> Text,
+        }
+    }
+
+    diesel::table! {
+        tags (id) {
+            id -> BigInt,
+            name -> Text,
+        }
+    }
+
+    diesel::table! {
+        post_tags (id) {
+            id -> BigInt,
+            post_id -> BigInt,
+            tag_id -> BigInt,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Serialize)]
+#[diesel(table_name = blog::posts)]
+struct BlogPost {
+    id: i64,
+    author_id: i64,
+    title: String,
+    body: String,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Queryable, Selectable, Serialize)]
+#[diesel(table_name = blog::authors)]
+struct BlogAuthor {
+    id: i64,
+    name: String,
+    bio: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Queryable, Selectable, Serialize)]
+#[diesel(table_name = blog::comments)]
+struct BlogComment {
+    id: i64,
+    post_id: i64,
+    name: String,
+    body: String,
+    created_at: String,
+}
+
+#[derive(Queryable, Selectable, Serialize)]
+#[diesel(table_name = blog::tags)]
+struct BlogTag {
+    id: i64,
+    name: String,
+}
+
+/// A blog post as the example blog shows it.
+#[derive(Serialize)]
+struct BlogPostShown {
+    #[serde(flatten)]
+    post: BlogPost,
+    author: BlogAuthor,
+    comments: Vec<BlogComment>,
+    tags: Vec<BlogTag>,
 }
 
 type Sqlite = SyncConnectionWrapper<SqliteConnection>;
@@ -118,6 +224,57 @@ async fn show(id: web::Path<i64>, pools: web::Data<Pools>) -> HttpResponse {
     }
 }
 
+/// The example blog's `GET /posts/{id}` (`RAW_SHAPE=blog`): the post, its
+/// author, its comments, its tag links and their tags.
+async fn show_blog(id: web::Path<i64>, pools: web::Data<Pools>) -> HttpResponse {
+    let id = id.into_inner();
+    let found = with_pool!(pools.get_ref(), |c| async {
+        let Some(post) = blog::posts::table
+            .find(id)
+            .select(BlogPost::as_select())
+            .first(c)
+            .await
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let author = blog::authors::table
+            .find(post.author_id)
+            .select(BlogAuthor::as_select())
+            .first(c)
+            .await?;
+        let comments = blog::comments::table
+            .filter(blog::comments::post_id.eq(id))
+            .order(blog::comments::id.asc())
+            .select(BlogComment::as_select())
+            .load(c)
+            .await?;
+        let tag_ids: Vec<i64> = blog::post_tags::table
+            .filter(blog::post_tags::post_id.eq(id))
+            .select(blog::post_tags::tag_id)
+            .load(c)
+            .await?;
+        let tags = blog::tags::table
+            .filter(blog::tags::id.eq_any(tag_ids))
+            .order(blog::tags::id.asc())
+            .select(BlogTag::as_select())
+            .load(c)
+            .await?;
+        Ok::<_, diesel::result::Error>(Some(BlogPostShown {
+            post,
+            author,
+            comments,
+            tags,
+        }))
+    }
+    .await);
+    match found {
+        Ok(Some(shown)) => json(&shown),
+        Ok(None) => not_found(id),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
+}
+
 /// The first 20 posts, then their authors in one query.
 async fn list(pools: web::Data<Pools>) -> HttpResponse {
     let loaded = with_pool!(pools.get_ref(), |c| {
@@ -174,15 +331,27 @@ async fn main() -> std::io::Result<()> {
                 .build_unchecked(AsyncDieselConnectionManager::<AsyncPgConnection>::new(url)),
         ),
     });
-    HttpServer::new(move || {
+    let blog = std::env::var("RAW_SHAPE").is_ok_and(|shape| shape == "blog");
+    let mut server = HttpServer::new(move || {
         App::new()
             .app_data(pools.clone())
             .wrap_fn(elif_benches::add_request_id)
-            .route("/posts/{id}", web::get().to(show))
+            .route(
+                "/posts/{id}",
+                if blog {
+                    web::get().to(show_blog)
+                } else {
+                    web::get().to(show)
+                },
+            )
             .route("/posts", web::get().to(list))
     })
-    .workers(1)
-    .bind(("127.0.0.1", port))?
-    .run()
-    .await
+    .workers(1);
+    if let Some(seconds) = std::env::var("KEEP_ALIVE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        server = server.keep_alive(std::time::Duration::from_secs(seconds));
+    }
+    server.bind(("127.0.0.1", port))?.run().await
 }

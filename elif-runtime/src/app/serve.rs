@@ -98,11 +98,40 @@ fn could_answer_framework_paths(template: &str) -> bool {
     first.contains('{') || matches!(first, "health" | "ready" | "_elif")
 }
 
+/// How many connections the kernel queues before the server accepts them:
+/// actix-web's default (std's `TcpListener::bind` queues 128, and a burst of
+/// new connections beyond that waits for SYN retries, a second or more).
+const BACKLOG: i32 = 1024;
+
+/// A listening socket on `address` (`host:port`, the first of its
+/// addresses that binds), as actix-web's own `bind` makes it.
+fn listen(address: &str) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    use std::net::ToSocketAddrs;
+    let mut failure = None;
+    for addr in address.to_socket_addrs()? {
+        let bound = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+            .and_then(|socket| {
+                socket.set_reuse_address(true)?;
+                socket.bind(&addr.into())?;
+                socket.listen(BACKLOG)?;
+                Ok(TcpListener::from(socket))
+            });
+        match bound {
+            Ok(listener) => return Ok(listener),
+            Err(error) => failure = Some(error),
+        }
+    }
+    Err(failure.unwrap_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to listen on")
+    }))
+}
+
 /// Binds `HOST:PORT`, serves until a stop signal, drains, then shuts the app down.
 pub(crate) async fn serve(booted: Booted) -> crate::Result<()> {
     let config = booted.server_config();
     let address = format!("{}:{}", config.host, config.port);
-    let listener = match TcpListener::bind(&address) {
+    let listener = match listen(&address) {
         Ok(listener) => listener,
         Err(error) => {
             booted.shutdown().await;
@@ -180,7 +209,18 @@ fn force() {
 
 #[cfg(test)]
 mod tests {
-    use super::could_answer_framework_paths;
+    use super::{could_answer_framework_paths, listen};
+
+    #[test]
+    fn listens_on_the_first_address_that_binds_and_reports_one_that_does_not() {
+        let listener = listen("127.0.0.1:0").expect("a free port");
+        let addr = listener.local_addr().expect("bound");
+        std::net::TcpStream::connect(addr).expect("accepts connections");
+        let taken = listen(&addr.to_string()).expect_err("the port is taken");
+        assert_eq!(taken.kind(), std::io::ErrorKind::AddrInUse);
+        assert!(listen("no-such-host.invalid:80").is_err());
+        assert!(listen("127.0.0.1").is_err(), "no port");
+    }
 
     #[test]
     fn framework_paths_go_first_only_when_an_app_route_could_answer_them() {

@@ -323,9 +323,12 @@ pub struct ServerConfig {
     /// Largest request body read, in bytes (default 256 KiB); larger ones get 413.
     pub body_limit: usize,
     /// Seconds an idle keep-alive connection is kept open after its last
-    /// response (default 5, actix-web's; 0 closes every connection after
-    /// one response). A client or load balancer that reuses connections
-    /// idle for longer (AWS's load balancers: 60 s) needs more.
+    /// response (default 75, nginx's; 0 closes every connection after one
+    /// response). Longer than the idle timeout of the load balancers in
+    /// front of apps (AWS's: 60 s), so that the app never closes a
+    /// connection a balancer is about to reuse (a 502 for that request);
+    /// actix-web's own default, 5 s, also closed connections of clients
+    /// that send a request every few seconds.
     pub keep_alive: u64,
     /// One `info` line per request (target `elif::access`: request id,
     /// method, path, status, duration); off by default, as in Laravel,
@@ -390,7 +393,7 @@ impl ConfigSection for ServerConfig {
             "server",
             "keep_alive",
             FieldSpec {
-                default: Some(|| 5),
+                default: Some(|| 75),
                 ..FieldSpec::default()
             },
             &mut problems,
@@ -472,7 +475,7 @@ mod tests {
                 server.keep_alive,
                 server.access_log
             ),
-            ("127.0.0.1", 8080, 30, 5, false)
+            ("127.0.0.1", 8080, 30, 75, false)
         );
         let app = AppConfig::load(&ConfigSource::from_pairs([])).unwrap();
         assert_eq!(app.env, Environment::Development);

@@ -42,6 +42,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::throttle::Throttled;
+
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 
 /// chrono, for dates and times (`elif::data::chrono::NaiveDate`).
@@ -88,6 +90,31 @@ pub struct Database {
     id: u64,
     /// Statements started on this database's connections.
     queries: Arc<AtomicU64>,
+    /// Failed checkouts, logged once per interval with their count.
+    unavailable: Arc<Throttled>,
+}
+
+/// Logs a failed checkout: the first at once, then, while they go on, one
+/// line per interval with their count (under overload every request fails
+/// its checkout).
+fn log_unavailable(throttled: &Arc<Throttled>, backend: Backend, reason: &str) {
+    let interval = crate::throttle::INTERVAL.as_secs();
+    crate::throttle::log(
+        throttled,
+        || {
+            tracing::warn!(
+                ?backend,
+                "no database connection: {reason} (while checkouts keep failing, one line every {interval} s counts them)"
+            )
+        },
+        move |failed| {
+            tracing::warn!(
+                ?backend,
+                failed,
+                "no database connection: {failed} failed checkouts in the last {interval} s"
+            )
+        },
+    );
 }
 
 #[derive(Clone)]
@@ -213,6 +240,7 @@ impl Database {
             checkout_timeout,
             id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             queries,
+            unavailable: Arc::new(Throttled::new()),
         })
     }
 
@@ -251,10 +279,20 @@ fn make_pool(
                 .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
         }
         let manager = AsyncDieselConnectionManager::<SqliteAsync>::new(path);
-        let builder = builder(config).connection_customizer(Box::new(SqliteSetup {
-            busy_timeout_ms: config.checkout_timeout_ms,
-            queries: queries.clone(),
-        }));
+        // No `SELECT 1` at each checkout (bb8's default): an SQLite
+        // connection is a handle on a local file, it is not dropped like a
+        // network connection, and the check cost a blocking-pool round trip
+        // per checkout. It also made an overloaded app panic: when bb8's
+        // checkout timeout cancelled a checkout while the check ran,
+        // diesel-async's cancel guard called `block_in_place`, which panics
+        // on actix-web's single-threaded workers. A connection left broken
+        // is still discarded when it is returned (`has_broken`).
+        let builder = builder(config)
+            .test_on_check_out(false)
+            .connection_customizer(Box::new(SqliteSetup {
+                busy_timeout_ms: config.checkout_timeout_ms,
+                queries: queries.clone(),
+            }));
         (
             Pools::Sqlite(builder.build_unchecked(manager)),
             Backend::Sqlite,
@@ -326,7 +364,7 @@ impl Database {
                 .map_err(|e| e.to_string()),
         };
         result.map_err(|reason| {
-            tracing::warn!(backend = ?self.backend, "no database connection: {reason}");
+            log_unavailable(&self.unavailable, self.backend, &reason);
             Error::framework(
                 &elif_catalogue::EL3008,
                 503,

@@ -22,6 +22,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use actix_web::HttpResponse;
@@ -32,6 +33,7 @@ use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
 use crate::error::Error;
 use crate::http::problem::{PROBLEM_JSON, Problem};
+use crate::throttle::{self, Throttled};
 
 /// The request id header, read from clients and proxies and set on every response.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -440,16 +442,55 @@ fn problem_of(
 }
 
 /// 5xx details go to the log with the request id, since production bodies
-/// do not carry them.
+/// do not carry them: one `error` event each, except 503s. A 503 is
+/// overload or a dependency that is down (no database connection): every
+/// request fails alike, and a line each would flood the log and cost the
+/// CPU the server is short of. Each code's first 503 is a `warn` event
+/// naming its request id; while they go on, one line per interval counts
+/// them (`throttle`).
 fn log_server_error(
     status: StatusCode,
     problem: &Problem,
     error: &actix_web::Error,
     id: &RequestId,
 ) {
-    if status.is_server_error() {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        let code = problem.code.clone();
+        let interval = throttle::INTERVAL.as_secs();
+        throttle::log(
+            &unavailable(&problem.code),
+            || {
+                tracing::warn!(
+                    request_id = %id,
+                    status = 503,
+                    code = %problem.code,
+                    "{error} (while they go on, one line every {interval} s counts these)"
+                )
+            },
+            move |count| {
+                tracing::warn!(
+                    status = 503,
+                    code = %code,
+                    count,
+                    "{count} requests answered 503 {code} in the last {interval} s"
+                )
+            },
+        );
+    } else if status.is_server_error() {
         tracing::error!(request_id = %id, status = status.as_u16(), code = %problem.code, "{error}");
     }
+}
+
+/// The throttle of 503s with `code`, one per code for the process.
+fn unavailable(code: &str) -> Arc<Throttled> {
+    static THROTTLES: Mutex<Vec<(String, Arc<Throttled>)>> = Mutex::new(Vec::new());
+    let mut throttles = THROTTLES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, throttled)) = throttles.iter().find(|(c, _)| c == code) {
+        return throttled.clone();
+    }
+    let throttled = Arc::default();
+    throttles.push((code.to_owned(), Arc::clone(&throttled)));
+    throttled
 }
 
 fn has_body<B: MessageBody>(response: &ServiceResponse<B>) -> bool {
@@ -532,5 +573,61 @@ mod tests {
             id.header_value().expect("valid").as_bytes(),
             text.as_bytes()
         );
+    }
+
+    /// A `tracing` writer into a shared buffer.
+    #[derive(Clone)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("buffer").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_flood_of_503s_is_one_warning_and_other_5xx_are_one_error_each() {
+        let captured = Captured(Arc::default());
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let id = RequestId(Repr::Generated(7));
+        tracing::subscriber::with_default(subscriber, || {
+            for (status, code, times) in [(503, "TEST_OVERLOADED", 50), (500, "TEST_BROKEN", 3)] {
+                let error = Error::new(status, code, "it failed");
+                let problem = error.to_problem(Some(&id.to_string()), true);
+                let error = actix_web::Error::from(error);
+                let status = StatusCode::from_u16(status).expect("status");
+                for _ in 0..times {
+                    log_server_error(status, &problem, &error, &id);
+                }
+            }
+        });
+        let log = String::from_utf8(captured.0.lock().expect("buffer").clone()).expect("utf-8");
+        let overloaded: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("TEST_OVERLOADED"))
+            .collect();
+        assert_eq!(overloaded.len(), 1, "{log}");
+        assert!(overloaded[0].contains("WARN"), "{log}");
+        assert!(
+            overloaded[0].contains(&id.to_string()),
+            "names a request: {log}"
+        );
+        assert_eq!(
+            unavailable("TEST_OVERLOADED").flush(),
+            Some(49),
+            "the other 49 are counted for the interval's line"
+        );
+        let broken: Vec<&str> = log.lines().filter(|l| l.contains("TEST_BROKEN")).collect();
+        assert_eq!(broken.len(), 3, "{log}");
+        assert!(broken.iter().all(|l| l.contains("ERROR")), "{log}");
     }
 }
