@@ -295,3 +295,22 @@ impl TestDatabase {
         }
     }
 }
+
+#[cfg(test)]
+impl TestDatabase {
+    /// A pool on this database (two connections), for the runtime's own
+    /// tests, which have no app to boot.
+    pub(crate) fn connect(&self) -> crate::data::Database {
+        let config = crate::data::DatabaseConfig {
+            url: Some(crate::config::Secret::new(self.url.clone())),
+            pool_size: 2,
+            checkout_timeout_ms: 5_000,
+            statement_timeout_ms: None,
+            migrate_on_start: None,
+        };
+        match crate::data::Database::connect(&config, "elif-runtime-test") {
+            Ok(database) => database,
+            Err(error) => panic!("cannot make a pool on {}: {error}", self.url),
+        }
+    }
+}

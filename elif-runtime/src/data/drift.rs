@@ -261,4 +261,255 @@ mod tests {
         assert!(compatible(SqlType::Timestamp, Backend::Sqlite, "TEXT"));
         assert!(!compatible(SqlType::Text, Backend::Sqlite, "INTEGER"));
     }
+
+    /// A field of the gadget models.
+    const fn field(
+        name: &'static str,
+        rust_type: &'static str,
+        sql_type: SqlType,
+        nullable: bool,
+    ) -> crate::data::FieldInfo {
+        crate::data::FieldInfo {
+            name,
+            rust_type,
+            sql_type,
+            nullable,
+            key: false,
+            hidden: false,
+            fillable: true,
+            generated: false,
+        }
+    }
+
+    /// One field of every SQL type, a generated key and a nullable column.
+    static GADGET_FIELDS: &[crate::data::FieldInfo] = &[
+        crate::data::FieldInfo {
+            key: true,
+            generated: true,
+            fillable: false,
+            ..field("id", "i64", SqlType::BigInt, false)
+        },
+        field("small", "i16", SqlType::SmallInt, false),
+        field("count", "i32", SqlType::Integer, false),
+        field("ratio", "f32", SqlType::Float, false),
+        field("score", "f64", SqlType::Double, false),
+        field("flag", "bool", SqlType::Bool, false),
+        field("label", "String", SqlType::Text, false),
+        field("note", "Option<String>", SqlType::Text, true),
+        field("blob", "Vec<u8>", SqlType::Binary, false),
+        field("born", "NaiveDate", SqlType::Date, false),
+        field("at", "Timestamp", SqlType::Timestamp, false),
+        field("uid", "Uuid", SqlType::Uuid, false),
+        field("meta", "Document", SqlType::Json, false),
+    ];
+
+    const fn gadget(table: &'static str, line: u32) -> ModelInfo {
+        ModelInfo {
+            name: "Gadget",
+            table,
+            key: "id",
+            not_found: "GADGET_NOT_FOUND",
+            fields: GADGET_FIELDS,
+            relations: &[],
+            location: crate::di::provider::Location {
+                file: "gadget.rs",
+                line,
+            },
+        }
+    }
+
+    static GOOD: ModelInfo = gadget("gadgets", 10);
+    static DRIFTED: ModelInfo = gadget("drifted", 20);
+    static MISSING: ModelInfo = gadget("nowhere", 30);
+
+    /// The tables: `gadgets` as the model needs it (in types each
+    /// backend's affinity or spelling accepts), `drifted` with a problem
+    /// in most columns.
+    fn ddl(backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => {
+                "CREATE TABLE gadgets (id INTEGER PRIMARY KEY, small SMALLINT NOT NULL, \
+                 count INT NOT NULL, ratio FLOAT NOT NULL, score DOUBLE NOT NULL, \
+                 flag BOOLEAN NOT NULL, label VARCHAR(20) NOT NULL, note TEXT, blob NOT NULL, \
+                 born DATE NOT NULL, at DATETIME NOT NULL, uid UUID NOT NULL, \
+                 meta JSON NOT NULL, extra TEXT, defaulted TEXT NOT NULL DEFAULT 'x');
+                 CREATE TABLE drifted (id BIGINT PRIMARY KEY, small TEXT NOT NULL, \
+                 count INTEGER NOT NULL, ratio INTEGER NOT NULL, score REAL NOT NULL, \
+                 flag NUMERIC NOT NULL, label TEXT, note TEXT NOT NULL, blob TEXT NOT NULL, \
+                 born INTEGER NOT NULL, at INTEGER NOT NULL, uid BLOB NOT NULL, \
+                 meta TEXT NOT NULL, legacy TEXT NOT NULL)"
+            }
+            Backend::Postgres => {
+                "CREATE TABLE gadgets (id BIGSERIAL PRIMARY KEY, small SMALLINT NOT NULL, \
+                 count INTEGER NOT NULL, ratio REAL NOT NULL, score DOUBLE PRECISION NOT NULL, \
+                 flag BOOLEAN NOT NULL, label VARCHAR(20) NOT NULL, note TEXT, \
+                 blob BYTEA NOT NULL, born DATE NOT NULL, at TIMESTAMPTZ NOT NULL, \
+                 uid UUID NOT NULL, meta JSONB NOT NULL, extra TEXT, \
+                 defaulted TEXT NOT NULL DEFAULT 'x');
+                 CREATE TABLE drifted (id BIGINT PRIMARY KEY, small INTEGER NOT NULL, \
+                 count INTEGER NOT NULL, ratio DOUBLE PRECISION NOT NULL, \
+                 score DOUBLE PRECISION NOT NULL, flag BOOLEAN NOT NULL, label TEXT, \
+                 note TEXT NOT NULL, blob TEXT NOT NULL, born DATE NOT NULL, \
+                 at TIMESTAMP NOT NULL, uid UUID NOT NULL, meta JSON NOT NULL, \
+                 legacy TEXT NOT NULL)"
+            }
+        }
+    }
+
+    /// What `check` reports about `drifted` and `nowhere`, in order.
+    fn expected_drift(backend: Backend) -> Vec<&'static str> {
+        match backend {
+            Backend::Sqlite => vec![
+                "model `Gadget`: `drifted.id` is a generated key, but the database does not generate it (SQLite generates only an `INTEGER PRIMARY KEY`)",
+                "model `Gadget`: `drifted.small` is `TEXT` in the database, but the model's `i16` needs INTEGER",
+                "model `Gadget`: `drifted.ratio` is `INTEGER` in the database, but the model's `f32` needs REAL or DOUBLE",
+                "model `Gadget`: `drifted.label` may be NULL, but the model's `String` cannot hold NULL",
+                "model `Gadget`: `drifted.note` is NOT NULL, but the model's `Option<String>` may be None",
+                "model `Gadget`: `drifted.blob` is `TEXT` in the database, but the model's `Vec<u8>` needs BLOB",
+                "model `Gadget`: `drifted.born` is `INTEGER` in the database, but the model's `NaiveDate` needs TEXT",
+                "model `Gadget`: `drifted.at` is `INTEGER` in the database, but the model's `Timestamp` needs TEXT",
+                "model `Gadget`: `drifted.uid` is `BLOB` in the database, but the model's `Uuid` needs TEXT",
+                "model `Gadget`: `drifted.legacy` is NOT NULL without a default, and the model has no such field, so inserts fail",
+                "model `Gadget`: table `nowhere` does not exist",
+            ],
+            Backend::Postgres => vec![
+                "model `Gadget`: `drifted.id` is a generated key, but the database does not generate it (make it `BIGSERIAL`, or `GENERATED ... AS IDENTITY`)",
+                "model `Gadget`: `drifted.small` is `integer` in the database, but the model's `i16` needs SMALLINT",
+                "model `Gadget`: `drifted.ratio` is `double precision` in the database, but the model's `f32` needs REAL",
+                "model `Gadget`: `drifted.label` may be NULL, but the model's `String` cannot hold NULL",
+                "model `Gadget`: `drifted.note` is NOT NULL, but the model's `Option<String>` may be None",
+                "model `Gadget`: `drifted.blob` is `text` in the database, but the model's `Vec<u8>` needs BYTEA",
+                "model `Gadget`: `drifted.at` is `timestamp without time zone` in the database, but the model's `Timestamp` needs TIMESTAMPTZ",
+                "model `Gadget`: `drifted.meta` is `json` in the database, but the model's `Document` needs JSONB",
+                "model `Gadget`: `drifted.legacy` is NOT NULL without a default, and the model has no such field, so inserts fail",
+                "model `Gadget`: table `nowhere` does not exist",
+            ],
+        }
+    }
+
+    #[actix_web::test]
+    async fn the_live_schema_is_checked_model_by_model_on_both_backends() {
+        use diesel_async::SimpleAsyncConnection;
+        for test in crate::testing::TestDatabase::both("drift_check").await {
+            let database = test.connect();
+            let backend = database.backend();
+            let mut conn = database.connection().await.unwrap();
+            crate::with_connection!(conn, |c| c.batch_execute(ddl(backend)).await).unwrap();
+            drop(conn);
+            let clean = check(&database, &[&GOOD]).await.unwrap();
+            assert!(
+                clean.is_empty(),
+                "{backend:?}: every type the model's fields take is accepted: {clean:#?}"
+            );
+            let drift = check(&database, &[&GOOD, &DRIFTED, &MISSING])
+                .await
+                .unwrap();
+            let messages: Vec<&str> = drift.iter().map(|d| d.message.as_str()).collect();
+            assert_eq!(messages, expected_drift(backend), "{backend:?}");
+            for d in &drift {
+                assert_eq!(d.code(), "EL4006", "{backend:?}");
+                assert_eq!(d.severity, crate::diagnostics::Severity::Error);
+                assert_eq!(d.hint, elif_catalogue::EL4006.hint);
+            }
+            let lines: Vec<u32> = drift
+                .iter()
+                .filter_map(|d| d.location)
+                .map(|l| l.line)
+                .collect();
+            assert_eq!(
+                lines.len(),
+                drift.len(),
+                "{backend:?}: each points at its model"
+            );
+            assert_eq!(lines.last(), Some(&30));
+            assert!(lines[..lines.len() - 1].iter().all(|&l| l == 20));
+            drop(database);
+            test.cleanup().await;
+        }
+    }
+
+    #[actix_web::test]
+    async fn an_unreachable_database_is_an_error_not_an_empty_report() {
+        let config = crate::data::DatabaseConfig {
+            url: Some(crate::config::Secret::new(
+                "postgres://postgres@127.0.0.1:1/none".to_owned(),
+            )),
+            pool_size: 1,
+            checkout_timeout_ms: 200,
+            statement_timeout_ms: None,
+            migrate_on_start: None,
+        };
+        let database = Database::connect(&config, "drift").unwrap();
+        let error = check(&database, &[&GOOD]).await.unwrap_err();
+        assert_eq!(error.status(), 503);
+        assert_eq!(error.code(), "DATABASE_UNAVAILABLE");
+        assert_eq!(error.detail(), "no database connection within 200 ms");
+        assert!(error.hint().is_some());
+    }
+
+    #[test]
+    fn each_mismatch_names_the_types_that_would_fit() {
+        let all = [
+            SqlType::SmallInt,
+            SqlType::Integer,
+            SqlType::BigInt,
+            SqlType::Float,
+            SqlType::Double,
+            SqlType::Bool,
+            SqlType::Text,
+            SqlType::Binary,
+            SqlType::Date,
+            SqlType::Timestamp,
+            SqlType::Uuid,
+            SqlType::Json,
+        ];
+        let postgres: Vec<&str> = all
+            .iter()
+            .map(|&t| expected(t, Backend::Postgres))
+            .collect();
+        assert_eq!(
+            postgres,
+            [
+                "SMALLINT",
+                "INTEGER",
+                "BIGINT",
+                "REAL",
+                "DOUBLE PRECISION",
+                "BOOLEAN",
+                "TEXT or VARCHAR",
+                "BYTEA",
+                "DATE",
+                "TIMESTAMPTZ",
+                "UUID",
+                "JSONB"
+            ]
+        );
+        let sqlite: Vec<&str> = all.iter().map(|&t| expected(t, Backend::Sqlite)).collect();
+        assert_eq!(
+            sqlite,
+            [
+                "INTEGER",
+                "INTEGER",
+                "INTEGER",
+                "REAL or DOUBLE",
+                "REAL or DOUBLE",
+                "BOOLEAN or INTEGER",
+                "TEXT",
+                "BLOB",
+                "TEXT",
+                "TEXT",
+                "TEXT",
+                "TEXT"
+            ]
+        );
+        // PostgreSQL reports its own spellings, compared whatever their case.
+        assert!(compatible(SqlType::Text, Backend::Postgres, "CHARACTER"));
+        assert!(!compatible(SqlType::BigInt, Backend::Postgres, "integer"));
+        assert!(!compatible(SqlType::Json, Backend::Postgres, "json"));
+        // SQLite by affinity: an untyped column holds blobs, not text.
+        assert!(compatible(SqlType::Binary, Backend::Sqlite, ""));
+        assert!(!compatible(SqlType::Text, Backend::Sqlite, ""));
+        assert!(compatible(SqlType::Bool, Backend::Sqlite, "TINYINT"));
+        assert!(compatible(SqlType::Double, Backend::Sqlite, "FLOAT8"));
+    }
 }

@@ -45,7 +45,7 @@ fn database_error(
     let errors = |code: &str, detail: &str| -> Vec<FieldError> {
         columns
             .iter()
-            .map(|c| FieldError::new(format!("/{c}"), detail, code))
+            .map(|c| FieldError::new(format!("/{c}"), code, detail))
             .collect()
     };
     let named = |what: &str| match (columns.is_empty(), info.constraint_name()) {
@@ -145,4 +145,337 @@ fn columns(model: &ModelInfo, info: &dyn DatabaseErrorInformation) -> Vec<String
             .collect();
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+
+    use super::*;
+    use crate::data::model::{FieldInfo, SqlType};
+    use crate::data::{Backend, ConnectionGuard};
+    use crate::testing::TestDatabase;
+
+    const fn field(name: &'static str, sql_type: SqlType) -> FieldInfo {
+        FieldInfo {
+            name,
+            rust_type: "",
+            sql_type,
+            nullable: false,
+            key: false,
+            hidden: false,
+            fillable: true,
+            generated: false,
+        }
+    }
+
+    static AUTHOR_FIELDS: &[FieldInfo] = &[
+        field("id", SqlType::BigInt),
+        field("email", SqlType::Text),
+        field("team", SqlType::Text),
+        field("nick", SqlType::Text),
+    ];
+    static POST_FIELDS: &[FieldInfo] = &[
+        field("id", SqlType::BigInt),
+        field("author_id", SqlType::BigInt),
+        field("title", SqlType::Text),
+    ];
+
+    const fn model(
+        name: &'static str,
+        table: &'static str,
+        fields: &'static [FieldInfo],
+    ) -> ModelInfo {
+        ModelInfo {
+            name,
+            table,
+            key: "id",
+            not_found: "NOT_FOUND",
+            fields,
+            relations: &[],
+            location: crate::di::provider::Location {
+                file: "models.rs",
+                line: 1,
+            },
+        }
+    }
+
+    static AUTHOR: ModelInfo = model("Author", "authors", AUTHOR_FIELDS);
+    static POST: ModelInfo = model("Post", "posts", POST_FIELDS);
+
+    /// `secret` is a value that must never appear in a problem.
+    const SCHEMA: &str = "CREATE TABLE authors (id BIGINT PRIMARY KEY, email TEXT NOT NULL UNIQUE, \
+         team TEXT NOT NULL, nick TEXT NOT NULL, hidden TEXT UNIQUE, \
+         CONSTRAINT team_nick UNIQUE (team, nick));
+         CREATE TABLE posts (id BIGINT PRIMARY KEY, author_id BIGINT NOT NULL REFERENCES authors (id), \
+         title TEXT NOT NULL CHECK (length(title) > 0));
+         INSERT INTO authors VALUES (1, 'secret@example.com', 'red', 'ace', 'secret-hidden');
+         INSERT INTO posts VALUES (1, 1, 'hello')";
+
+    async fn fail(conn: &mut ConnectionGuard, sql: &str) -> DieselError {
+        let result = crate::with_connection!(*conn, |c| diesel::sql_query(sql).execute(c).await);
+        match result {
+            Ok(n) => panic!("`{sql}` did not fail ({n} rows)"),
+            Err(error) => error,
+        }
+    }
+
+    /// One failing statement and the problem it must become, per backend:
+    /// `(status, code, detail, field errors as "pointer code detail")`.
+    struct Case {
+        model: &'static ModelInfo,
+        operation: Operation,
+        sql: &'static str,
+        sqlite: (u16, &'static str, &'static str, &'static [&'static str]),
+        postgres: (u16, &'static str, &'static str, &'static [&'static str]),
+    }
+
+    const TAKEN: &str = "a Author with this value already exists";
+
+    fn cases() -> Vec<Case> {
+        vec![
+            Case {
+                model: &AUTHOR,
+                operation: Operation::Write,
+                sql: "INSERT INTO authors VALUES (2, 'secret@example.com', 'x', 'y', NULL)",
+                sqlite: (
+                    409,
+                    "ALREADY_EXISTS",
+                    "a Author with this value already exists (email)",
+                    &["/email unique already taken"],
+                ),
+                postgres: (
+                    409,
+                    "ALREADY_EXISTS",
+                    "a Author with this value already exists (email)",
+                    &["/email unique already taken"],
+                ),
+            },
+            Case {
+                model: &AUTHOR,
+                operation: Operation::Write,
+                sql: "INSERT INTO authors VALUES (2, 'b@example.com', 'red', 'ace', NULL)",
+                sqlite: (
+                    409,
+                    "ALREADY_EXISTS",
+                    "a Author with this value already exists (team, nick)",
+                    &["/team unique already taken", "/nick unique already taken"],
+                ),
+                postgres: (
+                    409,
+                    "ALREADY_EXISTS",
+                    "a Author with this value already exists (team, nick)",
+                    &["/team unique already taken", "/nick unique already taken"],
+                ),
+            },
+            // A column the model does not have is not named as a field.
+            Case {
+                model: &AUTHOR,
+                operation: Operation::Write,
+                sql: "INSERT INTO authors VALUES (2, 'b@example.com', 'x', 'y', 'secret-hidden')",
+                sqlite: (409, "ALREADY_EXISTS", TAKEN, &[]),
+                postgres: (
+                    409,
+                    "ALREADY_EXISTS",
+                    "a Author with this value already exists (constraint `authors_hidden_key`)",
+                    &[],
+                ),
+            },
+            Case {
+                model: &POST,
+                operation: Operation::Write,
+                sql: "INSERT INTO posts VALUES (2, 999, 't')",
+                sqlite: (
+                    422,
+                    "INVALID_REFERENCE",
+                    "a reference names a row that does not exist",
+                    &[],
+                ),
+                postgres: (
+                    422,
+                    "INVALID_REFERENCE",
+                    "a reference names a row that does not exist (author_id)",
+                    &["/author_id reference refers to a missing row"],
+                ),
+            },
+            Case {
+                model: &AUTHOR,
+                operation: Operation::Delete,
+                sql: "DELETE FROM authors WHERE id = 1",
+                sqlite: (
+                    409,
+                    "STILL_REFERENCED",
+                    "this Author is still referred to",
+                    &[],
+                ),
+                postgres: (
+                    409,
+                    "STILL_REFERENCED",
+                    "this Author is still referred to (id)",
+                    &[],
+                ),
+            },
+            Case {
+                model: &POST,
+                operation: Operation::Write,
+                sql: "INSERT INTO posts VALUES (2, 1, NULL)",
+                sqlite: (
+                    422,
+                    "CONSTRAINT_VIOLATION",
+                    "a required value is missing (title)",
+                    &["/title required must have a value"],
+                ),
+                postgres: (
+                    422,
+                    "CONSTRAINT_VIOLATION",
+                    "a required value is missing (title)",
+                    &["/title required must have a value"],
+                ),
+            },
+            Case {
+                model: &POST,
+                operation: Operation::Write,
+                sql: "INSERT INTO posts VALUES (2, 1, '')",
+                sqlite: (
+                    422,
+                    "CONSTRAINT_VIOLATION",
+                    "a value breaks a rule of the table",
+                    &[],
+                ),
+                postgres: (
+                    422,
+                    "CONSTRAINT_VIOLATION",
+                    "a value breaks a rule of the table (constraint `posts_title_check`)",
+                    &[],
+                ),
+            },
+            Case {
+                model: &POST,
+                operation: Operation::Read,
+                sql: "SELECT nope FROM posts",
+                sqlite: (
+                    500,
+                    "INTERNAL_ERROR",
+                    "a query on `posts` failed: no such column: nope",
+                    &[],
+                ),
+                postgres: (
+                    500,
+                    "INTERNAL_ERROR",
+                    "a query on `posts` failed: column \"nope\" does not exist",
+                    &[],
+                ),
+            },
+        ]
+    }
+
+    #[actix_web::test]
+    async fn constraint_violations_name_the_model_s_columns_never_the_values() {
+        for test in TestDatabase::both("errors_constraints").await {
+            let database = test.connect();
+            let backend = database.backend();
+            let mut conn = database.connection().await.unwrap();
+            crate::with_connection!(conn, |c| c.batch_execute(SCHEMA).await).unwrap();
+            for case in cases() {
+                let error =
+                    query_error(case.model, case.operation, fail(&mut conn, case.sql).await);
+                let (status, code, detail, fields) = match backend {
+                    Backend::Sqlite => case.sqlite,
+                    Backend::Postgres => case.postgres,
+                };
+                let context = format!("{backend:?}: {}", case.sql);
+                assert_eq!(error.status(), status, "{context}");
+                assert_eq!(error.code(), code, "{context}");
+                assert_eq!(error.detail(), detail, "{context}");
+                let errors: Vec<String> = error
+                    .errors()
+                    .iter()
+                    .map(|e| format!("{} {} {}", e.pointer, e.code, e.detail))
+                    .collect();
+                assert_eq!(errors, fields, "{context}");
+                if status != 500 {
+                    assert_eq!(
+                        error.hint(),
+                        error.entry().map(|e| e.hint),
+                        "{context}: the catalogue's hint"
+                    );
+                }
+                let json = error.to_problem(None, false).to_json();
+                assert!(
+                    !json.contains("secret") && !json.contains("999"),
+                    "{context}: no value in {json}"
+                );
+            }
+            drop(conn);
+            test.cleanup().await;
+        }
+    }
+
+    #[derive(diesel::QueryableByName, Debug)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        #[allow(dead_code)]
+        id: i64,
+    }
+
+    #[actix_web::test]
+    async fn a_row_that_does_not_fit_the_model_is_a_500_naming_table_and_model() {
+        let test = TestDatabase::sqlite("errors_mismatch");
+        let database = test.connect();
+        let mut conn = database.connection().await.unwrap();
+        let result = crate::with_connection!(conn, |c| diesel::sql_query("SELECT NULL AS id")
+            .load::<Id>(c)
+            .await);
+        let error = query_error(&POST, Operation::Read, result.unwrap_err());
+        assert_eq!(error.status(), 500);
+        assert_eq!(error.code(), "MODEL_MISMATCH");
+        assert!(
+            error
+                .detail()
+                .starts_with("a row of `posts` does not match the model `Post`: "),
+            "{}",
+            error.detail()
+        );
+        assert_eq!(error.hint(), Some(elif_catalogue::EL3014.hint));
+        let missing = query_error(&POST, Operation::Read, DieselError::NotFound);
+        assert_eq!(
+            (missing.status(), missing.code(), missing.detail()),
+            (
+                500,
+                "INTERNAL_ERROR",
+                "a query on `posts` failed: Record not found"
+            )
+        );
+        drop(conn);
+        test.cleanup().await;
+    }
+
+    #[actix_web::test]
+    async fn a_statement_past_postgres_s_timeout_is_a_503() {
+        let Some(test) = TestDatabase::postgres("errors_timeout").await else {
+            return;
+        };
+        let database = test.connect();
+        let mut conn = database.connection().await.unwrap();
+        crate::with_connection!(conn, |c| c
+            .batch_execute("SET statement_timeout = 50")
+            .await)
+        .unwrap();
+        let error = query_error(
+            &POST,
+            Operation::Read,
+            fail(&mut conn, "SELECT pg_sleep(2)").await,
+        );
+        assert_eq!(error.status(), 503);
+        assert_eq!(error.code(), "QUERY_TIMEOUT");
+        assert_eq!(
+            error.detail(),
+            "a query on `posts` ran past the statement timeout"
+        );
+        assert_eq!(error.hint(), Some(elif_catalogue::EL3015.hint));
+        crate::with_connection!(conn, |c| c.batch_execute("RESET statement_timeout").await)
+            .unwrap();
+        drop(conn);
+        test.cleanup().await;
+    }
 }

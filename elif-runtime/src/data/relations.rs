@@ -174,3 +174,251 @@ pub fn distinct<K: Eq + std::hash::Hash + Clone>(keys: impl IntoIterator<Item = 
         .filter(|k| seen.insert(k.clone()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use diesel::QueryableByName;
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    use serde_json::json;
+
+    use super::*;
+    use crate::http::Schema;
+    use crate::testing::TestDatabase;
+
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    struct Post {
+        id: i64,
+        comments: Related<Vec<Comment>>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    struct Comment {
+        id: i64,
+        post_id: i64,
+        author_id: Option<i64>,
+        author: Related<Option<Author>>,
+    }
+
+    #[derive(QueryableByName, Debug, Clone, PartialEq, Serialize)]
+    struct Author {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+
+    #[derive(QueryableByName)]
+    struct CommentRow {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = BigInt)]
+        post_id: i64,
+        #[diesel(sql_type = Nullable<BigInt>)]
+        author_id: Option<i64>,
+    }
+
+    fn list(keys: &[i64]) -> String {
+        keys.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// What `#[has_many(Comment)] comments` generates: one query for
+    /// every parent, the nested loaders on the children, then each
+    /// parent's share.
+    fn comments() -> Relation<Post, Comment> {
+        fn load<'a>(
+            conn: &'a mut Connection,
+            parents: &'a mut [Post],
+            nested: &'a [Box<dyn Load<Comment>>],
+        ) -> crate::BoxFuture<'a, diesel::QueryResult<()>> {
+            Box::pin(async move {
+                let keys: Vec<i64> = parents.iter().map(|p| p.id).collect();
+                let query = format!(
+                    "SELECT id, post_id, author_id FROM comments WHERE post_id IN ({}) ORDER BY id",
+                    list(&keys)
+                );
+                let rows: Vec<CommentRow> =
+                    crate::with_connection!(*conn, |c| diesel::sql_query(query).load(c).await)?;
+                let mut children: Vec<Comment> = rows
+                    .into_iter()
+                    .map(|r| Comment {
+                        id: r.id,
+                        post_id: r.post_id,
+                        author_id: r.author_id,
+                        author: Related::NotLoaded,
+                    })
+                    .collect();
+                for loader in nested {
+                    Load::load(&**loader, &mut *conn, &mut children).await?;
+                }
+                let mut groups: HashMap<i64, Vec<Comment>> = HashMap::new();
+                for child in children {
+                    if let Some(k) = KeyOf::<i64>::key_of(&child.post_id) {
+                        groups.entry(k).or_default().push(child);
+                    }
+                }
+                for parent in parents.iter_mut() {
+                    parent.comments =
+                        Related::Loaded(groups.remove(&parent.id).unwrap_or_default());
+                }
+                Ok(())
+            })
+        }
+        Relation::new("comments", load)
+    }
+
+    /// What `#[belongs_to(Author)] author` on a nullable key generates.
+    fn author() -> Relation<Comment, Author> {
+        fn load<'a>(
+            conn: &'a mut Connection,
+            parents: &'a mut [Comment],
+            _nested: &'a [Box<dyn Load<Author>>],
+        ) -> crate::BoxFuture<'a, diesel::QueryResult<()>> {
+            Box::pin(async move {
+                let keys = distinct(parents.iter().filter_map(|p| p.author_id.key_of()));
+                let owners: Vec<Author> = if keys.is_empty() {
+                    Vec::new()
+                } else {
+                    let query =
+                        format!("SELECT id, name FROM authors WHERE id IN ({})", list(&keys));
+                    crate::with_connection!(*conn, |c| diesel::sql_query(query).load(c).await)?
+                };
+                let owners: HashMap<i64, Author> = owners.into_iter().map(|o| (o.id, o)).collect();
+                for parent in parents.iter_mut() {
+                    parent.author = Related::Loaded(
+                        parent
+                            .author_id
+                            .key_of()
+                            .and_then(|k| owners.get(&k))
+                            .cloned(),
+                    );
+                }
+                Ok(())
+            })
+        }
+        Relation::new("author", load)
+    }
+
+    #[actix_web::test]
+    async fn a_relation_loads_every_parent_s_rows_with_one_query_and_then_its_nested_ones() {
+        let test = TestDatabase::sqlite("relations_load");
+        let database = test.connect();
+        let mut conn = database.connection().await.unwrap();
+        crate::with_connection!(conn, |c| c
+            .batch_execute(
+                "CREATE TABLE authors (id BIGINT PRIMARY KEY, name TEXT NOT NULL);
+                 CREATE TABLE comments (id BIGINT PRIMARY KEY, post_id BIGINT NOT NULL, author_id BIGINT);
+                 INSERT INTO authors VALUES (1, 'ann'), (2, 'bo'), (3, 'cy');
+                 INSERT INTO comments VALUES (10, 1, 2), (11, 1, NULL), (12, 3, 3), (13, 1, 2);"
+            )
+            .await)
+        .unwrap();
+        let relation = comments().with(author());
+        assert_eq!(relation.name(), "comments");
+        assert_eq!(
+            format!("{relation:?}"),
+            "Relation { name: \"comments\", nested: 1 }"
+        );
+        let mut posts = vec![
+            Post {
+                id: 1,
+                comments: Related::NotLoaded,
+            },
+            Post {
+                id: 2,
+                comments: Related::NotLoaded,
+            },
+        ];
+        let before = database.query_count();
+        Load::load(&relation, &mut conn, &mut posts).await.unwrap();
+        assert_eq!(
+            database.query_count() - before,
+            2,
+            "one query per relation, not one per row"
+        );
+        let bo = Author {
+            id: 2,
+            name: "bo".into(),
+        };
+        let comment = |id, author_id, author: Option<&Author>| Comment {
+            id,
+            post_id: 1,
+            author_id,
+            author: Related::Loaded(author.cloned()),
+        };
+        assert_eq!(
+            posts[0].comments,
+            Related::Loaded(vec![
+                comment(10, Some(2), Some(&bo)),
+                comment(11, None, None),
+                comment(13, Some(2), Some(&bo)),
+            ]),
+            "post 1's own comments, each with its author (none for a NULL key)"
+        );
+        assert_eq!(
+            posts[1].comments,
+            Related::Loaded(Vec::new()),
+            "loaded and empty, not left unloaded"
+        );
+        assert_eq!(
+            serde_json::to_value(&posts[1]).unwrap(),
+            json!({ "id": 2, "comments": [] })
+        );
+        assert_eq!(
+            serde_json::to_value(&posts[0].comments.get().unwrap()[1]).unwrap(),
+            json!({ "id": 11, "post_id": 1, "author_id": null, "author": null })
+        );
+        drop(conn);
+        test.cleanup().await;
+    }
+
+    #[test]
+    fn related_rows_are_absent_until_loaded() {
+        let mut rows: Related<Vec<i64>> = Related::default();
+        assert!(rows.is_not_loaded());
+        assert_eq!(rows.get(), None);
+        assert_eq!(format!("{rows:?}"), "NotLoaded");
+        assert_eq!(serde_json::to_value(&rows).unwrap(), json!(null));
+        assert_eq!(rows.clone().into_inner(), None);
+        rows = Related::Loaded(vec![1, 2]);
+        assert!(!rows.is_not_loaded());
+        assert_eq!(rows.get(), Some(&vec![1, 2]));
+        assert_eq!(
+            format!("{rows:?}"),
+            "[1, 2]",
+            "shown as the rows themselves"
+        );
+        assert_eq!(serde_json::to_value(&rows).unwrap(), json!([1, 2]));
+        assert_eq!(rows.into_inner(), Some(vec![1, 2]));
+        let none: Related<Option<i64>> = Related::Loaded(None);
+        assert!(!none.is_not_loaded(), "loaded, and there is none");
+        assert_eq!(
+            <Related<Vec<i64>>>::schema(),
+            <Vec<i64>>::schema(),
+            "documented as the rows"
+        );
+        assert!(<Related<Vec<i64>>>::optional(), "and possibly absent");
+    }
+
+    #[test]
+    fn keys_skip_nulls_and_are_asked_for_once_each() {
+        assert_eq!(KeyOf::<i64>::key_of(&7_i64), Some(7));
+        assert_eq!(KeyOf::<i64>::key_of(&Some(7_i64)), Some(7));
+        assert_eq!(KeyOf::<i64>::key_of(&None::<i64>), None);
+        assert_eq!(distinct([3, 1, 3, 2, 1]), [3, 1, 2], "first-seen order");
+        assert_eq!(
+            distinct(
+                [Some(2), None, Some(2)]
+                    .iter()
+                    .filter_map(KeyOf::<i64>::key_of)
+            ),
+            [2]
+        );
+        assert!(distinct(Vec::<i64>::new()).is_empty());
+    }
+}
