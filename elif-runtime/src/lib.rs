@@ -50,10 +50,11 @@ pub mod __private {
     };
     pub use crate::di::{Dependency, Resolver};
     pub use crate::http::{
-        ArgumentInfo, Controller, ExceptionFilter, Extract, Guard, HasSchema, HttpRequest,
-        HttpResponse, Interceptor, Layer, Method, NoSchema, RequestContext, RouteInfo, Routes,
-        Schema, SchemaProbe, call_handler, catch_app, catch_route, custom_method, extract, finish,
-        has_app_guards, path_param, reply, run_app_guards, run_app_interceptors, web,
+        AppLayers, ArgumentInfo, ArgumentSpec, Controller, ExceptionFilter, Extract, Guard,
+        HasSchema, HttpRequest, HttpResponse, Interceptor, Layer, Method, NoSchema, RequestContext,
+        RouteInfo, RouteResult, RouteSpec, Routes, Schema, SchemaProbe, call_handler, catch_app,
+        catch_route, custom_method, describe_routes, dispatch, extract, finish, has_app_guards,
+        has_app_interceptors, path_param, reply, run_app_guards, run_app_interceptors, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
     pub use crate::util::double_option;
@@ -64,6 +65,7 @@ pub mod __private {
     pub use diesel;
     pub use diesel_async;
     pub use inventory;
+    pub use pin_project_lite::pin_project;
     pub use serde;
     pub use serde_json;
 }

@@ -45,19 +45,17 @@ fn generate(controller: &Controller) -> TokenStream {
     let p = private();
     let item = &controller.item;
     let self_ty = &controller.self_ty;
-    // Each route's description is written once, in `__elif_routes`: `describe`
-    // returns them, `routes` hands each to its route.
-    let infos = controller
+    // Each route's description is written once, as static data in
+    // `__ELIF_ROUTES`: `describe` turns them all into `RouteInfo`s, `routes`
+    // hands each its own (no code per route for descriptions).
+    let schemas = Schemas::of(controller);
+    let specs = controller
         .routes
         .iter()
-        .map(|route| info(controller, route));
-    let names = slots("route", controller.routes.len());
-    let count = Literal::usize_unsuffixed(names.len());
-    let mounts = controller
-        .routes
-        .iter()
-        .zip(&names)
-        .map(|(route, name)| mount(controller, route, name));
+        .map(|route| spec(controller, route, &schemas));
+    let schema_fns = schemas.functions();
+    let count = Literal::usize_unsuffixed(controller.routes.len());
+    let (route_items, routes) = routes(controller);
     // Every guard, interceptor and filter joins the graph, once.
     let mut component_types: Vec<&syn::Type> = Vec::new();
     let layers =
@@ -85,19 +83,20 @@ fn generate(controller: &Controller) -> TokenStream {
         #item
 
         const _: () = {
-            fn __elif_routes() -> [#p::RouteInfo; #count] {
-                [#(#infos),*]
-            }
+            static __ELIF_ROUTES: [#p::RouteSpec; #count] = [#(#specs),*];
+
+            #schema_fns
+
+            #route_items
 
             #[automatically_derived]
             impl #p::Controller for #self_ty {
                 fn routes(self: ::std::sync::Arc<Self>, routes: &mut #p::Routes) {
-                    let [#(#names),*] = __elif_routes();
-                    #(#mounts)*
+                    #routes
                 }
 
                 fn describe() -> ::std::vec::Vec<#p::RouteInfo> {
-                    ::std::vec::Vec::from(__elif_routes())
+                    #p::describe_routes(&__ELIF_ROUTES)
                 }
 
                 fn components() -> ::std::vec::Vec<&'static #p::ProviderDescriptor> {
@@ -108,28 +107,77 @@ fn generate(controller: &Controller) -> TokenStream {
     }
 }
 
-/// The route's description, as an expression.
-fn info(controller: &Controller, route: &Route) -> TokenStream {
+/// The JSON Schema probes of a controller's argument and response types:
+/// one function per distinct type (`__elif_schema_N`), which the routes'
+/// descriptions point to.
+struct Schemas<'a> {
+    types: Vec<(String, &'a syn::Type)>,
+}
+
+impl<'a> Schemas<'a> {
+    fn of(controller: &'a Controller) -> Self {
+        let mut types: Vec<(String, &syn::Type)> = Vec::new();
+        for route in &controller.routes {
+            let used = route.arguments.iter().map(|a| &a.ty).chain([&route.output]);
+            for ty in used {
+                let text = ty.to_token_stream().to_string();
+                if !types.iter().any(|(known, _)| *known == text) {
+                    types.push((text, ty));
+                }
+            }
+        }
+        Self { types }
+    }
+
+    /// The name of the probe of `ty`.
+    fn probe(&self, ty: &syn::Type) -> Ident {
+        let text = ty.to_token_stream().to_string();
+        let index = self
+            .types
+            .iter()
+            .position(|(known, _)| *known == text)
+            .unwrap_or_default();
+        Ident::new(&format!("__elif_schema_{index}"), Span::call_site())
+    }
+
+    /// The probes: each gives its type's schema, if it has one (the probe
+    /// needs the concrete type, so it is written here).
+    fn functions(&self) -> TokenStream {
+        let p = private();
+        let functions = self.types.iter().map(|(_, ty)| {
+            let name = self.probe(ty);
+            quote! {
+                fn #name() -> ::core::option::Option<#p::serde_json::Value> {
+                    #[allow(unused_imports)]
+                    use #p::{HasSchema as _, NoSchema as _};
+                    (&&#p::SchemaProbe::<#ty>::new()).probe()
+                }
+            }
+        });
+        quote!(#(#functions)*)
+    }
+}
+
+/// The route's description, as a constant expression (a `RouteSpec`).
+fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenStream {
     let p = private();
-    let method = method(&route.method);
+    let method = &route.method;
     let path = &route.path;
     let handler = format!("{}::{}", controller.name, route.handler);
-    let probe = |ty: &syn::Type| {
-        quote! {{
-            #[allow(unused_imports)]
-            use #p::{HasSchema as _, NoSchema as _};
-            (&&#p::SchemaProbe::<#ty>::new()).probe()
-        }}
-    };
+    let probe = |ty: &syn::Type| schemas.probe(ty);
     let typed = |from_path: bool| {
-        let items = route.arguments.iter().filter(|a| a.from_path == from_path).map(|a| {
-            let name = a.name.to_string();
-            let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
-            let rust_type = type_text(&a.ty);
-            let schema = probe(&a.ty);
-            quote!(#p::ArgumentInfo { name: ::std::string::String::from(#name), rust_type: #rust_type, schema: #schema })
-        });
-        quote!(::std::vec![#(#items),*])
+        let items = route
+            .arguments
+            .iter()
+            .filter(|a| a.from_path == from_path)
+            .map(|a| {
+                let name = a.name.to_string();
+                let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+                let rust_type = type_text(&a.ty);
+                let schema = probe(&a.ty);
+                quote!(#p::ArgumentSpec { name: #name, rust_type: #rust_type, schema: #schema })
+            });
+        quote!(&[#(#items),*])
     };
     let params = typed(true);
     let extractors = typed(false);
@@ -139,17 +187,17 @@ fn info(controller: &Controller, route: &Route) -> TokenStream {
         let names = chain(controller_level, route_level)
             .into_iter()
             .map(type_text);
-        quote!(::std::vec![#(#names),*])
+        quote!(&[#(#names),*])
     };
     let guards = names(&controller.layers.guards, &route.layers.guards);
     let interceptors = names(&controller.layers.interceptors, &route.layers.interceptors);
     let filters = names(&controller.layers.filters, &route.layers.filters);
     let line = quote_spanned!(route.handler.span()=> ::core::line!());
     quote! {
-        #p::RouteInfo {
+        #p::RouteSpec {
             method: #method,
-            path: ::std::string::String::from(#path),
-            handler: ::std::string::String::from(#handler),
+            path: #path,
+            handler: #handler,
             params: #params,
             extractors: #extractors,
             response: #response,
@@ -157,19 +205,8 @@ fn info(controller: &Controller, route: &Route) -> TokenStream {
             guards: #guards,
             interceptors: #interceptors,
             filters: #filters,
-            location: ::core::option::Option::Some(#p::Location { file: ::core::file!(), line: #line }),
+            location: #p::Location { file: ::core::file!(), line: #line },
         }
-    }
-}
-
-fn method(name: &str) -> TokenStream {
-    let p = private();
-    match name {
-        "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" => {
-            let ident = Ident::new(name, Span::call_site());
-            quote!(#p::Method::#ident)
-        }
-        other => quote!(#p::custom_method(#other)),
     }
 }
 
@@ -186,68 +223,253 @@ fn type_text(ty: &syn::Type) -> String {
 
 fn slots(prefix: &str, count: usize) -> Vec<Ident> {
     (0..count)
-        .map(|i| Ident::new(&format!("__elif_{prefix}_{i}"), Span::call_site()))
+        .map(|i| Ident::new(&format!("{prefix}{i}"), Span::call_site()))
         .collect()
 }
 
-/// The code that adds one route to the table, with its description `info`.
-fn mount(controller: &Controller, route: &Route, info: &Ident) -> TokenStream {
+/// The body of `Controller::routes`, and the items it needs.
+///
+/// Every route of a controller is served by one function, `__elif_dispatch`,
+/// given the controller's state and the route's index: the routes share one
+/// actix service type, so actix's service machinery is compiled once per
+/// controller, not once per route (and a change to one handler recompiles
+/// that much less). Each route is one `async fn` (`__elif_route_N`); when
+/// there are several, an enum with one variant per route holds whichever a
+/// request runs (no boxing). Everything a request needs from its route sits
+/// behind one `Rc`, so a request costs one non-atomic increment, not one per
+/// component. The items are named, so that the types built on them have
+/// short names (debug info is much of what a change recompiles).
+fn routes(controller: &Controller) -> (TokenStream, TokenStream) {
+    let p = private();
+    let count = controller.routes.len();
+    if count == 0 {
+        return (TokenStream::new(), quote!(let _ = (self, routes);));
+    }
+    let component_types = controller.routes.iter().map(|route| {
+        let layers = layers(controller, route);
+        let types = layers.components().map(|ty| quote!(::std::sync::Arc<#ty>));
+        quote!((#(#types,)*))
+    });
+    let self_ty = &controller.self_ty;
+    let components = controller.routes.iter().map(|route| {
+        let layers = layers(controller, route);
+        let resolve = layers
+            .components()
+            .map(|ty| quote_spanned!(span_of(ty)=> routes.provider::<#ty>()));
+        quote!((#(#resolve,)*))
+    });
+    let names = slots("__elif_route_", count);
+    let functions = controller.routes.iter().enumerate().map(|(index, route)| {
+        let name = &names[index];
+        let body = route_future(controller, route, index);
+        quote! {
+            async fn #name(
+                __elif_state: ::std::rc::Rc<__ElifState>,
+                __elif_service_request: #p::ServiceRequest,
+            ) -> #p::RouteResult #body
+        }
+    });
+    let variants = slots("R", count);
+    let params = slots("F", count);
+    let arms = names.iter().enumerate().map(|(index, name)| {
+        let future = quote!(#name(__elif_state, __elif_service_request));
+        let future = if count == 1 {
+            future
+        } else {
+            let variant = &variants[index];
+            quote!(__ElifRoute::#variant { future: #future })
+        };
+        if index + 1 == count {
+            quote!(_ => #future)
+        } else {
+            let index = Literal::usize_unsuffixed(index);
+            quote!(#index => #future,)
+        }
+    });
+    let add = controller.routes.iter().enumerate().map(|(index, route)| {
+        let index = Literal::usize_unsuffixed(index);
+        let info = quote!(__ELIF_ROUTES[#index].info());
+        let middleware = chain(&controller.layers.middleware, &route.layers.middleware);
+        if middleware.is_empty() {
+            quote!(routes.add_route(#info, &__elif_state, __elif_dispatch, #index);)
+        } else {
+            // The first middleware listed is the outermost: wrapped last.
+            let layers = middleware.iter().rev();
+            quote!(routes.add_route_wrapped(#info, &__elif_state, __elif_dispatch, #index, |route| route #(.wrap(#layers))*);)
+        }
+    });
+    let body = quote! {
+        let __elif_state = ::std::rc::Rc::new(__ElifState {
+            this: self,
+            layers: routes.app_layers(),
+            routes: (#(#components,)*),
+        });
+        let __elif_dispatch = #p::dispatch(
+            &__elif_state,
+            |__elif_state, __elif_index, __elif_service_request| match __elif_index {
+                #(#arms)*
+            },
+        );
+        #(#add)*
+    };
+    let future_type = (count > 1).then(|| {
+        quote! {
+            #p::pin_project! {
+                #[project = __ElifRouteProjection]
+                enum __ElifRoute<#(#params),*> {
+                    #(#variants { #[pin] future: #params },)*
+                }
+            }
+
+            impl<#(#params),*> ::core::future::Future for __ElifRoute<#(#params),*>
+            where
+                #(#params: ::core::future::Future<Output = #p::RouteResult>,)*
+            {
+                type Output = #p::RouteResult;
+
+                fn poll(
+                    self: ::core::pin::Pin<&mut Self>,
+                    cx: &mut ::core::task::Context<'_>,
+                ) -> ::core::task::Poll<#p::RouteResult> {
+                    match self.project() {
+                        #(__ElifRouteProjection::#variants { future } => future.poll(cx),)*
+                    }
+                }
+            }
+        }
+    });
+    // The controller's state: itself, the layers around its routes, and the
+    // components each route names.
+    let items = quote! {
+        struct __ElifState {
+            this: ::std::sync::Arc<#self_ty>,
+            layers: ::std::rc::Rc<#p::AppLayers>,
+            routes: (#(#component_types,)*),
+        }
+
+        #future_type
+
+        #(#functions)*
+
+    };
+    (items, body)
+}
+
+/// What runs around one route: the controller's layers, then the route's.
+struct RouteLayers<'a> {
+    guards: Vec<&'a syn::Type>,
+    interceptors: Vec<&'a syn::Type>,
+    filters: Vec<&'a syn::Type>,
+}
+
+impl RouteLayers<'_> {
+    /// The components the route resolves, in the order of its state's slots.
+    fn components(&self) -> impl Iterator<Item = &syn::Type> {
+        self.guards
+            .iter()
+            .chain(&self.interceptors)
+            .chain(&self.filters)
+            .copied()
+    }
+}
+
+fn layers<'a>(controller: &'a Controller, route: &'a Route) -> RouteLayers<'a> {
+    RouteLayers {
+        guards: chain(&controller.layers.guards, &route.layers.guards),
+        interceptors: chain(&controller.layers.interceptors, &route.layers.interceptors),
+        filters: chain(&controller.layers.filters, &route.layers.filters),
+    }
+}
+
+/// The body of the `async fn` that answers one request to route `index`
+/// (from `__elif_service_request` and the controller's `__elif_state`).
+/// Guards run first (the app's and module's, boxed; then the attributes',
+/// static), then the arguments are taken: every step may stop the route
+/// with an error (`break '__elif_route`), which filters see. The steps are
+/// written in this one future, without nested futures per route.
+fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenStream {
     let p = private();
     let handler = &route.handler;
     let request = Ident::new("__elif_request", Span::call_site());
     let payload = Ident::new("__elif_payload", Span::call_site());
     let cx = Ident::new("__elif_cx", Span::call_site());
-    let guards = chain(&controller.layers.guards, &route.layers.guards);
-    let interceptors = chain(&controller.layers.interceptors, &route.layers.interceptors);
-    let filters = chain(&controller.layers.filters, &route.layers.filters);
-    let middleware = chain(&controller.layers.middleware, &route.layers.middleware);
-    let guard_slots = slots("guard", guards.len());
-    let interceptor_slots = slots("interceptor", interceptors.len());
-    let filter_slots = slots("filter", filters.len());
-    let resolve = guards
-        .iter()
-        .chain(&interceptors)
-        .chain(&filters)
-        .map(|ty| quote_spanned!(span_of(ty)=> routes.provider::<#ty>()));
-    let all_slots: Vec<&Ident> = guard_slots
+    let RouteLayers {
+        guards,
+        interceptors,
+        filters,
+    } = layers(controller, route);
+    let guard_slots = slots("__elif_guard_", guards.len());
+    let interceptor_slots = slots("__elif_interceptor_", interceptors.len());
+    let filter_slots = slots("__elif_filter_", filters.len());
+    let all_slots = guard_slots
         .iter()
         .chain(&interceptor_slots)
-        .chain(&filter_slots)
-        .collect();
-    let check_guards = guards.iter().zip(&guard_slots).map(
-        |(g, slot)| quote_spanned!(span_of(g)=> <#g as #p::Guard>::check(#slot, &#cx).await?;),
-    );
+        .chain(&filter_slots);
+    let slot = Literal::usize_unsuffixed(index);
+    let check_guards = guards.iter().zip(&guard_slots).map(|(g, slot)| {
+        quote_spanned! {span_of(g)=>
+            if let ::core::result::Result::Err(error) = <#g as #p::Guard>::check(#slot, &#cx).await {
+                break '__elif_route __ElifErr(error);
+            }
+        }
+    });
     let arguments = route.arguments.iter().map(|argument| {
         let name = &argument.name;
         let ty = &argument.ty;
         let key = name.to_string();
         let key = key.strip_prefix("r#").unwrap_or(&key).to_owned();
-        if argument.from_path {
-            quote_spanned!(span_of(ty)=> let #name = #p::path_param::<#ty>(&#request, #key)?;)
+        let value = if argument.from_path {
+            quote_spanned!(span_of(ty)=> #p::path_param::<#ty>(&#request, #key))
         } else {
-            quote_spanned!(span_of(ty)=> let #name = #p::extract::<#ty>(&#request, &mut #payload).await?;)
+            quote_spanned!(span_of(ty)=> #p::extract::<#ty>(&#request, &mut #payload).await)
+        };
+        quote! {
+            let #name = match #value {
+                __ElifOk(value) => value,
+                __ElifErr(error) => break '__elif_route __ElifErr(error),
+            };
         }
     });
     let names = route.arguments.iter().map(|a| &a.name);
     // The handler's output becomes its response in one place, with the
-    // return type named: an output that is no response is one compile
-    // error, at the return type. Everything after it sees a response.
+    // return type named (`__elif_reply`): an output that is no response is
+    // one compile error, at the return type. Everything after it sees a
+    // response.
     let output = &route.output;
     let call = quote_spanned! {span_of(output)=>
-        async { #p::reply::<#output>(__elif_this.#handler(#(#names),*).await, &#request) }
+        let __elif_reply = #p::reply::<#output>;
+        let __elif_call = __elif_this.#handler(#(#names),*);
     };
-    // The app's and module's interceptors wrap the handler (`call_handler`
-    // awaits it in place when there are none); the route's own sit inside
-    // them, the first listed outermost.
+    // The app's and module's interceptors wrap the handler (awaited in place
+    // when there are none); the route's own sit inside them, the first
+    // listed outermost.
     let call = if interceptors.is_empty() {
-        quote!(#p::call_handler(__elif_layers, &#cx, #call).await)
+        quote! {
+            #call
+            if #p::has_app_interceptors(__elif_layers) {
+                let #request = &#request;
+                #p::run_app_interceptors(
+                    __elif_layers,
+                    &#cx,
+                    ::std::boxed::Box::pin(async move {
+                        ::core::result::Result::Ok(__elif_reply(__elif_call.await, #request))
+                    }),
+                )
+                .await
+            } else {
+                ::core::result::Result::Ok(__elif_reply(__elif_call.await, &#request))
+            }
+        }
     } else {
         let wrap = interceptors.iter().zip(&interceptor_slots).rev().map(|(ty, slot)| {
             quote_spanned!(span_of(ty)=> let __elif_next = <#ty as #p::Interceptor>::intercept(#slot, &#cx, __elif_next);)
         });
         quote! {
-            let __elif_call = #call;
-            let __elif_next = async { ::core::result::Result::Ok(__elif_call.await) };
+            #call
+            let #request = &#request;
+            let __elif_next = async move {
+                ::core::result::Result::Ok(__elif_reply(__elif_call.await, #request))
+            };
             #(#wrap)*
             #p::run_app_interceptors(__elif_layers, &#cx, ::std::boxed::Box::pin(__elif_next)).await
         }
@@ -268,52 +490,32 @@ fn mount(controller: &Controller, route: &Route, info: &Ident) -> TokenStream {
             });
         }
     });
-    let add = if middleware.is_empty() {
-        quote!(routes.add_service(#info, __elif_service);)
-    } else {
-        // The first middleware listed is the outermost: wrapped last.
-        let layers = middleware.iter().rev();
-        quote!(routes.add_service_wrapped(#info, __elif_service, |route| route #(.wrap(#layers))*);)
-    };
-    // Everything a request needs from the route sits behind one `Rc`, so a
-    // request costs one non-atomic increment, not one per component. The
-    // route is an actix service of its own: it takes the whole request and
-    // answers it, without actix's extractor-tuple and responder steps.
-    // Guards run first (the app's and module's, boxed; then the attributes',
-    // static), then the arguments are taken: every step may answer with an
-    // error, which filters see.
     quote! {
         {
-            let __elif_state = ::std::rc::Rc::new((
-                ::std::sync::Arc::clone(&self),
-                routes.app_layers(),
-                #(#resolve,)*
-            ));
-            let __elif_service = move |__elif_service_request: #p::ServiceRequest| {
-                let __elif_state = ::std::rc::Rc::clone(&__elif_state);
-                async move {
-                    let (#request, #payload) = __elif_service_request.into_parts();
-                    let (__elif_this, __elif_layers, #(#all_slots,)*) = &*__elif_state;
-                    let __elif_outcome = {
-                        let #cx = #p::RequestContext::new(&#request);
-                        let __elif_outcome = async {
-                            if #p::has_app_guards(__elif_layers) {
-                                #p::run_app_guards(__elif_layers, &#cx).await?;
-                            }
-                            #(#check_guards)*
-                            #[allow(unused_mut, unused_variables)]
-                            let mut #payload = #payload;
-                            #(#arguments)*
-                            #call
-                        }
-                        .await;
-                        #catch
-                        #p::catch_app(__elif_layers, &#cx, __elif_outcome)
-                    };
-                    #p::finish(#request, __elif_outcome)
+            // (A `break` value that starts with `::` reads as a labelled
+            // loop to syn, which `elif expand` uses.)
+            #[allow(unused_imports)]
+            use ::core::result::Result::{Err as __ElifErr, Ok as __ElifOk};
+            #[allow(unused_mut, unused_variables)]
+            let (#request, mut #payload) = __elif_service_request.into_parts();
+            let __elif_this = &__elif_state.this;
+            let __elif_layers = &__elif_state.layers;
+            #[allow(unused_variables)]
+            let (#(#all_slots,)*) = &__elif_state.routes.#slot;
+            let #cx = #p::RequestContext::new(&#request);
+            let __elif_outcome: #p::Result<#p::HttpResponse> = '__elif_route: {
+                if #p::has_app_guards(__elif_layers) {
+                    if let ::core::result::Result::Err(error) = #p::run_app_guards(__elif_layers, &#cx).await {
+                        break '__elif_route __ElifErr(error);
+                    }
                 }
+                #(#check_guards)*
+                #(#arguments)*
+                #call
             };
-            #add
+            #catch
+            let __elif_outcome = #p::catch_app(__elif_layers, &#cx, __elif_outcome);
+            #p::finish(#request, __elif_outcome)
         }
     }
 }

@@ -54,11 +54,7 @@ fn json_flag(help: &'static str) -> Arg {
         .help(help)
 }
 
-pub(crate) async fn run<I, S>(app: App, args: I) -> crate::Result<()>
-where
-    I: IntoIterator<Item = S>,
-    S: Into<OsString> + Clone,
-{
+pub(crate) async fn run(app: App, args: Vec<OsString>) -> crate::Result<()> {
     let name = super::entry::app_name();
     let matches = match cli(name).try_get_matches_from(args) {
         Ok(matches) => matches,

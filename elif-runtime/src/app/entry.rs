@@ -2,6 +2,7 @@
 //! turning the outcome into an exit code.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::OnceLock;
@@ -29,6 +30,12 @@ pub fn run_main<F>(package: &'static str, main: F) -> ExitCode
 where
     F: Future<Output = crate::Result<()>>,
 {
+    // Boxed at once: the runtime's entry is compiled here, once, not in
+    // every app for its `main`'s future type.
+    main_boxed(package, Box::pin(main))
+}
+
+fn main_boxed(package: &'static str, main: LocalFuture<'_, crate::Result<()>>) -> ExitCode {
     set_app_name(package);
     init_logging();
     match actix_rt::System::new().block_on(main) {
@@ -45,8 +52,19 @@ where
 
 /// Runs the body of an `#[elif::test]` function on a fresh runtime.
 pub fn run_test<F: Future>(test: F) -> F::Output {
-    actix_rt::System::new().block_on(test)
+    // As `run_main`: the runtime's entry is compiled once, for a boxed future.
+    let mut output = None;
+    block_on(Box::pin(async {
+        output = Some(test.await);
+    }));
+    output.expect("the test's future completed")
 }
+
+fn block_on(future: LocalFuture<'_, ()>) {
+    actix_rt::System::new().block_on(future)
+}
+
+type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// Logs to stderr, filtered by `RUST_LOG` (e.g. `info,elif_runtime=debug`), `info` by default.
 fn init_logging() {

@@ -7,6 +7,7 @@ pub(crate) mod entry;
 mod lifecycle;
 pub(crate) mod serve;
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -204,17 +205,31 @@ impl App {
 
     /// Runs the command given on the process's command line (`serve` when
     /// none): the app binary is also the app's command line.
-    pub async fn run(self) -> crate::Result<()> {
-        self.run_with_args(std::env::args()).await
+    pub fn run(self) -> impl Future<Output = crate::Result<()>> + Send + 'static {
+        self.run_with_args(std::env::args())
     }
 
     /// Runs the command given in `args` (the first item is the program name).
-    pub async fn run_with_args<I, S>(self, args: I) -> crate::Result<()>
+    ///
+    /// The future is boxed here, in elif: the boot, the commands and the
+    /// server (and everything they await) are compiled once, with elif,
+    /// not again in every app that awaits them.
+    pub fn run_with_args<I, S>(
+        self,
+        args: I,
+    ) -> impl Future<Output = crate::Result<()>> + Send + 'static
     where
         I: IntoIterator<Item = S>,
         S: Into<std::ffi::OsString> + Clone,
     {
-        command::run(self, args).await
+        self.run_args(args.into_iter().map(Into::into).collect())
+    }
+
+    fn run_args(
+        self,
+        args: Vec<std::ffi::OsString>,
+    ) -> crate::BoxFuture<'static, crate::Result<()>> {
+        Box::pin(command::run(self, args))
     }
 
     /// Checks everything that can be checked without building anything: the

@@ -3,9 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
+use actix_web::dev::{
+    Service, ServiceFactory, ServiceRequest, ServiceResponse, always_ready, fn_service,
+};
 use actix_web::http::Method;
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
@@ -117,7 +120,86 @@ impl RouteInfo {
     }
 }
 
+/// A route's description as generated code writes it: static data, turned
+/// into a [`RouteInfo`] here (one function in elif, not code in every
+/// controller for every route).
+#[doc(hidden)]
+pub struct RouteSpec {
+    /// The HTTP method's name (checked by the macro).
+    pub method: &'static str,
+    /// The full path template, prefix included.
+    pub path: &'static str,
+    /// `Controller::handler`.
+    pub handler: &'static str,
+    /// Path parameters.
+    pub params: &'static [ArgumentSpec],
+    /// Other arguments (extractors).
+    pub extractors: &'static [ArgumentSpec],
+    /// The handler's return type.
+    pub response: &'static str,
+    /// The response body's JSON Schema, when its type has one.
+    pub response_schema: fn() -> Option<serde_json::Value>,
+    /// Guards, in the order they run.
+    pub guards: &'static [&'static str],
+    /// Interceptors, outermost first.
+    pub interceptors: &'static [&'static str],
+    /// Exception filters, in the order they are tried.
+    pub filters: &'static [&'static str],
+    /// Where the handler is declared.
+    pub location: Location,
+}
+
+/// One handler argument, as generated code writes it.
+#[doc(hidden)]
+pub struct ArgumentSpec {
+    /// The argument's name.
+    pub name: &'static str,
+    /// Its Rust type, as written.
+    pub rust_type: &'static str,
+    /// Its JSON Schema, when its type has one.
+    pub schema: fn() -> Option<serde_json::Value>,
+}
+
+impl RouteSpec {
+    /// The route's description.
+    pub fn info(&self) -> RouteInfo {
+        let arguments = |specs: &[ArgumentSpec]| -> Vec<ArgumentInfo> {
+            specs
+                .iter()
+                .map(|spec| ArgumentInfo {
+                    name: spec.name.to_owned(),
+                    rust_type: spec.rust_type,
+                    schema: (spec.schema)(),
+                })
+                .collect()
+        };
+        RouteInfo {
+            method: crate::http::custom_method(self.method),
+            path: self.path.to_owned(),
+            handler: self.handler.to_owned(),
+            params: arguments(self.params),
+            extractors: arguments(self.extractors),
+            response: self.response,
+            response_schema: (self.response_schema)(),
+            guards: self.guards.to_vec(),
+            interceptors: self.interceptors.to_vec(),
+            filters: self.filters.to_vec(),
+            location: Some(self.location),
+        }
+    }
+}
+
+/// The descriptions of a controller's routes (`Controller::describe`).
+#[doc(hidden)]
+pub fn describe_routes(specs: &[RouteSpec]) -> Vec<RouteInfo> {
+    specs.iter().map(RouteSpec::info).collect()
+}
+
 type MakeRoute = Box<dyn Fn(Method) -> actix_web::Route>;
+
+/// Puts a route's service into an actix route (the one step that needs the
+/// service's type).
+type Serve = Box<dyn Fn(actix_web::Route) -> actix_web::Route>;
 
 /// Middleware applied to every route of the app (`App::middleware`).
 pub type RouteMiddleware =
@@ -191,7 +273,7 @@ impl Routes {
         F: Fn(ServiceRequest) -> Fut + Clone + 'static,
         Fut: Future<Output = Result<ServiceResponse, actix_web::Error>> + 'static,
     {
-        self.add_service_wrapped(info, service, |route| route)
+        self.push_service(info, serve(service), None)
     }
 
     /// As [`Routes::add_service`], with the route wrapped in middleware.
@@ -206,10 +288,64 @@ impl Routes {
         Fut: Future<Output = Result<ServiceResponse, actix_web::Error>> + 'static,
         W: Fn(actix_web::Route) -> actix_web::Route + 'static,
     {
+        self.push_service(info, serve(service), Some(Box::new(wrap)))
+    }
+
+    /// Adds route `index` of a generated controller: `dispatch` answers a
+    /// request to any of the controller's routes, given the controller's
+    /// `state` and the route's index. Every route of the controller has the
+    /// same service type, so actix's service machinery is compiled once per
+    /// controller, not once per route.
+    #[doc(hidden)]
+    pub fn add_route<S, F, Fut>(
+        &mut self,
+        info: RouteInfo,
+        state: &Rc<S>,
+        dispatch: F,
+        index: usize,
+    ) -> &mut Self
+    where
+        S: 'static,
+        F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
+        Fut: Future<Output = RouteResult> + 'static,
+    {
+        self.push_service(info, route_service(state, dispatch, index), None)
+    }
+
+    /// As [`Routes::add_route`], with the route wrapped in middleware.
+    #[doc(hidden)]
+    pub fn add_route_wrapped<S, F, Fut, W>(
+        &mut self,
+        info: RouteInfo,
+        state: &Rc<S>,
+        dispatch: F,
+        index: usize,
+        wrap: W,
+    ) -> &mut Self
+    where
+        S: 'static,
+        F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
+        Fut: Future<Output = RouteResult> + 'static,
+        W: Fn(actix_web::Route) -> actix_web::Route + 'static,
+    {
+        self.push_service(
+            info,
+            route_service(state, dispatch, index),
+            Some(Box::new(wrap)),
+        )
+    }
+
+    /// Adds a route whose service `serve` puts into an actix route: the
+    /// route's middleware (`wrap`), then the app's, around it.
+    fn push_service(&mut self, info: RouteInfo, serve: Serve, wrap: Option<Serve>) -> &mut Self {
         let middleware = self.middleware.clone();
         let make: MakeRoute = Box::new(move |method| {
-            let route = web::method(method).service(fn_service(service.clone()));
-            middleware.iter().fold(wrap(route), |route, mw| mw(route))
+            let route = serve(web::method(method));
+            let route = match &wrap {
+                Some(wrap) => wrap(route),
+                None => route,
+            };
+            middleware.iter().fold(route, |route, mw| mw(route))
         });
         self.entries.push((info, make));
         self
@@ -313,6 +449,97 @@ impl Routes {
             })));
         }
     }
+}
+
+/// The step of a route that needs its service's type: everything else
+/// about adding a route is compiled once, in elif.
+fn serve<F, Fut>(service: F) -> Serve
+where
+    F: Fn(ServiceRequest) -> Fut + Clone + 'static,
+    Fut: Future<Output = Result<ServiceResponse, actix_web::Error>> + 'static,
+{
+    Box::new(move |route| route.service(fn_service(service.clone())))
+}
+
+/// What a route's service answers.
+#[doc(hidden)]
+pub type RouteResult = Result<ServiceResponse, actix_web::Error>;
+
+/// The dispatch function of a generated controller, for `state` (the
+/// closure's signature is read from this call).
+#[doc(hidden)]
+pub fn dispatch<S, F, Fut>(_state: &Rc<S>, dispatch: F) -> F
+where
+    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy,
+{
+    dispatch
+}
+
+/// The actix service (and its factory) of one route of a generated
+/// controller: the controller's state and `dispatch` function, and the
+/// route's index.
+struct RouteService<S, F> {
+    state: Rc<S>,
+    dispatch: F,
+    index: usize,
+}
+
+impl<S, F: Copy> Clone for RouteService<S, F> {
+    fn clone(&self) -> Self {
+        Self {
+            state: Rc::clone(&self.state),
+            dispatch: self.dispatch,
+            index: self.index,
+        }
+    }
+}
+
+impl<S, F, Fut> ServiceFactory<ServiceRequest> for RouteService<S, F>
+where
+    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy,
+    Fut: Future<Output = RouteResult>,
+{
+    type Response = ServiceResponse;
+    type Error = actix_web::Error;
+    type Config = ();
+    type Service = Self;
+    type InitError = ();
+    type Future = std::future::Ready<Result<Self, ()>>;
+
+    fn new_service(&self, _: ()) -> Self::Future {
+        std::future::ready(Ok(self.clone()))
+    }
+}
+
+impl<S, F, Fut> Service<ServiceRequest> for RouteService<S, F>
+where
+    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut,
+    Fut: Future<Output = RouteResult>,
+{
+    type Response = ServiceResponse;
+    type Error = actix_web::Error;
+    type Future = Fut;
+
+    always_ready!();
+
+    fn call(&self, request: ServiceRequest) -> Fut {
+        (self.dispatch)(Rc::clone(&self.state), self.index, request)
+    }
+}
+
+/// Puts route `index` of a controller into an actix route.
+fn route_service<S, F, Fut>(state: &Rc<S>, dispatch: F, index: usize) -> Serve
+where
+    S: 'static,
+    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
+    Fut: Future<Output = RouteResult> + 'static,
+{
+    let service = RouteService {
+        state: Rc::clone(state),
+        dispatch,
+        index,
+    };
+    Box::new(move |route| route.service(service.clone()))
 }
 
 /// Two routes with the same method and path shape (`/{id}` and `/{post_id}`

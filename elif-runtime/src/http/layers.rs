@@ -146,6 +146,12 @@ pub fn has_app_guards(layers: &AppLayers) -> bool {
     !layers.guards.is_empty()
 }
 
+/// Whether there are app or module interceptors around the handler
+/// (generated routes await the handler in place when there are none).
+pub fn has_app_interceptors(layers: &AppLayers) -> bool {
+    !layers.interceptors.is_empty()
+}
+
 /// Runs the app's and the module's guards in order.
 pub async fn run_app_guards(layers: &AppLayers, cx: &RequestContext<'_>) -> crate::Result<()> {
     for guard in &layers.guards {

@@ -22,6 +22,8 @@ pub use actix_web::http::{Method, StatusCode, header};
 /// actix-web's request, response and extractor types, for handlers written by hand.
 pub use actix_web::{HttpRequest, HttpResponse, Responder, middleware, web};
 pub use controller::{ArgumentInfo, Controller, RouteInfo, Routes};
+#[doc(hidden)]
+pub use controller::{ArgumentSpec, RouteResult, RouteSpec, describe_routes, dispatch};
 pub(crate) use extract::BodyLimit;
 pub use extract::{
     DEFAULT_BODY_LIMIT, Extension, Extract, FromPathSegment, Json, Query, Valid, extract,
@@ -31,7 +33,7 @@ pub use guard::{DynGuard, Guard, RequestContext};
 pub use intercept::{ExceptionFilter, Interceptor, finish, response_error};
 pub use layers::{
     AppLayers, DynFilter, DynInterceptor, Layer, call_handler, catch_app, catch_route,
-    has_app_guards, run_app_filters, run_app_guards, run_app_interceptors,
+    has_app_guards, has_app_interceptors, run_app_filters, run_app_guards, run_app_interceptors,
 };
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
