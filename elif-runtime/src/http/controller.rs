@@ -6,9 +6,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use actix_web::dev::{
-    Service, ServiceFactory, ServiceRequest, ServiceResponse, always_ready, fn_service,
-};
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse, always_ready};
 use actix_web::http::Method;
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
@@ -265,32 +263,6 @@ impl Routes {
         self
     }
 
-    /// Adds a route served by `service` directly (what `#[controller]`
-    /// generates): it takes the whole request and answers it, without
-    /// actix's extractor tuple and `Responder` steps in between.
-    pub fn add_service<F, Fut>(&mut self, info: RouteInfo, service: F) -> &mut Self
-    where
-        F: Fn(ServiceRequest) -> Fut + Clone + 'static,
-        Fut: Future<Output = Result<ServiceResponse, actix_web::Error>> + 'static,
-    {
-        self.push_service(info, serve(service), None)
-    }
-
-    /// As [`Routes::add_service`], with the route wrapped in middleware.
-    pub fn add_service_wrapped<F, Fut, W>(
-        &mut self,
-        info: RouteInfo,
-        service: F,
-        wrap: W,
-    ) -> &mut Self
-    where
-        F: Fn(ServiceRequest) -> Fut + Clone + 'static,
-        Fut: Future<Output = Result<ServiceResponse, actix_web::Error>> + 'static,
-        W: Fn(actix_web::Route) -> actix_web::Route + 'static,
-    {
-        self.push_service(info, serve(service), Some(Box::new(wrap)))
-    }
-
     /// Adds route `index` of a generated controller: `dispatch` answers a
     /// request to any of the controller's routes, given the controller's
     /// `state` and the route's index. Every route of the controller has the
@@ -449,16 +421,6 @@ impl Routes {
             })));
         }
     }
-}
-
-/// The step of a route that needs its service's type: everything else
-/// about adding a route is compiled once, in elif.
-fn serve<F, Fut>(service: F) -> Serve
-where
-    F: Fn(ServiceRequest) -> Fut + Clone + 'static,
-    Fut: Future<Output = Result<ServiceResponse, actix_web::Error>> + 'static,
-{
-    Box::new(move |route| route.service(fn_service(service.clone())))
 }
 
 /// What a route's service answers.

@@ -173,22 +173,6 @@ pub fn run_app_interceptors<'a>(
     next
 }
 
-/// Calls the handler of a route whose attributes name no interceptor or
-/// filter (`handler`: its future, arguments taken, output made a response),
-/// inside the app's and module's interceptors. Without any, the handler is
-/// awaited in place: the fast path, with nothing boxed.
-pub async fn call_handler(
-    layers: &AppLayers,
-    cx: &RequestContext<'_>,
-    handler: impl Future<Output = HttpResponse>,
-) -> crate::Result<HttpResponse> {
-    if layers.interceptors.is_empty() {
-        return Ok(handler.await);
-    }
-    let next = Box::pin(async move { Ok(handler.await) });
-    run_app_interceptors(layers, cx, next).await
-}
-
 /// The answer of a route's own filters (`catch`, which tries them in
 /// order) to the error `outcome` carries; `outcome` if none answers.
 pub fn catch_route(

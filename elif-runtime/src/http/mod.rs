@@ -32,8 +32,8 @@ pub use extract::{
 pub use guard::{DynGuard, Guard, RequestContext};
 pub use intercept::{ExceptionFilter, Interceptor, finish, response_error};
 pub use layers::{
-    AppLayers, DynFilter, DynInterceptor, Layer, call_handler, catch_app, catch_route,
-    has_app_guards, has_app_interceptors, run_app_filters, run_app_guards, run_app_interceptors,
+    AppLayers, DynFilter, DynInterceptor, Layer, catch_app, catch_route, has_app_guards,
+    has_app_interceptors, run_app_filters, run_app_guards, run_app_interceptors,
 };
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
