@@ -27,6 +27,9 @@ pub struct Entry {
     pub code: &'static str,
     /// When the diagnostic is raised.
     pub phase: Phase,
+    /// What a request-time diagnostic answers (every [`Phase::Request`]
+    /// entry has one, and no other entry does).
+    pub answer: Option<Answer>,
     /// One-line title, lower case, no final stop.
     pub title: &'static str,
     /// What it means and why it happens.
@@ -37,6 +40,18 @@ pub struct Entry {
     pub wrong: &'static str,
     /// The same example, fixed.
     pub right: &'static str,
+}
+
+/// The HTTP status and problem+json `code` a request-time diagnostic
+/// answers with. Call sites name the entry; the status and code come from
+/// here, so the catalogue and the responses cannot disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status (400–599).
+    pub status: u16,
+    /// The stable SCREAMING_SNAKE `code` member. `EL3009`'s is a suffix:
+    /// the model's name goes before it (`POST_NOT_FOUND`).
+    pub code: &'static str,
 }
 
 /// Where the catalogue is published; an entry's page is this followed by
@@ -50,9 +65,26 @@ impl Entry {
     }
 }
 
+/// The fields an entry may leave out: only request-time entries answer.
+const UNANSWERED: Entry = Entry {
+    code: "",
+    phase: Phase::Compile,
+    answer: None,
+    title: "",
+    explanation: "",
+    hint: "",
+    wrong: "",
+    right: "",
+};
+
 macro_rules! catalogue {
     ($( $(#[$doc:meta])* $name:ident = { $($field:ident : $value:expr),* $(,)? } )*) => {
-        $( $(#[$doc])* pub const $name: Entry = Entry { code: stringify!($name), $($field: $value),* }; )*
+        $(
+            $(#[$doc])*
+            // Request-time entries give every field; the others take `answer` from the base.
+            #[allow(clippy::needless_update)]
+            pub const $name: Entry = Entry { code: stringify!($name), $($field: $value,)* ..UNANSWERED };
+        )*
         /// Every entry, in code order.
         pub const ALL: &[Entry] = &[$($name),*];
     };
@@ -516,6 +548,20 @@ catalogue! {
         wrong: "#[guard(scope = \"request\")]\nstruct Authenticated;",
         right: "#[guard]\nstruct Authenticated;",
     }
+    /// An app, module or inspection guard, interceptor or filter that cannot be resolved.
+    EL1015 = {
+        phase: Phase::Boot,
+        title: "layer cannot be resolved",
+        explanation: "A guard, interceptor or exception filter added with `App::guard` (`interceptor`, `filter`, \
+            `inspection_guard`) or listed in `#[module(guards(..), interceptors(..), filters(..))]` has no \
+            instance of its type in the built container: its `Injectable` impl describes another type, or it \
+            is not built as a singleton. The boot stops rather than serve its routes without it: a guard \
+            that silently went missing would leave them open.",
+        hint: "derive the component with `#[guard]` or `#[injectable]` rather than implementing `Injectable` \
+            by hand, so that its descriptor describes the type itself",
+        wrong: "struct Admin;\nimpl Injectable for Admin { fn descriptor() -> &'static ProviderDescriptor { Other::descriptor() } }\nApp::new().guard::<Admin>()",
+        right: "#[guard]\nstruct Admin;\nApp::new().guard::<Admin>()",
+    }
     /// A required configuration key has no value.
     EL2001 = {
         phase: Phase::Boot,
@@ -557,6 +603,7 @@ catalogue! {
     /// No route matches the path.
     EL3001 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 404, code: "ROUTE_NOT_FOUND" }),
         title: "route not found",
         explanation: "No route of the app matches the request's path (code `ROUTE_NOT_FOUND`, status 404).",
         hint: "check the path; `routes` lists every route of the app",
@@ -566,6 +613,7 @@ catalogue! {
     /// The path exists but not with this method.
     EL3002 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 405, code: "METHOD_NOT_ALLOWED" }),
         title: "method not allowed",
         explanation: "The path matches a route, but not with this method (code `METHOD_NOT_ALLOWED`, status 405). \
             The `Allow` header lists the methods the path answers.",
@@ -576,6 +624,7 @@ catalogue! {
     /// A body or query that cannot be read as the expected type.
     EL3003 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 400, code: "MALFORMED_REQUEST" }),
         title: "malformed request",
         explanation: "The body is not valid JSON, or a field has the wrong type or is missing, or the query \
             string or a path parameter cannot be read (code `MALFORMED_REQUEST`, status 400). `errors` lists \
@@ -587,6 +636,7 @@ catalogue! {
     /// A body that fails validation or has unknown fields.
     EL3004 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 422, code: "VALIDATION_FAILED" }),
         title: "validation failed",
         explanation: "The body was read but breaks the DTO's rules, or carries fields the DTO does not have \
             (code `VALIDATION_FAILED`, status 422). `errors` lists each field and rule.",
@@ -597,6 +647,7 @@ catalogue! {
     /// A body over the size limit.
     EL3005 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 413, code: "PAYLOAD_TOO_LARGE" }),
         title: "payload too large",
         explanation: "The body is larger than `server.body_limit` (code `PAYLOAD_TOO_LARGE`, status 413).",
         hint: "send a smaller body, or raise `server.body_limit`",
@@ -606,6 +657,7 @@ catalogue! {
     /// A body of a type the route does not read.
     EL3006 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" }),
         title: "unsupported media type",
         explanation: "The route reads JSON but the request's `Content-Type` is something else \
             (code `UNSUPPORTED_MEDIA_TYPE`, status 415).",
@@ -616,6 +668,7 @@ catalogue! {
     /// A failure inside the app.
     EL3007 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 500, code: "INTERNAL_ERROR" }),
         title: "internal error",
         explanation: "The handler (or a guard or service it called) failed or panicked (code `INTERNAL_ERROR`, \
             status 500). In production the body says only that; the detail is in the log under the response's \
@@ -627,18 +680,24 @@ catalogue! {
     /// No database connection within the checkout timeout.
     EL3008 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 503, code: "DATABASE_UNAVAILABLE" }),
         title: "database unavailable",
-        explanation: "A query needed a database connection and none could be had within             `database.checkout_timeout_ms` (code `DATABASE_UNAVAILABLE`, status 503): the database is down or             unreachable, or every pooled connection is busy. The request is not retried; the pool reconnects by             itself when the database returns, and `/ready` answers 503 meanwhile.",
-        hint: "retry later; operators: check that the database answers at `DATABASE_URL`, and raise             `database.pool_size` if connections are all busy",
+        explanation: "A query needed a database connection and none could be had within \
+            `database.checkout_timeout_ms` (code `DATABASE_UNAVAILABLE`, status 503): the database is down or \
+            unreachable, or every pooled connection is busy. The request is not retried; the pool reconnects by \
+            itself when the database returns, and `/ready` answers 503 meanwhile.",
+        hint: "retry later; operators: check that the database answers at `DATABASE_URL`, and raise \
+            `database.pool_size` if connections are all busy",
         wrong: "DATABASE_URL=postgres://app@db.internal/app   # db.internal is down",
         right: "DATABASE_URL=postgres://app@db.internal/app   # reachable, or a larger database.pool_size",
     }
     /// A model's row looked up by key does not exist.
     EL3009 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 404, code: "NOT_FOUND" }),
         title: "row not found",
         explanation: "`Repository::find_or_fail`, `update` or `delete` was given a key no row has (status 404). \
-            The code names the model: `POST_NOT_FOUND` for `Post`.",
+            The code is `NOT_FOUND` after the model's name: `POST_NOT_FOUND` for `Post`.",
         hint: "check the key; list the rows to see which exist",
         wrong: "GET /posts/999   # no post 999",
         right: "GET /posts/1",
@@ -646,6 +705,7 @@ catalogue! {
     /// An insert or update would duplicate a unique value.
     EL3010 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 409, code: "ALREADY_EXISTS" }),
         title: "unique value already taken",
         explanation: "The database refused a row because a unique column (or set of columns) already holds \
             the value (code `ALREADY_EXISTS`, status 409). `errors` names the columns where the database says \
@@ -657,6 +717,7 @@ catalogue! {
     /// An insert or update refers to a row that does not exist.
     EL3011 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 422, code: "INVALID_REFERENCE" }),
         title: "reference to a missing row",
         explanation: "A foreign key names a row that does not exist (code `INVALID_REFERENCE`, status 422).",
         hint: "refer to an existing row (its key), or create it first",
@@ -666,6 +727,7 @@ catalogue! {
     /// A delete would leave other rows referring to a missing row.
     EL3012 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 409, code: "STILL_REFERENCED" }),
         title: "row still referenced",
         explanation: "The row is referred to by rows of another table through a foreign key, so deleting it \
             is refused (code `STILL_REFERENCED`, status 409).",
@@ -676,6 +738,7 @@ catalogue! {
     /// A NOT NULL or CHECK constraint refused a row.
     EL3013 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 422, code: "CONSTRAINT_VIOLATION" }),
         title: "constraint violated",
         explanation: "A `NOT NULL` or `CHECK` constraint of the table refused the row (code \
             `CONSTRAINT_VIOLATION`, status 422). Validating the input (`Valid<T>`) catches most of these earlier \
@@ -687,6 +750,7 @@ catalogue! {
     /// A row read from the database does not fit its model.
     EL3014 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 500, code: "MODEL_MISMATCH" }),
         title: "row does not match the model",
         explanation: "A value read from the table cannot be turned into the model's field (code `MODEL_MISMATCH`, \
             status 500): the table and the `#[model]` struct disagree (schema drift), e.g. a NULL in a column \
@@ -698,6 +762,7 @@ catalogue! {
     /// A statement ran past the statement timeout.
     EL3015 = {
         phase: Phase::Request,
+        answer: Some(Answer { status: 503, code: "QUERY_TIMEOUT" }),
         title: "query timed out",
         explanation: "The database cancelled a statement that ran longer than `database.statement_timeout_ms` \
             (code `QUERY_TIMEOUT`, status 503; PostgreSQL only).",
@@ -815,8 +880,83 @@ pub fn markdown() -> String {
 mod tests {
     use super::*;
 
+    /// What is wrong with the whitespace of one prose text (a title, an
+    /// explanation, a hint): a lost `\` line continuation leaves a newline
+    /// and the next line's indentation in it, which ship in the docs and in
+    /// every problem's hint.
+    fn whitespace_fault(text: &str) -> Option<&'static str> {
+        if text.contains(['\n', '\r', '\t']) {
+            Some("a line break or tab")
+        } else if text.contains("  ") {
+            Some("a run of spaces")
+        } else if text.trim() != text {
+            Some("leading or trailing spaces")
+        } else {
+            None
+        }
+    }
+
+    /// Every prose text's whitespace fault, as `CODE field: fault`.
+    fn prose_faults(entries: &[Entry]) -> Vec<String> {
+        let mut faults = Vec::new();
+        for e in entries {
+            for (field, text) in [
+                ("title", e.title),
+                ("explanation", e.explanation),
+                ("hint", e.hint),
+            ] {
+                if let Some(fault) = whitespace_fault(text) {
+                    faults.push(format!("{} {field}: {fault}", e.code));
+                }
+            }
+        }
+        faults
+    }
+
+    #[test]
+    fn prose_with_broken_whitespace_is_caught() {
+        let lost_continuation = Entry {
+            code: "EL9001",
+            hint: "raise             `database.pool_size`",
+            ..UNANSWERED
+        };
+        let line_break = Entry {
+            code: "EL9002",
+            explanation: "the pool\n    reconnects",
+            ..UNANSWERED
+        };
+        let trailing = Entry {
+            code: "EL9003",
+            title: "database unavailable ",
+            ..UNANSWERED
+        };
+        assert_eq!(
+            prose_faults(&[lost_continuation, line_break, trailing]),
+            [
+                "EL9001 hint: a run of spaces",
+                "EL9002 explanation: a line break or tab",
+                "EL9003 title: leading or trailing spaces",
+            ]
+        );
+        let indented_example = Entry {
+            code: "EL9004",
+            title: "fine",
+            wrong: "fn main() {\n    run();\n}",
+            ..UNANSWERED
+        };
+        assert!(
+            prose_faults(&[indented_example]).is_empty(),
+            "examples keep their indentation"
+        );
+    }
+
     #[test]
     fn docs_errors_md_is_up_to_date() {
+        let faults = prose_faults(ALL);
+        assert!(
+            faults.is_empty(),
+            "catalogue prose has broken whitespace (a lost `\\` line continuation?): {faults:#?}"
+        );
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/errors.md");
         let expected = markdown();
         if std::env::var_os("ELIF_BLESS").is_some() {
@@ -853,6 +993,55 @@ mod tests {
             for text in [e.title, e.explanation, e.hint, e.wrong, e.right] {
                 assert!(!text.trim().is_empty(), "{} has an empty field", e.code);
             }
+        }
+    }
+
+    #[test]
+    fn request_time_entries_and_only_they_answer_and_say_so() {
+        for e in ALL {
+            let Some(answer) = e.answer else {
+                assert!(
+                    e.phase != Phase::Request,
+                    "{} is raised at request time: give it an `answer`",
+                    e.code
+                );
+                continue;
+            };
+            assert_eq!(
+                e.phase,
+                Phase::Request,
+                "{}: only request-time entries answer",
+                e.code
+            );
+            assert!(
+                e.code.starts_with("EL3"),
+                "{}: request-time entries are EL3xxx",
+                e.code
+            );
+            assert!(
+                (400..=599).contains(&answer.status),
+                "{}: {} is not an error status",
+                e.code,
+                answer.status
+            );
+            assert!(
+                !answer.code.is_empty()
+                    && answer
+                        .code
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b == b'_'),
+                "{}: `{}` is not SCREAMING_SNAKE",
+                e.code,
+                answer.code
+            );
+            assert!(
+                e.explanation.contains(&format!("status {}", answer.status))
+                    && e.explanation.contains(&format!("`{}`", answer.code)),
+                "{}: the explanation must say `status {}` and `{}`",
+                e.code,
+                answer.status,
+                answer.code
+            );
         }
     }
 

@@ -326,7 +326,9 @@ fn elif_attribute(attribute: &Attribute) -> Option<&'static str> {
     (qualified || bare).then_some(name)
 }
 
-/// For a `#[derive(..)]` naming elif derives: those (by name) and the others.
+/// For a `#[derive(..)]` naming elif derives (`Validate`, `elif::Validate`,
+/// or `::elif::__private::Validate` as generated code writes it): those (by
+/// name) and the others.
 fn elif_derives(attribute: &Attribute) -> Option<(Vec<&'static str>, Vec<syn::Path>)> {
     if !attribute.path().is_ident("derive") {
         return None;
@@ -338,8 +340,12 @@ fn elif_derives(attribute: &Attribute) -> Option<(Vec<&'static str>, Vec<syn::Pa
     let mut others = Vec::new();
     for path in paths {
         let last = path.segments.last().map(|s| s.ident.to_string());
-        let elif_path = path.segments.len() == 1
-            || (path.segments.len() == 2 && path.segments[0].ident == "elif");
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let elif_path = matches!(
+            segments.as_slice(),
+            [_] | ["elif", _] | ["elif", "__private", _]
+        );
         match DERIVES
             .iter()
             .find(|(name, _)| Some(*name) == last.as_deref())
@@ -475,6 +481,12 @@ mod tests {
         let (ours, others) = elif_derives(&attr).unwrap_or_default();
         assert_eq!(ours, ["Validate", "Schema"]);
         assert_eq!(others.len(), 2);
+        let generated: Attribute = syn::parse_quote!(
+            #[derive(::core::fmt::Debug, ::elif::__private::Validate, ::elif::__private::Schema)]
+        );
+        let (ours, others) = elif_derives(&generated).unwrap_or_default();
+        assert_eq!(ours, ["Validate", "Schema"]);
+        assert_eq!(others.len(), 1);
         let plain: Attribute = syn::parse_quote!(#[derive(Debug, Clone)]);
         assert!(elif_derives(&plain).is_none());
     }

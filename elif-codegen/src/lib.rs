@@ -8,6 +8,7 @@
 //! that description only. Generated code reaches the runtime through
 //! `::elif::__private` (see [`paths`]).
 
+mod attr;
 mod config;
 mod controller;
 mod deps;

@@ -17,22 +17,27 @@ pub(crate) enum Scope {
     Transient,
 }
 
-impl Scope {
-    /// Parses the value of `scope = "..."`.
-    pub(crate) fn parse(value: &syn::LitStr) -> syn::Result<Self> {
-        match value.value().as_str() {
+impl darling::FromMeta for Scope {
+    fn from_value(value: &syn::Lit) -> darling::Result<Self> {
+        let syn::Lit::Str(text) = value else {
+            return Err(darling::Error::custom(
+                "a scope is a string: \"singleton\", \"request\" or \"transient\"",
+            )
+            .with_span(value));
+        };
+        match text.value().as_str() {
             "singleton" => Ok(Scope::Singleton),
             "request" => Ok(Scope::Request),
             "transient" => Ok(Scope::Transient),
-            other => Err(syn::Error::new_spanned(
-                value,
-                format!(
-                    "unknown scope \"{other}\" [EL0006]\nhelp: expected \"singleton\" (the default), \"request\" or \"transient\""
-                ),
-            )),
+            other => Err(darling::Error::custom(format!(
+                "unknown scope \"{other}\"\nhelp: expected \"singleton\" (the default), \"request\" or \"transient\""
+            ))
+            .with_span(value)),
         }
     }
+}
 
+impl Scope {
     /// The runtime's `Scope` value.
     pub(crate) fn tokens(self) -> TokenStream {
         let p = private();

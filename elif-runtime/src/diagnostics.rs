@@ -6,7 +6,20 @@ use std::fmt;
 use elif_catalogue::Entry;
 pub use elif_catalogue::{self as catalogue};
 
-use crate::di::provider::Location;
+/// Where a component is declared in the user's source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// Path of the file, as `file!()` gives it.
+    pub file: &'static str,
+    /// 1-based line.
+    pub line: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -144,15 +157,6 @@ impl BootReport {
     /// Whether the report is empty.
     pub fn is_empty(&self) -> bool {
         self.diagnostics.is_empty()
-    }
-
-    /// `Ok(())` when nothing stops the app, else the report as an error.
-    pub fn into_result(self) -> crate::Result<()> {
-        if self.has_errors() {
-            Err(crate::Error::boot(self))
-        } else {
-            Ok(())
-        }
     }
 
     /// The exit code of a command that found these problems: 0 without

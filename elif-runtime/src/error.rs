@@ -6,7 +6,10 @@ use std::fmt;
 use elif_catalogue::Entry;
 
 use crate::diagnostics::BootReport;
-use crate::http::problem::{FieldError, Problem};
+
+mod problem;
+
+pub use problem::{FieldError, Problem};
 
 /// `Result` with elif's [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -79,6 +82,11 @@ impl Error {
         error
     }
 
+    /// The response decided by [`Error::rendered`], if any.
+    pub(crate) fn rendered_problem(&self) -> Option<&Problem> {
+        self.inner.rendered.as_ref()
+    }
+
     /// The error for a domain error, which stays reachable through
     /// [`Error::downcast_ref`] (exception filters match on it).
     pub fn domain<E: DomainError>(error: E) -> Self {
@@ -98,16 +106,33 @@ impl Error {
             .and_then(|d| d.downcast_ref::<T>())
     }
 
-    /// A problem raised by elif itself: its `type` points at the catalogue entry.
-    pub fn framework(
-        entry: &'static Entry,
-        status: u16,
-        code: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
+    /// A problem raised by elif itself: its status and `code` are the
+    /// catalogue entry's [`Answer`](elif_catalogue::Answer), and its `type`
+    /// points at the entry. An entry without an answer (not a request-time
+    /// one, which the catalogue's tests rule out) answers 500 `INTERNAL_ERROR`.
+    pub fn framework(entry: &'static Entry, detail: impl Into<String>) -> Self {
+        let (status, code) = entry.answer.map_or((500, "INTERNAL_ERROR"), |answer| {
+            (answer.status, answer.code)
+        });
         let mut error = Self::new(status, code, detail);
         error.inner.entry = Some(entry);
         error
+    }
+
+    /// An error known only by its HTTP status (one of actix-web's, or an
+    /// error response without a body): the catalogue entry for the status
+    /// ([`entry_for_status`]), keeping the status itself.
+    pub(crate) fn from_status(status: u16, detail: impl Into<String>) -> Self {
+        let mut error = Self::framework(entry_for_status(status), detail);
+        error.inner.status = status;
+        error
+    }
+
+    /// Replaces the `code`: for entries whose code names the app's own
+    /// type (`EL3009`'s `POST_NOT_FOUND`).
+    pub(crate) fn with_code(mut self, code: &'static str) -> Self {
+        self.inner.code = Cow::Borrowed(code);
+        self
     }
 
     /// A 422 `VALIDATION_FAILED` listing every field that broke a rule.
@@ -116,7 +141,7 @@ impl Error {
             1 => "1 field is invalid".to_owned(),
             n => format!("{n} fields are invalid"),
         };
-        Self::framework(&elif_catalogue::EL3004, 422, "VALIDATION_FAILED", detail)
+        Self::framework(&elif_catalogue::EL3004, detail)
             .with_hint("fix the fields listed in `errors`")
             .with_errors(errors)
     }
@@ -228,26 +253,37 @@ impl Error {
     }
 }
 
+/// The request-time entry for an error known only by its status: the
+/// HTTP layer's entry answering exactly that status (404, 405, 413, 415),
+/// else malformed request for a 4xx and internal error for anything else.
+/// The data layer's entries are not candidates: a 503 from elsewhere is not
+/// a database outage, nor a 409 a taken unique value.
+pub(crate) fn entry_for_status(status: u16) -> &'static Entry {
+    use elif_catalogue::{EL3001, EL3002, EL3003, EL3005, EL3006, EL3007};
+    const BY_STATUS: [&Entry; 4] = [&EL3001, &EL3002, &EL3005, &EL3006];
+    let exact = BY_STATUS
+        .into_iter()
+        .find(|entry| entry.answer.is_some_and(|answer| answer.status == status));
+    match exact {
+        Some(entry) => entry,
+        None if (400..500).contains(&status) => &EL3003,
+        None => &EL3007,
+    }
+}
+
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
     fn from(err: E) -> Self {
         Self::internal(err.to_string()).with_source(err)
     }
 }
 
-/// Answers with an `application/problem+json` body (RFC 9457) carrying the
-/// stable `code` and the `hint`.
-impl actix_web::ResponseError for Error {
-    fn status_code(&self) -> actix_web::http::StatusCode {
-        actix_web::http::StatusCode::from_u16(self.inner.status)
-            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
-    }
-
-    /// The response without request context; elif's pipeline re-renders it
-    /// with the request id and the production rules.
-    fn error_response(&self) -> actix_web::HttpResponse {
-        match &self.inner.rendered {
-            Some(problem) => problem.response(),
-            None => self.to_problem(None, false).response(),
+impl BootReport {
+    /// `Ok(())` when nothing stops the app, else the report as an error.
+    pub fn into_result(self) -> Result<()> {
+        if self.has_errors() {
+            Err(Error::boot(self))
+        } else {
+            Ok(())
         }
     }
 }
@@ -301,16 +337,40 @@ mod tests {
     }
 
     #[test]
-    fn renders_problem_json() {
-        use actix_web::ResponseError;
-        let err =
-            Error::new(422, "POST_TITLE_EMPTY", "a post needs a title").with_hint("send a title");
-        let response = err.error_response();
-        assert_eq!(response.status().as_u16(), 422);
+    fn framework_errors_answer_with_their_entry() {
+        let error = Error::framework(&elif_catalogue::EL3003, "the body is not valid JSON");
+        assert_eq!((error.status(), error.code()), (400, "MALFORMED_REQUEST"));
+        assert_eq!(error.entry().map(|e| e.code), Some("EL3003"));
+        let not_found = Error::framework(&elif_catalogue::EL3009, "post 9 does not exist")
+            .with_code("POST_NOT_FOUND");
         assert_eq!(
-            response.headers().get("content-type").unwrap(),
-            "application/problem+json"
+            (not_found.status(), not_found.code()),
+            (404, "POST_NOT_FOUND")
         );
+        // An entry that never answers a request (a boot error) is a 500.
+        let boot = Error::framework(&elif_catalogue::EL1001, "misused");
+        assert_eq!((boot.status(), boot.code()), (500, "INTERNAL_ERROR"));
+    }
+
+    #[test]
+    fn errors_known_by_status_keep_it_and_take_the_http_entry() {
+        for (status, entry, code) in [
+            (401, "EL3003", "MALFORMED_REQUEST"),
+            (409, "EL3003", "MALFORMED_REQUEST"),
+            (503, "EL3007", "INTERNAL_ERROR"),
+            (599, "EL3007", "INTERNAL_ERROR"),
+            (400, "EL3003", "MALFORMED_REQUEST"),
+            (404, "EL3001", "ROUTE_NOT_FOUND"),
+            (405, "EL3002", "METHOD_NOT_ALLOWED"),
+            (413, "EL3005", "PAYLOAD_TOO_LARGE"),
+            (415, "EL3006", "UNSUPPORTED_MEDIA_TYPE"),
+            (500, "EL3007", "INTERNAL_ERROR"),
+        ] {
+            let error = Error::from_status(status, "it failed");
+            assert_eq!(error.status(), status);
+            assert_eq!(error.code(), code, "{status}");
+            assert_eq!(error.entry().map(|e| e.code), Some(entry), "{status}");
+        }
     }
 
     #[test]

@@ -34,7 +34,8 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::app::entry::{run_main, run_test, set_app_name};
+    pub use crate::app::entry::{run_main, run_test};
+    pub use crate::config::set_app_name;
     pub use crate::config::source::{ConfigSource, FieldSpec};
     pub use crate::config::{ConfigDefault, ConfigKey, ConfigProblem, ConfigSection};
     pub use crate::data::{
@@ -52,8 +53,8 @@ pub mod __private {
     pub use crate::http::{
         AppLayers, ArgumentInfo, ArgumentSpec, Controller, ExceptionFilter, Extract, Guard,
         HasSchema, HttpRequest, HttpResponse, Interceptor, Layer, Method, NoSchema, RequestContext,
-        RouteInfo, RouteResult, RouteSpec, Routes, Schema, SchemaProbe, catch_app, catch_route,
-        custom_method, describe_routes, dispatch, extract, finish, has_app_guards,
+        RouteInfo, RouteResult, RouteSpec, Routes, Schema, SchemaProbe, ScopedProvider, catch_app,
+        catch_route, custom_method, describe_routes, dispatch, extract, finish, has_app_guards,
         has_app_interceptors, path_param, reply, run_app_guards, run_app_interceptors, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};

@@ -2,7 +2,7 @@
 //! `#[validate(length(min = 1, max = 200))]`, `range`, `email`, `custom`,
 //! `nested`. Every broken rule of a value is reported, with its JSON pointer.
 
-use crate::http::problem::FieldError;
+use crate::error::FieldError;
 
 /// A value that checks its own rules. Derive it with `#[derive(Validate)]`.
 #[diagnostic::on_unimplemented(

@@ -73,5 +73,13 @@ pub mod prelude {
 /// The async runtime elif runs on (actix-rt over tokio): `elif::rt::time::sleep`, `elif::rt::spawn`.
 pub use elif_runtime::rt;
 
+/// Items that macro-generated code uses: the runtime's, and the derives and
+/// macros that generated code invokes (`#[derive(Validate)]` on a model's
+/// forms, `with_connection!` in its queries), so that every path it writes
+/// starts at `::elif::__private`. Not public API.
 #[doc(hidden)]
-pub use elif_runtime::__private;
+pub mod __private {
+    pub use elif_macros::{Schema, Validate};
+    pub use elif_runtime::__private::*;
+    pub use elif_runtime::with_connection;
+}

@@ -180,7 +180,7 @@ async fn trait_bindings_factories_values_and_config() {
     );
     assert_eq!(signup.greeting.0, "welcome from smtp.test");
     assert_eq!(signup.region.0, "eu");
-    let components = booted.container().components();
+    let components = &booted.map().components;
     let described: Vec<(String, String, Option<&str>)> = components
         .iter()
         .map(|c| {

@@ -215,6 +215,23 @@ async fn development_serves_the_map_and_shadows_app_routes_under_elif() {
     app.stop().await;
 }
 
+/// `server.host` is the address the app would bind; a `TestApp` listens on
+/// 127.0.0.1 whatever it says, and runs in `test` mode unless told otherwise.
+#[elif::test]
+async fn beyond_loopback_the_map_is_served_only_in_development_set_explicitly() {
+    let exposed = App::new()
+        .module(ShopModule)
+        .without_env()
+        .config("server.host", "0.0.0.0");
+    let chosen = app("development").config("server.host", "0.0.0.0");
+    let test_mode = TestApp::start(exposed).await.unwrap();
+    assert_eq!(test_mode.get("/_elif/map.json").await.status(), 404);
+    test_mode.stop().await;
+    let development = TestApp::start(chosen).await.unwrap();
+    assert_eq!(development.get("/_elif/map.json").await.status(), 200);
+    development.stop().await;
+}
+
 #[elif::test]
 async fn production_hides_every_elif_path_but_keeps_health_and_readiness() {
     let app = TestApp::start(app("production")).await.unwrap();

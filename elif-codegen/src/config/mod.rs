@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::paths::private;
+use crate::paths::{private, private_at};
 
 /// Expands `#[derive(Config)]` on `input`.
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -28,6 +28,7 @@ fn generate(section: &parse::Section) -> TokenStream {
         let secret = f.secret;
         let default = match &f.default {
             Some(expr) => {
+                let p = private_at(expr.span());
                 let value = quote_spanned!(expr.span()=> #p::ConfigDefault::<#ty>::into_default(#expr));
                 quote_spanned! {expr.span()=>
                     ::core::option::Option::Some({

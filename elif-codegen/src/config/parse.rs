@@ -1,11 +1,29 @@
 //! `#[derive(Config)]`: from struct to a checked description.
 
+use darling::FromMeta;
 use quote::ToTokens;
 
-use crate::errors::{Errors, unknown_key};
+use crate::attr::{self, Flag, Spec};
+use crate::errors::Errors;
 
-const KEYS: &[&str] = &["section"];
-const FIELD_KEYS: &[&str] = &["default", "secret", "validate"];
+const SPEC: Spec = Spec::keys("#[config]", &["section"]);
+const FIELD_SPEC: Spec = Spec::keys("#[config]", &["default", "secret", "validate"]);
+
+/// `#[config(section = "mail")]` on the struct.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct Args {
+    section: Option<syn::LitStr>,
+}
+
+/// `#[config(default = expr, secret, validate = path)]` on a field.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct FieldArgs {
+    default: Option<attr::Expr>,
+    secret: Flag,
+    validate: Option<syn::Path>,
+}
 
 /// One key of the section.
 pub(crate) struct Field {
@@ -34,19 +52,8 @@ pub(crate) struct Section {
 /// Parses `#[config(section = "mail")] struct MailConfig { #[config(default = 25)] port: u16, ... }`.
 pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Section> {
     let mut errors = Errors::new();
-    let mut section = None;
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident("config")) {
-        errors.ok(attr.parse_nested_meta(|meta| {
-            // section = "name"
-            if meta.path.is_ident("section") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                section = Some(lit.value());
-                Ok(())
-            } else {
-                Err(unknown_key(&meta.path, KEYS, "#[config]"))
-            }
-        }));
-    }
+    let args: Option<Args> = attr::parse_attributes(&input.attrs, &SPEC, &mut errors);
+    let section = args.and_then(|args| args.section).map(|lit| lit.value());
     let named = match &input.data {
         syn::Data::Struct(syn::DataStruct {
             fields: syn::Fields::Named(named),
@@ -87,31 +94,15 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Section> {
 }
 
 fn field(field: &syn::Field, errors: &mut Errors) -> Option<Field> {
-    let mut out = Field {
+    let args: FieldArgs =
+        attr::parse_attributes(&field.attrs, &FIELD_SPEC, errors).unwrap_or_default();
+    Some(Field {
         ident: field.ident.clone()?,
         ty: field.ty.clone(),
-        default: None,
-        secret: is_secret_type(&field.ty),
-        validate: None,
-    };
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("config")) {
-        errors.ok(attr.parse_nested_meta(|meta| {
-            // default = expr
-            if meta.path.is_ident("default") {
-                out.default = Some(meta.value()?.parse()?);
-            // secret
-            } else if meta.path.is_ident("secret") {
-                out.secret = true;
-            // validate = path::to::fn
-            } else if meta.path.is_ident("validate") {
-                out.validate = Some(meta.value()?.parse()?);
-            } else {
-                return Err(unknown_key(&meta.path, FIELD_KEYS, "#[config]"));
-            }
-            Ok(())
-        }));
-    }
-    Some(out)
+        default: args.default.map(|expr| expr.0),
+        secret: args.secret.is_present() || is_secret_type(&field.ty),
+        validate: args.validate,
+    })
 }
 
 /// `Secret<T>`, or any type holding one in its generic arguments
@@ -156,6 +147,12 @@ pub(crate) fn shown(expr: &syn::Expr) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn specs_match_their_structs() {
+        crate::attr::tests::spec_matches::<super::Args>(&super::SPEC);
+        crate::attr::tests::spec_matches::<super::FieldArgs>(&super::FIELD_SPEC);
+    }
+
     #[test]
     fn section_names_follow_the_struct_name() {
         assert_eq!(super::default_section("MailConfig"), "mail");

@@ -10,7 +10,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 
 use crate::errors::with_item;
-use crate::paths::private;
+use crate::paths::{private, private_at};
 use parse::{Controller, Route, span_of};
 
 /// Expands `#[controller(args)] impl ... { ... }`.
@@ -99,7 +99,7 @@ fn generate(controller: &Controller) -> TokenStream {
                     #p::describe_routes(&__ELIF_ROUTES)
                 }
 
-                fn components() -> ::std::vec::Vec<&'static #p::ProviderDescriptor> {
+                fn layers() -> ::std::vec::Vec<&'static #p::ProviderDescriptor> {
                     ::std::vec![#(#components),*]
                 }
             }
@@ -248,7 +248,8 @@ fn routes(controller: &Controller) -> (TokenStream, TokenStream) {
     let component_types = controller.routes.iter().map(|route| {
         let layers = layers(controller, route);
         let types = layers.components().map(|ty| quote!(::std::sync::Arc<#ty>));
-        quote!((#(#types,)*))
+        let scoped = scoped_arguments(route).map(|(_, inner)| quote!(#p::ScopedProvider<#inner>));
+        quote!((#(#types,)* #(#scoped,)*))
     });
     let self_ty = &controller.self_ty;
     let components = controller.routes.iter().map(|route| {
@@ -256,7 +257,9 @@ fn routes(controller: &Controller) -> (TokenStream, TokenStream) {
         let resolve = layers
             .components()
             .map(|ty| quote_spanned!(span_of(ty)=> routes.provider::<#ty>()));
-        quote!((#(#resolve,)*))
+        let scoped = scoped_arguments(route)
+            .map(|(_, inner)| quote_spanned!(span_of(inner)=> routes.scoped::<#inner>()));
+        quote!((#(#resolve,)* #(#scoped,)*))
     });
     let names = slots("__elif_route_", count);
     let functions = controller.routes.iter().enumerate().map(|(index, route)| {
@@ -355,6 +358,36 @@ fn routes(controller: &Controller) -> (TokenStream, TokenStream) {
     (items, body)
 }
 
+/// The route's arguments written `Scoped<X>` (by the type's last segment),
+/// with `X`: their providers are found once, at mount, and kept in the
+/// route's state, so that a request takes them without a lookup. (An alias
+/// of `Scoped<X>` goes through the plain extractor, which looks `X` up.)
+fn scoped_arguments(route: &Route) -> impl Iterator<Item = (&parse::Argument, &syn::Type)> {
+    route
+        .arguments
+        .iter()
+        .filter(|argument| !argument.from_path)
+        .filter_map(|argument| scoped_inner(&argument.ty).map(|inner| (argument, inner)))
+}
+
+/// `X` of `Scoped<X>` (or `elif::http::Scoped<X>`).
+fn scoped_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Scoped" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// What runs around one route: the controller's layers, then the route's.
 struct RouteLayers<'a> {
     guards: Vec<&'a syn::Type>,
@@ -401,10 +434,13 @@ fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenSt
     let guard_slots = slots("__elif_guard_", guards.len());
     let interceptor_slots = slots("__elif_interceptor_", interceptors.len());
     let filter_slots = slots("__elif_filter_", filters.len());
+    let scoped_slots = slots("__elif_scoped_", scoped_arguments(route).count());
     let all_slots = guard_slots
         .iter()
         .chain(&interceptor_slots)
-        .chain(&filter_slots);
+        .chain(&filter_slots)
+        .chain(&scoped_slots);
+    let mut scoped_slot = scoped_slots.iter();
     let slot = Literal::usize_unsuffixed(index);
     let check_guards = guards.iter().zip(&guard_slots).map(|(g, slot)| {
         quote_spanned! {span_of(g)=>
@@ -418,8 +454,12 @@ fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenSt
         let ty = &argument.ty;
         let key = name.to_string();
         let key = key.strip_prefix("r#").unwrap_or(&key).to_owned();
+        let p = private_at(span_of(ty));
         let value = if argument.from_path {
             quote_spanned!(span_of(ty)=> #p::path_param::<#ty>(&#request, #key))
+        } else if scoped_inner(ty).is_some() {
+            let slot = scoped_slot.next();
+            quote_spanned!(span_of(ty)=> #slot.extract(&#request).await)
         } else {
             quote_spanned!(span_of(ty)=> #p::extract::<#ty>(&#request, &mut #payload).await)
         };
@@ -436,8 +476,9 @@ fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenSt
     // one compile error, at the return type. Everything after it sees a
     // response.
     let output = &route.output;
+    let p_out = private_at(span_of(output));
     let call = quote_spanned! {span_of(output)=>
-        let __elif_reply = #p::reply::<#output>;
+        let __elif_reply = #p_out::reply::<#output>;
         let __elif_call = __elif_this.#handler(#(#names),*);
     };
     // The app's and module's interceptors wrap the handler (awaited in place

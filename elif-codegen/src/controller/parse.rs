@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
+use darling::FromMeta;
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::parse::{Parse, ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
-use crate::errors::{Errors, coded, unknown_key};
+use crate::attr::{self, Exprs, Positional, Spec, Types};
+use crate::errors::{Errors, closest, coded};
 
 /// Route attributes, by name, with their HTTP method.
 pub(crate) const ROUTE_ATTRIBUTES: &[(&str, &str)] = &[
@@ -22,8 +22,36 @@ pub(crate) const ROUTE_ATTRIBUTES: &[(&str, &str)] = &[
     ("route", ""),
 ];
 
-const CONTROLLER_KEYS: &[&str] = &["guards", "interceptors", "filters", "middleware"];
-const ROUTE_KEYS: &[&str] = &["guards", "interceptors", "filters", "middleware", "method"];
+const LAYER_KEYS: &[&str] = &["guards", "interceptors", "filters", "middleware"];
+
+/// `#[controller("/prefix", guards(..))]`, `#[get("/path", guards(..))]`.
+const fn spec(attribute: &'static str, keys: &'static [&'static str]) -> Spec {
+    Spec {
+        attribute,
+        keys,
+        nested: &[],
+        positional: Positional::Literal,
+    }
+}
+
+const CONTROLLER_SPEC: Spec = spec("#[controller]", LAYER_KEYS);
+
+/// The spec of a route attribute: `#[route]` also takes `method`.
+fn route_spec(name: &str) -> Spec {
+    match name {
+        "get" => spec("#[get]", LAYER_KEYS),
+        "post" => spec("#[post]", LAYER_KEYS),
+        "put" => spec("#[put]", LAYER_KEYS),
+        "patch" => spec("#[patch]", LAYER_KEYS),
+        "delete" => spec("#[delete]", LAYER_KEYS),
+        "head" => spec("#[head]", LAYER_KEYS),
+        "options" => spec("#[options]", LAYER_KEYS),
+        _ => spec(
+            "#[route]",
+            &["guards", "interceptors", "filters", "middleware", "method"],
+        ),
+    }
+}
 
 /// One argument of a handler.
 pub(crate) struct Argument {
@@ -78,65 +106,28 @@ pub(crate) struct Controller {
     pub(crate) routes: Vec<Route>,
 }
 
-/// `"/prefix", guards(A, B)` or `"/path", guards(..), method = "PURGE"`.
-struct AttributeArgs {
-    path: Option<syn::LitStr>,
-    layers: Layers,
+/// The keys of a controller or route attribute, as written:
+/// `guards(A, B), interceptors(..), filters(..), middleware(..)` and, on
+/// `#[route]`, `method = "PURGE"`.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct Args {
+    guards: Types,
+    interceptors: Types,
+    filters: Types,
+    middleware: Exprs,
     method: Option<syn::LitStr>,
 }
 
-fn parse_args(
-    tokens: TokenStream,
-    keys: &'static [&'static str],
-    attribute: &'static str,
-) -> syn::Result<AttributeArgs> {
-    let parser = move |input: ParseStream| {
-        let mut args = AttributeArgs {
-            path: None,
-            layers: Layers::default(),
-            method: None,
-        };
-        if input.peek(syn::LitStr) {
-            args.path = Some(input.parse()?);
-            if !input.is_empty() {
-                input.parse::<syn::Token![,]>()?;
-            }
+impl Args {
+    fn layers(self) -> Layers {
+        Layers {
+            guards: self.guards.0,
+            interceptors: self.interceptors.0,
+            filters: self.filters.0,
+            middleware: self.middleware.0,
         }
-        let metas = syn::meta::parser(|meta| {
-            let types = |meta: &syn::meta::ParseNestedMeta<'_>| -> syn::Result<Vec<syn::Type>> {
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let list: Punctuated<syn::Type, syn::Token![,]> =
-                    content.parse_terminated(syn::Type::parse, syn::Token![,])?;
-                Ok(list.into_iter().collect())
-            };
-            // guards(A, B)
-            if meta.path.is_ident("guards") {
-                args.layers.guards.extend(types(&meta)?);
-            // interceptors(A, B)
-            } else if meta.path.is_ident("interceptors") {
-                args.layers.interceptors.extend(types(&meta)?);
-            // filters(A, B)
-            } else if meta.path.is_ident("filters") {
-                args.layers.filters.extend(types(&meta)?);
-            // middleware(expr, expr)
-            } else if meta.path.is_ident("middleware") {
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let list: Punctuated<syn::Expr, syn::Token![,]> =
-                    content.parse_terminated(syn::Expr::parse, syn::Token![,])?;
-                args.layers.middleware.extend(list);
-            } else if meta.path.is_ident("method") && keys.contains(&"method") {
-                args.method = Some(meta.value()?.parse()?);
-            } else {
-                return Err(unknown_key(&meta.path, keys, attribute));
-            }
-            Ok(())
-        });
-        metas.parse2(input.parse::<TokenStream>()?)?;
-        Ok(args)
-    };
-    parser.parse2(tokens)
+    }
 }
 
 /// A template error at the literal, with the template and a caret line.
@@ -161,7 +152,7 @@ pub(crate) fn parse(
     item: syn::Item,
 ) -> Result<Controller, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
-    let args = errors.ok(parse_args(args, CONTROLLER_KEYS, "#[controller]"));
+    let args = attr::parse::<Args>(args, &CONTROLLER_SPEC, &mut errors);
     let mut item = match item {
         syn::Item::Impl(item) if item.trait_.is_none() => item,
         other => {
@@ -181,21 +172,14 @@ pub(crate) fn parse(
     if !item.generics.params.is_empty() {
         errors.at(&item.generics, "EL0004", "a controller cannot be generic");
     }
-    let (prefix, layers) = match args {
-        Some(args) => {
-            let prefix = args.path.as_ref().map(|lit| (lit.value(), lit.clone()));
-            if let Some((text, literal)) = &prefix
-                && let Err(error) = elif_route::Template::parse(text)
-            {
-                template_error(&mut errors, literal, text, &error);
-            }
-            (
-                prefix.map(|(text, _)| text).unwrap_or_default(),
-                args.layers,
-            )
-        }
-        None => (String::new(), Layers::default()),
-    };
+    let prefix = args.positional.as_ref().map(syn::LitStr::value);
+    if let (Some(text), Some(literal)) = (&prefix, &args.positional)
+        && let Err(error) = elif_route::Template::parse(text)
+    {
+        template_error(&mut errors, literal, text, &error);
+    }
+    let prefix = prefix.unwrap_or_default();
+    let layers = args.keyed.layers();
     let self_ty = (*item.self_ty).clone();
     let name = match &self_ty {
         syn::Type::Path(path) => path
@@ -207,40 +191,47 @@ pub(crate) fn parse(
         other => other.to_token_stream().to_string(),
     };
     let mut routes = Vec::new();
-    let mut seen: HashMap<(String, String), syn::Ident> = HashMap::new();
     for impl_item in &mut item.items {
         let syn::ImplItem::Fn(function) = impl_item else {
             continue;
         };
         if let Some(route) = route_of(function, &prefix, &mut errors) {
-            let key = (route.method.clone(), elif_route::shape(&route.path));
-            if let Some(first) = seen.get(&key) {
-                errors.at(
-                    &function.sig.ident,
-                    "EL0023",
-                    format!(
-                        "`{}` answers {} {} like `{first}` does\nhelp: parameter names do not make paths different; change the method or the path",
-                        function.sig.ident, route.method, route.path
-                    ),
-                );
-            } else {
-                seen.insert(key, function.sig.ident.clone());
-            }
             routes.push(route);
         }
     }
+    let controller = Controller {
+        item,
+        self_ty,
+        name,
+        layers,
+        routes,
+    };
+    check(&controller, &mut errors);
     match errors.finish() {
-        Ok(()) => Ok(Controller {
-            item,
-            self_ty,
-            name,
-            layers,
-            routes,
-        }),
-        Err(error) => Err((error, item.to_token_stream())),
+        Ok(()) => Ok(controller),
+        Err(error) => Err((error, controller.item.to_token_stream())),
     }
 }
 
+/// The rules between routes: no two answer the same method and path.
+fn check(controller: &Controller, errors: &mut Errors) {
+    let mut seen: HashMap<(&str, String), &syn::Ident> = HashMap::new();
+    for route in &controller.routes {
+        let key = (route.method.as_str(), elif_route::shape(&route.path));
+        if let Some(first) = seen.get(&key) {
+            errors.at(
+                &route.handler,
+                "EL0023",
+                format!(
+                    "`{}` answers {} {} like `{first}` does\nhelp: parameter names do not make paths different; change the method or the path",
+                    route.handler, route.method, route.path
+                ),
+            );
+        } else {
+            seen.insert(key, &route.handler);
+        }
+    }
+}
 /// Takes the route attribute off a method (if it has one) and checks the handler.
 fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -> Option<Route> {
     let mut found: Vec<(syn::Attribute, &'static str)> = Vec::new();
@@ -277,17 +268,8 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         syn::Meta::List(list) => list.tokens.clone(),
         _ => TokenStream::new(),
     };
-    let attribute: &'static str = match name.as_str() {
-        "route" => "#[route]",
-        _ => "a route attribute",
-    };
-    let keys: &'static [&'static str] = if name == "route" {
-        ROUTE_KEYS
-    } else {
-        &ROUTE_KEYS[..4]
-    };
-    let args = errors.ok(parse_args(tokens, keys, attribute))?;
-    let Some(literal) = args.path.clone() else {
+    let args = attr::parse::<Args>(tokens, &route_spec(&name), errors);
+    let Some(literal) = args.positional.clone() else {
         errors.at(
             &attr,
             "EL0020",
@@ -295,6 +277,7 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         );
         return None;
     };
+    let args = args.keyed;
     let method = if name == "route" {
         let Some(method) = &args.method else {
             errors.at(
@@ -304,16 +287,22 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
             );
             return None;
         };
-        let text = method.value();
-        if text.is_empty()
-            || !text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-        {
-            errors.at(method, "EL0006", format!("`{text}` is not an HTTP method"));
+        let text = method.value().to_ascii_uppercase();
+        if !elif_route::METHODS.contains(&text.as_str()) {
+            let suggestion = closest(&text, elif_route::METHODS)
+                .map(|near| format!("; did you mean \"{near}\"?"))
+                .unwrap_or_default();
+            errors.at(
+                method,
+                "EL0006",
+                format!(
+                    "`{}` is not an HTTP method elif knows{suggestion}\nhelp: a method of the IANA registry (GET, POST, PUT, PATCH, DELETE, QUERY, PROPFIND, ...) or PURGE; for the common ones, `#[get]`, `#[post]`, ... read better",
+                    method.value()
+                ),
+            );
             return None;
         }
-        text.to_ascii_uppercase()
+        text
     } else {
         method.to_owned()
     };
@@ -417,11 +406,88 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         handler: sig.ident.clone(),
         arguments,
         output,
-        layers: args.layers,
+        layers: args.layers(),
     })
 }
 
 /// The span of a type, for spanned bound checks.
 pub(crate) fn span_of(ty: &syn::Type) -> Span {
     ty.span()
+}
+
+#[cfg(test)]
+mod spec_tests {
+    use quote::quote;
+
+    fn errors_of(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> Vec<String> {
+        match super::parse(args, syn::parse2(item).unwrap()) {
+            Ok(_) => Vec::new(),
+            Err((error, _)) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn unknown_methods_are_errors_with_a_suggestion() {
+        let errors = errors_of(
+            quote!("/posts"),
+            quote!(impl Posts {
+                #[route("/", method = "GETT")]
+                async fn list(&self) {}
+                #[route("/x", method = "purge")]
+                async fn purge(&self) {}
+                #[route("/y", method = "FETCH")]
+                async fn fetch(&self) {}
+            }),
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].contains("`GETT` is not an HTTP method elif knows; did you mean \"GET\"?"),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[1].contains("`FETCH`") && errors[1].contains("[EL0006]"),
+            "{}",
+            errors[1]
+        );
+    }
+
+    #[test]
+    fn bad_keys_on_controller_and_routes_are_all_reported() {
+        let errors = errors_of(
+            quote!("/posts", gaurds(A), guards(B), guards(C)),
+            quote!(impl Posts {
+                #[get("/", method = "GET", filters(F))]
+                async fn list(&self) {}
+                #[route("/")]
+                async fn other(&self) {}
+                #[get("/")]
+                async fn again(&self) {}
+            }),
+        );
+        assert!(errors[0].contains("did you mean `guards`?"), "{errors:?}");
+        assert!(
+            errors[1].contains("`guards` is given twice in `#[controller]`"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[2].contains("unknown argument `method` for `#[get]`"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[3].contains("`#[route]` needs a method"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[4].contains("`again` answers GET /posts like `list` does"),
+            "{errors:?}"
+        );
+        assert_eq!(errors.len(), 5, "{errors:?}");
+    }
+
+    #[test]
+    fn specs_match_their_struct() {
+        crate::attr::tests::spec_matches::<super::Args>(&super::route_spec("route"));
+        crate::attr::tests::spec_matches::<super::Args>(&super::CONTROLLER_SPEC);
+    }
 }

@@ -9,13 +9,25 @@
 //! }
 //! ```
 
+use darling::FromMeta;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::errors::{Errors, unknown_key};
+use crate::attr::{self, Spec};
+use crate::errors::Errors;
 use crate::paths::private;
 
-const KEYS: &[&str] = &["status", "code", "message", "hint"];
+const SPEC: Spec = Spec::keys("#[problem]", &["status", "code", "message", "hint"]);
+
+/// `#[problem(status = 404, code = "X", message = "...", hint = "...")]` as written.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct Args {
+    status: Option<syn::LitInt>,
+    code: Option<syn::LitStr>,
+    message: Option<syn::LitStr>,
+    hint: Option<syn::LitStr>,
+}
 
 /// One variant's mapping.
 struct Problem {
@@ -46,22 +58,13 @@ fn problem(
         );
         return None;
     };
-    let (mut status, mut code, mut message, mut hint) = (None, None, None, None);
-    errors.ok(attr.parse_nested_meta(|meta| {
-        // status = 404 | code = "X" | message = "..." | hint = "..."
-        if meta.path.is_ident("status") {
-            status = Some(meta.value()?.parse::<syn::LitInt>()?);
-        } else if meta.path.is_ident("code") {
-            code = Some(meta.value()?.parse::<syn::LitStr>()?);
-        } else if meta.path.is_ident("message") {
-            message = Some(meta.value()?.parse::<syn::LitStr>()?);
-        } else if meta.path.is_ident("hint") {
-            hint = Some(meta.value()?.parse::<syn::LitStr>()?);
-        } else {
-            return Err(unknown_key(&meta.path, KEYS, "#[problem]"));
-        }
-        Ok(())
-    }));
+    let args: Args = attr::parse_attributes(attrs, &SPEC, errors).unwrap_or_default();
+    let Args {
+        status,
+        code,
+        message,
+        hint,
+    } = args;
     if let Some(status) = &status {
         match status.base10_parse::<u16>() {
             Ok(400..=599) => {}
@@ -238,5 +241,13 @@ mod tests {
             "post {_0} of {_1:?}"
         );
         assert_eq!(super::positional("{{0}} {title}"), "{{0}} {title}");
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    #[test]
+    fn spec_matches_its_struct() {
+        crate::attr::tests::spec_matches::<super::Args>(&super::SPEC);
     }
 }

@@ -1,14 +1,22 @@
 //! `#[factory]`: from an async fn to a checked description.
 
+use darling::FromMeta;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::parse::Parser;
 
+use crate::attr::{self, Spec};
 use crate::deps::Dependency;
-use crate::errors::{Errors, unknown_key};
+use crate::errors::Errors;
 use crate::scope::Scope;
 
-const KEYS: &[&str] = &["scope"];
+const SPEC: Spec = Spec::keys("#[factory]", &["scope"]);
+
+/// Arguments as written: `#[factory(scope = "request")]`.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct Args {
+    scope: Option<Scope>,
+}
 
 /// What the function returns, and so what it provides.
 pub(crate) struct Output {
@@ -40,17 +48,8 @@ pub(crate) fn parse(
     item: syn::Item,
 ) -> Result<Factory, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
-    let mut scope = Scope::Singleton;
-    let parser = syn::meta::parser(|meta| {
-        // scope = "singleton" | "request" | "transient"
-        if meta.path.is_ident("scope") {
-            scope = Scope::parse(&meta.value()?.parse()?)?;
-            Ok(())
-        } else {
-            Err(unknown_key(&meta.path, KEYS, "#[factory]"))
-        }
-    });
-    errors.ok(parser.parse2(args));
+    let args: Args = attr::parse(args, &SPEC, &mut errors).keyed;
+    let scope = args.scope.unwrap_or_default();
     let item = match item {
         syn::Item::Fn(item) => item,
         other => {
@@ -156,4 +155,14 @@ fn generic_argument(ty: &syn::Type, name: &str) -> Option<syn::Type> {
         syn::GenericArgument::Type(ty) => Some(ty.clone()),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod spec_tests {
+    use super::*;
+
+    #[test]
+    fn spec_matches_its_struct() {
+        attr::tests::spec_matches::<Args>(&SPEC);
+    }
 }

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::deps;
 use crate::errors::with_item;
-use crate::paths::private;
+use crate::paths::{private, private_at};
 pub(crate) use parse::Injectable;
 
 /// Expands `#[injectable(args)] item`.
@@ -76,6 +76,7 @@ pub(crate) fn generate(injectable: &Injectable, kind: TokenStream) -> TokenStrea
             // underlined at `on_init` / `on_shutdown`.
             let helper = Ident::new(helper, path.span());
             let ty = Ident::new(&ident.to_string(), path.span());
+            let p = private_at(path.span());
             quote_spanned!(path.span()=> ::core::option::Option::Some(#p::#helper::<#ty>))
         }
         None => quote!(::core::option::Option::None),

@@ -1,15 +1,19 @@
 //! `#[injectable]`: from attribute and struct to a checked description.
 
+use darling::FromMeta;
 use proc_macro2::TokenStream;
-use syn::parse::{Parse, Parser};
 use syn::spanned::Spanned;
 
+use crate::attr::{self, Flag, Spec, Types};
 use crate::deps::Dependency;
-use crate::errors::{Errors, unknown_key};
+use crate::errors::Errors;
 use crate::scope::Scope;
 
-const KEYS: &[&str] = &["scope", "provides", "on_init", "on_shutdown"];
-const FIELD_KEYS: &[&str] = &["default"];
+const SPEC: Spec = Spec::keys(
+    "#[injectable]",
+    &["scope", "provides", "on_init", "on_shutdown"],
+);
+const FIELD_SPEC: Spec = Spec::keys("#[inject]", &["default"]);
 
 /// A checked `#[injectable]` struct.
 pub(crate) struct Injectable {
@@ -28,46 +32,27 @@ pub(crate) struct Injectable {
 }
 
 /// Arguments as written: `#[injectable(scope = "request", provides = dyn Mailer, on_init, on_shutdown)]`.
-#[derive(Default)]
+#[derive(Default, FromMeta)]
+#[darling(default)]
 pub(crate) struct Args {
-    pub(crate) scope: Option<(Scope, syn::LitStr)>,
-    pub(crate) provides: Vec<syn::Type>,
-    pub(crate) on_init: Option<syn::Path>,
-    pub(crate) on_shutdown: Option<syn::Path>,
+    pub(crate) scope: Option<Scope>,
+    pub(crate) provides: Types,
+    pub(crate) on_init: Flag,
+    pub(crate) on_shutdown: Flag,
 }
 
 impl Args {
-    fn parse(args: TokenStream, errors: &mut Errors) -> Self {
-        let mut out = Args::default();
-        let parser = syn::meta::parser(|meta| {
-            // scope = "singleton" | "request" | "transient"
-            if meta.path.is_ident("scope") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                out.scope = Some((Scope::parse(&lit)?, lit));
-            // provides = dyn Trait   or   provides(dyn A, dyn B)
-            } else if meta.path.is_ident("provides") {
-                if meta.input.peek(syn::Token![=]) {
-                    out.provides.push(meta.value()?.parse()?);
-                } else {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    let types = content.parse_terminated(syn::Type::parse, syn::Token![,])?;
-                    out.provides.extend(types);
-                }
-            // on_init
-            } else if meta.path.is_ident("on_init") {
-                out.on_init = Some(meta.path.clone());
-            // on_shutdown
-            } else if meta.path.is_ident("on_shutdown") {
-                out.on_shutdown = Some(meta.path.clone());
-            } else {
-                return Err(unknown_key(&meta.path, KEYS, "#[injectable]"));
-            }
-            Ok(())
-        });
-        errors.ok(parser.parse2(args));
-        out
+    /// Reads the attribute's arguments, recording every error.
+    pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
+        attr::parse(tokens, &SPEC, errors).keyed
     }
+}
+
+/// `#[inject(default)]` on a field.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct FieldArgs {
+    default: Flag,
 }
 
 /// Parses and checks; every error of the item is gathered.
@@ -100,20 +85,7 @@ pub(crate) fn parse(
             "an injectable cannot be generic\nhelp: the container keys providers by concrete type; make a concrete struct and put `#[injectable]` on it",
         );
     }
-    let scope = args.scope.as_ref().map_or(Scope::Singleton, |(s, _)| *s);
-    if scope != Scope::Singleton {
-        for hook in [&args.on_init, &args.on_shutdown].into_iter().flatten() {
-            errors.at(
-                hook,
-                "EL0005",
-                format!(
-                    "lifecycle hooks need a singleton, but this provider is {}-scoped\nhelp: drop `{}` or the `scope`",
-                    if scope == Scope::Request { "request" } else { "transient" },
-                    quote::quote!(#hook)
-                ),
-            );
-        }
-    }
+    let scope = args.scope.unwrap_or_default();
     let fields = match &mut item.fields {
         syn::Fields::Unit => None,
         syn::Fields::Named(named) => Some(
@@ -132,43 +104,53 @@ pub(crate) fn parse(
             None
         }
     };
+    let injectable = Injectable {
+        item,
+        scope,
+        provides: args.provides.0,
+        on_init: args.on_init.0,
+        on_shutdown: args.on_shutdown.0,
+        fields,
+    };
+    check(&injectable, &mut errors);
     match errors.finish() {
-        Ok(()) => Ok(Injectable {
-            item,
-            scope,
-            provides: args.provides,
-            on_init: args.on_init,
-            on_shutdown: args.on_shutdown,
-            fields,
-        }),
-        Err(error) => Err((error, quote::quote!(#item))),
+        Ok(()) => Ok(injectable),
+        Err(error) => {
+            let item = &injectable.item;
+            Err((error, quote::quote!(#item)))
+        }
+    }
+}
+
+/// The rules between keys: lifecycle hooks need a singleton.
+fn check(injectable: &Injectable, errors: &mut Errors) {
+    if injectable.scope == Scope::Singleton {
+        return;
+    }
+    for hook in [&injectable.on_init, &injectable.on_shutdown]
+        .into_iter()
+        .flatten()
+    {
+        errors.at(
+            hook,
+            "EL0005",
+            format!(
+                "lifecycle hooks need a singleton, but this provider is {}-scoped\nhelp: drop `{}` or the `scope`",
+                if injectable.scope == Scope::Request { "request" } else { "transient" },
+                quote::quote!(#hook)
+            ),
+        );
     }
 }
 
 /// Reads `#[inject(default)]` off a field (removing it) and returns the dependency.
 fn field_dependency(field: &mut syn::Field, errors: &mut Errors) -> Option<Dependency> {
-    let mut default = false;
-    let mut kept = Vec::new();
-    for attr in std::mem::take(&mut field.attrs) {
-        if !attr.path().is_ident("inject") {
-            kept.push(attr);
-            continue;
-        }
-        // #[inject(default)]
-        errors.ok(attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("default") {
-                default = true;
-                Ok(())
-            } else {
-                Err(unknown_key(&meta.path, FIELD_KEYS, "#[inject]"))
-            }
-        }));
-    }
-    field.attrs = kept;
+    let args: Option<FieldArgs> = attr::parse_attributes(&field.attrs, &FIELD_SPEC, errors);
+    field.attrs.retain(|attr| !attr.path().is_ident("inject"));
     Some(Dependency {
         name: field.ident.clone()?,
         ty: field.ty.clone(),
-        default,
+        default: args.is_some_and(|args| args.default.is_present()),
     })
 }
 
@@ -182,5 +164,69 @@ fn item_keyword(item: &syn::Item) -> TokenStream {
         syn::Item::Impl(i) => i.impl_token.to_token_stream(),
         syn::Item::Trait(t) => t.trait_token.to_token_stream(),
         other => other.to_token_stream(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors_of(args: TokenStream, item: TokenStream) -> Vec<String> {
+        match parse(args, syn::parse2(item).unwrap()) {
+            Ok(_) => Vec::new(),
+            Err((error, _)) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let item = syn::parse2(quote::quote!(
+            struct Mailer {
+                #[inject(default)]
+                retries: u8,
+            }
+        ));
+        let injectable = parse(
+            quote::quote!(provides(dyn A, dyn B), on_init, on_shutdown),
+            item.unwrap(),
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(injectable.provides.len(), 2);
+        assert!(injectable.on_init.is_some() && injectable.on_shutdown.is_some());
+        let fields = injectable.fields.unwrap();
+        assert!(fields[0].default);
+        assert!(injectable.item.fields.iter().all(|f| f.attrs.is_empty()));
+    }
+
+    #[test]
+    fn hooks_need_a_singleton_and_keys_are_checked_once() {
+        let errors = errors_of(
+            quote::quote!(scope = "request", on_init, scope = "transient"),
+            quote::quote!(
+                struct Cart {
+                    #[inject(defualt)]
+                    #[inject(default, default)]
+                    a: u8,
+                }
+            ),
+        );
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors[0].contains("`scope` is given twice"), "{errors:?}");
+        assert!(errors[1].contains("did you mean `default`?"), "{errors:?}");
+        assert!(
+            errors[2].contains("`default` is given twice in `#[inject]`"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[3].contains("this provider is request-scoped"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn specs_match_their_structs() {
+        attr::tests::spec_matches::<Args>(&SPEC);
+        attr::tests::spec_matches::<FieldArgs>(&FIELD_SPEC);
     }
 }

@@ -3,14 +3,15 @@
 //! parents with one query (two through a join model) and puts each row's
 //! share in its field. The other model's columns are reached through the
 //! hidden constants every `#[model]` defines (`Comment::__elif_post_id`),
-//! so a misspelt foreign key is a compile error naming it.
+//! so a misspelt foreign key is a compile error naming it. Here too is the
+//! compile-time check that a `#[belongs_to(Parent)]` column names a model.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 
 use super::parse::{Model, RelationField, RelationKind};
-use crate::paths::private;
+use crate::paths::{diesel, private};
 
 /// `impl Post { pub fn comments() -> Relation<Post, Comment> { .. } }` for
 /// every relation field.
@@ -26,6 +27,7 @@ pub(super) fn generate(model: &Model) -> TokenStream {
             RelationKind::ManyToMany => many_to_many(model, r),
         };
         let p = private();
+        let diesel = diesel();
         let doc = format!(
             "The `{name}` relation ({}), for `Criteria::with(..)` or `Repository::load`.",
             r.kind.name()
@@ -37,7 +39,7 @@ pub(super) fn generate(model: &Model) -> TokenStream {
                     conn: &'a mut #p::Connection,
                     parents: &'a mut [#ident],
                     nested: &'a [::std::boxed::Box<dyn #p::Load<#target>>],
-                ) -> #p::BoxFuture<'a, #p::diesel::QueryResult<()>> {
+                ) -> #p::BoxFuture<'a, #diesel::QueryResult<()>> {
                     ::std::boxed::Box::pin(async move {
                         if parents.is_empty() {
                             return ::core::result::Result::Ok(());
@@ -57,6 +59,23 @@ pub(super) fn generate(model: &Model) -> TokenStream {
     }
 }
 
+/// Checks, spanned at each `#[belongs_to(Parent)]` column's parent, that
+/// the parent is a model.
+pub(super) fn parent_checks(model: &Model) -> TokenStream {
+    let p = private();
+    let checks = model.fields.iter().filter_map(|f| {
+        let parent = f.belongs_to.as_ref()?;
+        let span = syn::spanned::Spanned::span(parent);
+        Some(quote::quote_spanned! {span=>
+            const _: fn() = || {
+                fn must_be_a_model<M: #p::Model>() {}
+                must_be_a_model::<#parent>();
+            };
+        })
+    });
+    quote!(#(#checks)*)
+}
+
 /// Runs the nested loaders on `rows`.
 fn nested(rows: &syn::Ident) -> TokenStream {
     quote! {
@@ -70,11 +89,12 @@ fn nested(rows: &syn::Ident) -> TokenStream {
 /// key column) is one of `keys`.
 fn list_where_in(target: &TokenStream, column: TokenStream, keys: &syn::Ident) -> TokenStream {
     let p = private();
+    let diesel = diesel();
     quote! {
         <#target as #p::Model>::list(
             &mut *conn,
             &#p::Criteria::<#target>::new()
-                .filter(#p::diesel::ExpressionMethods::eq_any(#column, #keys)),
+                .filter(#diesel::ExpressionMethods::eq_any(#column, #keys)),
         )
         .await?
     }

@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::errors::with_item;
-use crate::paths::private;
+use crate::paths::{private, private_at};
 
 /// Expands `#[module(args)] item`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -34,19 +34,22 @@ fn generate(module: &parse::Module) -> TokenStream {
         .providers
         .iter()
         .map(|ty| quote_spanned!(ty.span()=> <#ty as #p::Injectable>::descriptor));
-    let controllers = module
-        .controllers
-        .iter()
-        .map(|ty| quote_spanned!(ty.span()=> #p::ControllerEntry::of::<#ty>()));
-    let exports = module
-        .exports
-        .iter()
-        .map(|ty| quote_spanned!(ty.span()=> #p::ProviderKey::of::<#ty>));
+    let controllers = module.controllers.iter().map(|ty| {
+        let p = private_at(ty.span());
+        quote_spanned!(ty.span()=> #p::ControllerEntry::of::<#ty>())
+    });
+    let exports = module.exports.iter().map(|ty| {
+        let p = private_at(ty.span());
+        quote_spanned!(ty.span()=> #p::ProviderKey::of::<#ty>)
+    });
     let layer = |types: &[syn::Type], kind: &str| -> Vec<TokenStream> {
         let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
         types
             .iter()
-            .map(|ty| quote_spanned!(ty.span()=> #p::Layer::#kind::<#ty>()))
+            .map(|ty| {
+                let p = private_at(ty.span());
+                quote_spanned!(ty.span()=> #p::Layer::#kind::<#ty>())
+            })
             .collect()
     };
     let guards = layer(&module.guards, "guard");

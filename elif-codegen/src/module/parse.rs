@@ -2,24 +2,40 @@
 
 use std::collections::HashSet;
 
+use darling::FromMeta;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::parse::{Parse, Parser};
-use syn::punctuated::Punctuated;
 
-use crate::errors::{Errors, unknown_key};
+use crate::attr::{self, Exprs, Spec, Types};
+use crate::errors::Errors;
 
-/// The keys that take a list of types, in slot order; then `middleware`.
-const KEYS: &[&str] = &[
-    "imports",
-    "providers",
-    "controllers",
-    "exports",
-    "guards",
-    "interceptors",
-    "filters",
-    "middleware",
-];
+const SPEC: Spec = Spec::keys(
+    "#[module]",
+    &[
+        "imports",
+        "providers",
+        "controllers",
+        "exports",
+        "guards",
+        "interceptors",
+        "filters",
+        "middleware",
+    ],
+);
+
+/// Arguments as written: `#[module(imports(A), providers(B, C), controllers(D), exports(B))]`.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct Args {
+    imports: Types,
+    providers: Types,
+    controllers: Types,
+    exports: Types,
+    guards: Types,
+    interceptors: Types,
+    filters: Types,
+    middleware: Exprs,
+}
 
 /// A checked `#[module]` struct.
 pub(crate) struct Module {
@@ -49,42 +65,7 @@ pub(crate) fn parse(
     item: syn::Item,
 ) -> Result<Module, (syn::Error, TokenStream)> {
     let mut errors = Errors::new();
-    let mut lists: [Vec<syn::Type>; 7] = Default::default();
-    let mut middleware: Vec<syn::Expr> = Vec::new();
-    let parser = syn::meta::parser(|meta| {
-        // middleware(expr, expr): actix-web `Transform` values
-        if meta.path.is_ident("middleware") {
-            let content;
-            syn::parenthesized!(content in meta.input);
-            let exprs: Punctuated<syn::Expr, syn::Token![,]> =
-                content.parse_terminated(syn::Expr::parse, syn::Token![,])?;
-            middleware.extend(exprs);
-            return Ok(());
-        }
-        // imports(A, B) | providers(..) | controllers(..) | exports(A, dyn B) | guards(..) | interceptors(..) | filters(..)
-        let Some(slot) = KEYS.iter().position(|k| meta.path.is_ident(k)) else {
-            return Err(unknown_key(&meta.path, KEYS, "#[module]"));
-        };
-        let content;
-        syn::parenthesized!(content in meta.input);
-        let types: Punctuated<syn::Type, syn::Token![,]> =
-            content.parse_terminated(syn::Type::parse, syn::Token![,])?;
-        lists[slot].extend(types);
-        Ok(())
-    });
-    errors.ok(parser.parse2(args));
-    for (key, list) in KEYS.iter().zip(lists.iter()) {
-        let mut seen = HashSet::new();
-        for ty in list {
-            if !seen.insert(ty.to_token_stream().to_string()) {
-                errors.at(
-                    ty,
-                    "EL0002",
-                    format!("`{}` is listed twice in `{key}(...)`", ty.to_token_stream()),
-                );
-            }
-        }
-    }
+    let args: Args = attr::parse(args, &SPEC, &mut errors).keyed;
     let item = match item {
         syn::Item::Struct(item) => item,
         other => {
@@ -104,27 +85,55 @@ pub(crate) fn parse(
     if !item.generics.params.is_empty() {
         errors.at(&item.generics, "EL0004", "a module cannot be generic");
     }
-    let [
-        imports,
-        providers,
-        controllers,
-        exports,
-        guards,
-        interceptors,
-        filters,
-    ] = lists;
+    let module = Module {
+        item,
+        imports: args.imports.0,
+        providers: args.providers.0,
+        controllers: args.controllers.0,
+        exports: args.exports.0,
+        guards: args.guards.0,
+        interceptors: args.interceptors.0,
+        filters: args.filters.0,
+        middleware: args.middleware.0,
+    };
+    check(&module, &mut errors);
     match errors.finish() {
-        Ok(()) => Ok(Module {
-            item,
-            imports,
-            providers,
-            controllers,
-            exports,
-            guards,
-            interceptors,
-            filters,
-            middleware,
-        }),
-        Err(error) => Err((error, item.to_token_stream())),
+        Ok(()) => Ok(module),
+        Err(error) => Err((error, module.item.to_token_stream())),
+    }
+}
+
+/// A type listed twice in one list is a mistake.
+fn check(module: &Module, errors: &mut Errors) {
+    let lists = [
+        ("imports", &module.imports),
+        ("providers", &module.providers),
+        ("controllers", &module.controllers),
+        ("exports", &module.exports),
+        ("guards", &module.guards),
+        ("interceptors", &module.interceptors),
+        ("filters", &module.filters),
+    ];
+    for (key, list) in lists {
+        let mut seen = HashSet::new();
+        for ty in list {
+            if !seen.insert(ty.to_token_stream().to_string()) {
+                errors.at(
+                    ty,
+                    "EL0002",
+                    format!("`{}` is listed twice in `{key}(...)`", ty.to_token_stream()),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_matches_its_struct() {
+        attr::tests::spec_matches::<Args>(&SPEC);
     }
 }

@@ -6,7 +6,7 @@ mod parse;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use crate::paths::private;
+use crate::paths::{private, private_at};
 use parse::Rule;
 
 /// Expands `#[derive(Validate)]` on `input`.
@@ -30,6 +30,7 @@ fn generate(dto: &parse::Dto) -> TokenStream {
                 Some(e) => quote!(::core::option::Option::Some(#e)),
                 None => quote!(::core::option::Option::None),
             };
+            let p = private_at(*span);
             let check = match rule {
                 Rule::Length { min, max } => {
                     let (min, max) = (bound(min), bound(max));

@@ -1,12 +1,40 @@
 //! `#[derive(Validate)]`: from struct to a checked list of rules.
 
+use darling::FromMeta;
 use syn::spanned::Spanned;
 
-use crate::errors::{Errors, unknown_key};
+use crate::attr::{self, AtKey, Flag, Spec};
+use crate::errors::Errors;
 use crate::serde_attrs::{Direction, field_name, rename_all};
 
-const RULES: &[&str] = &["length", "range", "email", "custom", "nested"];
-const BOUNDS: &[&str] = &["min", "max"];
+const SPEC: Spec = Spec {
+    attribute: "#[validate]",
+    keys: &["length", "range", "email", "custom", "nested"],
+    nested: &[
+        ("length", Spec::keys("length(...)", &["min", "max"])),
+        ("range", Spec::keys("range(...)", &["min", "max"])),
+    ],
+    positional: attr::Positional::None,
+};
+
+/// `#[validate(length(min = 1), range(max = 9), email, custom = path, nested)]` as written.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct Args {
+    length: Option<AtKey<Bounds>>,
+    range: Option<AtKey<Bounds>>,
+    email: Flag,
+    custom: Option<AtKey<syn::Path>>,
+    nested: Flag,
+}
+
+/// `min = .., max = ..` of a length or range rule.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct Bounds {
+    min: Option<attr::Expr>,
+    max: Option<attr::Expr>,
+}
 
 /// One rule on one field.
 pub(crate) enum Rule {
@@ -87,47 +115,10 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
         let Some(ident) = field.ident.clone() else {
             continue;
         };
-        let mut rules = Vec::new();
-        for attr in field.attrs.iter().filter(|a| a.path().is_ident("validate")) {
-            errors.ok(attr.parse_nested_meta(|meta| {
-                let span = meta.path.span();
-                // length(min = 1, max = 200) | range(min = 0, max = 10)
-                if meta.path.is_ident("length") || meta.path.is_ident("range") {
-                    let (mut min, mut max) = (None, None);
-                    meta.parse_nested_meta(|bound| {
-                        if bound.path.is_ident("min") {
-                            min = Some(bound.value()?.parse()?);
-                        } else if bound.path.is_ident("max") {
-                            max = Some(bound.value()?.parse()?);
-                        } else {
-                            return Err(unknown_key(&bound.path, BOUNDS, "a length or range rule"));
-                        }
-                        Ok(())
-                    })?;
-                    if min.is_none() && max.is_none() {
-                        return Err(meta.error("give `min`, `max` or both [EL0002]"));
-                    }
-                    let rule = if meta.path.is_ident("length") {
-                        Rule::Length { min, max }
-                    } else {
-                        Rule::Range { min, max }
-                    };
-                    rules.push((rule, span));
-                // email
-                } else if meta.path.is_ident("email") {
-                    rules.push((Rule::Email, span));
-                // custom = path::to::check
-                } else if meta.path.is_ident("custom") {
-                    rules.push((Rule::Custom(meta.value()?.parse()?), span));
-                // nested
-                } else if meta.path.is_ident("nested") {
-                    rules.push((Rule::Nested, span));
-                } else {
-                    return Err(unknown_key(&meta.path, RULES, "#[validate]"));
-                }
-                Ok(())
-            }));
-        }
+        let Some(args) = attr::parse_attributes::<Args>(&field.attrs, &SPEC, &mut errors) else {
+            continue;
+        };
+        let rules = rules(args, &mut errors);
         if rules.is_empty() {
             continue;
         }
@@ -146,6 +137,44 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
         generics: input.generics,
         fields,
     })
+}
+
+/// The rules of one field, in a fixed order, each with the span of its key
+/// or value; a length or range rule without bounds is an error.
+fn rules(args: Args, errors: &mut Errors) -> Vec<(Rule, proc_macro2::Span)> {
+    let mut rules = Vec::new();
+    let mut bounds = |bounds: Option<AtKey<Bounds>>, name: &str| {
+        let bounds = bounds?;
+        let span = bounds.span;
+        let Bounds { min, max } = bounds.value;
+        if min.is_none() && max.is_none() {
+            errors.push(syn::Error::new(
+                span,
+                crate::errors::coded(
+                    &format!("`{name}` needs a bound\nhelp: give `min`, `max` or both: `{name}(min = 1, max = 200)`"),
+                    "EL0002",
+                ),
+            ));
+            return None;
+        }
+        Some(((min.map(|e| e.0), max.map(|e| e.0)), span))
+    };
+    if let Some(((min, max), span)) = bounds(args.length, "length") {
+        rules.push((Rule::Length { min, max }, span));
+    }
+    if let Some(((min, max), span)) = bounds(args.range, "range") {
+        rules.push((Rule::Range { min, max }, span));
+    }
+    if let Some(path) = args.email.0 {
+        rules.push((Rule::Email, path.span()));
+    }
+    if let Some(custom) = args.custom {
+        rules.push((Rule::Custom(custom.value), custom.span));
+    }
+    if let Some(path) = args.nested.0 {
+        rules.push((Rule::Nested, path.span()));
+    }
+    rules
 }
 
 /// How many `Option`s wrap a type, counting at most two.
@@ -167,5 +196,13 @@ fn option_depth(ty: &syn::Type) -> usize {
     match inner(ty) {
         None => 0,
         Some(once) => 1 + usize::from(inner(&once).is_some()),
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    #[test]
+    fn spec_matches_its_struct() {
+        crate::attr::tests::spec_matches::<super::Args>(&super::SPEC);
     }
 }

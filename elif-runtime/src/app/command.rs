@@ -55,7 +55,7 @@ fn json_flag(help: &'static str) -> Arg {
 }
 
 pub(crate) async fn run(app: App, args: Vec<OsString>) -> crate::Result<()> {
-    let name = super::entry::app_name();
+    let name = crate::config::app_name();
     let matches = match cli(name).try_get_matches_from(args) {
         Ok(matches) => matches,
         Err(error) => {

@@ -5,23 +5,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::str::FromStr;
-use std::sync::OnceLock;
 
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-static APP_NAME: OnceLock<&'static str> = OnceLock::new();
-
-/// Records the binary's package name, the default name of its app.
-pub fn set_app_name(name: &'static str) {
-    let _ = APP_NAME.set(name);
-}
-
-/// The package name recorded by `#[elif::main]`, or `app`.
-pub(crate) fn app_name() -> &'static str {
-    APP_NAME.get().copied().unwrap_or("app")
-}
+use crate::config::set_app_name;
 
 /// Runs the body of an `#[elif::main]` function: installs logging (to
 /// stderr; stdout belongs to command output), starts the runtime, and maps

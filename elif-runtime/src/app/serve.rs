@@ -9,12 +9,12 @@ use actix_web::dev::{Server, ServerHandle};
 use elif_catalogue::EL1010;
 use tokio::signal::unix::{SignalKind, signal};
 
-use crate::app::{Booted, Lifecycle};
+use crate::app::{Booted, Lifecycle, health, inspection};
 use crate::config::Environment;
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
 use crate::http::pipeline::Pipeline;
-use crate::http::{BodyLimit, Routes, health, inspection};
+use crate::http::{BodySettings, Routes};
 
 /// Builds the actix-web server for a booted app on `listener`. Signals are
 /// not handled by actix: elif takes them itself (see [`watch_signals`]).
@@ -23,21 +23,21 @@ pub(crate) fn http_server(
     listener: TcpListener,
     workers: usize,
 ) -> std::io::Result<Server> {
-    let controllers = booted.controllers();
+    let controllers = booted.controllers().to_vec();
     let lifecycle = booted.lifecycle().clone();
     let container = booted.container().clone();
+    let body_limit = booted.server_config().body_limit;
     let pipeline = Pipeline {
         production: booted.app_config().env == Environment::Production,
         access_log: booted.server_config().access_log,
+        body: BodySettings {
+            limit: body_limit,
+            unknown_fields: booted.server_config().unknown_fields,
+        },
     };
-    let body_limit = BodyLimit(booted.server_config().body_limit);
     let map_json = inspection::map_bytes(booted.map());
     let inspection = booted.inspection.clone();
     let database = booted.container().get::<crate::data::Database>();
-    let framework_first = booted
-        .routes()
-        .iter()
-        .any(|r| could_answer_framework_paths(&r.path));
     let server = actix_web::HttpServer::new(move || {
         let controllers = controllers.clone();
         let lifecycle = lifecycle.clone();
@@ -48,15 +48,14 @@ pub(crate) fn http_server(
         actix_web::App::new()
             .wrap(pipeline)
             .app_data(container.clone())
-            .app_data(body_limit)
-            .app_data(actix_web::web::PayloadConfig::new(body_limit.0))
-            .app_data(actix_web::web::JsonConfig::default().limit(body_limit.0))
-            .app_data(actix_web::web::FormConfig::default().limit(body_limit.0))
+            .app_data(actix_web::web::PayloadConfig::new(body_limit))
+            .app_data(actix_web::web::JsonConfig::default().limit(body_limit))
+            .app_data(actix_web::web::FormConfig::default().limit(body_limit))
             .configure(move |config| {
                 let mut routes =
                     Routes::new(Some(routes_container), Default::default(), Vec::new());
                 for controller in &controllers {
-                    routes.set_layers(std::rc::Rc::new(controller.layers.clone()));
+                    routes.set_app_layers(std::rc::Rc::new(controller.layers.clone()));
                     routes.set_middleware(controller.middleware.clone());
                     (controller.mount)(&controller.instance, &mut routes);
                 }
@@ -64,6 +63,11 @@ pub(crate) fn http_server(
                 // declares. After the app's routes they cost the app's
                 // requests nothing; before them when an app route could
                 // answer one of their paths (`/{slug}`), so that it cannot.
+                // Read from the routes just mounted, so that routes written
+                // by hand without a description count too.
+                let framework_first = routes
+                    .infos()
+                    .any(|r| could_answer_framework_paths(&r.path));
                 let framework = |config: &mut actix_web::web::ServiceConfig| {
                     health::register(config, lifecycle, database);
                     inspection::register(config, map_json, inspection);

@@ -4,16 +4,13 @@
 
 pub mod source;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use elif_catalogue::{EL2001, EL2002, EL2003, EL2004};
 use serde::Deserialize;
 
-use crate::di::provider::{Instance, ProviderKey, Requirement, instance};
-use crate::di::{Dependency, Resolver};
 use crate::diagnostics::Diagnostic;
 use source::{ConfigSource, FieldSpec};
 
@@ -91,58 +88,6 @@ impl ConfigProblem {
     }
 }
 
-/// What the container needs to load one section.
-#[derive(Clone)]
-pub struct ConfigRequirement {
-    /// The section type's key.
-    pub key: ProviderKey,
-    /// The section name.
-    pub section: &'static str,
-    load: fn(&ConfigSource) -> Result<Instance, Vec<ConfigProblem>>,
-    /// The section's keys.
-    pub keys: fn() -> Vec<ConfigKey>,
-}
-
-impl ConfigRequirement {
-    /// The requirement of section `T`.
-    pub fn of<T: ConfigSection>() -> Self {
-        Self {
-            key: ProviderKey::of::<T>(),
-            section: T::SECTION,
-            load: |source| T::load(source).map(|section| instance(Arc::new(section))),
-            keys: T::keys,
-        }
-    }
-}
-
-impl fmt::Debug for ConfigRequirement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ConfigRequirement({})", self.section)
-    }
-}
-
-/// Loads every required section, gathering all problems.
-pub(crate) fn load_sections(
-    source: &ConfigSource,
-    requirements: &[ConfigRequirement],
-) -> Result<HashMap<ProviderKey, Instance>, Vec<Diagnostic>> {
-    let mut loaded = HashMap::new();
-    let mut problems = Vec::new();
-    for requirement in requirements {
-        match (requirement.load)(source) {
-            Ok(section) => {
-                loaded.insert(requirement.key, section);
-            }
-            Err(found) => problems.extend(found.iter().map(ConfigProblem::to_diagnostic)),
-        }
-    }
-    if problems.is_empty() {
-        Ok(loaded)
-    } else {
-        Err(problems)
-    }
-}
-
 /// A value that `#[config(default = ...)]` accepts for a field of type `T`:
 /// a `T` itself, or a string literal for a `String`, `PathBuf` or `Secret<String>` field.
 #[diagnostic::on_unimplemented(
@@ -187,6 +132,11 @@ impl<T> Config<T> {
     pub fn new(section: T) -> Self {
         Self(Arc::new(section))
     }
+
+    /// Wraps a section the container loaded.
+    pub(crate) fn shared(section: Arc<T>) -> Self {
+        Self(section)
+    }
 }
 
 impl<T> Deref for Config<T> {
@@ -206,16 +156,6 @@ impl<T> Clone for Config<T> {
 impl<T: fmt::Debug> fmt::Debug for Config<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
-    }
-}
-
-impl<T: ConfigSection> Dependency for Config<T> {
-    fn requirement() -> Requirement {
-        Requirement::Config(ConfigRequirement::of::<T>())
-    }
-
-    async fn resolve(resolver: &Resolver) -> crate::Result<Self> {
-        resolver.config::<T>().map(Self)
     }
 }
 
@@ -271,6 +211,21 @@ impl fmt::Display for Environment {
     }
 }
 
+static PACKAGE_NAME: OnceLock<&'static str> = OnceLock::new();
+
+/// Records the binary's package name, the default name of its app
+/// (`#[elif::main]` calls it).
+#[doc(hidden)]
+pub fn set_app_name(name: &'static str) {
+    let _ = PACKAGE_NAME.set(name);
+}
+
+/// The package name recorded by `#[elif::main]`, or `app`: the app's name
+/// when `app.name` is not set.
+pub(crate) fn app_name() -> &'static str {
+    PACKAGE_NAME.get().copied().unwrap_or("app")
+}
+
 /// The `[app]` section: the app's name and mode.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -309,6 +264,9 @@ impl ConfigSection for AppConfig {
     }
 }
 
+/// The default limit of a request body, in bytes (`server.body_limit`).
+pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+
 /// The `[server]` section: where and how the HTTP server listens.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -334,6 +292,23 @@ pub struct ServerConfig {
     /// method, path, status, duration); off by default, as in Laravel,
     /// NestJS and actix-web.
     pub access_log: bool,
+    /// What JSON body extractors do with members the body's type does not
+    /// declare (default `"reject"`: a 422 naming each one).
+    pub unknown_fields: UnknownFields,
+}
+
+/// What JSON body extractors (`Json<T>`, `Valid<T>`) do with members the
+/// body's type does not declare: `server.unknown_fields` for the whole app;
+/// `Json<Lenient<T>>` accepts them for one type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownFields {
+    /// A 422 `VALIDATION_FAILED` whose `errors` name each one (`unknown_field`).
+    #[default]
+    Reject,
+    /// Ignored, as serde does by default (some public API contracts let
+    /// clients send extra members).
+    Accept,
 }
 
 impl ConfigSection for ServerConfig {
@@ -384,7 +359,7 @@ impl ConfigSection for ServerConfig {
             "server",
             "body_limit",
             FieldSpec {
-                default: Some(|| crate::http::DEFAULT_BODY_LIMIT),
+                default: Some(|| DEFAULT_BODY_LIMIT),
                 ..FieldSpec::default()
             },
             &mut problems,
@@ -407,6 +382,15 @@ impl ConfigSection for ServerConfig {
             },
             &mut problems,
         );
+        let unknown_fields = source.field(
+            "server",
+            "unknown_fields",
+            FieldSpec {
+                default: Some(UnknownFields::default),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
         match (
             host,
             port,
@@ -415,6 +399,7 @@ impl ConfigSection for ServerConfig {
             body_limit,
             keep_alive,
             access_log,
+            unknown_fields,
         ) {
             (
                 Some(host),
@@ -424,6 +409,7 @@ impl ConfigSection for ServerConfig {
                 Some(body_limit),
                 Some(keep_alive),
                 Some(access_log),
+                Some(unknown_fields),
             ) => Ok(Self {
                 host,
                 port,
@@ -432,6 +418,7 @@ impl ConfigSection for ServerConfig {
                 body_limit,
                 keep_alive,
                 access_log,
+                unknown_fields,
             }),
             _ => Err(problems),
         }
@@ -446,6 +433,7 @@ impl ConfigSection for ServerConfig {
             key("server.body_limit", "usize", Some("262144")),
             key("server.keep_alive", "u64", Some("5")),
             key("server.access_log", "bool", Some("false")),
+            key("server.unknown_fields", "UnknownFields", Some("\"reject\"")),
         ]
     }
 }
@@ -479,6 +467,22 @@ mod tests {
         );
         let app = AppConfig::load(&ConfigSource::from_pairs([])).unwrap();
         assert_eq!(app.env, Environment::Development);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_unless_the_app_accepts_them() {
+        let unread = ConfigSource::from_pairs([("server.unknown_fields", json!("ignore"))]);
+        let problems = ServerConfig::load(&unread).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].key, "server.unknown_fields");
+        assert_eq!(problems[0].kind, ProblemKind::Invalid);
+        let default = ServerConfig::load(&ConfigSource::from_pairs([])).unwrap();
+        assert_eq!(default.unknown_fields, UnknownFields::Reject);
+        let accept = ConfigSource::from_pairs([("server.unknown_fields", json!("accept"))]);
+        assert_eq!(
+            ServerConfig::load(&accept).unwrap().unknown_fields,
+            UnknownFields::Accept
+        );
     }
 
     #[test]

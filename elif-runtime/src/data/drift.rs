@@ -390,7 +390,7 @@ mod tests {
     #[actix_web::test]
     async fn the_live_schema_is_checked_model_by_model_on_both_backends() {
         use diesel_async::SimpleAsyncConnection;
-        for test in crate::testing::TestDatabase::both("drift_check").await {
+        for test in crate::data::test_database::TestDatabase::both("drift_check").await {
             let database = test.connect();
             let backend = database.backend();
             let mut conn = database.connection().await.unwrap();

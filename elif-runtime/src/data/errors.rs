@@ -23,8 +23,6 @@ pub(crate) fn query_error(model: &ModelInfo, operation: Operation, error: Diesel
         DieselError::DatabaseError(kind, info) => database_error(model, operation, kind, &*info),
         DieselError::DeserializationError(cause) => Error::framework(
             &elif_catalogue::EL3014,
-            500,
-            "MODEL_MISMATCH",
             format!(
                 "a row of `{}` does not match the model `{}`: {cause}",
                 model.table, model.name
@@ -56,8 +54,6 @@ fn database_error(
     match kind {
         DatabaseErrorKind::UniqueViolation => Error::framework(
             &elif_catalogue::EL3010,
-            409,
-            "ALREADY_EXISTS",
             named(&format!("a {} with this value already exists", model.name)),
         )
         .with_hint(elif_catalogue::EL3010.hint)
@@ -65,40 +61,30 @@ fn database_error(
         DatabaseErrorKind::ForeignKeyViolation if operation == Operation::Delete => {
             Error::framework(
                 &elif_catalogue::EL3012,
-                409,
-                "STILL_REFERENCED",
                 named(&format!("this {} is still referred to", model.name)),
             )
             .with_hint(elif_catalogue::EL3012.hint)
         }
         DatabaseErrorKind::ForeignKeyViolation => Error::framework(
             &elif_catalogue::EL3011,
-            422,
-            "INVALID_REFERENCE",
             named("a reference names a row that does not exist"),
         )
         .with_hint(elif_catalogue::EL3011.hint)
         .with_errors(errors("reference", "refers to a missing row")),
         DatabaseErrorKind::NotNullViolation => Error::framework(
             &elif_catalogue::EL3013,
-            422,
-            "CONSTRAINT_VIOLATION",
             named("a required value is missing"),
         )
         .with_hint(elif_catalogue::EL3013.hint)
         .with_errors(errors("required", "must have a value")),
         DatabaseErrorKind::CheckViolation => Error::framework(
             &elif_catalogue::EL3013,
-            422,
-            "CONSTRAINT_VIOLATION",
             named("a value breaks a rule of the table"),
         )
         .with_hint(elif_catalogue::EL3013.hint)
         .with_errors(errors("check", "is not accepted by the table")),
         _ if info.message().contains("statement timeout") => Error::framework(
             &elif_catalogue::EL3015,
-            503,
-            "QUERY_TIMEOUT",
             format!(
                 "a query on `{}` ran past the statement timeout",
                 model.table
@@ -153,8 +139,8 @@ mod tests {
 
     use super::*;
     use crate::data::model::{FieldInfo, SqlType};
+    use crate::data::test_database::TestDatabase;
     use crate::data::{Backend, ConnectionGuard};
-    use crate::testing::TestDatabase;
 
     const fn field(name: &'static str, sql_type: SqlType) -> FieldInfo {
         FieldInfo {

@@ -28,6 +28,7 @@ mod module;
 mod relations;
 mod repository;
 pub mod sql;
+pub(crate) mod test_database;
 mod transaction;
 mod types;
 
@@ -367,8 +368,6 @@ impl Database {
             log_unavailable(&self.unavailable, self.backend, &reason);
             Error::framework(
                 &elif_catalogue::EL3008,
-                503,
-                "DATABASE_UNAVAILABLE",
                 format!(
                     "no database connection within {} ms",
                     self.checkout_timeout.as_millis()

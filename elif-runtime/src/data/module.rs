@@ -4,13 +4,13 @@
 use std::any::TypeId;
 use std::sync::Arc;
 
-use crate::config::{AppConfig, ConfigRequirement};
+use crate::config::AppConfig;
 use crate::data::{Database, DatabaseConfig, Transactional};
-use crate::di::Resolver;
 use crate::di::provider::{
     DependencySpec, Injectable, Instance, Location, ProviderDescriptor, ProviderKey, Requirement,
     instance,
 };
+use crate::di::{ConfigRequirement, Resolver};
 use crate::module::{Module, ModuleDescriptor};
 
 /// The module providing [`Database`], configured by `[database]`
@@ -81,7 +81,7 @@ fn build(resolver: Resolver) -> crate::BoxFuture<'static, crate::Result<Instance
         let name = app
             .name
             .clone()
-            .unwrap_or_else(|| crate::app::entry::app_name().to_owned());
+            .unwrap_or_else(|| crate::config::app_name().to_owned());
         let database = Database::connect(&config, &name)?;
         tracing::debug!(backend = ?database.backend(), "database pool ready");
         Ok(instance(Arc::new(database)))

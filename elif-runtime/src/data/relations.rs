@@ -185,8 +185,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::data::test_database::TestDatabase;
     use crate::http::Schema;
-    use crate::testing::TestDatabase;
 
     #[derive(Debug, Clone, PartialEq, Serialize)]
     struct Post {

@@ -205,10 +205,9 @@ fn not_found<M: Model>(key: &M::Key) -> Error {
     let info = M::info();
     Error::framework(
         &elif_catalogue::EL3009,
-        404,
-        info.not_found,
         format!("{} {key} does not exist", info.name),
     )
+    .with_code(info.not_found)
     .with_hint(format!(
         "check the key; no row of `{}` has {} = {key}",
         info.table, info.key

@@ -183,9 +183,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::data::test_database::TestDatabase;
     use crate::data::{Backend, sql};
     use crate::http::Schema;
-    use crate::testing::TestDatabase;
 
     fn at(text: &str) -> Timestamp {
         match chrono::DateTime::parse_from_rfc3339(text) {

@@ -2,13 +2,13 @@
 //! request scopes, and the lifecycle hooks.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use elif_catalogue::{EL1008, EL1009};
 
 use crate::di::graph::Graph;
 use crate::di::provider::{Instance, ProviderKey, Scope, downcast};
-use crate::di::resolver::{RequestCache, Resolver, Shared};
+use crate::di::resolver::{Resolver, Shared};
 use crate::diagnostics::Diagnostic;
 
 /// The built dependency graph of one app. Cheap to clone.
@@ -24,13 +24,8 @@ impl Container {
         graph: Graph,
         config: HashMap<ProviderKey, Instance>,
     ) -> Result<Self, Diagnostic> {
-        let singletons = (0..graph.nodes.len()).map(|_| OnceLock::new()).collect();
         let resolver = Resolver {
-            shared: Arc::new(Shared {
-                graph,
-                singletons,
-                config,
-            }),
+            shared: Arc::new(Shared::new(graph, config)),
             request: None,
         };
         for &index in &resolver.shared.graph.order {
@@ -59,11 +54,6 @@ impl Container {
         &self.resolver.shared.graph
     }
 
-    /// Every component of the app's graph, as data (what `map` lists).
-    pub fn components(&self) -> Vec<crate::inspect::ComponentMap> {
-        crate::inspect::components(self.graph())
-    }
-
     /// The singleton providing `T`, if the app has one. Costs a hash lookup:
     /// fine at boot and in tests; handlers get their dependencies through
     /// their controller instead.
@@ -80,6 +70,12 @@ impl Container {
         self.resolver.get::<T>().await
     }
 
+    /// The graph's node providing `T`, found once so that requests that
+    /// need it (a route's `Scoped<T>`) cost no lookup.
+    pub(crate) fn index_of<T: ?Sized + 'static>(&self) -> Option<usize> {
+        self.graph().index_of(ProviderKey::of::<T>())
+    }
+
     /// The instance of a singleton node, by index.
     pub(crate) fn singleton(&self, index: usize) -> Option<&Instance> {
         self.resolver.shared.singletons[index].get()
@@ -91,7 +87,7 @@ impl Container {
         RequestScope {
             resolver: Resolver {
                 shared: self.resolver.shared.clone(),
-                request: Some(Arc::new(RequestCache::default())),
+                request: Some(self.resolver.shared.request_cells()),
             },
         }
     }
@@ -145,5 +141,13 @@ impl RequestScope {
     /// Resolves `T` in this scope.
     pub async fn get<T: ?Sized + Send + Sync + 'static>(&self) -> crate::Result<Arc<T>> {
         self.resolver.get::<T>().await
+    }
+
+    /// Resolves `T`, whose node ([`Container::index_of`]) is `index`, in this scope.
+    pub(crate) async fn get_at<T: ?Sized + Send + Sync + 'static>(
+        &self,
+        index: usize,
+    ) -> crate::Result<Arc<T>> {
+        self.resolver.get_at::<T>(index).await
     }
 }

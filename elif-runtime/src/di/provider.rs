@@ -6,8 +6,10 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::BoxFuture;
-use crate::config::ConfigRequirement;
 use crate::di::resolver::Resolver;
+use crate::di::sections::ConfigRequirement;
+// `Location` lives with the diagnostics that point at it; providers carry one.
+pub use crate::diagnostics::Location;
 use crate::util::short_type_name;
 
 /// A built value, type-erased. It always holds an `Arc<T>` for the provided
@@ -93,21 +95,6 @@ impl fmt::Display for Scope {
             Scope::Request => "request",
             Scope::Transient => "transient",
         })
-    }
-}
-
-/// Where a component is declared in the user's source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Location {
-    /// Path of the file, as `file!()` gives it.
-    pub file: &'static str,
-    /// 1-based line.
-    pub line: u32,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
     }
 }
 

@@ -16,6 +16,8 @@ use crate::di::Container;
 use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, downcast};
 use crate::diagnostics::Diagnostic;
 use crate::http::AppLayers;
+use crate::http::scoped::ScopedProvider;
+use crate::module::ControllerEntry;
 
 /// A provider that serves HTTP routes. `#[controller("/prefix")]` on the
 /// struct's `impl` block generates this impl; it can also be written by hand.
@@ -38,9 +40,10 @@ pub trait Controller: Injectable {
         Vec::new()
     }
 
-    /// Providers the routes need besides the controller's fields (its
-    /// guards); they join the app's graph.
-    fn components() -> Vec<&'static ProviderDescriptor>
+    /// Providers the routes need besides the controller's fields: the
+    /// guards, interceptors and filters its routes name (its layers); they
+    /// join the app's graph.
+    fn layers() -> Vec<&'static ProviderDescriptor>
     where
         Self: Sized,
     {
@@ -48,10 +51,54 @@ pub trait Controller: Injectable {
     }
 }
 
+/// Mounts a controller's routes, given its instance.
+pub type MountFn = fn(&Instance, &mut Routes);
+
 /// Mounts the routes of controller `C` from its type-erased instance.
-pub(crate) fn mount<C: Controller>(instance: &Instance, routes: &mut Routes) {
+fn mount<C: Controller>(instance: &Instance, routes: &mut Routes) {
     if let Some(controller) = downcast::<C>(instance) {
         controller.routes(routes);
+    }
+}
+
+/// What the HTTP floor keeps about a controller in its module's
+/// [`ControllerEntry`]: how to mount its routes and how to describe them.
+#[derive(Debug)]
+pub(crate) struct ControllerRoutes {
+    /// Mounts its routes, given its instance.
+    pub(crate) mount: MountFn,
+    /// Describes its routes without an instance.
+    pub(crate) describe: fn() -> Vec<RouteInfo>,
+}
+
+/// The routes of controller `C`, as a constant that `ControllerEntry::of`
+/// can point at.
+struct RoutesOf<C>(std::marker::PhantomData<C>);
+
+impl<C: Controller> RoutesOf<C> {
+    const ROUTES: ControllerRoutes = ControllerRoutes {
+        mount: mount::<C>,
+        describe: C::describe,
+    };
+}
+
+impl ControllerEntry {
+    /// The entry of controller `C`.
+    pub const fn of<C: Controller>() -> Self {
+        Self {
+            provider: C::descriptor,
+            layers: C::layers,
+            routes: &RoutesOf::<C>::ROUTES,
+        }
+    }
+
+    /// How to mount and describe the controller's routes.
+    pub(crate) fn http(&self) -> &'static ControllerRoutes {
+        // `routes` is crate-private and `of` above is the only place that
+        // sets it, always to a `ControllerRoutes`.
+        self.routes
+            .downcast_ref::<ControllerRoutes>()
+            .expect("every ControllerEntry is made by ControllerEntry::of")
     }
 }
 
@@ -357,13 +404,21 @@ impl Routes {
             })
     }
 
+    /// The provider of `T` for a route's `Scoped<T>` arguments, found as
+    /// the route is mounted (like its guards), so that a request costs no
+    /// lookup of `T`. An app without one answers 500 when it is taken.
+    #[doc(hidden)]
+    pub fn scoped<T: ?Sized + Send + Sync + 'static>(&self) -> ScopedProvider<T> {
+        ScopedProvider::new(self.container.as_ref())
+    }
+
     /// Sets the middleware around the next controller's routes.
     pub(crate) fn set_middleware(&mut self, middleware: Vec<RouteMiddleware>) {
         self.middleware = middleware;
     }
 
     /// Sets what the app and module put around the next controller's routes.
-    pub(crate) fn set_layers(&mut self, layers: std::rc::Rc<AppLayers>) {
+    pub(crate) fn set_app_layers(&mut self, layers: std::rc::Rc<AppLayers>) {
         self.app_layers = layers;
     }
 

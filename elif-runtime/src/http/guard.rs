@@ -37,12 +37,11 @@ impl<'a> RequestContext<'a> {
             .and_then(|v| v.to_str().ok())
     }
 
-    /// The token of an `Authorization: Bearer <token>` header.
+    /// The token of an `Authorization: Bearer <token>` header: the scheme
+    /// in any case, one or more spaces, then a token68 (RFC 9110 §11.4,
+    /// RFC 6750 §2.1). Anything else, another scheme included, is `None`.
     pub fn bearer_token(&self) -> Option<&str> {
-        self.header("authorization")?
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        bearer_token(self.header("authorization")?)
     }
 
     /// Leaves a value for the handler (`Extension<T>`) and later guards.
@@ -54,6 +53,22 @@ impl<'a> RequestContext<'a> {
     pub fn get<T: Clone + 'static>(&self) -> Option<T> {
         self.request.extensions().get::<T>().cloned()
     }
+}
+
+/// The token of an `Authorization` value with the `Bearer` scheme.
+fn bearer_token(credentials: &str) -> Option<&str> {
+    let (scheme, token) = credentials.split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && is_token68(token)).then_some(token)
+}
+
+/// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_token68(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
 }
 
 /// A guard: `Ok(())` lets the request through, an `Err` answers it
@@ -84,5 +99,46 @@ impl<G: Guard> DynGuard for G {
         cx: &'a RequestContext<'a>,
     ) -> Pin<Box<dyn Future<Output = crate::Result<()>> + 'a>> {
         Box::pin(self.check(cx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn a_bearer_token_needs_the_scheme_spaces_and_a_token68() {
+        for bad in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Bearer    ",
+            "Bearer =",
+            "Bearer\tabc",
+            "Bearerabc",
+            "Basic YWRhOnNlY3JldA==",
+            "Token abc",
+            "Bearer abc def",
+            "Bearer abc,def",
+            "Bearer a=b",
+            "Bearer é",
+            " Bearer abc",
+        ] {
+            assert_eq!(bearer_token(bad), None, "{bad:?}");
+        }
+        for (good, token) in [
+            ("Bearer abc", "abc"),
+            ("bearer abc", "abc"),
+            ("BEARER abc", "abc"),
+            ("bEaReR abc", "abc"),
+            ("Bearer    abc", "abc"),
+            (
+                "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+            ),
+            ("Bearer a-b._~+/c==", "a-b._~+/c=="),
+        ] {
+            assert_eq!(bearer_token(good), Some(token), "{good:?}");
+        }
     }
 }

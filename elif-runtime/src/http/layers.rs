@@ -1,8 +1,10 @@
-//! The layers added around every route at run time, by the app
-//! (`App::guard`, `App::interceptor`, `App::filter`) and by a controller's
-//! module (`#[module(guards(..), interceptors(..), filters(..))]`). They are chosen when the app is built,
-//! not named in attributes, so they are boxed; routes without any skip them
-//! after a length check.
+//! The layers (guards, interceptors, filters) added around every route at
+//! run time, by the app (`App::guard`, `App::interceptor`, `App::filter`)
+//! and by a controller's module
+//! (`#[module(guards(..), interceptors(..), filters(..))]`). They are chosen
+//! when the app is built, not named in attributes, so they are boxed; routes
+//! without any skip them after a length check. A [`Layer`] is declared on
+//! the modules floor; this floor gives it its trait object.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,10 +12,11 @@ use std::sync::Arc;
 
 use actix_web::HttpResponse;
 
-use crate::di::provider::{Instance, ProviderDescriptor, downcast};
+use crate::di::provider::{Instance, downcast, instance};
 use crate::error::Error;
 use crate::http::guard::{DynGuard, Guard, RequestContext};
 use crate::http::intercept::{ExceptionFilter, Interceptor, response_error};
+use crate::module::{FilterKind, GuardKind, InterceptorKind, Layer, LayerKind};
 
 /// A boxed future borrowing the request context.
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -50,84 +53,84 @@ impl<F: ExceptionFilter> DynFilter for F {
     }
 }
 
-/// A guard, interceptor or filter that a module
-/// (`#[module(guards(..), interceptors(..), filters(..))]`) or the app
-/// (`App::guard`, `App::interceptor`, `App::filter`) puts around routes: a
-/// provider of the graph, used through the trait object `T`.
-pub struct Layer<T: ?Sized> {
-    /// The component's provider.
-    pub descriptor: fn() -> &'static ProviderDescriptor,
-    /// Its instance as `T`.
-    pub cast: fn(&Instance) -> Option<Arc<T>>,
+/// The trait object through which a kind of layer runs.
+pub(crate) trait LayerObject: LayerKind {
+    /// `dyn DynGuard`, `dyn DynInterceptor` or `dyn DynFilter`.
+    type Object: ?Sized + Send + Sync + 'static;
 }
 
-impl<T: ?Sized> Clone for Layer<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
+impl LayerObject for GuardKind {
+    type Object = dyn DynGuard;
 }
 
-impl<T: ?Sized> Copy for Layer<T> {}
-
-impl<T: ?Sized> std::fmt::Debug for Layer<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str((self.descriptor)().name)
-    }
+impl LayerObject for InterceptorKind {
+    type Object = dyn DynInterceptor;
 }
 
-impl<T: ?Sized> Layer<T> {
-    /// The component's name.
-    pub fn name(&self) -> &'static str {
-        (self.descriptor)().name
-    }
-
-    /// The component's instance in a built container.
-    pub(crate) fn resolve(&self, container: &crate::di::Container) -> Option<Arc<T>> {
-        let index = container.graph().index_of(((self.descriptor)().key)())?;
-        (self.cast)(container.singleton(index)?)
-    }
+impl LayerObject for FilterKind {
+    type Object = dyn DynFilter;
 }
 
-impl Layer<dyn DynGuard> {
+/// Why a layer could not be resolved in a built container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unresolved {
+    /// The graph has no node for the layer's provider key.
+    NotInGraph,
+    /// The node was not built as a singleton.
+    NotBuilt,
+    /// The instance is not of the type the layer was made for: its
+    /// `Injectable` impl describes another type.
+    OtherType,
+}
+
+/// The component of `layer`, as its kind's trait object, in a built
+/// container, or why there is none.
+pub(crate) fn resolve<K: LayerObject>(
+    layer: &Layer<K>,
+    container: &crate::di::Container,
+) -> Result<Arc<K::Object>, Unresolved> {
+    let key = ((layer.descriptor)().key)();
+    let index = container
+        .graph()
+        .index_of(key)
+        .ok_or(Unresolved::NotInGraph)?;
+    let built = container.singleton(index).ok_or(Unresolved::NotBuilt)?;
+    (layer.cast)(built)
+        .and_then(|cast| downcast::<K::Object>(&cast))
+        .ok_or(Unresolved::OtherType)
+}
+
+impl Layer<GuardKind> {
     /// The layer of guard `G`.
     pub const fn guard<G: Guard>() -> Self {
-        Self {
-            descriptor: G::descriptor,
-            cast: cast_guard::<G>,
-        }
+        Self::new::<G>(G::descriptor, cast_guard::<G>)
     }
 }
 
-impl Layer<dyn DynInterceptor> {
+impl Layer<InterceptorKind> {
     /// The layer of interceptor `I`.
     pub const fn interceptor<I: Interceptor>() -> Self {
-        Self {
-            descriptor: I::descriptor,
-            cast: cast_interceptor::<I>,
-        }
+        Self::new::<I>(I::descriptor, cast_interceptor::<I>)
     }
 }
 
-impl Layer<dyn DynFilter> {
+impl Layer<FilterKind> {
     /// The layer of exception filter `F`.
     pub const fn filter<F: ExceptionFilter>() -> Self {
-        Self {
-            descriptor: F::descriptor,
-            cast: cast_filter::<F>,
-        }
+        Self::new::<F>(F::descriptor, cast_filter::<F>)
     }
 }
 
-fn cast_guard<G: Guard>(instance: &Instance) -> Option<Arc<dyn DynGuard>> {
-    downcast::<G>(instance).map(|g| g as Arc<dyn DynGuard>)
+fn cast_guard<G: Guard>(built: &Instance) -> Option<Instance> {
+    downcast::<G>(built).map(|g| instance(g as Arc<dyn DynGuard>))
 }
 
-fn cast_interceptor<I: Interceptor>(instance: &Instance) -> Option<Arc<dyn DynInterceptor>> {
-    downcast::<I>(instance).map(|i| i as Arc<dyn DynInterceptor>)
+fn cast_interceptor<I: Interceptor>(built: &Instance) -> Option<Instance> {
+    downcast::<I>(built).map(|i| instance(i as Arc<dyn DynInterceptor>))
 }
 
-fn cast_filter<F: ExceptionFilter>(instance: &Instance) -> Option<Arc<dyn DynFilter>> {
-    downcast::<F>(instance).map(|f| f as Arc<dyn DynFilter>)
+fn cast_filter<F: ExceptionFilter>(built: &Instance) -> Option<Instance> {
+    downcast::<F>(built).map(|f| instance(f as Arc<dyn DynFilter>))
 }
 
 /// What runs around one controller's routes besides what its attributes

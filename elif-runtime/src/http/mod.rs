@@ -5,11 +5,10 @@
 //! that also mount routes. `#[controller]` on their `impl` block generates
 //! the [`Controller`] impl; it can also be written by hand.
 
+mod body;
 pub(crate) mod controller;
 mod extract;
 mod guard;
-pub(crate) mod health;
-pub(crate) mod inspection;
 mod intercept;
 mod layers;
 pub(crate) mod pipeline;
@@ -18,25 +17,28 @@ mod response;
 mod schema;
 mod scoped;
 
+pub use crate::config::{DEFAULT_BODY_LIMIT, UnknownFields};
+pub use crate::module::Layer;
 pub use actix_web::http::{Method, StatusCode, header};
 /// actix-web's request, response and extractor types, for handlers written by hand.
 pub use actix_web::{HttpRequest, HttpResponse, Responder, middleware, web};
-pub use controller::{ArgumentInfo, Controller, RouteInfo, Routes};
+pub(crate) use body::BodySettings;
+pub use body::{Json, JsonBody, Lenient, Valid};
+pub use controller::{ArgumentInfo, Controller, MountFn, RouteInfo, Routes};
 #[doc(hidden)]
 pub use controller::{ArgumentSpec, RouteResult, RouteSpec, describe_routes, dispatch};
-pub(crate) use extract::BodyLimit;
-pub use extract::{
-    DEFAULT_BODY_LIMIT, Extension, Extract, FromPathSegment, Json, Query, Valid, extract,
-    path_param,
-};
+pub use extract::{Extension, Extract, FromPathSegment, Query, extract, path_param};
 pub use guard::{DynGuard, Guard, RequestContext};
 pub use intercept::{ExceptionFilter, Interceptor, finish, response_error};
 pub use layers::{
-    AppLayers, DynFilter, DynInterceptor, Layer, catch_app, catch_route, has_app_guards,
+    AppLayers, DynFilter, DynInterceptor, catch_app, catch_route, has_app_guards,
     has_app_interceptors, run_app_filters, run_app_guards, run_app_interceptors,
 };
+pub(crate) use layers::{LayerObject, Unresolved, resolve};
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
 pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
 pub use schema::{HasSchema, NoSchema, Schema, SchemaProbe};
 pub use scoped::Scoped;
+#[doc(hidden)]
+pub use scoped::ScopedProvider;

@@ -31,7 +31,8 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
-use crate::error::Error;
+use crate::error::{Error, entry_for_status};
+use crate::http::BodySettings;
 use crate::http::problem::{PROBLEM_JSON, Problem};
 use crate::throttle::{self, Throttled};
 
@@ -152,6 +153,10 @@ pub(crate) struct Pipeline {
     pub(crate) production: bool,
     /// One `info` line per request (`server.access_log`).
     pub(crate) access_log: bool,
+    /// How JSON bodies are read (`server.body_limit`,
+    /// `server.unknown_fields`): installed on each worker as it builds the
+    /// app, so that extractors read them without a lookup per request.
+    pub(crate) body: BodySettings,
 }
 
 impl<S> Transform<S, ServiceRequest> for Pipeline
@@ -165,7 +170,9 @@ where
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
+    /// Called once per worker, on the worker's thread, as it builds the app.
     fn new_transform(&self, service: S) -> Self::Future {
+        self.body.install();
         ready(Ok(PipelineService {
             service: Rc::new(service),
             production: self.production,
@@ -329,13 +336,8 @@ where
             }
             Err(panic) => {
                 tracing::error!(request_id = %id, panic = %panic_message(&panic), "handler panicked");
-                let problem = Error::framework(
-                    &elif_catalogue::EL3007,
-                    500,
-                    "INTERNAL_ERROR",
-                    "the handler panicked",
-                )
-                .to_problem(Some(&id.to_string()), production);
+                let problem = Error::framework(&elif_catalogue::EL3007, "the handler panicked")
+                    .to_problem(Some(&id.to_string()), production);
                 (StatusCode::INTERNAL_SERVER_ERROR, problem)
             }
         };
@@ -507,32 +509,22 @@ fn is_problem<B>(response: &ServiceResponse<B>) -> bool {
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
 }
 
-/// A problem for an error response elif did not build itself.
+/// A problem for an error response elif did not build itself: the
+/// catalogue entry for its status, with the status's usual cause when the
+/// response says nothing (the router's 404 and 405).
 fn from_status(status: StatusCode, detail: &str, id: &RequestId, production: bool) -> Problem {
-    use elif_catalogue::{EL3001, EL3002, EL3003, EL3005, EL3006, EL3007};
-    let (entry, code, default) = match status.as_u16() {
-        404 => (&EL3001, "ROUTE_NOT_FOUND", "no route matches this path"),
-        405 => (
-            &EL3002,
-            "METHOD_NOT_ALLOWED",
-            "this path does not answer this method; see the Allow header",
-        ),
-        413 => (
-            &EL3005,
-            "PAYLOAD_TOO_LARGE",
-            "the body is larger than the limit",
-        ),
-        415 => (
-            &EL3006,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "the body's content type is not accepted here",
-        ),
-        400..=499 => (&EL3003, "MALFORMED_REQUEST", "the request cannot be read"),
-        _ => (&EL3007, "INTERNAL_ERROR", "an internal error occurred"),
+    let detail = match (detail, status.as_u16()) {
+        ("", 404) => "no route matches this path",
+        ("", 405) => "this path does not answer this method; see the Allow header",
+        ("", 413) => "the body is larger than the limit",
+        ("", 415) => "the body's content type is not accepted here",
+        ("", 400..=499) => "the request cannot be read",
+        ("", _) => "an internal error occurred",
+        (detail, _) => detail,
     };
-    let detail = if detail.is_empty() { default } else { detail };
-    Error::framework(entry, status.as_u16(), code, detail)
-        .with_hint(entry.hint)
+    let hint = entry_for_status(status.as_u16()).hint;
+    Error::from_status(status.as_u16(), detail)
+        .with_hint(hint)
         .to_problem(Some(&id.to_string()), production)
 }
 
@@ -563,6 +555,39 @@ mod tests {
     }
 
     #[test]
+    fn workers_taking_ids_at_once_never_share_one() {
+        // Each thread takes more than two blocks, so that every thread
+        // renews its block while the others renew theirs.
+        let per_thread = 2 * IDS_PER_BLOCK as usize + 7;
+        let start = std::sync::Barrier::new(4);
+        let ids: Vec<Vec<u64>> = std::thread::scope(|threads| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    threads.spawn(|| {
+                        start.wait();
+                        (0..per_thread).map(|_| IdBlock::next()).collect()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().expect("worker"))
+                .collect()
+        });
+        let mut seen = std::collections::HashSet::new();
+        for id in ids.iter().flatten() {
+            assert!(seen.insert(*id), "counter {id} handed out twice");
+        }
+        assert_eq!(seen.len(), 4 * per_thread);
+        for worker in &ids {
+            assert!(
+                worker.windows(2).all(|pair| pair[0] < pair[1]),
+                "one worker's ids rise"
+            );
+        }
+    }
+
+    #[test]
     fn ids_are_a_prefix_and_a_counter_in_hex() {
         let id = RequestId(Repr::Generated(0xabc));
         let text = id.to_string();
@@ -572,6 +597,127 @@ mod tests {
         assert_eq!(
             id.header_value().expect("valid").as_bytes(),
             text.as_bytes()
+        );
+    }
+
+    #[test]
+    fn responses_elif_did_not_build_take_the_entry_of_their_status() {
+        let id = RequestId(Repr::Generated(1));
+        let cases = [
+            (
+                401,
+                "",
+                "EL3003",
+                "MALFORMED_REQUEST",
+                "the request cannot be read",
+            ),
+            (
+                503,
+                "",
+                "EL3007",
+                "INTERNAL_ERROR",
+                "an internal error occurred",
+            ),
+            (
+                404,
+                "",
+                "EL3001",
+                "ROUTE_NOT_FOUND",
+                "no route matches this path",
+            ),
+            (
+                405,
+                "",
+                "EL3002",
+                "METHOD_NOT_ALLOWED",
+                "this path does not answer this method; see the Allow header",
+            ),
+            (413, "too big", "EL3005", "PAYLOAD_TOO_LARGE", "too big"),
+        ];
+        for (status, detail, entry, code, said) in cases {
+            let status = StatusCode::from_u16(status).expect("status");
+            let problem = from_status(status, detail, &id, false);
+            let entry = elif_catalogue::find(entry).expect("entry");
+            assert_eq!(problem.status, status.as_u16());
+            assert_eq!(problem.code, code);
+            assert_eq!(problem.detail, said);
+            assert_eq!(problem.hint.as_deref(), Some(entry.hint));
+            assert_eq!(problem.kind, Some(entry.url()));
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Point {
+        x: i32,
+    }
+
+    /// A worker of an app reading `Json<Point>` with `unknown_fields`
+    /// (a macro: the worker's request type is actix-http's, unnamed here).
+    macro_rules! worker {
+        ($unknown_fields:expr) => {
+            actix_web::test::init_service(
+                actix_web::App::new()
+                    .wrap(Pipeline {
+                        production: false,
+                        access_log: false,
+                        body: BodySettings {
+                            limit: 64,
+                            unknown_fields: $unknown_fields,
+                        },
+                    })
+                    .route(
+                        "/",
+                        actix_web::web::post().to(|point: crate::http::Json<Point>| async move {
+                            point.x.to_string()
+                        }),
+                    ),
+            )
+            .await
+        };
+    }
+
+    /// A JSON post of `body`.
+    fn json_post(body: &str) -> actix_web::test::TestRequest {
+        actix_web::test::TestRequest::post()
+            .insert_header((CONTENT_TYPE, "application/json"))
+            .set_payload(body.to_owned())
+    }
+
+    /// The status and body `worker` answers `request` with.
+    async fn answer<R, S>(worker: &S, request: R) -> (u16, String)
+    where
+        S: Service<R, Response = ServiceResponse, Error = actix_web::Error>,
+    {
+        let response = match worker.call(request).await {
+            Ok(response) => response.into_parts().1,
+            Err(error) => error.error_response(),
+        };
+        let status = response.status().as_u16();
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .expect("body");
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[actix_web::test]
+    async fn each_worker_reads_bodies_with_the_settings_of_its_app() {
+        use crate::config::UnknownFields;
+        // A worker thread serves one app; building another on the same
+        // thread (only a test does) replaces the settings.
+        let strict = worker!(UnknownFields::Reject);
+        let (status, body) = answer(&strict, json_post(r#"{"x": 1, "y": 2}"#).to_request()).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body.contains(r#"{"pointer":"/y","detail":"unknown field: it is not part of this request's schema","code":"unknown_field"}"#),
+            "{body}"
+        );
+        let padded = format!(r#"{{"x": 1, "pad": "{}"}}"#, "x".repeat(64));
+        let (status, body) = answer(&strict, json_post(&padded).to_request()).await;
+        assert_eq!(status, 413, "the installed limit: {body}");
+        let lenient = worker!(UnknownFields::Accept);
+        assert_eq!(
+            answer(&lenient, json_post(r#"{"x": 1, "y": 2}"#).to_request()).await,
+            (200, "1".to_owned())
         );
     }
 

@@ -1,9 +1,12 @@
-//! Problem details (RFC 9457): the body of every error response.
+//! Problem details (RFC 9457) on the wire: the body of every error response.
+//! The document itself ([`Problem`], [`FieldError`]) is plain data of the
+//! error floor; this module sends it.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use elif_catalogue::Entry;
-use serde::Serialize;
+
+use crate::error::Error;
+pub use crate::error::{FieldError, Problem};
 
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -12,97 +15,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// this followed by its code.
 pub const CATALOGUE_URL: &str = elif_catalogue::URL;
 
-/// One field that broke a rule, in a problem's `errors` member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct FieldError {
-    /// JSON pointer to the field (`/author/name`, `/tags/0`); `""` for the whole document.
-    pub pointer: String,
-    /// What is wrong, for people.
-    pub detail: String,
-    /// The rule, for programs (`length`, `required`, `unknown_field`, `type`).
-    pub code: String,
-}
-
-impl FieldError {
-    /// A field error.
-    pub fn new(
-        pointer: impl Into<String>,
-        code: impl Into<String>,
-        detail: impl Into<String>,
-    ) -> Self {
-        Self {
-            pointer: pointer.into(),
-            detail: detail.into(),
-            code: code.into(),
-        }
-    }
-}
-
-/// A problem document: `type`, `title`, `status`, `detail`, plus elif's
-/// members `code`, `hint`, `request_id` and `errors`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The catalogue URL for problems raised by elif; `about:blank` otherwise.
-    pub kind: Option<String>,
-    /// HTTP status.
-    pub status: u16,
-    /// Human detail.
-    pub detail: String,
-    /// Stable SCREAMING_SNAKE code.
-    pub code: String,
-    /// How to fix it.
-    pub hint: Option<String>,
-    /// The request id, to find the request in the log.
-    pub request_id: Option<String>,
-    /// Field-level errors.
-    pub errors: Vec<FieldError>,
-}
-
-#[derive(Serialize)]
-struct Document<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
-    code: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hint: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
-    errors: &'a [FieldError],
-}
-
 impl Problem {
-    /// The `type` URL of a catalogue entry.
-    pub fn type_of(entry: &'static Entry) -> String {
-        entry.url()
-    }
-
-    /// The status's reason phrase, used as `title`.
-    pub fn title(&self) -> &'static str {
-        StatusCode::from_u16(self.status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("Error")
-    }
-
-    /// The JSON text.
-    pub fn to_json(&self) -> String {
-        let document = Document {
-            kind: self.kind.as_deref().unwrap_or("about:blank"),
-            title: self.title(),
-            status: self.status,
-            detail: &self.detail,
-            code: &self.code,
-            hint: self.hint.as_deref(),
-            request_id: self.request_id.as_deref(),
-            errors: &self.errors,
-        };
-        serde_json::to_string(&document).unwrap_or_default()
-    }
-
     /// The HTTP response carrying it (with `X-Request-Id` when known).
     pub fn response(&self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -112,5 +25,40 @@ impl Problem {
             response.insert_header((crate::http::pipeline::REQUEST_ID, id.as_str()));
         }
         response.body(self.to_json())
+    }
+}
+
+/// Answers with an `application/problem+json` body (RFC 9457) carrying the
+/// stable `code` and the `hint`.
+impl actix_web::ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The response without request context; elif's pipeline re-renders it
+    /// with the request id and the production rules.
+    fn error_response(&self) -> HttpResponse {
+        match self.rendered_problem() {
+            Some(problem) => problem.response(),
+            None => self.to_problem(None, false).response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_problem_json() {
+        use actix_web::ResponseError;
+        let err =
+            Error::new(422, "POST_TITLE_EMPTY", "a post needs a title").with_hint("send a title");
+        let response = err.error_response();
+        assert_eq!(response.status().as_u16(), 422);
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            PROBLEM_JSON
+        );
     }
 }

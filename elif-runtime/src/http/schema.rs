@@ -105,6 +105,12 @@ impl<T: Schema> Schema for super::Json<T> {
     }
 }
 
+impl<T: Schema> Schema for super::Lenient<T> {
+    fn schema() -> Value {
+        T::schema()
+    }
+}
+
 impl<T: Schema> Schema for super::Valid<T> {
     fn schema() -> Value {
         T::schema()

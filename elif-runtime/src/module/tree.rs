@@ -1,85 +1,14 @@
-//! Modules: groups of providers and controllers with explicit imports and
-//! exports. An app is its root module and everything it imports.
+//! The modules an app's root reaches: imports walked (cycles reported),
+//! exports settled (invalid ones reported), and who sees what.
 
 use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
 
 use elif_catalogue::{EL1006, EL1007};
 
-use crate::di::provider::{Instance, Location, ProviderDescriptor, ProviderKey};
+use crate::di::provider::ProviderKey;
 use crate::diagnostics::Diagnostic;
-use crate::http::{Controller, DynFilter, DynGuard, DynInterceptor, Layer, RouteInfo, Routes};
-
-/// Mounts a controller's routes, given its instance.
-pub type MountFn = fn(&Instance, &mut Routes);
-
-/// A controller listed in a module: its provider and how to mount its routes.
-#[derive(Debug, Clone, Copy)]
-pub struct ControllerEntry {
-    /// The controller's provider (controllers are built like any injectable).
-    pub provider: fn() -> &'static ProviderDescriptor,
-    /// Mounts its routes.
-    pub mount: MountFn,
-    /// Describes its routes without an instance.
-    pub describe: fn() -> Vec<RouteInfo>,
-    /// Providers its routes need (guards).
-    pub components: fn() -> Vec<&'static ProviderDescriptor>,
-}
-
-impl ControllerEntry {
-    /// The entry of controller `C`.
-    pub const fn of<C: Controller>() -> Self {
-        Self {
-            provider: C::descriptor,
-            mount: crate::http::controller::mount::<C>,
-            describe: C::describe,
-            components: C::components,
-        }
-    }
-}
-
-/// A module, as `#[module(...)]` describes it.
-#[derive(Debug)]
-pub struct ModuleDescriptor {
-    /// The module's name (`BlogModule`).
-    pub name: &'static str,
-    /// The `TypeId` of the module type, so `exports(...)` can re-export a module.
-    pub key: fn() -> TypeId,
-    /// Modules whose exports this module can use.
-    pub imports: &'static [fn() -> &'static ModuleDescriptor],
-    /// Providers declared in this module.
-    pub providers: &'static [fn() -> &'static ProviderDescriptor],
-    /// Controllers declared in this module.
-    pub controllers: &'static [ControllerEntry],
-    /// Guards every route of this module's controllers runs (after the
-    /// app's, before the controller's).
-    pub guards: &'static [Layer<dyn DynGuard>],
-    /// Interceptors around every route of its controllers, outside the
-    /// attributes' (the first listed is the outermost).
-    pub interceptors: &'static [Layer<dyn DynInterceptor>],
-    /// Exception filters tried on its controllers' errors after the
-    /// attributes' filters.
-    pub filters: &'static [Layer<dyn DynFilter>],
-    /// Middleware around every route of this module's controllers (inside
-    /// the app's, outside the controllers').
-    pub middleware: &'static [fn(actix_web::Route) -> actix_web::Route],
-    /// Types (own providers, trait bindings, imported modules or their
-    /// exports) that modules importing this one can use.
-    pub exports: &'static [fn() -> ProviderKey],
-    /// Where it is declared.
-    pub location: Location,
-}
-
-/// A type marked `#[module(...)]`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a module [EL0012]",
-    label = "not `#[module]`",
-    note = "annotate `{Self}` with `#[module(...)]`"
-)]
-pub trait Module: 'static {
-    /// The module's description.
-    fn descriptor() -> &'static ModuleDescriptor;
-}
+use crate::module::ModuleDescriptor;
 
 /// One module of an app, with its imports resolved to indices.
 #[derive(Debug)]
@@ -213,14 +142,6 @@ impl ModuleTree {
                 .imports
                 .iter()
                 .any(|&i| self.exported[i].contains(&key))
-    }
-
-    /// Number of controllers over all modules.
-    pub(crate) fn controller_count(&self) -> usize {
-        self.modules
-            .iter()
-            .map(|m| m.descriptor.controllers.len())
-            .sum()
     }
 }
 

@@ -1,0 +1,309 @@
+//! What a `Repository<Post>` runs: the struct as a row of its table
+//! (`Selectable`, `Queryable`, `HasTable`, `Identifiable`), and the queries
+//! of `Model` and `Upsert`. Each query is written once, inside
+//! `with_connection!`, and compiled for both backends: the macro gives the
+//! body the connection and the backend (`__DB`) it holds.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::forms::{changes_form, new_form};
+use super::parse::{CREATED_AT, Model, UPDATED_AT};
+use crate::paths::{diesel, private};
+
+/// The struct as a row of its table: selected, built from a row, found by
+/// its key.
+pub(super) fn rows(model: &Model) -> TokenStream {
+    let diesel = diesel();
+    let ident = &model.item.ident;
+    let table = format_ident!("{}", model.table);
+    let key = model.key();
+    let (key_ident, key_ty) = (&key.ident, &key.ty);
+    let idents: Vec<&syn::Ident> = model.fields.iter().map(|f| &f.ident).collect();
+    let types: Vec<&syn::Type> = model.fields.iter().map(|f| &f.ty).collect();
+    let sts: Vec<syn::Ident> = (0..idents.len())
+        .map(|i| format_ident!("__ST{i}"))
+        .collect();
+    let indexes = (0..idents.len()).map(syn::Index::from);
+    let relation_idents = model.relations.iter().map(|r| &r.ident);
+    quote! {
+        impl<__DB: #diesel::backend::Backend> #diesel::Selectable<__DB> for #ident {
+            type SelectExpression = (#(#table::#idents,)*);
+            fn construct_selection() -> Self::SelectExpression {
+                (#(#table::#idents,)*)
+            }
+        }
+
+        impl<__DB, #(#sts),*> #diesel::deserialize::Queryable<(#(#sts,)*), __DB> for #ident
+        where
+            __DB: #diesel::backend::Backend,
+            (#(#types,)*): #diesel::deserialize::FromStaticSqlRow<(#(#sts,)*), __DB>,
+        {
+            type Row = (#(#types,)*);
+            fn build(row: Self::Row) -> #diesel::deserialize::Result<Self> {
+                ::core::result::Result::Ok(Self {
+                    #(#idents: row.#indexes,)*
+                    #(#relation_idents: ::core::default::Default::default(),)*
+                })
+            }
+        }
+
+        impl #diesel::associations::HasTable for #ident {
+            type Table = #table::table;
+            fn table() -> Self::Table {
+                #table::table
+            }
+        }
+
+        impl<'__a> #diesel::Identifiable for &'__a #ident {
+            type Id = &'__a #key_ty;
+            fn id(self) -> Self::Id {
+                &self.#key_ident
+            }
+        }
+    }
+}
+
+/// `impl Model`: its types, its queries, and `metadata` (the functions
+/// that describe the model, from [`super::metadata`]).
+pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
+    let p = private();
+    let diesel = diesel();
+    let ident = &model.item.ident;
+    let table = format_ident!("{}", model.table);
+    let key = model.key();
+    let (key_ident, key_ty) = (&key.ident, &key.ty);
+    let new_ident = new_form(model);
+    let changes_ident = changes_form(model);
+    let now = now(model);
+    let insert_statement = insert_statement(model);
+    let update_body = update_body(model);
+    quote! {
+        impl #p::Model for #ident {
+            type Key = #key_ty;
+            type KeyColumn = #table::#key_ident;
+            const KEY_COLUMN: #table::#key_ident = #table::#key_ident;
+            type New = #new_ident;
+            type Changes = #changes_ident;
+            type SqliteSelect = #diesel::dsl::IntoBoxed<'static, #table::table, #diesel::sqlite::Sqlite>;
+            type PgSelect = #diesel::dsl::IntoBoxed<'static, #table::table, #diesel::pg::Pg>;
+
+            #metadata
+
+            fn key(&self) -> &#key_ty {
+                &self.#key_ident
+            }
+
+            fn find_by_key(
+                conn: &mut #p::Connection,
+                key: #key_ty,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::core::option::Option<Self>>> + Send {
+                async move {
+                    #p::with_connection!(*conn, |c, __DB| #table::table
+                        .find(key)
+                        .select(<#ident as #diesel::SelectableHelper<__DB>>::as_select())
+                        .first::<#ident>(c)
+                        .await
+                        .optional())
+                }
+            }
+
+            fn list(
+                conn: &mut #p::Connection,
+                query: &#p::Criteria<Self>,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::std::vec::Vec<Self>>> + Send {
+                async move {
+                    #p::with_connection!(*conn, |c, __DB| {
+                        let select = <__DB as #p::BackendClauses<#ident>>::filter_and_order(
+                            query,
+                            #table::table.into_boxed(),
+                        );
+                        let select = match query.limit_value() {
+                            ::core::option::Option::Some(n) => select.limit(n),
+                            ::core::option::Option::None => select,
+                        };
+                        let select = match query.offset_value() {
+                            ::core::option::Option::Some(n) => select.offset(n),
+                            ::core::option::Option::None => select,
+                        };
+                        select
+                            .select(<#ident as #diesel::SelectableHelper<__DB>>::as_select())
+                            .load::<#ident>(c)
+                            .await
+                    })
+                }
+            }
+
+            fn count(
+                conn: &mut #p::Connection,
+                query: &#p::Criteria<Self>,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<i64>> + Send {
+                async move {
+                    #p::with_connection!(*conn, |c, __DB| {
+                        <__DB as #p::BackendClauses<#ident>>::filter(query, #table::table.into_boxed())
+                            .count()
+                            .get_result::<i64>(c)
+                            .await
+                    })
+                }
+            }
+
+            fn insert(
+                conn: &mut #p::Connection,
+                new: #new_ident,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<Self>> + Send {
+                async move {
+                    #now
+                    #p::with_connection!(*conn, |c, __DB| #insert_statement
+                        .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
+                        .get_result::<#ident>(c)
+                        .await)
+                }
+            }
+
+            fn update(
+                conn: &mut #p::Connection,
+                key: #key_ty,
+                changes: #changes_ident,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::core::option::Option<Self>>> + Send {
+                async move { #update_body }
+            }
+
+            fn delete(
+                conn: &mut #p::Connection,
+                key: #key_ty,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<usize>> + Send {
+                async move {
+                    #p::with_connection!(*conn, |c, __DB| #diesel::delete(#table::table.find(key))
+                        .execute(c)
+                        .await)
+                }
+            }
+        }
+    }
+}
+
+/// `impl Upsert`: only when the insert form carries the key (a key the
+/// database does not generate), so that a conflict names a row.
+pub(super) fn upsert(model: &Model) -> Option<TokenStream> {
+    let key = model.key();
+    if key.generated {
+        return None;
+    }
+    let p = private();
+    let diesel = diesel();
+    let ident = &model.item.ident;
+    let table = format_ident!("{}", model.table);
+    let key_ident = &key.ident;
+    let new_ident = new_form(model);
+    let now = now(model);
+    let insert_statement = insert_statement(model);
+    let mut updates: Vec<TokenStream> = model
+        .settable()
+        .map(|f| {
+            let id = &f.ident;
+            quote!(#table::#id.eq(#diesel::upsert::excluded(#table::#id)))
+        })
+        .collect();
+    if model.has(UPDATED_AT) {
+        updates.push(quote!(#table::updated_at.eq(#diesel::upsert::excluded(#table::updated_at))));
+    }
+    if updates.is_empty() {
+        // Nothing to change, but RETURNING must still give the row.
+        updates.push(quote!(#table::#key_ident.eq(#diesel::upsert::excluded(#table::#key_ident))));
+    }
+    let on_conflict = quote!(.on_conflict(#table::#key_ident).do_update().set((#(#updates,)*)));
+    Some(quote! {
+        impl #p::Upsert for #ident {
+            fn upsert(
+                conn: &mut #p::Connection,
+                new: #new_ident,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<Self>> + Send {
+                async move {
+                    #now
+                    #p::with_connection!(*conn, |c, __DB| #insert_statement
+                        #on_conflict
+                        .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
+                        .get_result::<#ident>(c)
+                        .await)
+                }
+            }
+        }
+    })
+}
+
+/// `let __now = Timestamp::now();` when the repository sets a timestamp.
+fn now(model: &Model) -> Option<TokenStream> {
+    let p = private();
+    (model.has(CREATED_AT) || model.has(UPDATED_AT))
+        .then(|| quote!(let __now = #p::Timestamp::now();))
+}
+
+/// `INSERT INTO <table> (..) VALUES (..)` from `new`, with the timestamps
+/// the repository sets.
+fn insert_statement(model: &Model) -> TokenStream {
+    let diesel = diesel();
+    let table = format_ident!("{}", model.table);
+    let mut insert_values: Vec<TokenStream> = model
+        .insertable()
+        .map(|f| {
+            let id = &f.ident;
+            quote!(#table::#id.eq(&new.#id))
+        })
+        .collect();
+    for column in [CREATED_AT, UPDATED_AT] {
+        if model.has(column) {
+            let column = format_ident!("{column}");
+            insert_values.push(quote!(#table::#column.eq(&__now)));
+        }
+    }
+    if insert_values.is_empty() {
+        quote!(#diesel::insert_into(#table::table).default_values())
+    } else {
+        quote!(#diesel::insert_into(#table::table).values((#(#insert_values,)*)))
+    }
+}
+
+/// The body of `update`: the `Some` fields of `changes` (and `updated_at`)
+/// set on the row with `key`, which is returned.
+fn update_body(model: &Model) -> TokenStream {
+    let p = private();
+    let diesel = diesel();
+    let ident = &model.item.ident;
+    let table = format_ident!("{}", model.table);
+    let has_updated = model.has(UPDATED_AT);
+    let now = now(model);
+    let changes_idents: Vec<&syn::Ident> = model.settable().map(|f| &f.ident).collect();
+    let mut update_values: Vec<TokenStream> = changes_idents
+        .iter()
+        .map(|id| quote!(changes.#id.as_ref().map(|v| #table::#id.eq(v))))
+        .collect();
+    if has_updated {
+        update_values.push(quote!(#table::updated_at.eq(&__now)));
+    }
+    let nothing_to_update = if has_updated {
+        quote!(false)
+    } else {
+        quote!(#(changes.#changes_idents.is_none())&&*)
+    };
+    // Nothing the model lets an update set (only a key): an update is a find.
+    if update_values.is_empty() {
+        quote! {
+            let _ = changes;
+            <Self as #p::Model>::find_by_key(conn, key).await
+        }
+    } else {
+        quote! {
+            if #nothing_to_update {
+                return <Self as #p::Model>::find_by_key(conn, key).await;
+            }
+            #now
+            #p::with_connection!(*conn, |c, __DB| #diesel::update(#table::table.find(key))
+                .set((#(#update_values,)*))
+                .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
+                .get_result::<#ident>(c)
+                .await
+                .optional())
+        }
+    }
+}

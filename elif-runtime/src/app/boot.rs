@@ -1,0 +1,214 @@
+//! Boot: from a surveyed app to built singletons, a started database,
+//! resolved layers and run `on_init` hooks. Nothing is served.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::app::App;
+use crate::app::booted::Booted;
+use crate::app::inspection::{Inspection, Unguarded, unguarded};
+use crate::app::lifecycle::Lifecycle;
+use crate::app::survey::Survey;
+use crate::app::{database, layers};
+use crate::config::{AppConfig, ServerConfig};
+use crate::data::{Database, DatabaseConfig};
+use crate::di::Container;
+use crate::di::provider::{Instance, ProviderKey};
+use crate::diagnostics::{BootReport, Diagnostic};
+use crate::error::Error;
+use crate::http::RouteInfo;
+use crate::inspect::AppMap;
+use crate::module::graph::ModuleGraph;
+
+/// The result of [`App::prepare`]: everything checked, nothing built yet.
+pub(super) struct Prepared {
+    pub(super) graph: ModuleGraph,
+    pub(super) config: HashMap<ProviderKey, Instance>,
+    pub(super) app_config: Arc<AppConfig>,
+    pub(super) server_config: Arc<ServerConfig>,
+    pub(super) database_config: Option<Arc<DatabaseConfig>>,
+    /// Whether `app.env` was set rather than left to its default.
+    pub(super) env_is_explicit: bool,
+    pub(super) lifecycle: Arc<Lifecycle>,
+    pub(super) name: String,
+    /// The app as data, for the inspection endpoints.
+    pub(super) map: AppMap,
+    /// Every declared route.
+    pub(super) routes: Vec<RouteInfo>,
+    /// Problems that do not stop the app.
+    pub(super) warnings: BootReport,
+}
+
+impl App {
+    /// Validates the graph and config, builds every singleton, resolves
+    /// the app's and modules' layers and runs the `on_init` hooks. Nothing
+    /// is served and no port is bound.
+    pub async fn boot(self) -> crate::Result<Booted> {
+        let started = Instant::now();
+        let app_layers = self.layers.clone();
+        let inspection_guard = self.inspection_guard;
+        let middleware = self.middleware.clone();
+        let migrations = self.migrations;
+        let prepared = self.prepare().map_err(Error::boot)?;
+        for warning in prepared.warnings.diagnostics() {
+            tracing::warn!("{warning}");
+        }
+        let ModuleGraph {
+            graph,
+            modules,
+            controllers,
+        } = prepared.graph;
+        let (module_count, controller_count) = (modules.modules.len(), controllers.len());
+        let container = Container::build(graph, prepared.config)
+            .await
+            .map_err(|d| Error::boot(BootReport::new(vec![d])))?;
+        // Fail closed: a layer or inspection guard that cannot be resolved
+        // stops the boot before anything starts.
+        let mut problems = Vec::new();
+        let app = layers::app_layers(&app_layers, &container, &mut problems);
+        let controllers = layers::mount_controllers(
+            &container,
+            &modules,
+            &controllers,
+            &app,
+            &middleware,
+            &mut problems,
+        );
+        let inspection_guard = inspection_guard.map(|guard| {
+            layers::resolve(
+                &guard,
+                &container,
+                "the inspection endpoints",
+                &mut problems,
+            )
+        });
+        if !problems.is_empty() {
+            return Err(Error::boot(BootReport::new(problems)));
+        }
+        let app_config = prepared.app_config;
+        let inspection = match inspection_guard {
+            // Opted in: served behind its guard, whatever the mode and address.
+            Some(guard) => Some(Inspection { guard }),
+            None => unguarded_inspection(
+                &app_config,
+                &prepared.server_config,
+                prepared.env_is_explicit,
+            ),
+        };
+        if let Some(config) = &prepared.database_config {
+            database::start(
+                &container,
+                config,
+                &prepared.name,
+                app_config.env,
+                migrations.as_ref(),
+            )
+            .await?;
+        }
+        let booted = Booted {
+            map: Arc::new(prepared.map),
+            inspection,
+            container,
+            app_config,
+            server_config: prepared.server_config,
+            lifecycle: prepared.lifecycle,
+            name: prepared.name,
+            routes: prepared.routes,
+            controllers,
+        };
+        if let Err(diagnostic) = booted.container().init().await {
+            booted.shutdown().await;
+            return Err(Error::boot(BootReport::new(vec![diagnostic])));
+        }
+        // Boot-time connections belong to this runtime; the workers make
+        // their own.
+        if let Some(database) = booted.container().get::<Database>() {
+            database.renew_pool();
+        }
+        tracing::info!(
+            app = %booted.name(),
+            env = %booted.app_config().env,
+            modules = module_count,
+            controllers = controller_count,
+            providers = booted.container().graph().nodes.len(),
+            "booted in {} ms",
+            started.elapsed().as_millis()
+        );
+        Ok(booted)
+    }
+
+    /// Builds and checks the graph and loads the config, gathering every problem.
+    pub(super) fn prepare(self) -> Result<Prepared, BootReport> {
+        let layers = self.layer_names();
+        let survey = self.survey()?;
+        let map = survey.map(&layers);
+        let env_is_explicit = survey.env_is_explicit();
+        let database_config = survey.section::<DatabaseConfig>();
+        let (app_config, server_config) = (
+            survey.section::<AppConfig>(),
+            survey.section::<ServerConfig>(),
+        );
+        let Survey {
+            graph,
+            config,
+            routes,
+            name,
+            lifecycle,
+            report,
+            ..
+        } = survey;
+        let (Some(config), false) = (config, report.has_errors()) else {
+            return Err(report);
+        };
+        let (Some(app_config), Some(server_config)) = (app_config, server_config) else {
+            let mut report = report;
+            report.push(Diagnostic::error(
+                &elif_catalogue::EL2004,
+                "the built-in config sections did not load",
+            ));
+            return Err(report);
+        };
+        Ok(Prepared {
+            graph,
+            config,
+            app_config,
+            server_config,
+            database_config,
+            env_is_explicit,
+            lifecycle,
+            name,
+            map,
+            routes: routes.into_iter().map(|(_, route)| route).collect(),
+            warnings: report,
+        })
+    }
+}
+
+/// Whether the inspection endpoints are served without a guard; when the
+/// address turns them off, a warning says so and why.
+fn unguarded_inspection(
+    app: &AppConfig,
+    server: &ServerConfig,
+    env_is_explicit: bool,
+) -> Option<Inspection> {
+    match unguarded(app.env, env_is_explicit, &server.host) {
+        Unguarded::Served => Some(Inspection { guard: None }),
+        Unguarded::Production => None,
+        Unguarded::Exposed => {
+            let mode = if env_is_explicit {
+                format!("in {} mode", app.env)
+            } else {
+                format!("in {} mode only because APP_ENV is unset", app.env)
+            };
+            tracing::warn!(
+                "the inspection endpoints (/_elif/*) are off: the app listens on {}, beyond this machine, {mode}; set APP_ENV=development to serve them there, or put them behind `App::inspection_guard`",
+                server.host,
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,230 @@
+//! The survey: everything that can be known of an app without building
+//! anything (its modules and graph, config source and sections, declared
+//! routes, every problem). `check`, `map`, `routes` and boot start here.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::app::App;
+use crate::app::lifecycle::Lifecycle;
+use crate::config::source::{ConfigSource, Origin};
+use crate::config::{AppConfig, ConfigSection, ServerConfig, app_name};
+use crate::data::DatabaseConfig;
+use crate::di::graph::Node;
+use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKind, instance};
+use crate::di::{ConfigRequirement, load_sections};
+use crate::diagnostics::{BootReport, Diagnostic};
+use crate::http::RouteInfo;
+use crate::http::controller::duplicate_routes;
+use crate::inspect::{AppMap, LayerNames, MapSource};
+use crate::module::graph::{self, GraphInput, ModuleGraph};
+use crate::module::{Layer, ModuleTree};
+
+/// The result of [`App::survey`]: everything known before anything is built.
+pub(crate) struct Survey {
+    /// The graph, checked, with the modules it was built from.
+    pub(crate) graph: ModuleGraph,
+    /// The merged config, unless a file could not be read.
+    pub(crate) source: Option<ConfigSource>,
+    /// Every config section the app reads, built-ins first.
+    pub(crate) requirements: Vec<ConfigRequirement>,
+    /// The loaded sections, when every key loaded.
+    pub(crate) config: Option<HashMap<ProviderKey, Instance>>,
+    /// The `[app]` section, when it loaded.
+    pub(crate) app_config: Option<Arc<AppConfig>>,
+    /// Every declared route, with the index of its controller's module.
+    pub(crate) routes: Vec<(usize, RouteInfo)>,
+    pub(crate) name: String,
+    pub(crate) lifecycle: Arc<Lifecycle>,
+    /// Every problem found, errors and warnings.
+    pub(crate) report: BootReport,
+}
+
+impl App {
+    /// Checks everything that can be checked without building anything: the
+    /// graph, modules and config. Returns every problem found.
+    pub fn check(self) -> BootReport {
+        match self.prepare() {
+            Ok(prepared) => prepared.warnings,
+            Err(report) => report,
+        }
+    }
+
+    /// Describes the app from its real registry (modules, components,
+    /// routes, config keys and every problem found) without building
+    /// anything: what `map --json` prints and `/_elif/map.json` serves.
+    pub fn map(self) -> AppMap {
+        let layers = self.layer_names();
+        match self.survey() {
+            Ok(survey) => survey.map(&layers),
+            Err(report) => AppMap::unreadable(app_name(), &report),
+        }
+    }
+
+    /// The names of the app's guards, interceptors and filters, for the map.
+    pub(super) fn layer_names(&self) -> LayerNames {
+        LayerNames {
+            guards: self.layers.guards.iter().map(Layer::name).collect(),
+            interceptors: self.layers.interceptors.iter().map(Layer::name).collect(),
+            filters: self.layers.filters.iter().map(Layer::name).collect(),
+        }
+    }
+
+    /// Everything that can be known without building anything: the checked
+    /// graph, the config source and sections, the declared routes, and every
+    /// problem found. `Err` only when there is nothing to survey (no root module).
+    pub(crate) fn survey(self) -> Result<Survey, BootReport> {
+        let mut report = BootReport::default();
+        let Some(root) = self.root else {
+            report.push(Diagnostic::error(
+                &elif_catalogue::EL1011,
+                "the app has no root module",
+            ));
+            return Err(report);
+        };
+        let lifecycle = Arc::new(Lifecycle::new());
+        let mut globals = self.globals;
+        globals.push(Node::value(
+            ProviderKey::of::<Lifecycle>(),
+            instance(lifecycle.clone()),
+            ProviderKind::Builtin,
+        ));
+        if cfg!(panic = "abort") {
+            report.push(Diagnostic::warning(
+                &elif_catalogue::EL1013,
+                "this binary is built with `panic = \"abort\"`: a panicking handler ends the process instead of answering 500",
+            ));
+        }
+        let modules = ModuleTree::new(root);
+        let routes = declared_routes(&modules);
+        report.extend(duplicate_routes(routes.iter().map(|(_, route)| route)));
+        let app_layers = &self.layers;
+        let (graph, graph_problems) = graph::build(GraphInput {
+            shared: app_layers
+                .guards
+                .iter()
+                .chain(&self.inspection_guard)
+                .map(|g| (g.descriptor)())
+                .chain(app_layers.interceptors.iter().map(|i| (i.descriptor)()))
+                .chain(app_layers.filters.iter().map(|f| (f.descriptor)()))
+                .chain(module_layers(&modules))
+                .collect(),
+            modules,
+            globals,
+            overrides: self.overrides,
+        });
+        let source = ConfigSource::load(&self.config);
+        report.extend(graph_problems);
+        let source = source
+            .map_err(|problems| report.extend(problems.iter().map(|p| p.to_diagnostic())))
+            .ok();
+
+        let mut requirements = vec![
+            ConfigRequirement::of::<AppConfig>(),
+            ConfigRequirement::of::<ServerConfig>(),
+        ];
+        for requirement in graph.graph.config_requirements().into_iter().chain(
+            self.migrations
+                .is_some()
+                .then(ConfigRequirement::of::<DatabaseConfig>),
+        ) {
+            if !requirements.iter().any(|r| r.key == requirement.key) {
+                requirements.push(requirement);
+            }
+        }
+        let config = source.as_ref().and_then(|source| {
+            load_sections(source, &requirements)
+                .map_err(|p| report.extend(p))
+                .ok()
+        });
+        let app_config = config
+            .as_ref()
+            .and_then(|c| c.get(&ProviderKey::of::<AppConfig>()))
+            .and_then(downcast_section::<AppConfig>);
+        let name = self
+            .name
+            .or_else(|| app_config.as_ref().and_then(|c| c.name.clone()))
+            .unwrap_or_else(|| app_name().to_owned());
+        Ok(Survey {
+            graph,
+            source,
+            requirements,
+            config,
+            app_config,
+            routes,
+            name,
+            lifecycle,
+            report,
+        })
+    }
+}
+
+/// Every route the modules' controllers describe, with the index of the
+/// controller's module, in declaration order.
+fn declared_routes(modules: &ModuleTree) -> Vec<(usize, RouteInfo)> {
+    modules
+        .modules
+        .iter()
+        .enumerate()
+        .flat_map(|(m, info)| info.descriptor.controllers.iter().map(move |c| (m, c)))
+        .flat_map(|(m, c)| (c.http().describe)().into_iter().map(move |r| (m, r)))
+        .collect()
+}
+
+/// The providers of the modules' guards, interceptors and filters, which
+/// join the graph too.
+fn module_layers(modules: &ModuleTree) -> Vec<&'static ProviderDescriptor> {
+    modules
+        .modules
+        .iter()
+        .flat_map(|m| {
+            let d = m.descriptor;
+            let guards = d.guards.iter().map(|g| g.descriptor);
+            let interceptors = d.interceptors.iter().map(|i| i.descriptor);
+            guards
+                .chain(interceptors)
+                .chain(d.filters.iter().map(|f| f.descriptor))
+        })
+        .map(|descriptor| descriptor())
+        .collect()
+}
+
+impl Survey {
+    /// The app as data: the modules, components, routes and config found,
+    /// with `layers` (the app builder's) around every route.
+    pub(crate) fn map(&self, layers: &LayerNames) -> AppMap {
+        AppMap::new(&MapSource {
+            name: &self.name,
+            env: self.app_config.as_ref().map(|c| c.env),
+            graph: &self.graph.graph,
+            modules: &self.graph.modules,
+            routes: &self.routes,
+            requirements: &self.requirements,
+            config: self.source.as_ref(),
+            report: &self.report,
+            layers,
+        })
+    }
+
+    /// Whether `app.env` was set (by `APP_ENV`, a file or code) rather than
+    /// left to its default.
+    pub(crate) fn env_is_explicit(&self) -> bool {
+        self.source
+            .as_ref()
+            .and_then(|source| source.origin("app.env"))
+            .is_some_and(|origin| *origin != Origin::Default)
+    }
+
+    /// Section `T`, when the app reads it and it loaded.
+    pub(crate) fn section<T: ConfigSection>(&self) -> Option<Arc<T>> {
+        self.config
+            .as_ref()?
+            .get(&ProviderKey::of::<T>())
+            .and_then(downcast_section::<T>)
+    }
+}
+
+/// Section `T` out of its loaded instance.
+pub(crate) fn downcast_section<T: ConfigSection>(instance: &Instance) -> Option<Arc<T>> {
+    crate::di::provider::downcast::<T>(instance)
+}

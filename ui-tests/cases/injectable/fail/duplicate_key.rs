@@ -1,0 +1,9 @@
+use elif::prelude::*;
+
+#[injectable(
+    scope = "request",
+    scope = "transient",
+)]
+pub struct Cart {}
+
+fn main() {}
