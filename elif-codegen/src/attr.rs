@@ -352,50 +352,38 @@ fn value_tokens(input: ParseStream<'_>) -> syn::Result<TokenStream> {
     Ok(tokens)
 }
 
-/// Types listed in parentheses (`guards(A, B)`) or one after `=`
-/// (`provides = dyn Mailer`).
-#[derive(Default, Clone)]
-pub(crate) struct Types(pub(crate) Vec<syn::Type>);
+/// Items listed in parentheses (`guards(A, B)`, `middleware(Logger::default())`)
+/// or one after `=` (`provides = dyn Mailer`).
+#[derive(Clone)]
+pub(crate) struct List<T>(pub(crate) Vec<T>);
 
-impl FromMeta for Types {
-    fn from_meta(item: &syn::Meta) -> darling::Result<Self> {
-        match item {
-            syn::Meta::List(list) => {
-                let types =
-                    syn::punctuated::Punctuated::<syn::Type, syn::Token![,]>::parse_terminated
-                        .parse2(list.tokens.clone())?;
-                Ok(Types(types.into_iter().collect()))
-            }
-            syn::Meta::NameValue(value) => {
-                Ok(Types(vec![syn::parse2(value.value.to_token_stream())?]))
-            }
-            syn::Meta::Path(path) => Err(darling::Error::custom(format!(
-                "`{}` needs types: `{0}(A, B)`",
-                key_name(path)
-            ))
-            .with_span(path)),
-        }
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(Vec::new())
     }
 }
 
-/// Expressions listed in parentheses (`middleware(Logger::default())`).
-#[derive(Default, Clone)]
-pub(crate) struct Exprs(pub(crate) Vec<syn::Expr>);
+/// Types: `guards(A, B)`, `provides = dyn Mailer`.
+pub(crate) type Types = List<syn::Type>;
+/// Expressions: `middleware(Logger::default())`.
+pub(crate) type Exprs = List<syn::Expr>;
 
-impl FromMeta for Exprs {
+impl<T: syn::parse::Parse> FromMeta for List<T> {
     fn from_meta(item: &syn::Meta) -> darling::Result<Self> {
         match item {
             syn::Meta::List(list) => {
-                let exprs =
-                    syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated
-                        .parse2(list.tokens.clone())?;
-                Ok(Exprs(exprs.into_iter().collect()))
+                let items = syn::punctuated::Punctuated::<T, syn::Token![,]>::parse_terminated
+                    .parse2(list.tokens.clone())?;
+                Ok(List(items.into_iter().collect()))
             }
-            other => Err(darling::Error::custom(format!(
-                "`{}` needs a list: `{0}(value, value)`",
-                key_name(other.path())
+            syn::Meta::NameValue(value) => {
+                Ok(List(vec![syn::parse2(value.value.to_token_stream())?]))
+            }
+            syn::Meta::Path(path) => Err(darling::Error::custom(format!(
+                "`{}` needs a list: `{0}(A, B)`",
+                key_name(path)
             ))
-            .with_span(other)),
+            .with_span(path)),
         }
     }
 }

@@ -98,7 +98,6 @@ fn module_of(segment: &str) -> Option<&'static str> {
 fn code_only(source: &str) -> String {
     let chars: Vec<char> = source.chars().collect();
     let mut out = String::with_capacity(source.len());
-    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
     let ident = |c: char| c.is_alphanumeric() || c == '_';
     let mut i = 0;
     while i < chars.len() {
@@ -147,36 +146,10 @@ fn code_only(source: &str) -> String {
             }
             i += rest[..end].chars().count();
         } else if c == '"' {
-            out.push(' ');
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                if chars[i] == '\\' {
-                    out.push(' ');
-                    i += 1;
-                }
-                if i < chars.len() {
-                    out.push(blank(chars[i]));
-                    i += 1;
-                }
-            }
-            out.push(' ');
-            i += 1;
+            i = blank_quoted(&chars, i, '"', &mut out);
         } else if c == '\'' && (next == Some('\\') || chars.get(i + 2) == Some(&'\'')) {
             // A char literal ('x', '\n', '\u{1F600}'); otherwise a lifetime.
-            out.push(' ');
-            i += 1;
-            while i < chars.len() && chars[i] != '\'' {
-                if chars[i] == '\\' {
-                    out.push(' ');
-                    i += 1;
-                }
-                if i < chars.len() {
-                    out.push(blank(chars[i]));
-                    i += 1;
-                }
-            }
-            out.push(' ');
-            i += 1;
+            i = blank_quoted(&chars, i, '\'', &mut out);
         } else {
             out.push(c);
             i += 1;
@@ -509,4 +482,28 @@ mod tests {
         [],
         "`super` inside a top-level module stays in it"
     );
+}
+
+/// Blanks the literal that opens at `chars[i]` and closes at the next
+/// unescaped `quote`, keeping line breaks; returns the index after it.
+fn blank_quoted(chars: &[char], mut i: usize, quote: char, out: &mut String) -> usize {
+    out.push(' ');
+    i += 1;
+    while i < chars.len() && chars[i] != quote {
+        if chars[i] == '\\' {
+            out.push(' ');
+            i += 1;
+        }
+        if i < chars.len() {
+            out.push(blank(chars[i]));
+            i += 1;
+        }
+    }
+    out.push(' ');
+    i + 1
+}
+
+/// A blanked character: line breaks stay, so line numbers do.
+fn blank(c: char) -> char {
+    if c == '\n' { '\n' } else { ' ' }
 }

@@ -267,6 +267,9 @@ impl ConfigSection for AppConfig {
 /// The default limit of a request body, in bytes (`server.body_limit`).
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
+/// The default idle keep-alive, in seconds (`server.keep_alive`).
+pub const DEFAULT_KEEP_ALIVE: u64 = 75;
+
 /// The `[server]` section: where and how the HTTP server listens.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -368,7 +371,7 @@ impl ConfigSection for ServerConfig {
             "server",
             "keep_alive",
             FieldSpec {
-                default: Some(|| 75),
+                default: Some(|| DEFAULT_KEEP_ALIVE),
                 ..FieldSpec::default()
             },
             &mut problems,
@@ -431,7 +434,7 @@ impl ConfigSection for ServerConfig {
             key("server.workers", "Option<usize>", None),
             key("server.shutdown_timeout", "u64", Some("30")),
             key("server.body_limit", "usize", Some("262144")),
-            key("server.keep_alive", "u64", Some("5")),
+            key("server.keep_alive", "u64", Some("75")),
             key("server.access_log", "bool", Some("false")),
             key("server.unknown_fields", "UnknownFields", Some("\"reject\"")),
         ]
@@ -467,6 +470,27 @@ mod tests {
         );
         let app = AppConfig::load(&ConfigSource::from_pairs([])).unwrap();
         assert_eq!(app.env, Environment::Development);
+    }
+
+    #[test]
+    fn the_map_shows_the_defaults_that_apply() {
+        let server = ServerConfig::load(&ConfigSource::from_pairs([])).unwrap();
+        let shown = |name: &str| {
+            ServerConfig::keys()
+                .into_iter()
+                .find(|k| k.key == name)
+                .and_then(|k| k.default)
+                .unwrap()
+        };
+        assert_eq!(shown("server.host"), format!("{:?}", server.host));
+        assert_eq!(shown("server.port"), server.port.to_string());
+        assert_eq!(
+            shown("server.shutdown_timeout"),
+            server.shutdown_timeout.to_string()
+        );
+        assert_eq!(shown("server.body_limit"), server.body_limit.to_string());
+        assert_eq!(shown("server.keep_alive"), server.keep_alive.to_string());
+        assert_eq!(shown("server.access_log"), server.access_log.to_string());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! asynchronous; SQLite runs on tokio's blocking pool).
 //!
 //! Import [`DataModule`] to get an injectable [`Database`]; run diesel
-//! queries on whichever backend is live with [`with_connection!`]:
+//! queries on whichever backend is live with [`with_connection!`](crate::with_connection):
 //!
 //! ```text
 //! let mut conn = db.connection().await?;          // 503 problem+json if none within the timeout
@@ -125,7 +125,7 @@ enum Pools {
 }
 
 /// A pooled connection on either backend, returned to the pool when
-/// dropped. Use it with [`with_connection!`] to run one diesel query text
+/// dropped. Use it with [`with_connection!`](crate::with_connection) to run one diesel query text
 /// on whichever backend it is.
 pub enum Connection {
     /// On SQLite.
@@ -164,7 +164,7 @@ impl std::ops::DerefMut for ConnectionGuard {
     }
 }
 
-/// Anything [`with_connection!`] can run on: a [`Connection`], or what
+/// Anything [`with_connection!`](crate::with_connection) can run on: a [`Connection`], or what
 /// dereferences to one (a [`ConnectionGuard`], `&mut Connection`).
 pub trait AsConnection {
     /// The connection.
