@@ -49,6 +49,24 @@ pub fn serde_crate() -> String {
     private_in_string("serde")
 }
 
+/// `tokens` with every token, in groups too, spanned at `span`.
+pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +82,29 @@ mod tests {
         assert_eq!(
             quote!(#in_string).to_string(),
             quote!(#p::double_option).to_string()
+        );
+    }
+
+    #[test]
+    fn respan_reaches_into_groups() {
+        let ty: syn::Type = syn::parse_str("Json<Vec<(u8, String)>>").unwrap();
+        let at: syn::Ident = syn::parse_str("      x").unwrap();
+        let respanned = super::respan(quote!(#ty), at.span());
+        assert_eq!(respanned.to_string(), quote!(#ty).to_string());
+        fn columns(tokens: TokenStream, out: &mut Vec<usize>) {
+            for token in tokens {
+                out.push(token.span().start().column);
+                if let proc_macro2::TokenTree::Group(group) = token {
+                    columns(group.stream(), out);
+                }
+            }
+        }
+        let mut seen = Vec::new();
+        columns(respanned, &mut seen);
+        assert!(seen.len() > 8);
+        assert!(
+            seen.iter().all(|c| *c == at.span().start().column),
+            "{seen:?}"
         );
     }
 }

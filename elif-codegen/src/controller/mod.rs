@@ -461,7 +461,11 @@ fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenSt
             let slot = scoped_slot.next();
             quote_spanned!(span_of(ty)=> #slot.extract(&#request).await)
         } else {
-            quote_spanned!(span_of(ty)=> #p::extract::<#ty>(&#request, &mut #payload).await)
+            // Every token of the call, the type's included, is spanned at
+            // the type's first token: the call, its bound and its `.await`
+            // then fail at one span, which rustc reports once.
+            let one = crate::paths::respan(ty.to_token_stream(), span_of(ty));
+            quote_spanned!(span_of(ty)=> #p::extract::<#one>(&#request, &mut #payload).await)
         };
         quote! {
             let #name = match #value {

@@ -20,10 +20,6 @@ use crate::error::{Error, FieldError};
 )]
 pub trait Extract: FromRequest + 'static {}
 
-// Without this, a type that is not one reports through this impl: the
-// error names actix's trait and lists its tuple impls instead of elif's
-// message and fix.
-#[diagnostic::do_not_recommend]
 impl<T: FromRequest + 'static> Extract for T {}
 
 /// Runs extractor `T`, turning its failure into an elif [`Error`].

@@ -33,10 +33,6 @@ impl<T: Serialize> Responder for Json<T> {
 )]
 pub trait Reply: Responder {}
 
-// Without this, a type that is not one reports through this impl: the
-// error names actix's trait and lists its tuple impls instead of elif's
-// message and fix.
-#[diagnostic::do_not_recommend]
 impl<T: Responder> Reply for T {}
 
 /// A handler's output as its response. Generated routes call this once, with
