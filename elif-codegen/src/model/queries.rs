@@ -75,8 +75,7 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
     let (key_ident, key_ty) = (&key.ident, &key.ty);
     let new_ident = new_form(model);
     let changes_ident = changes_form(model);
-    let now = now(model);
-    let insert_statement = insert_statement(model);
+    let insert = insert_returning(model, TokenStream::new());
     let update_body = update_body(model);
     quote! {
         impl #p::Model for #ident {
@@ -152,13 +151,7 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
                 conn: &mut #p::Connection,
                 new: #new_ident,
             ) -> impl ::core::future::Future<Output = #diesel::QueryResult<Self>> + Send {
-                async move {
-                    #now
-                    #p::with_connection!(*conn, |c, __DB| #insert_statement
-                        .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
-                        .get_result::<#ident>(c)
-                        .await)
-                }
+                #insert
             }
 
             fn update(
@@ -196,8 +189,6 @@ pub(super) fn upsert(model: &Model) -> Option<TokenStream> {
     let table = format_ident!("{}", model.table);
     let key_ident = &key.ident;
     let new_ident = new_form(model);
-    let now = now(model);
-    let insert_statement = insert_statement(model);
     let mut updates: Vec<TokenStream> = model
         .settable()
         .map(|f| {
@@ -212,24 +203,40 @@ pub(super) fn upsert(model: &Model) -> Option<TokenStream> {
         // Nothing to change, but RETURNING must still give the row.
         updates.push(quote!(#table::#key_ident.eq(#diesel::upsert::excluded(#table::#key_ident))));
     }
-    let on_conflict = quote!(.on_conflict(#table::#key_ident).do_update().set((#(#updates,)*)));
+    let upsert = insert_returning(
+        model,
+        quote!(.on_conflict(#table::#key_ident).do_update().set((#(#updates,)*))),
+    );
     Some(quote! {
         impl #p::Upsert for #ident {
             fn upsert(
                 conn: &mut #p::Connection,
                 new: #new_ident,
             ) -> impl ::core::future::Future<Output = #diesel::QueryResult<Self>> + Send {
-                async move {
-                    #now
-                    #p::with_connection!(*conn, |c, __DB| #insert_statement
-                        #on_conflict
-                        .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
-                        .get_result::<#ident>(c)
-                        .await)
-                }
+                #upsert
             }
         }
     })
+}
+
+/// The body of `insert` and `upsert`: the timestamps, the insert statement,
+/// `tail` (an `ON CONFLICT` clause, or nothing), and the row it returns.
+fn insert_returning(model: &Model, tail: TokenStream) -> TokenStream {
+    let p = private();
+    let diesel = diesel();
+    let ident = &model.item.ident;
+    let now = now(model);
+    let statement = insert_statement(model);
+    quote! {
+        async move {
+            #now
+            #p::with_connection!(*conn, |c, __DB| #statement
+                #tail
+                .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
+                .get_result::<#ident>(c)
+                .await)
+        }
+    }
 }
 
 /// `let __now = Timestamp::now();` when the repository sets a timestamp.

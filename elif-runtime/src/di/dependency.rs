@@ -98,15 +98,17 @@ impl<T: ?Sized + Send + Sync + 'static> Dependency for Arc<T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    trait Mailer: Send + Sync {
+    /// A trait binding the container's tests inject (`Inject<dyn Mailer>`).
+    pub(crate) trait Mailer: Send + Sync {
         fn send(&self, to: &str) -> String;
     }
 
+    /// The `Mailer` the tests provide.
     #[derive(Debug)]
-    struct LogMailer;
+    pub(crate) struct LogMailer;
 
     impl Mailer for LogMailer {
         fn send(&self, to: &str) -> String {
@@ -114,8 +116,9 @@ mod tests {
         }
     }
 
+    /// A plain value the tests provide.
     #[derive(Debug, PartialEq)]
-    struct Clock(u32);
+    pub(crate) struct Clock(pub(crate) u32);
 
     #[test]
     fn each_field_asks_the_graph_for_its_provider() {

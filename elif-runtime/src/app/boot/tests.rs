@@ -14,21 +14,7 @@ mod dependencies {
     use crate::di::{Dependency, Inject, Resolver};
     use crate::module::{Module, ModuleDescriptor};
 
-    trait Mailer: Send + Sync {
-        fn send(&self, to: &str) -> String;
-    }
-
-    #[derive(Debug)]
-    struct LogMailer;
-
-    impl Mailer for LogMailer {
-        fn send(&self, to: &str) -> String {
-            format!("mail to {to}")
-        }
-    }
-
-    #[derive(Debug, PartialEq)]
-    struct Clock(u32);
+    use crate::di::dependency::tests::{Clock, LogMailer, Mailer};
 
     /// What `#[injectable] struct Signup { mailer: Inject<dyn Mailer>, clock: Arc<Clock> }` writes.
     struct Signup {
