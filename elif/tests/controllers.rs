@@ -447,6 +447,77 @@ async fn head_is_answered_for_get_and_wrong_methods_get_405() {
     assert_eq!(wrong.json::<Value>()["code"], "METHOD_NOT_ALLOWED");
 }
 
+#[injectable]
+pub struct SharedReads;
+
+#[controller("/shared")]
+impl SharedReads {
+    #[get("/")]
+    async fn read(&self) -> &'static str {
+        "read"
+    }
+
+    #[route("/", method = "HEAD")]
+    async fn head(&self) -> HttpResponse {
+        HttpResponse::NoContent()
+            .insert_header(("x-head", "own"))
+            .finish()
+    }
+
+    #[get("/only-get")]
+    async fn only_get(&self) -> &'static str {
+        "only get"
+    }
+}
+
+#[injectable]
+pub struct SharedWrites;
+
+#[controller("/shared")]
+impl SharedWrites {
+    #[post("/")]
+    async fn write(&self) -> Created<Post> {
+        Created::at(
+            "/shared/1",
+            Post {
+                id: 1,
+                title: "written".into(),
+            },
+        )
+    }
+}
+
+#[module(controllers(SharedReads, SharedWrites))]
+pub struct SharedModule;
+
+/// A path served by two controllers is one service over both; methods,
+/// `HEAD` and 405s work as on a path of one controller.
+#[elif::test]
+async fn a_path_shared_by_two_controllers_answers_each_method() {
+    let app = TestApp::start(App::new().module(SharedModule).without_env())
+        .await
+        .unwrap();
+    let read = app.get("/shared").await;
+    assert_eq!((read.status(), read.text()), (200, "read".to_owned()));
+    let written = app.send(app.request(Method::POST, "/shared")).await;
+    assert_eq!(written.status(), 201);
+    assert_eq!(written.header("location"), Some("/shared/1"));
+    // The path's own HEAD route wins over answering HEAD with GET's.
+    let head = app.send(app.request(Method::HEAD, "/shared")).await;
+    assert_eq!((head.status(), head.header("x-head")), (204, Some("own")));
+    let wrong = app.send(app.request(Method::DELETE, "/shared")).await;
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.header("allow"), Some("GET, HEAD, POST"));
+    assert_eq!(wrong.json::<Value>()["code"], "METHOD_NOT_ALLOWED");
+    // A path of one controller with GET only.
+    let head = app
+        .send(app.request(Method::HEAD, "/shared/only-get"))
+        .await;
+    assert_eq!((head.status(), head.text()), (200, String::new()));
+    let wrong = app.send(app.request(Method::PUT, "/shared/only-get")).await;
+    assert_eq!(wrong.header("allow"), Some("GET, HEAD"));
+}
+
 #[elif::test]
 async fn request_ids_are_kept_or_made() {
     let app = start().await;

@@ -6,16 +6,16 @@ use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse, always_ready};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::http::header::{ALLOW, HeaderValue};
-use actix_web::{FromRequest, Handler, HttpResponse, Responder, web};
+use actix_web::{FromRequest, Handler, Responder, web};
 use elif_catalogue::EL1012;
 
 use crate::di::Container;
 use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, downcast};
 use crate::diagnostics::Diagnostic;
 use crate::http::AppLayers;
+use crate::http::router::{self, RouteEntry, route_service};
 use crate::http::scoped::ScopedProvider;
 use crate::module::ControllerEntry;
 
@@ -240,8 +240,6 @@ pub fn describe_routes(specs: &[RouteSpec]) -> Vec<RouteInfo> {
     specs.iter().map(RouteSpec::info).collect()
 }
 
-type MakeRoute = Box<dyn Fn(Method) -> actix_web::Route>;
-
 /// Puts a route's service into an actix route (the one step that needs the
 /// service's type).
 type Serve = Box<dyn Fn(actix_web::Route) -> actix_web::Route>;
@@ -257,7 +255,7 @@ pub struct Routes {
     container: Option<Container>,
     app_layers: std::rc::Rc<AppLayers>,
     middleware: Vec<RouteMiddleware>,
-    entries: Vec<(RouteInfo, MakeRoute)>,
+    entries: Vec<(RouteInfo, RouteEntry)>,
 }
 
 impl Routes {
@@ -284,11 +282,11 @@ impl Routes {
         F::Output: Responder + 'static,
     {
         let middleware = self.middleware.clone();
-        let make: MakeRoute = Box::new(move |method| {
-            let route = web::method(method).to(handler.clone());
+        let make = Box::new(move || {
+            let route = web::route().to(handler.clone());
             middleware.iter().fold(route, |route, mw| mw(route))
         });
-        self.entries.push((info, make));
+        self.entries.push((info, RouteEntry::Actix(make)));
         self
     }
 
@@ -302,11 +300,11 @@ impl Routes {
         W: Fn(actix_web::Route) -> actix_web::Route + 'static,
     {
         let middleware = self.middleware.clone();
-        let make: MakeRoute = Box::new(move |method| {
-            let route = wrap(web::method(method).to(handler.clone()));
+        let make = Box::new(move || {
+            let route = wrap(web::route().to(handler.clone()));
             middleware.iter().fold(route, |route, mw| mw(route))
         });
-        self.entries.push((info, make));
+        self.entries.push((info, RouteEntry::Actix(make)));
         self
     }
 
@@ -328,6 +326,11 @@ impl Routes {
         F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
         Fut: Future<Output = RouteResult> + 'static,
     {
+        if self.middleware.is_empty() {
+            let entry = RouteEntry::generated(state, dispatch, index);
+            self.entries.push((info, entry));
+            return self;
+        }
         self.push_service(info, route_service(state, dispatch, index), None)
     }
 
@@ -358,15 +361,15 @@ impl Routes {
     /// route's middleware (`wrap`), then the app's, around it.
     fn push_service(&mut self, info: RouteInfo, serve: Serve, wrap: Option<Serve>) -> &mut Self {
         let middleware = self.middleware.clone();
-        let make: MakeRoute = Box::new(move |method| {
-            let route = serve(web::method(method));
+        let make = Box::new(move || {
+            let route = serve(web::route());
             let route = match &wrap {
                 Some(wrap) => wrap(route),
                 None => route,
             };
             middleware.iter().fold(route, |route, mw| mw(route))
         });
-        self.entries.push((info, make));
+        self.entries.push((info, RouteEntry::Actix(make)));
         self
     }
 
@@ -433,48 +436,9 @@ impl Routes {
         self.entries.iter().map(|(info, _)| info)
     }
 
-    /// Registers every path as one actix resource.
+    /// Registers every path as one actix service.
     pub(crate) fn register(self, config: &mut web::ServiceConfig) {
-        // The router tries resources in order. Paths with fewer parameters
-        // go first (`/posts/latest` beats `/posts/{id}`); otherwise paths
-        // keep the order they were declared in.
-        let mut by_path: Vec<(String, Vec<(Method, MakeRoute)>)> = Vec::new();
-        for (info, make) in self.entries {
-            match by_path.iter_mut().find(|(path, _)| *path == info.path) {
-                Some((_, routes)) => routes.push((info.method, make)),
-                None => by_path.push((info.path, vec![(info.method, make)])),
-            }
-        }
-        by_path.sort_by_key(|(path, _)| path.matches('{').count());
-        for (path, routes) in by_path {
-            let mut methods: Vec<Method> = routes.iter().map(|(m, _)| m.clone()).collect();
-            let mut resource = web::resource(path.as_str());
-            let has_head = methods.contains(&Method::HEAD);
-            // Middleware was captured when each route was added.
-            for (method, make) in &routes {
-                resource = resource.route(make(method.clone()));
-                if *method == Method::GET && !has_head {
-                    resource = resource.route(make(Method::HEAD));
-                }
-            }
-            if methods.contains(&Method::GET) && !has_head {
-                methods.push(Method::HEAD);
-            }
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let allow = HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static(""));
-            config.service(resource.default_service(web::to(move || {
-                let allow = allow.clone();
-                async move {
-                    HttpResponse::MethodNotAllowed()
-                        .insert_header((ALLOW, allow))
-                        .finish()
-                }
-            })));
-        }
+        router::register(self.entries, config);
     }
 }
 
@@ -490,73 +454,6 @@ where
     F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy,
 {
     dispatch
-}
-
-/// The actix service (and its factory) of one route of a generated
-/// controller: the controller's state and `dispatch` function, and the
-/// route's index.
-struct RouteService<S, F> {
-    state: Rc<S>,
-    dispatch: F,
-    index: usize,
-}
-
-impl<S, F: Copy> Clone for RouteService<S, F> {
-    fn clone(&self) -> Self {
-        Self {
-            state: Rc::clone(&self.state),
-            dispatch: self.dispatch,
-            index: self.index,
-        }
-    }
-}
-
-impl<S, F, Fut> ServiceFactory<ServiceRequest> for RouteService<S, F>
-where
-    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy,
-    Fut: Future<Output = RouteResult>,
-{
-    type Response = ServiceResponse;
-    type Error = actix_web::Error;
-    type Config = ();
-    type Service = Self;
-    type InitError = ();
-    type Future = std::future::Ready<Result<Self, ()>>;
-
-    fn new_service(&self, _: ()) -> Self::Future {
-        std::future::ready(Ok(self.clone()))
-    }
-}
-
-impl<S, F, Fut> Service<ServiceRequest> for RouteService<S, F>
-where
-    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut,
-    Fut: Future<Output = RouteResult>,
-{
-    type Response = ServiceResponse;
-    type Error = actix_web::Error;
-    type Future = Fut;
-
-    always_ready!();
-
-    fn call(&self, request: ServiceRequest) -> Fut {
-        (self.dispatch)(Rc::clone(&self.state), self.index, request)
-    }
-}
-
-/// Puts route `index` of a controller into an actix route.
-fn route_service<S, F, Fut>(state: &Rc<S>, dispatch: F, index: usize) -> Serve
-where
-    S: 'static,
-    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
-    Fut: Future<Output = RouteResult> + 'static,
-{
-    let service = RouteService {
-        state: Rc::clone(state),
-        dispatch,
-        index,
-    };
-    Box::new(move |route| route.service(service.clone()))
 }
 
 /// Two routes with the same method and path shape (`/{id}` and `/{post_id}`

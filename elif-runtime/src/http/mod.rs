@@ -14,6 +14,7 @@ mod layers;
 pub(crate) mod pipeline;
 pub mod problem;
 mod response;
+mod router;
 mod schema;
 mod scoped;
 
