@@ -243,7 +243,7 @@ async fn bad_path_parameters_and_queries_are_400() {
     assert_eq!(missing.json::<Value>()["errors"][0]["pointer"], "/page");
 }
 
-fn authorized(app: &TestApp, method: Method, path: &str) -> elif::testing::ClientRequest {
+fn authorized(app: &TestApp, method: Method, path: &str) -> elif::testing::TestRequest {
     app.request(method, path)
         .insert_header(("authorization", "Bearer letmein"))
 }

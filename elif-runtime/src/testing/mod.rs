@@ -1,6 +1,6 @@
 //! The in-process test app: boots an app (with overridden providers and
-//! config), serves it on a free port of 127.0.0.1, and gives an HTTP client
-//! with JSON helpers. Each test gets its own app; many run in parallel.
+//! config), serves it on a free port of 127.0.0.1, and gives an HTTP/1.1
+//! client with JSON helpers. Each test gets its own app; many run in parallel.
 //!
 //! ```no_run
 //! # use elif_runtime::{App, testing::TestApp};
@@ -23,15 +23,16 @@ use serde::de::DeserializeOwned;
 use crate::app::{App, Booted, serve};
 pub use crate::data::test_database::TestDatabase;
 use crate::di::Container;
-/// The test client's request builder and response (from `awc`).
-pub use awc::{ClientRequest, ClientResponse};
+
+mod client;
+
+pub use client::TestRequest;
 
 /// A booted app serving on an ephemeral port, with an HTTP client.
 pub struct TestApp {
     booted: Booted,
     addr: SocketAddr,
     handle: ServerHandle,
-    client: awc::Client,
 }
 
 impl TestApp {
@@ -56,7 +57,6 @@ impl TestApp {
             booted,
             addr,
             handle,
-            client: awc::Client::default(),
         })
     }
 
@@ -81,41 +81,52 @@ impl TestApp {
     }
 
     /// A request builder for anything the helpers do not cover.
-    pub fn request(&self, method: actix_web::http::Method, path: &str) -> awc::ClientRequest {
-        self.client.request(method, self.url(path))
+    pub fn request(&self, method: actix_web::http::Method, path: &str) -> TestRequest {
+        TestRequest::new(self.addr, method, path)
     }
 
     /// `GET path`.
     pub async fn get(&self, path: &str) -> TestResponse {
-        TestResponse::from(self.client.get(self.url(path)).send().await).await
+        self.send(self.request(actix_web::http::Method::GET, path))
+            .await
     }
 
     /// `POST path` with a JSON body.
     pub async fn post_json(&self, path: &str, body: &impl Serialize) -> TestResponse {
-        TestResponse::from(self.client.post(self.url(path)).send_json(body).await).await
+        let request = self.request(actix_web::http::Method::POST, path);
+        self.send_json(request, body).await
     }
 
-    /// Sends a request built with [`TestApp::request`] with a JSON body.
-    pub async fn send_json(
-        &self,
-        request: awc::ClientRequest,
-        body: &impl Serialize,
-    ) -> TestResponse {
-        TestResponse::from(request.send_json(body).await).await
+    /// Sends a request built with [`TestApp::request`] with a JSON body
+    /// (`Content-Type: application/json` unless the request sets one).
+    pub async fn send_json(&self, request: TestRequest, body: &impl Serialize) -> TestResponse {
+        let body = match serde_json::to_vec(body) {
+            Ok(body) => body,
+            Err(error) => panic!("the test request's body cannot be serialised: {error}"),
+        };
+        self.checked(request)
+            .default_content_type("application/json")
+            .send(&body)
+            .await
     }
 
     /// Sends a request built with [`TestApp::request`] with a raw body.
-    pub async fn send_body(
-        &self,
-        request: awc::ClientRequest,
-        body: impl Into<Bytes>,
-    ) -> TestResponse {
-        TestResponse::from(request.send_body(body.into()).await).await
+    pub async fn send_body(&self, request: TestRequest, body: impl Into<Bytes>) -> TestResponse {
+        self.checked(request).send(&body.into()).await
     }
 
     /// Sends a request built with [`TestApp::request`].
-    pub async fn send(&self, request: awc::ClientRequest) -> TestResponse {
-        TestResponse::from(request.send().await).await
+    pub async fn send(&self, request: TestRequest) -> TestResponse {
+        self.checked(request).send(&[]).await
+    }
+
+    /// `request`, which must have been made by this app.
+    fn checked(&self, request: TestRequest) -> TestRequest {
+        assert_eq!(
+            request.address, self.addr,
+            "a request built by another TestApp was sent through this one"
+        );
+        request
     }
 
     /// Stops serving (draining in-flight requests) and shuts the app down,
@@ -136,25 +147,6 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
-    async fn from<S>(response: Result<awc::ClientResponse<S>, awc::error::SendRequestError>) -> Self
-    where
-        S: futures_core::Stream<Item = Result<Bytes, actix_web::error::PayloadError>> + Unpin,
-    {
-        let mut response = match response {
-            Ok(response) => response,
-            Err(error) => panic!("the test request failed before a response: {error}"),
-        };
-        let body = match response.body().limit(16 * 1024 * 1024).await {
-            Ok(body) => body,
-            Err(error) => panic!("reading the response body failed: {error}"),
-        };
-        Self {
-            status: response.status().as_u16(),
-            headers: response.headers().clone(),
-            body,
-        }
-    }
-
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status
