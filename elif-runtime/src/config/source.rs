@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
-use figment::providers::{Format, Serialized, Toml};
+use figment::providers::Serialized;
 use figment::value::{Dict, Value};
 use serde::de::DeserializeOwned;
 use serde::de::value::UnitDeserializer;
@@ -152,7 +152,9 @@ impl ConfigSource {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
-        let provider = Toml::string(&text);
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|e| unreadable(redacted(&e.to_string())))?;
+        let provider = Serialized::defaults(table);
         let data =
             figment::Provider::data(&provider).map_err(|e| unreadable(redacted(&e.to_string())))?;
         for dict in data.values() {
@@ -501,5 +503,25 @@ mod tests {
         .unwrap_err();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].kind, ProblemKind::Unreadable);
+        assert!(
+            problems[0].message.contains("line 1"),
+            "{}",
+            problems[0].message
+        );
+
+        // The broken line may hold a secret: where and why, never the line.
+        let dir = dir_with(&[("elif.toml", "[mail]\npassword = \"hunter2\n")]);
+        let problems = ConfigSource::load(&LoadOptions {
+            dir,
+            ..LoadOptions::default()
+        })
+        .unwrap_err();
+        let message = &problems[0].message;
+        assert!(message.contains("line 2"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(
+            message.contains("the line itself is not shown"),
+            "{message}"
+        );
     }
 }
