@@ -14,8 +14,12 @@
 # - rebuild: the incremental build after one handler's string literal changes.
 # Before every timed build, an untimed build of the app's framework crate
 # (elif or actix-web) makes sure no dependency is rebuilt inside the timing.
-# Output: a table of medians (wall seconds; CPU = user + system), then
-# `COMPILE <n>-routes <raw rebuild s ÷ elif rebuild s>` per size.
+# Rounds are the outer loop, so each round has every size and both kinds
+# built within seconds of each other. Output: a table of medians (wall
+# seconds; CPU = user + system), then `COMPILE <n>-routes <r>` per size,
+# r the median over rounds of that round's raw rebuild ÷ elif rebuild (the
+# paired ratio, as `http` reports CPU time), and elif's largest ÷ smallest
+# rebuild, paired the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,24 +51,35 @@ for n in $SIZES; do
 done
 
 results=$apps/results
-for n in $SIZES; do
-  for round in $(seq 1 "$ROUNDS"); do
-    order=$([ $((round % 2)) = 1 ] && echo "raw elif" || echo "elif raw")
+# Rounds outside, sizes inside: each round measures every size and both
+# kinds within a few seconds of each other, so that the paired ratios below
+# compare builds made under the same load (this VM's speed drifts by 20 %
+# and more from minute to minute).
+for round in $(seq 1 "$ROUNDS"); do
+  order=$([ $((round % 2)) = 1 ] && echo "raw elif" || echo "elif raw")
+  for n in $SIZES; do
     for kind in $order; do
       cargo_in "$kind-$n" clean -p "$kind-$n"
-      echo "$kind $n clean $(timed "$kind-$n")" >>"$results"
+      echo "$kind $n clean $(timed "$kind-$n") $round" >>"$results"
     done
     for kind in $order; do
       # Same length, so no span after the literal moves.
       sed -i "s/ v[0-9]\{4\}\"/ v$(printf %04d "$round")\"/" "$apps/$kind-$n/src/c0.rs"
-      echo "$kind $n rebuild $(timed "$kind-$n")" >>"$results"
+      echo "$kind $n rebuild $(timed "$kind-$n") $round" >>"$results"
     done
   done
-  echo "$n routes: $(grep " $n rebuild" "$results" | awk '{printf "%s %s  ", $1, $4}')" >&2
+  echo "round $round: $(awk -v r="$round" '$3 == "rebuild" && $6 == r {printf "%s-%s %s  ", $1, $2, $4}' "$results")" >&2
 done
 
 # stat kind n measure column -> the median
 stat() { awk -v k="$1" -v n="$2" -v m="$3" -v c="$4" '$1 == k && $2 == n && $3 == m {print $c}' "$results" | median; }
+# paired kind1 n1 kind2 n2 -> the median over rounds of (kind1 n1 rebuild ÷ kind2 n2 rebuild)
+paired() {
+  awk -v k1="$1" -v n1="$2" -v k2="$3" -v n2="$4" '
+    $3 == "rebuild" && $1 == k1 && $2 == n1 {a[$6] = $4}
+    $3 == "rebuild" && $1 == k2 && $2 == n2 {b[$6] = $4}
+    END {for (r in a) if (r in b && b[r] > 0) printf "%.4f\n", a[r] / b[r]}' "$results" | median
+}
 
 echo
 echo "== compile time, debug, median of $ROUNDS rounds (seconds; wall, CPU in brackets)"
@@ -82,8 +97,8 @@ for n in $SIZES; do
   echo "rounds, rebuild wall s ($n routes): raw $(awk -v n="$n" '$1 == "raw" && $2 == n && $3 == "rebuild" {printf "%s ", $4}' "$results")| elif $(awk -v n="$n" '$1 == "elif" && $2 == n && $3 == "rebuild" {printf "%s ", $4}' "$results")"
 done
 first=${SIZES%% *} last=${SIZES##* }
-echo "elif rebuild, $last routes ÷ $first: $(awk -v a="$(stat elif "$last" rebuild 4)" -v b="$(stat elif "$first" rebuild 4)" 'BEGIN {printf "%.2f", a / b}') (target ≤ 1.5)"
+echo "elif rebuild, $last routes ÷ $first: $(awk -v r="$(paired elif "$last" elif "$first")" 'BEGIN {printf "%.2f", r}') (target ≤ 1.5; raw's own: $(awk -v r="$(paired raw "$last" raw "$first")" 'BEGIN {printf "%.2f", r}'); median over rounds of each round's ratio)"
 echo
 for n in $SIZES; do
-  echo "COMPILE $n-routes $(awk -v r="$(stat raw "$n" rebuild 4)" -v e="$(stat elif "$n" rebuild 4)" 'BEGIN {printf "%.3f", r / e}')"
+  echo "COMPILE $n-routes $(awk -v r="$(paired raw "$n" elif "$n")" 'BEGIN {printf "%.3f", r}')   (median over rounds of raw rebuild ÷ elif rebuild; ratio of the medians $(awk -v r="$(stat raw "$n" rebuild 4)" -v e="$(stat elif "$n" rebuild 4)" 'BEGIN {printf "%.3f", r / e}'))"
 done

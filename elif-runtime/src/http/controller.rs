@@ -15,7 +15,7 @@ use crate::di::Container;
 use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, downcast};
 use crate::diagnostics::Diagnostic;
 use crate::http::AppLayers;
-use crate::http::router::{self, RouteEntry, route_service};
+use crate::http::router::{self, ErasedRoute, RouteEntry};
 use crate::http::scoped::ScopedProvider;
 use crate::module::ControllerEntry;
 
@@ -240,8 +240,7 @@ pub fn describe_routes(specs: &[RouteSpec]) -> Vec<RouteInfo> {
     specs.iter().map(RouteSpec::info).collect()
 }
 
-/// Puts a route's service into an actix route (the one step that needs the
-/// service's type).
+/// Middleware a generated route names, around its actix route.
 type Serve = Box<dyn Fn(actix_web::Route) -> actix_web::Route>;
 
 /// Middleware applied to every route of the app (`App::middleware`).
@@ -326,12 +325,12 @@ impl Routes {
         F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
         Fut: Future<Output = RouteResult> + 'static,
     {
+        let route = ErasedRoute::new(state, dispatch, index);
         if self.middleware.is_empty() {
-            let entry = RouteEntry::generated(state, dispatch, index);
-            self.entries.push((info, entry));
+            self.entries.push((info, RouteEntry::Generated(route)));
             return self;
         }
-        self.push_service(info, route_service(state, dispatch, index), None)
+        self.push_service(info, route, None)
     }
 
     /// As [`Routes::add_route`], with the route wrapped in middleware.
@@ -350,19 +349,21 @@ impl Routes {
         Fut: Future<Output = RouteResult> + 'static,
         W: Fn(actix_web::Route) -> actix_web::Route + 'static,
     {
-        self.push_service(
-            info,
-            route_service(state, dispatch, index),
-            Some(Box::new(wrap)),
-        )
+        let route = ErasedRoute::new(state, dispatch, index);
+        self.push_service(info, route, Some(Box::new(wrap)))
     }
 
-    /// Adds a route whose service `serve` puts into an actix route: the
-    /// route's middleware (`wrap`), then the app's, around it.
-    fn push_service(&mut self, info: RouteInfo, serve: Serve, wrap: Option<Serve>) -> &mut Self {
+    /// Adds a generated route as an actix route: the route's middleware
+    /// (`wrap`), then the app's, around it. Not generic: compiled once.
+    fn push_service(
+        &mut self,
+        info: RouteInfo,
+        route: ErasedRoute,
+        wrap: Option<Serve>,
+    ) -> &mut Self {
         let middleware = self.middleware.clone();
         let make = Box::new(move || {
-            let route = serve(web::route());
+            let route = route.clone().into_route(web::route());
             let route = match &wrap {
                 Some(wrap) => wrap(route),
                 None => route,

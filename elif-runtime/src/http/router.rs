@@ -1,21 +1,26 @@
 //! How the route table becomes actix services: one service per path, which
 //! picks the route for the request's method itself.
 //!
-//! actix-web's own `Resource` checks each `Route`'s method guard in turn
-//! and calls it through two boxed futures (the resource's and the route's),
-//! plus an error-mapping layer for a route given as a service. Here, a path
-//! whose routes all belong to one generated controller is one typed
-//! service: its method match is a comparison per route, and the router's
-//! box around it is the only allocation. Paths with routes of other kinds
-//! (hand-written handlers, routes wrapped in middleware, routes of two
-//! controllers) are served the same way over actix `Route`s, whose guards
-//! are honoured.
+//! actix-web's own `Resource` checks each `Route`'s method guard in turn,
+//! and calls a route given as a service through two boxed futures (the
+//! resource's and the route's) and an error-mapping layer, each of which
+//! moves the route's whole future or response. Here a path is one service
+//! whose method match is a comparison per route. A path whose routes are
+//! all generated calls them directly (`ErasedRoute`: one boxed future, the
+//! router's box around the path its only other layer); a path with routes
+//! of other kinds (hand-written handlers, routes wrapped in middleware) is
+//! served the same way over actix `Route`s, whose guards are honoured.
 //!
 //! Either way a known path with another method answers 405 with an `Allow`
 //! header, and `HEAD` is answered by the `GET` route where the path has no
 //! `HEAD` route of its own (the HTTP/1 encoder sends no body for `HEAD`).
+//!
+//! Nothing here is generic over a controller: rustc puts the instances of
+//! elif's generic code that an app needs in a few shared codegen units of
+//! the app, so code generic over the controller would be compiled again for
+//! every controller whenever one handler changes (benches/README.md,
+//! compile).
 
-use std::any::{Any, TypeId};
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -93,20 +98,6 @@ impl<E: Endpoint> HttpServiceFactory for PathRoutes<E> {
             allow,
         };
         config.register_service(ResourceDef::new(pattern), None, factory, None);
-    }
-}
-
-/// A path's routes given as generated route services of one type behind
-/// `Any`, with the function that registers them typed (see
-/// `Routes::register`).
-pub(crate) struct TypedPath {
-    pub(crate) routes: PathRoutes<Box<dyn Any>>,
-    pub(crate) register: fn(PathRoutes<Box<dyn Any>>, &mut AppService),
-}
-
-impl HttpServiceFactory for TypedPath {
-    fn register(self, config: &mut AppService) {
-        (self.register)(self.routes, config);
     }
 }
 
@@ -218,92 +209,20 @@ impl<F: Future<Output = RouteResult>> Future for PathFuture<F> {
 /// How one route is served, until the table is registered.
 pub(crate) enum RouteEntry {
     /// A generated controller's route with no middleware around it.
-    Generated(GeneratedRoute),
+    Generated(ErasedRoute),
     /// A route made as an actix `Route` when the table is registered
     /// (handlers written by hand, routes wrapped in middleware).
     Actix(Box<dyn Fn() -> Route>),
 }
 
-/// A generated route's service, kept typed behind `Any` so that a path
-/// whose routes all share its type is served without boxing each route.
-pub(crate) struct GeneratedRoute {
-    /// A `RouteService<S, F>`.
-    service: Box<dyn Any>,
-    /// The `TypeId` of that service type.
-    kind: TypeId,
-    /// Registers a path whose routes are all of this type.
-    register: fn(PathRoutes<Box<dyn Any>>, &mut AppService),
-    /// The route as an actix `Route`, for a path it shares with routes of
-    /// other kinds.
-    into_route: fn(Box<dyn Any>) -> Route,
-}
-
 impl RouteEntry {
-    /// Route `index` of a generated controller, whose `dispatch` answers it.
-    pub(crate) fn generated<S, F, Fut>(state: &Rc<S>, dispatch: F, index: usize) -> Self
-    where
-        S: 'static,
-        F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
-        Fut: Future<Output = RouteResult> + 'static,
-    {
-        let service = RouteService {
-            state: Rc::clone(state),
-            dispatch,
-            index,
-        };
-        Self::Generated(GeneratedRoute {
-            service: Box::new(service),
-            kind: TypeId::of::<RouteService<S, F>>(),
-            register: register_typed::<S, F, Fut>,
-            into_route: |service| match service.downcast::<RouteService<S, F>>() {
-                Ok(service) => web::route().service(*service),
-                Err(_) => unreachable!("a GeneratedRoute holds the service its functions name"),
-            },
-        })
-    }
-
-    /// The type of a generated route's service.
-    fn kind(&self) -> Option<TypeId> {
-        match self {
-            Self::Generated(route) => Some(route.kind),
-            Self::Actix(_) => None,
-        }
-    }
-
     /// The route as an actix `Route`.
     fn into_route(self) -> Route {
         match self {
-            Self::Generated(route) => (route.into_route)(route.service),
+            Self::Generated(route) => route.into_route(web::route()),
             Self::Actix(make) => make(),
         }
     }
-}
-
-/// Registers a path whose routes are all `RouteService<S, F>`, as one
-/// typed service.
-fn register_typed<S, F, Fut>(routes: PathRoutes<Box<dyn Any>>, config: &mut AppService)
-where
-    S: 'static,
-    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
-    Fut: Future<Output = RouteResult> + 'static,
-{
-    let endpoints = routes
-        .endpoints
-        .into_iter()
-        .map(
-            |(method, service)| match service.downcast::<RouteService<S, F>>() {
-                Ok(service) => (method, *service),
-                Err(_) => {
-                    unreachable!("a path is registered typed only when its routes share one type")
-                }
-            },
-        )
-        .collect();
-    PathRoutes {
-        path: routes.path,
-        endpoints,
-    }
-    .register(config);
 }
 
 /// Registers the table, one service per path. The router tries paths in
@@ -319,21 +238,18 @@ pub(crate) fn register(entries: Vec<(RouteInfo, RouteEntry)>, config: &mut web::
     }
     by_path.sort_by_key(|(path, _)| path.matches('{').count());
     for (path, routes) in by_path {
-        let kind = routes.first().and_then(|(_, entry)| entry.kind());
-        let typed = kind.is_some() && routes.iter().all(|(_, entry)| entry.kind() == kind);
-        if typed {
-            let mut register = None;
-            let mut endpoints = Vec::with_capacity(routes.len());
-            for (method, entry) in routes {
-                if let RouteEntry::Generated(route) = entry {
-                    register = Some(route.register);
-                    endpoints.push((method, route.service));
-                }
-            }
-            if let Some(register) = register {
-                let routes = PathRoutes { path, endpoints };
-                config.service(TypedPath { routes, register });
-            }
+        let generated = routes
+            .iter()
+            .all(|(_, entry)| matches!(entry, RouteEntry::Generated(_)));
+        if generated {
+            let endpoints = routes
+                .into_iter()
+                .filter_map(|(method, entry)| match entry {
+                    RouteEntry::Generated(route) => Some((method, route)),
+                    RouteEntry::Actix(_) => None,
+                })
+                .collect();
+            config.service(PathRoutes { path, endpoints });
         } else {
             let endpoints = routes
                 .into_iter()
@@ -344,84 +260,63 @@ pub(crate) fn register(entries: Vec<(RouteInfo, RouteEntry)>, config: &mut web::
     }
 }
 
-/// The actix service (and its factory) of one route of a generated
-/// controller: the controller's state and `dispatch` function, and the
-/// route's index.
-struct RouteService<S, F> {
-    state: Rc<S>,
-    dispatch: F,
-    index: usize,
-}
+/// A generated route: the controller's `dispatch` function called with the
+/// controller's state and the route's index, its future boxed. One type
+/// for every route of every controller, so that the router's services and
+/// actix's `Route` machinery are compiled once, in elif, rather than once
+/// per controller in every app (where an edit of one handler would
+/// recompile them for all controllers: rustc groups instances of elif's
+/// generic code in a few codegen units of the app).
+#[derive(Clone)]
+pub(crate) struct ErasedRoute(Rc<dyn Fn(ServiceRequest) -> LocalBoxFuture<'static, RouteResult>>);
 
-impl<S, F: Copy> Clone for RouteService<S, F> {
-    fn clone(&self) -> Self {
-        Self {
-            state: Rc::clone(&self.state),
-            dispatch: self.dispatch,
-            index: self.index,
-        }
+impl ErasedRoute {
+    /// Route `index` of the controller whose `state` and `dispatch` are given.
+    pub(crate) fn new<S, F, Fut>(state: &Rc<S>, dispatch: F, index: usize) -> Self
+    where
+        S: 'static,
+        F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
+        Fut: Future<Output = RouteResult> + 'static,
+    {
+        let state = Rc::clone(state);
+        Self(Rc::new(move |request| {
+            Box::pin(dispatch(Rc::clone(&state), index, request))
+        }))
+    }
+
+    /// `route` serving this route.
+    pub(crate) fn into_route(self, route: Route) -> Route {
+        route.service(self)
     }
 }
 
-impl<S, F, Fut> ServiceFactory<ServiceRequest> for RouteService<S, F>
-where
-    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy,
-    Fut: Future<Output = RouteResult>,
-{
+impl ServiceFactory<ServiceRequest> for ErasedRoute {
     type Response = ServiceResponse;
     type Error = actix_web::Error;
     type Config = ();
     type Service = Self;
     type InitError = ();
-    type Future = std::future::Ready<Result<Self, ()>>;
+    type Future = Ready<Result<Self, ()>>;
 
     fn new_service(&self, _: ()) -> Self::Future {
-        std::future::ready(Ok(self.clone()))
+        ready(Ok(self.clone()))
     }
 }
 
-impl<S, F, Fut> Service<ServiceRequest> for RouteService<S, F>
-where
-    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut,
-    Fut: Future<Output = RouteResult>,
-{
+impl Service<ServiceRequest> for ErasedRoute {
     type Response = ServiceResponse;
     type Error = actix_web::Error;
-    type Future = Fut;
+    type Future = LocalBoxFuture<'static, RouteResult>;
 
     always_ready!();
 
-    fn call(&self, request: ServiceRequest) -> Fut {
-        (self.dispatch)(Rc::clone(&self.state), self.index, request)
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        (self.0)(request)
     }
 }
 
-/// Puts route `index` of a controller into an actix route.
-pub(crate) fn route_service<S, F, Fut>(
-    state: &Rc<S>,
-    dispatch: F,
-    index: usize,
-) -> Box<dyn Fn(Route) -> Route>
-where
-    S: 'static,
-    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
-    Fut: Future<Output = RouteResult> + 'static,
-{
-    let service = RouteService {
-        state: Rc::clone(state),
-        dispatch,
-        index,
-    };
-    Box::new(move |route: Route| route.service(service.clone()))
-}
-
-impl<S, F, Fut> Endpoint for RouteService<S, F>
-where
-    S: 'static,
-    F: Fn(Rc<S>, usize, ServiceRequest) -> Fut + Copy + 'static,
-    Fut: Future<Output = RouteResult> + 'static,
-{
-    fn accepts(_: &Self::Service, _: &mut ServiceRequest) -> bool {
+impl Endpoint for ErasedRoute {
+    fn accepts(_: &Self, _: &mut ServiceRequest) -> bool {
         true
     }
 }
