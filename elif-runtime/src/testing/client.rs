@@ -42,23 +42,15 @@ impl TestRequest {
     /// Sets a header, replacing any value it had: `("x-request-id", "abc")`
     /// or a typed header. Panics when the name or value is not valid.
     pub fn insert_header(mut self, header: impl TryIntoHeaderPair) -> Self {
-        match header.try_into_pair() {
-            Ok((name, value)) => {
-                self.headers.insert(name, value);
-            }
-            Err(error) => panic!("a test request's header is not valid: {}", error.into()),
-        }
+        let (name, value) = pair(header);
+        self.headers.insert(name, value);
         self
     }
 
     /// Adds a header value, keeping those it had.
     pub fn append_header(mut self, header: impl TryIntoHeaderPair) -> Self {
-        match header.try_into_pair() {
-            Ok((name, value)) => {
-                self.headers.append(name, value);
-            }
-            Err(error) => panic!("a test request's header is not valid: {}", error.into()),
-        }
+        let (name, value) = pair(header);
+        self.headers.append(name, value);
         self
     }
 
@@ -118,6 +110,15 @@ impl TestRequest {
                 String::from_utf8_lossy(&received)
             ),
         }
+    }
+}
+
+/// A header's name and value; panics when either is not valid (a test's
+/// own mistake, shown at once).
+fn pair(header: impl TryIntoHeaderPair) -> (HeaderName, HeaderValue) {
+    match header.try_into_pair() {
+        Ok(pair) => pair,
+        Err(error) => panic!("a test request's header is not valid: {}", error.into()),
     }
 }
 
