@@ -320,3 +320,57 @@ impl Endpoint for ErasedRoute {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+    use actix_web::{App, guard, test};
+
+    use super::*;
+
+    /// A path over actix `Route`s: their guards decide as in a `Resource`,
+    /// and a request no route takes is a 405 naming the path's methods.
+    #[actix_web::test]
+    async fn actix_routes_keep_their_guards_and_head_falls_back_to_get() {
+        let endpoints = vec![
+            (
+                Method::GET,
+                web::route()
+                    .guard(guard::Header("x-version", "2"))
+                    .to(|| async { "v2" }),
+            ),
+            (Method::GET, web::route().to(|| async { "v1" })),
+            (Method::POST, web::route().to(|| async { "posted" })),
+        ];
+        let path = PathRoutes {
+            path: "items".to_owned(),
+            endpoints,
+        };
+        let app = test::init_service(App::new().service(path)).await;
+        let body = |request: test::TestRequest| {
+            let app = &app;
+            async move { test::call_and_read_body(app, request.to_request()).await }
+        };
+        assert_eq!(body(test::TestRequest::get().uri("/items")).await, "v1");
+        let v2 = test::TestRequest::get()
+            .uri("/items")
+            .insert_header(("x-version", "2"));
+        assert_eq!(body(v2).await, "v2");
+        assert_eq!(
+            body(test::TestRequest::post().uri("/items")).await,
+            "posted"
+        );
+        let head = test::TestRequest::default()
+            .method(Method::HEAD)
+            .uri("/items")
+            .to_request();
+        assert_eq!(
+            test::call_service(&app, head).await.status(),
+            StatusCode::OK
+        );
+        let wrong = test::TestRequest::delete().uri("/items").to_request();
+        let wrong = test::call_service(&app, wrong).await;
+        assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(wrong.headers().get(ALLOW).unwrap(), "GET, POST, HEAD");
+    }
+}
