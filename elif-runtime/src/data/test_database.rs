@@ -73,13 +73,16 @@ impl TestDatabase {
                 panic!("PostgreSQL is required under CI=true ({base}): {error}")
             }
             Err(error) => {
-                eprintln!("skipping the PostgreSQL half: {base} does not answer ({error})");
+                skipped_postgres(&base, &error.to_string());
                 None
             }
         }
     }
 
     /// SQLite, then PostgreSQL when it answers (always under `CI=true`).
+    /// Each one's [`backend`](Self::backend) says which it is; a PostgreSQL
+    /// that does not answer is reported once per test binary on the
+    /// terminal, passing tests included.
     pub async fn both(name: &str) -> Vec<Self> {
         let mut all = vec![Self::sqlite(name)];
         all.extend(Self::postgres(name).await);
@@ -134,4 +137,21 @@ impl TestDatabase {
             Err(error) => panic!("cannot make a pool on {}: {error}", self.url),
         }
     }
+}
+
+/// Says, once per test binary and past the test harness's capture of
+/// `eprintln!` (which hides a passing test's output), that tests ran on
+/// SQLite only because PostgreSQL did not answer.
+fn skipped_postgres(base: &str, error: &str) {
+    use std::io::Write;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // `std::io::stderr()` written directly is not captured.
+        let _ = writeln!(
+            std::io::stderr(),
+            "elif: PostgreSQL at {base} does not answer ({error}); database tests of this \
+             binary ran on SQLite only (set CI=true to require PostgreSQL, \
+             ELIF_TEST_POSTGRES to point elsewhere)"
+        );
+    });
 }
