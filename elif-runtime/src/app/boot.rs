@@ -10,7 +10,7 @@ use crate::app::booted::Booted;
 use crate::app::inspection::{Inspection, Unguarded, unguarded};
 use crate::app::lifecycle::Lifecycle;
 use crate::app::survey::Survey;
-use crate::app::{database, layers};
+use crate::app::{database, layers, serve};
 use crate::config::{AppConfig, ServerConfig};
 use crate::data::{Database, DatabaseConfig};
 use crate::di::Container;
@@ -18,6 +18,7 @@ use crate::di::provider::{Instance, ProviderKey};
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
 use crate::http::RouteInfo;
+use crate::http::controller::duplicate_routes;
 use crate::inspect::AppMap;
 use crate::module::graph::ModuleGraph;
 
@@ -117,6 +118,13 @@ impl App {
             routes: prepared.routes,
             controllers,
         };
+        // Routes written by hand describe themselves only when mounted: two
+        // with one method and path would leave one unreachable.
+        let duplicates = mounted_duplicates(&booted);
+        if !duplicates.is_empty() {
+            booted.shutdown().await;
+            return Err(Error::boot(BootReport::new(duplicates)));
+        }
         if let Err(diagnostic) = booted.container().init().await {
             booted.shutdown().await;
             return Err(Error::boot(BootReport::new(vec![diagnostic])));
@@ -183,6 +191,13 @@ impl App {
             warnings: report,
         })
     }
+}
+
+/// Two mounted routes with one method and path shape (each reported once).
+/// Not async: the mounted table holds a worker's `Rc`s.
+fn mounted_duplicates(booted: &Booted) -> Vec<Diagnostic> {
+    let mounted = serve::mount_all(booted.container().clone(), booted.controllers());
+    duplicate_routes(mounted.infos())
 }
 
 /// Whether the inspection endpoints are served without a guard; when the

@@ -9,8 +9,10 @@ use actix_web::dev::{Server, ServerHandle};
 use elif_catalogue::EL1010;
 use tokio::signal::unix::{SignalKind, signal};
 
+use crate::app::layers::MountedController;
 use crate::app::{Booted, Lifecycle, health, inspection};
 use crate::config::Environment;
+use crate::di::Container;
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
 use crate::http::pipeline::Pipeline;
@@ -52,13 +54,7 @@ pub(crate) fn http_server(
             .app_data(actix_web::web::JsonConfig::default().limit(body_limit))
             .app_data(actix_web::web::FormConfig::default().limit(body_limit))
             .configure(move |config| {
-                let mut routes =
-                    Routes::new(Some(routes_container), Default::default(), Vec::new());
-                for controller in &controllers {
-                    routes.set_app_layers(std::rc::Rc::new(controller.layers.clone()));
-                    routes.set_middleware(controller.middleware.clone());
-                    (controller.mount)(&controller.instance, &mut routes);
-                }
+                let routes = mount_all(routes_container, &controllers);
                 // The framework's routes answer the same whatever the app
                 // declares. After the app's routes they cost the app's
                 // requests nothing; before them when an app route could
@@ -88,6 +84,18 @@ pub(crate) fn http_server(
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// The route table of every controller, as one worker serves it (and as
+/// boot checks it once).
+pub(crate) fn mount_all(container: Container, controllers: &[MountedController]) -> Routes {
+    let mut routes = Routes::new(Some(container), Default::default(), Vec::new());
+    for controller in controllers {
+        routes.set_app_layers(std::rc::Rc::new(controller.layers.clone()));
+        routes.set_middleware(controller.middleware.clone());
+        (controller.mount)(&controller.instance, &mut routes);
+    }
+    routes
 }
 
 /// Whether a route template could match `/health`, `/ready` or a

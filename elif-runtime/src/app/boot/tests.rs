@@ -487,6 +487,71 @@ mod routes {
         );
     }
 
+    /// A controller written by hand whose routes describe nothing.
+    struct Twice;
+
+    fn build_twice(_: Resolver) -> crate::BoxFuture<'static, crate::Result<Instance>> {
+        Box::pin(async { Ok(instance(Arc::new(Twice))) })
+    }
+
+    static TWICE: ProviderDescriptor =
+        ProviderDescriptor::builtin::<Twice>("Twice", Vec::new, build_twice, AT);
+
+    impl Injectable for Twice {
+        fn descriptor() -> &'static ProviderDescriptor {
+            &TWICE
+        }
+    }
+
+    impl Controller for Twice {
+        fn routes(self: Arc<Self>, routes: &mut Routes) {
+            routes.get("/twice/{a}", || async { "first" });
+            routes.post("/twice/{a}", || async { "other method" });
+            routes.get("/twice/{b}", || async { "never reached" });
+        }
+    }
+
+    /// Routes that describe nothing are checked as they are mounted: a
+    /// second `GET` of one path would never be reached.
+    #[actix_web::test]
+    async fn hand_written_routes_served_twice_stop_the_boot() {
+        struct TwiceModule;
+        impl Module for TwiceModule {
+            fn descriptor() -> &'static ModuleDescriptor {
+                static MODULE: ModuleDescriptor = ModuleDescriptor {
+                    name: "TwiceModule",
+                    key: TypeId::of::<TwiceModule>,
+                    imports: &[],
+                    providers: &[],
+                    controllers: &[ControllerEntry::of::<Twice>()],
+                    guards: &[],
+                    interceptors: &[],
+                    filters: &[],
+                    middleware: &[],
+                    exports: &[],
+                    location: AT,
+                };
+                &MODULE
+            }
+        }
+        let error = App::new()
+            .module(TwiceModule)
+            .without_env()
+            .boot()
+            .await
+            .err()
+            .unwrap();
+        let report = error.boot_report().unwrap();
+        let [diagnostic] = report.diagnostics() else {
+            panic!("one diagnostic: {report}");
+        };
+        assert_eq!(diagnostic.code(), "EL1012");
+        assert_eq!(
+            diagnostic.message,
+            "GET /twice/{a} is served by both `GET /twice/{a}` and `GET /twice/{b}` (as /twice/{b})"
+        );
+    }
+
     #[actix_web::test]
     async fn described_routes_are_the_booted_app_s_routes() {
         struct OneModule;
