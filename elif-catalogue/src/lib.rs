@@ -519,8 +519,9 @@ catalogue! {
     EL1012 = {
         phase: Phase::Boot,
         title: "duplicate route",
-        explanation: "Two controllers of the app answer the same method on the same path (after their prefixes \
-            are joined). Only one could ever be reached.",
+        explanation: "Two routes of the app, in two controllers or in one written by hand, answer the same \
+            method on the same path (after prefixes are joined; `/{id}` and `/{slug}` are the same path). \
+            Only one could ever be reached.",
         hint: "change the prefix or path of one of the routes",
         wrong: "#[controller(\"/posts\")] impl A { #[get(\"/{id}\")] .. }\n#[controller(\"/posts\")] impl B { #[get(\"/{slug}\")] .. }",
         right: "#[controller(\"/posts\")] impl A { #[get(\"/{id}\")] .. }\n#[controller(\"/drafts\")] impl B { #[get(\"/{slug}\")] .. }",
