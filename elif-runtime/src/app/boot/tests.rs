@@ -388,6 +388,31 @@ mod routes {
     use crate::http::{Controller, Method, RouteInfo, Routes};
     use crate::module::{ControllerEntry, Module, ModuleDescriptor};
 
+    /// A module of these controllers (and nothing else).
+    macro_rules! controllers_module {
+        ($name:ident, [$($controller:ty),+]) => {
+            struct $name;
+            impl Module for $name {
+                fn descriptor() -> &'static ModuleDescriptor {
+                    static MODULE: ModuleDescriptor = ModuleDescriptor {
+                        name: stringify!($name),
+                        key: TypeId::of::<$name>,
+                        imports: &[],
+                        providers: &[],
+                        controllers: &[$(ControllerEntry::of::<$controller>()),+],
+                        guards: &[],
+                        interceptors: &[],
+                        filters: &[],
+                        middleware: &[],
+                        exports: &[],
+                        location: AT,
+                    };
+                    &MODULE
+                }
+            }
+        };
+    }
+
     const AT: Location = Location {
         file: "routes.rs",
         line: 5,
@@ -443,29 +468,7 @@ mod routes {
         }
     }
 
-    struct ClashingModule;
-
-    impl Module for ClashingModule {
-        fn descriptor() -> &'static ModuleDescriptor {
-            static CLASHING: ModuleDescriptor = ModuleDescriptor {
-                name: "ClashingModule",
-                key: TypeId::of::<ClashingModule>,
-                imports: &[],
-                providers: &[],
-                controllers: &[
-                    ControllerEntry::of::<ById>(),
-                    ControllerEntry::of::<BySlug>(),
-                ],
-                guards: &[],
-                interceptors: &[],
-                filters: &[],
-                middleware: &[],
-                exports: &[],
-                location: AT,
-            };
-            &CLASHING
-        }
-    }
+    controllers_module!(ClashingModule, [ById, BySlug]);
 
     #[actix_web::test]
     async fn two_controllers_describing_one_route_stop_the_boot() {
@@ -515,25 +518,7 @@ mod routes {
     /// second `GET` of one path would never be reached.
     #[actix_web::test]
     async fn hand_written_routes_served_twice_stop_the_boot() {
-        struct TwiceModule;
-        impl Module for TwiceModule {
-            fn descriptor() -> &'static ModuleDescriptor {
-                static MODULE: ModuleDescriptor = ModuleDescriptor {
-                    name: "TwiceModule",
-                    key: TypeId::of::<TwiceModule>,
-                    imports: &[],
-                    providers: &[],
-                    controllers: &[ControllerEntry::of::<Twice>()],
-                    guards: &[],
-                    interceptors: &[],
-                    filters: &[],
-                    middleware: &[],
-                    exports: &[],
-                    location: AT,
-                };
-                &MODULE
-            }
-        }
+        controllers_module!(TwiceModule, [Twice]);
         let error = App::new()
             .module(TwiceModule)
             .without_env()
@@ -554,25 +539,7 @@ mod routes {
 
     #[actix_web::test]
     async fn described_routes_are_the_booted_app_s_routes() {
-        struct OneModule;
-        impl Module for OneModule {
-            fn descriptor() -> &'static ModuleDescriptor {
-                static ONE: ModuleDescriptor = ModuleDescriptor {
-                    name: "OneModule",
-                    key: TypeId::of::<OneModule>,
-                    imports: &[],
-                    providers: &[],
-                    controllers: &[ControllerEntry::of::<ById>()],
-                    guards: &[],
-                    interceptors: &[],
-                    filters: &[],
-                    middleware: &[],
-                    exports: &[],
-                    location: AT,
-                };
-                &ONE
-            }
-        }
+        controllers_module!(OneModule, [ById]);
         let booted = App::new()
             .module(OneModule)
             .without_env()
