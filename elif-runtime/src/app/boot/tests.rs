@@ -472,22 +472,22 @@ mod routes {
 
     #[actix_web::test]
     async fn two_controllers_describing_one_route_stop_the_boot() {
-        let error = App::new()
-            .module(ClashingModule)
-            .without_env()
-            .boot()
-            .await
-            .err()
-            .unwrap();
+        assert_one_duplicate(
+            App::new().module(ClashingModule),
+            "GET /posts/{id} is served by both `GET /posts/{id}` and `GET /posts/{slug}` (as /posts/{slug})",
+        )
+        .await;
+    }
+
+    /// `app` fails to boot with one `EL1012` whose message is `message`.
+    async fn assert_one_duplicate(app: App, message: &str) {
+        let error = app.without_env().boot().await.err().unwrap();
         let report = error.boot_report().unwrap();
         let [diagnostic] = report.diagnostics() else {
             panic!("one diagnostic: {report}");
         };
         assert_eq!(diagnostic.code(), "EL1012");
-        assert_eq!(
-            diagnostic.message,
-            "GET /posts/{id} is served by both `GET /posts/{id}` and `GET /posts/{slug}` (as /posts/{slug})"
-        );
+        assert_eq!(diagnostic.message, message);
     }
 
     /// A controller written by hand whose routes describe nothing.
@@ -519,22 +519,11 @@ mod routes {
     #[actix_web::test]
     async fn hand_written_routes_served_twice_stop_the_boot() {
         controllers_module!(TwiceModule, [Twice]);
-        let error = App::new()
-            .module(TwiceModule)
-            .without_env()
-            .boot()
-            .await
-            .err()
-            .unwrap();
-        let report = error.boot_report().unwrap();
-        let [diagnostic] = report.diagnostics() else {
-            panic!("one diagnostic: {report}");
-        };
-        assert_eq!(diagnostic.code(), "EL1012");
-        assert_eq!(
-            diagnostic.message,
-            "GET /twice/{a} is served by both `GET /twice/{a}` and `GET /twice/{b}` (as /twice/{b})"
-        );
+        assert_one_duplicate(
+            App::new().module(TwiceModule),
+            "GET /twice/{a} is served by both `GET /twice/{a}` and `GET /twice/{b}` (as /twice/{b})",
+        )
+        .await;
     }
 
     #[actix_web::test]
