@@ -240,9 +240,6 @@ pub fn describe_routes(specs: &[RouteSpec]) -> Vec<RouteInfo> {
     specs.iter().map(RouteSpec::info).collect()
 }
 
-/// Middleware a generated route names, around its actix route.
-type Serve = Box<dyn Fn(actix_web::Route) -> actix_web::Route>;
-
 /// Middleware applied to every route of the app (`App::middleware`).
 pub type RouteMiddleware =
     std::sync::Arc<dyn Fn(actix_web::Route) -> actix_web::Route + Send + Sync>;
@@ -280,13 +277,7 @@ impl Routes {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        let middleware = self.middleware.clone();
-        let make = Box::new(move || {
-            let route = web::route().to(handler.clone());
-            middleware.iter().fold(route, |route, mw| mw(route))
-        });
-        self.entries.push((info, RouteEntry::Actix(make)));
-        self
+        self.push_actix(info, Box::new(move || web::route().to(handler.clone())))
     }
 
     /// Adds a route wrapped in middleware: `wrap` receives the actix route
@@ -298,20 +289,17 @@ impl Routes {
         F::Output: Responder + 'static,
         W: Fn(actix_web::Route) -> actix_web::Route + 'static,
     {
-        let middleware = self.middleware.clone();
-        let make = Box::new(move || {
-            let route = wrap(web::route().to(handler.clone()));
-            middleware.iter().fold(route, |route, mw| mw(route))
-        });
-        self.entries.push((info, RouteEntry::Actix(make)));
-        self
+        self.push_actix(
+            info,
+            Box::new(move || wrap(web::route().to(handler.clone()))),
+        )
     }
 
     /// Adds route `index` of a generated controller: `dispatch` answers a
     /// request to any of the controller's routes, given the controller's
-    /// `state` and the route's index. Every route of the controller has the
-    /// same service type, so actix's service machinery is compiled once per
-    /// controller, not once per route.
+    /// `state` and the route's index. The route is an `ErasedRoute`, one
+    /// type for every route of every controller, so the router's and
+    /// actix's service machinery is compiled once, in elif.
     #[doc(hidden)]
     pub fn add_route<S, F, Fut>(
         &mut self,
@@ -330,7 +318,10 @@ impl Routes {
             self.entries.push((info, RouteEntry::Generated(route)));
             return self;
         }
-        self.push_service(info, route, None)
+        self.push_actix(
+            info,
+            Box::new(move || route.clone().into_route(web::route())),
+        )
     }
 
     /// As [`Routes::add_route`], with the route wrapped in middleware.
@@ -350,26 +341,21 @@ impl Routes {
         W: Fn(actix_web::Route) -> actix_web::Route + 'static,
     {
         let route = ErasedRoute::new(state, dispatch, index);
-        self.push_service(info, route, Some(Box::new(wrap)))
+        self.push_actix(
+            info,
+            Box::new(move || wrap(route.clone().into_route(web::route()))),
+        )
     }
 
-    /// Adds a generated route as an actix route: the route's middleware
-    /// (`wrap`), then the app's, around it. Not generic: compiled once.
-    fn push_service(
+    /// Adds a route served as the actix route `make` builds, with the app's
+    /// and module's middleware (captured now) around it.
+    fn push_actix(
         &mut self,
         info: RouteInfo,
-        route: ErasedRoute,
-        wrap: Option<Serve>,
+        make: Box<dyn Fn() -> actix_web::Route>,
     ) -> &mut Self {
         let middleware = self.middleware.clone();
-        let make = Box::new(move || {
-            let route = route.clone().into_route(web::route());
-            let route = match &wrap {
-                Some(wrap) => wrap(route),
-                None => route,
-            };
-            middleware.iter().fold(route, |route, mw| mw(route))
-        });
+        let make = Box::new(move || middleware.iter().fold(make(), |route, mw| mw(route)));
         self.entries.push((info, RouteEntry::Actix(make)));
         self
     }

@@ -136,7 +136,7 @@ impl<E: Endpoint> ServiceFactory<ServiceRequest> for PathFactory<E> {
 }
 
 /// One path's routes on one worker.
-pub(crate) struct PathService<E: Endpoint> {
+struct PathService<E: Endpoint> {
     endpoints: Box<[(Method, E::Service)]>,
     allow: HeaderValue,
 }
@@ -164,7 +164,7 @@ impl<E: Endpoint> Service<ServiceRequest> for PathService<E> {
     type Error = actix_web::Error;
     type Future = PathFuture<<E::Service as Service<ServiceRequest>>::Future>;
 
-    actix_web::dev::always_ready!();
+    always_ready!();
 
     fn call(&self, mut request: ServiceRequest) -> Self::Future {
         let route = match self.find(&mut request, false) {
@@ -189,7 +189,7 @@ impl<E: Endpoint> Service<ServiceRequest> for PathService<E> {
 pin_project_lite::pin_project! {
     /// A path's answer: its route's future, or a 405.
     #[project = PathFutureProjection]
-    pub(crate) enum PathFuture<F> {
+    enum PathFuture<F> {
         Route { #[pin] future: F },
         NotAllowed { response: Ready<RouteResult> },
     }
