@@ -388,6 +388,26 @@ mod routes {
     use crate::http::{Controller, Method, RouteInfo, Routes};
     use crate::module::{ControllerEntry, Module, ModuleDescriptor};
 
+    /// A unit struct as a singleton provider, as `#[injectable]` would write it.
+    macro_rules! provider {
+        ($name:ident) => {
+            impl Injectable for $name {
+                fn descriptor() -> &'static ProviderDescriptor {
+                    fn build(_: Resolver) -> crate::BoxFuture<'static, crate::Result<Instance>> {
+                        Box::pin(async { Ok(instance(Arc::new($name))) })
+                    }
+                    static DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::builtin::<$name>(
+                        stringify!($name),
+                        Vec::new,
+                        build,
+                        AT,
+                    );
+                    &DESCRIPTOR
+                }
+            }
+        };
+    }
+
     /// A module of these controllers (and nothing else).
     macro_rules! controllers_module {
         ($name:ident, [$($controller:ty),+]) => {
@@ -422,31 +442,8 @@ mod routes {
     /// route; the two routes have the same shape.
     struct ById;
     struct BySlug;
-
-    fn build_by_id(_: Resolver) -> crate::BoxFuture<'static, crate::Result<Instance>> {
-        Box::pin(async { Ok(instance(Arc::new(ById))) })
-    }
-
-    fn build_by_slug(_: Resolver) -> crate::BoxFuture<'static, crate::Result<Instance>> {
-        Box::pin(async { Ok(instance(Arc::new(BySlug))) })
-    }
-
-    static BY_ID: ProviderDescriptor =
-        ProviderDescriptor::builtin::<ById>("ById", Vec::new, build_by_id, AT);
-    static BY_SLUG: ProviderDescriptor =
-        ProviderDescriptor::builtin::<BySlug>("BySlug", Vec::new, build_by_slug, AT);
-
-    impl Injectable for ById {
-        fn descriptor() -> &'static ProviderDescriptor {
-            &BY_ID
-        }
-    }
-
-    impl Injectable for BySlug {
-        fn descriptor() -> &'static ProviderDescriptor {
-            &BY_SLUG
-        }
-    }
+    provider!(ById);
+    provider!(BySlug);
 
     impl Controller for ById {
         fn routes(self: Arc<Self>, routes: &mut Routes) {
@@ -492,19 +489,7 @@ mod routes {
 
     /// A controller written by hand whose routes describe nothing.
     struct Twice;
-
-    fn build_twice(_: Resolver) -> crate::BoxFuture<'static, crate::Result<Instance>> {
-        Box::pin(async { Ok(instance(Arc::new(Twice))) })
-    }
-
-    static TWICE: ProviderDescriptor =
-        ProviderDescriptor::builtin::<Twice>("Twice", Vec::new, build_twice, AT);
-
-    impl Injectable for Twice {
-        fn descriptor() -> &'static ProviderDescriptor {
-            &TWICE
-        }
-    }
+    provider!(Twice);
 
     impl Controller for Twice {
         fn routes(self: Arc<Self>, routes: &mut Routes) {
