@@ -42,8 +42,8 @@ pub use elif_macros::{
 };
 pub use elif_runtime::{App, Booted, BoxFuture, DomainError, Error, Lifecycle, Result};
 pub use elif_runtime::{
-    app, config, data, di, diagnostics, error, http, inspect, module as modules, testing, validate,
-    with_connection,
+    app, config, data, di, diagnostics, error, http, inspect, module as modules, testing, time,
+    validate, with_connection,
 };
 
 /// What most files of an elif app need: `use elif::prelude::*;`.

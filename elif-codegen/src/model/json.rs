@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ext::IdentExt;
 
-use super::parse::{Model, RelationKind};
+use super::parse::{AggregateKind, Model, RelationKind};
 use crate::paths::{private, private_in_string, serde, serde_crate};
 
 /// The struct, deriving `Serialize` with its `#[hidden]` fields skipped,
@@ -30,7 +30,9 @@ pub(super) fn serialized_struct(model: &Model) -> TokenStream {
             let relation = model
                 .relations
                 .iter()
-                .any(|r| Some(&r.ident) == field.ident.as_ref());
+                .map(|r| &r.ident)
+                .chain(model.aggregates.iter().map(|a| &a.ident))
+                .any(|r| Some(r) == field.ident.as_ref());
             if relation {
                 field.attrs.push(syn::parse_quote!(
                     #[serde(skip_serializing_if = #is_not_loaded)]
@@ -66,6 +68,22 @@ pub(super) fn schema(model: &Model) -> TokenStream {
         .map(|r| r.ident.unraw().to_string())
         .collect();
     let relation_schemas = relation_schemas(model);
+    let aggregate_names = model.aggregates.iter().map(|a| a.ident.unraw().to_string());
+    let aggregate_schemas = model.aggregates.iter().map(|a| {
+        let description = format!(
+            "the `{}` relation's {}, present when asked for",
+            a.relation.unraw(),
+            match a.kind {
+                AggregateKind::Count => "count",
+                AggregateKind::Exists => "existence",
+            }
+        );
+        let ty = match a.kind {
+            AggregateKind::Count => "integer",
+            AggregateKind::Exists => "boolean",
+        };
+        quote!(#p::serde_json::json!({ "type": #ty, "description": #description }))
+    });
     quote! {
         impl #p::Schema for #ident {
             fn schema() -> #p::serde_json::Value {
@@ -73,6 +91,7 @@ pub(super) fn schema(model: &Model) -> TokenStream {
                 let mut required: ::std::vec::Vec<#p::serde_json::Value> = ::std::vec::Vec::new();
                 #(#schema_properties)*
                 #(properties.insert(::std::string::String::from(#relation_names), #relation_schemas);)*
+                #(properties.insert(::std::string::String::from(#aggregate_names), #aggregate_schemas);)*
                 #p::serde_json::json!({ "type": "object", "properties": properties, "required": required })
             }
         }

@@ -38,7 +38,7 @@ pub(super) fn model_fns(model: &Model) -> TokenStream {
             static DESCRIPTOR: #p::ProviderDescriptor =
                 #p::ProviderDescriptor::builtin::<#p::Repository<#ident>>(
                     #repository_name,
-                    #p::depends_on_database,
+                    #p::repository_dependencies,
                     #p::build_repository::<#ident>,
                     #p::Location { file: ::core::file!(), line: ::core::line!() },
                 );

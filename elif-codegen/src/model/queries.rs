@@ -25,7 +25,11 @@ pub(super) fn rows(model: &Model) -> TokenStream {
         .map(|i| format_ident!("__ST{i}"))
         .collect();
     let indexes = (0..idents.len()).map(syn::Index::from);
-    let relation_idents = model.relations.iter().map(|r| &r.ident);
+    let relation_idents = model
+        .relations
+        .iter()
+        .map(|r| &r.ident)
+        .chain(model.aggregates.iter().map(|a| &a.ident));
     quote! {
         impl<__DB: #diesel::backend::Backend> #diesel::Selectable<__DB> for #ident {
             type SelectExpression = (#(#table::#idents,)*);
@@ -77,6 +81,7 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
     let changes_ident = changes_form(model);
     let insert = insert_returning(model, TokenStream::new());
     let update_body = update_body(model);
+    let update_where_body = update_where_body(model);
     quote! {
         impl #p::Model for #ident {
             type Key = #key_ty;
@@ -84,6 +89,7 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
             const KEY_COLUMN: #table::#key_ident = #table::#key_ident;
             type New = #new_ident;
             type Changes = #changes_ident;
+            type Table = #table::table;
             type SqliteSelect = #diesel::dsl::IntoBoxed<'static, #table::table, #diesel::sqlite::Sqlite>;
             type PgSelect = #diesel::dsl::IntoBoxed<'static, #table::table, #diesel::pg::Pg>;
 
@@ -150,6 +156,7 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
             fn insert(
                 conn: &mut #p::Connection,
                 new: #new_ident,
+                now: #p::Timestamp,
             ) -> impl ::core::future::Future<Output = #diesel::QueryResult<Self>> + Send {
                 #insert
             }
@@ -158,6 +165,7 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
                 conn: &mut #p::Connection,
                 key: #key_ty,
                 changes: #changes_ident,
+                now: #p::Timestamp,
             ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::core::option::Option<Self>>> + Send {
                 async move { #update_body }
             }
@@ -168,6 +176,46 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
             ) -> impl ::core::future::Future<Output = #diesel::QueryResult<usize>> + Send {
                 async move {
                     #p::with_connection!(*conn, |c, __DB| #diesel::delete(#table::table.find(key))
+                        .execute(c)
+                        .await)
+                }
+            }
+
+            fn key_in(keys: ::std::vec::Vec<#key_ty>) -> #p::SharedPredicate {
+                ::std::sync::Arc::new(#table::#key_ident.eq_any(keys))
+            }
+
+            fn keys(
+                conn: &mut #p::Connection,
+                query: &#p::Criteria<Self>,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::std::vec::Vec<#key_ty>>> + Send {
+                async move {
+                    #p::with_connection!(*conn, |c, __DB| {
+                        <__DB as #p::BackendClauses<#ident>>::filter(query, #table::table.into_boxed())
+                            .select(#table::#key_ident)
+                            .load::<#key_ty>(c)
+                            .await
+                    })
+                }
+            }
+
+            fn update_where(
+                conn: &mut #p::Connection,
+                query: &#p::Criteria<Self>,
+                changes: #changes_ident,
+                now: #p::Timestamp,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<usize>> + Send {
+                async move { #update_where_body }
+            }
+
+            fn delete_where(
+                conn: &mut #p::Connection,
+                query: &#p::Criteria<Self>,
+            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<usize>> + Send {
+                async move {
+                    let condition = query.condition();
+                    #p::with_connection!(*conn, |c, __DB| #diesel::delete(#table::table)
+                        .filter(condition)
                         .execute(c)
                         .await)
                 }
@@ -212,6 +260,7 @@ pub(super) fn upsert(model: &Model) -> Option<TokenStream> {
             fn upsert(
                 conn: &mut #p::Connection,
                 new: #new_ident,
+                now: #p::Timestamp,
             ) -> impl ::core::future::Future<Output = #diesel::QueryResult<Self>> + Send {
                 #upsert
             }
@@ -239,11 +288,14 @@ fn insert_returning(model: &Model, tail: TokenStream) -> TokenStream {
     }
 }
 
-/// `let __now = Timestamp::now();` when the repository sets a timestamp.
-fn now(model: &Model) -> Option<TokenStream> {
-    let p = private();
-    (model.has(CREATED_AT) || model.has(UPDATED_AT))
-        .then(|| quote!(let __now = #p::Timestamp::now();))
+/// `let __now = now;` (the repository's clock) when the model has a
+/// timestamp to set, `let _ = now;` otherwise.
+fn now(model: &Model) -> TokenStream {
+    if model.has(CREATED_AT) || model.has(UPDATED_AT) {
+        quote!(let __now = now;)
+    } else {
+        quote!(let _ = now;)
+    }
 }
 
 /// `INSERT INTO <table> (..) VALUES (..)` from `new`, with the timestamps
@@ -296,7 +348,7 @@ fn update_body(model: &Model) -> TokenStream {
     // Nothing the model lets an update set (only a key): an update is a find.
     if update_values.is_empty() {
         quote! {
-            let _ = changes;
+            let _ = (changes, now);
             <Self as #p::Model>::find_by_key(conn, key).await
         }
     } else {
@@ -312,5 +364,44 @@ fn update_body(model: &Model) -> TokenStream {
                 .await
                 .optional())
         }
+    }
+}
+
+/// The body of `update_where`: the `Some` fields of `changes` (and
+/// `updated_at`) set on every row the criteria selects; how many.
+fn update_where_body(model: &Model) -> TokenStream {
+    let p = private();
+    let diesel = diesel();
+    let table = format_ident!("{}", model.table);
+    let has_updated = model.has(UPDATED_AT);
+    let changes_idents: Vec<&syn::Ident> = model.settable().map(|f| &f.ident).collect();
+    let mut update_values: Vec<TokenStream> = changes_idents
+        .iter()
+        .map(|id| quote!(changes.#id.as_ref().map(|v| #table::#id.eq(v))))
+        .collect();
+    if has_updated {
+        update_values.push(quote!(#table::updated_at.eq(&now)));
+    }
+    let nothing_to_update = if has_updated {
+        quote!(false)
+    } else {
+        quote!(#(changes.#changes_idents.is_none())&&*)
+    };
+    if update_values.is_empty() {
+        return quote! {
+            let _ = (conn, query, changes, now);
+            ::core::result::Result::Ok(0)
+        };
+    }
+    quote! {
+        if #nothing_to_update {
+            return ::core::result::Result::Ok(0);
+        }
+        let condition = query.condition();
+        #p::with_connection!(*conn, |c, __DB| #diesel::update(#table::table)
+            .filter(condition)
+            .set((#(#update_values,)*))
+            .execute(c)
+            .await)
     }
 }

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 
-use super::parse::{Model, RelationField, RelationKind};
+use super::parse::{AggregateKind, Model, RelationField, RelationKind};
 use crate::paths::{diesel, private};
 
 /// `impl Post { pub fn comments() -> Relation<Post, Comment> { .. } }` for
@@ -29,9 +29,12 @@ pub(super) fn generate(model: &Model) -> TokenStream {
         let p = private();
         let diesel = diesel();
         let doc = format!(
-            "The `{name}` relation ({}), for `Criteria::with(..)` or `Repository::load`.",
+            "The `{name}` relation ({}), for `Criteria::with(..)`, `has`, `doesnt_have`, `with_count`, `with_exists` or `Repository::load`.",
             r.kind.name()
         );
+        let condition = condition(model, r);
+        let count = count(model, r);
+        let flag = flag(model, r);
         quote! {
             #[doc = #doc]
             #vis fn #name() -> #p::Relation<#ident, #target> {
@@ -49,6 +52,9 @@ pub(super) fn generate(model: &Model) -> TokenStream {
                     })
                 }
                 #p::Relation::new(::core::stringify!(#name), load)
+                    #condition
+                    #count
+                    #flag
             }
         }
     });
@@ -86,17 +92,26 @@ fn nested(rows: &syn::Ident) -> TokenStream {
 }
 
 /// The rows of `target` whose `column` (a hidden column constant or the
-/// key column) is one of `keys`.
+/// key column) is one of `keys`, read `MAX_BOUND_KEYS` keys at a time so
+/// that no statement binds more values than a backend allows.
 fn list_where_in(target: &TokenStream, column: TokenStream, keys: &syn::Ident) -> TokenStream {
     let p = private();
     let diesel = diesel();
     quote! {
-        <#target as #p::Model>::list(
-            &mut *conn,
-            &#p::Criteria::<#target>::new()
-                .filter(#diesel::ExpressionMethods::eq_any(#column, #keys)),
-        )
-        .await?
+        {
+            let mut rows = ::std::vec::Vec::new();
+            for chunk in #keys.chunks(#p::MAX_BOUND_KEYS) {
+                rows.extend(
+                    <#target as #p::Model>::list(
+                        &mut *conn,
+                        &#p::Criteria::<#target>::new()
+                            .filter(#diesel::ExpressionMethods::eq_any(#column, chunk.to_vec())),
+                    )
+                    .await?,
+                );
+            }
+            rows
+        }
     }
 }
 
@@ -239,4 +254,100 @@ fn many_to_many(model: &Model, r: &RelationField) -> TokenStream {
             parent.#field = #p::Related::Loaded(groups.remove(&parent.#key).unwrap_or_default());
         }
     }
+}
+
+/// `.filtered_by(..)`: the `[NOT] EXISTS` condition `has` and `doesnt_have`
+/// put on this model's rows. None for a `has_many`/`has_one`/`belongs_to`
+/// from a model to itself: its subquery would name the same table twice.
+fn condition(model: &Model, r: &RelationField) -> Option<TokenStream> {
+    let p = private();
+    let ident = &model.item.ident;
+    let target = &r.target;
+    let fk = format_ident!("__elif_{}", r.foreign_key.unraw());
+    let key = format_ident!("__elif_{}", model.key().ident.unraw());
+    let to_itself =
+        target.is_ident("Self") || target.segments.last().is_some_and(|s| s.ident == *ident);
+    let build = match r.kind {
+        RelationKind::HasMany | RelationKind::HasOne if !to_itself => {
+            quote!(#p::exists_direct(#target::#fk, #ident::#key, filters, negated))
+        }
+        RelationKind::BelongsTo if !to_itself => quote!(#p::exists_direct(
+            <#target as #p::Model>::KEY_COLUMN,
+            #ident::#fk,
+            filters,
+            negated
+        )),
+        RelationKind::ManyToMany => {
+            let (through, related_key) = r.through.as_ref()?;
+            let related = format_ident!("__elif_{}", related_key.unraw());
+            quote!(#p::exists_through(
+                #through::#fk,
+                #ident::#key,
+                <#target as #p::Model>::KEY_COLUMN,
+                #through::#related,
+                filters,
+                negated
+            ))
+        }
+        _ => return None,
+    };
+    Some(quote! {
+        .filtered_by(|filters, negated| #build)
+    })
+}
+
+/// `.counted_by(..)` when a `#[count(relation)]` field counts this
+/// relation: one grouped query over the related (or join) table.
+fn count(model: &Model, r: &RelationField) -> Option<TokenStream> {
+    let aggregate = model
+        .aggregates
+        .iter()
+        .find(|a| a.kind == AggregateKind::Count && a.relation == r.ident)?;
+    let p = private();
+    let diesel = diesel();
+    let ident = &model.item.ident;
+    let field = &aggregate.ident;
+    let table = format_ident!("{}", model.table);
+    let key = &model.key().ident;
+    let key_ty = &model.key().ty;
+    let fk = format_ident!("__elif_{}", r.foreign_key.unraw());
+    // The table whose rows are counted: the related one, or the join model's.
+    let counted = match (&r.kind, &r.through) {
+        (RelationKind::ManyToMany, Some((through, _))) => quote!(#through),
+        _ => {
+            let target = &r.target;
+            quote!(#target)
+        }
+    };
+    Some(quote! {
+        .counted_by(|conn, parents| ::std::boxed::Box::pin(async move {
+            let keys: ::std::vec::Vec<#key_ty> = parents.iter().map(|p| ::core::clone::Clone::clone(&p.#key)).collect();
+            let counts = #p::count_grouped::<#key_ty, <#table::#key as #diesel::Expression>::SqlType, _>(
+                conn,
+                #counted::#fk,
+                keys,
+                |keys| ::std::sync::Arc::new(#diesel::ExpressionMethods::eq_any(#counted::#fk, keys)),
+            )
+            .await?;
+            let counts: ::std::collections::HashMap<#key_ty, i64> = counts.into_iter().collect();
+            for parent in parents.iter_mut() {
+                parent.#field = #p::Related::Loaded(counts.get(&parent.#key).copied().unwrap_or(0));
+            }
+            let _: ::core::option::Option<&#ident> = ::core::option::Option::None;
+            ::core::result::Result::Ok(())
+        }))
+    })
+}
+
+/// `.flagged_by(..)` when an `#[exists(relation)]` field flags this relation.
+fn flag(model: &Model, r: &RelationField) -> Option<TokenStream> {
+    let aggregate = model
+        .aggregates
+        .iter()
+        .find(|a| a.kind == AggregateKind::Exists && a.relation == r.ident)?;
+    let p = private();
+    let field = &aggregate.ident;
+    Some(quote! {
+        .flagged_by(|row, present| row.#field = #p::Related::Loaded(present))
+    })
 }

@@ -19,6 +19,7 @@ use crate::http::controller::duplicate_routes;
 use crate::inspect::{AppMap, LayerNames, MapSource};
 use crate::module::graph::{self, GraphInput, ModuleGraph};
 use crate::module::{Layer, ModuleTree};
+use crate::time::{Clock, SystemClock};
 
 /// The result of [`App::survey`]: everything known before anything is built.
 pub(crate) struct Survey {
@@ -112,6 +113,11 @@ impl App {
             modules,
             globals,
             overrides: self.overrides,
+            defaults: vec![Node::value(
+                ProviderKey::of::<dyn Clock>(),
+                instance::<dyn Clock>(Arc::new(SystemClock)),
+                ProviderKind::Builtin,
+            )],
         });
         let source = ConfigSource::load(&self.config);
         report.extend(graph_problems);

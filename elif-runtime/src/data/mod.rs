@@ -19,12 +19,14 @@
 //! See `plan/DATA.md` for the design and what comes next (`#[model]`,
 //! repositories).
 
+mod aggregate;
 mod config;
 pub(crate) mod drift;
 mod errors;
 pub(crate) mod migrate;
 mod model;
 mod module;
+mod predicate;
 mod relations;
 mod repository;
 pub mod sql;
@@ -47,6 +49,10 @@ use crate::throttle::Throttled;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 
+/// The column a repository sets on every update, when the model has it.
+pub(crate) const UPDATED_AT: &str = "updated_at";
+
+pub use aggregate::count_grouped;
 /// chrono, for dates and times (`elif::data::chrono::NaiveDate`).
 pub use chrono;
 pub use config::DatabaseConfig;
@@ -56,8 +62,13 @@ pub use model::{
     SqlType, Upsert, models,
 };
 pub use module::DataModule;
-pub use relations::{KeyOf, Load, LoadFn, Related, Relation, distinct};
-pub use repository::{Repository, build_repository, depends_on_database};
+pub use predicate::{
+    MAX_BOUND_KEYS, Predicate, SharedPredicate, Where, exists_direct, exists_through,
+};
+pub use relations::{
+    ConditionFn, CountFn, FlagFn, KeyOf, Load, LoadFn, Related, Relation, distinct,
+};
+pub use repository::{Repository, build_repository, depends_on_database, repository_dependencies};
 pub use transaction::Transactional;
 pub use types::{Document, Timestamp, Uuid};
 /// diesel and diesel-async, for queries (`elif::data::diesel::sql_query`).

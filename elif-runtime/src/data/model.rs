@@ -10,14 +10,18 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
-use diesel::QueryResult;
+use diesel::expression::{AppearsOnTable, Expression, NonAggregate};
 use diesel::pg::Pg;
 use diesel::query_dsl::methods::{FilterDsl, ThenOrderDsl};
+use diesel::sql_types::BoolOrNullableBool;
 use diesel::sqlite::Sqlite;
+use diesel::{QueryResult, Table};
 
-use crate::data::Connection;
+use crate::data::predicate::{Predicate, SharedPredicate, Where};
 use crate::data::relations::{Load, Relation};
+use crate::data::{Connection, Timestamp};
 use crate::di::provider::{Location, ProviderDescriptor};
 
 /// A struct stored in a table, implemented by `#[model]`.
@@ -43,9 +47,11 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// left unchanged (`PostChanges`).
     type Changes: Send + 'static;
     #[doc(hidden)]
-    type SqliteSelect: Send + 'static;
+    type Table: Table + Default + Predicate;
     #[doc(hidden)]
-    type PgSelect: Send + 'static;
+    type SqliteSelect: FilterDsl<Where<Self::Table>, Output = Self::SqliteSelect> + Send + 'static;
+    #[doc(hidden)]
+    type PgSelect: FilterDsl<Where<Self::Table>, Output = Self::PgSelect> + Send + 'static;
 
     /// The model's name, table, fields and relations.
     fn info() -> &'static ModelInfo;
@@ -78,6 +84,7 @@ pub trait Model: Sized + Send + Sync + 'static {
     fn insert(
         conn: &mut Connection,
         new: Self::New,
+        now: Timestamp,
     ) -> impl Future<Output = QueryResult<Self>> + Send;
 
     #[doc(hidden)]
@@ -85,12 +92,41 @@ pub trait Model: Sized + Send + Sync + 'static {
         conn: &mut Connection,
         key: Self::Key,
         changes: Self::Changes,
+        now: Timestamp,
     ) -> impl Future<Output = QueryResult<Option<Self>>> + Send;
 
     #[doc(hidden)]
     fn delete(
         conn: &mut Connection,
         key: Self::Key,
+    ) -> impl Future<Output = QueryResult<usize>> + Send;
+
+    /// `key IN (keys)`, on this model's table.
+    #[doc(hidden)]
+    fn key_in(keys: Vec<Self::Key>) -> SharedPredicate;
+
+    /// The keys of the rows `query` selects (its filters only).
+    #[doc(hidden)]
+    fn keys(
+        conn: &mut Connection,
+        query: &Criteria<Self>,
+    ) -> impl Future<Output = QueryResult<Vec<Self::Key>>> + Send;
+
+    /// Sets the `Some` fields of `changes` (and `updated_at`) on every row
+    /// `query` selects; returns how many.
+    #[doc(hidden)]
+    fn update_where(
+        conn: &mut Connection,
+        query: &Criteria<Self>,
+        changes: Self::Changes,
+        now: Timestamp,
+    ) -> impl Future<Output = QueryResult<usize>> + Send;
+
+    /// Deletes every row `query` selects; returns how many.
+    #[doc(hidden)]
+    fn delete_where(
+        conn: &mut Connection,
+        query: &Criteria<Self>,
     ) -> impl Future<Output = QueryResult<usize>> + Send;
 }
 
@@ -107,6 +143,7 @@ pub trait Upsert: Model {
     fn upsert(
         conn: &mut Connection,
         new: Self::New,
+        now: Timestamp,
     ) -> impl Future<Output = QueryResult<Self>> + Send;
 }
 
@@ -238,34 +275,22 @@ pub fn models() -> Vec<&'static ModelInfo> {
 
 type Clause<Q> = Box<dyn Fn(Q) -> Q + Send + Sync>;
 
-/// The filters and order of one backend's query.
-struct Clauses<Q> {
-    filters: Vec<Clause<Q>>,
-    orders: Vec<Clause<Q>>,
-}
-
-impl<Q> Default for Clauses<Q> {
-    fn default() -> Self {
-        Self {
-            filters: Vec::new(),
-            orders: Vec::new(),
-        }
-    }
-}
-
-/// What to list: filters (all must hold), order, limit and offset, written
-/// with diesel's DSL on the model's table:
+/// What to list, count, update or delete: filters (all must hold), order,
+/// limit and offset, written with diesel's DSL on the model's table, and
+/// relations to load with the rows:
 ///
 /// ```text
 /// Criteria::new()
 ///     .filter(posts::author_id.eq(author))
 ///     .filter(posts::title.like("%rust%"))
+///     .has(Post::tags(), |t| t.filter(tags::name.eq("rust")))
 ///     .order_by(posts::created_at.desc())
 ///     .limit(20)
 /// ```
 pub struct Criteria<M: Model> {
-    sqlite: Clauses<M::SqliteSelect>,
-    postgres: Clauses<M::PgSelect>,
+    filters: Vec<SharedPredicate>,
+    sqlite_orders: Vec<Clause<M::SqliteSelect>>,
+    pg_orders: Vec<Clause<M::PgSelect>>,
     limit: Option<i64>,
     offset: Option<i64>,
     relations: Vec<Box<dyn Load<M>>>,
@@ -281,8 +306,8 @@ impl<M: Model> fmt::Debug for Criteria<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Criteria")
             .field("model", &M::info().name)
-            .field("filters", &self.sqlite.filters.len())
-            .field("orders", &self.sqlite.orders.len())
+            .field("filters", &self.filters.len())
+            .field("orders", &self.sqlite_orders.len())
             .field("relations", &self.relations.len())
             .field("limit", &self.limit)
             .field("offset", &self.offset)
@@ -294,8 +319,9 @@ impl<M: Model> Criteria<M> {
     /// Every row, in the database's order.
     pub fn new() -> Self {
         Self {
-            sqlite: Clauses::default(),
-            postgres: Clauses::default(),
+            filters: Vec::new(),
+            sqlite_orders: Vec::new(),
+            pg_orders: Vec::new(),
             limit: None,
             offset: None,
             relations: Vec::new(),
@@ -312,6 +338,64 @@ impl<M: Model> Criteria<M> {
         self
     }
 
+    /// Fills the model's `#[count(relation)]` field of every row with how
+    /// many related rows it has (`with_count(Post::comments())` fills
+    /// `comments_count`), with one more query for all the rows together.
+    pub fn with_count<C>(mut self, relation: Relation<M, C>) -> Self
+    where
+        C: Model,
+    {
+        self.relations.push(relation.counted());
+        self
+    }
+
+    /// Fills the model's `#[exists(relation)]` field of every row with
+    /// whether it has a related row that passes `related`'s filters
+    /// (`with_exists(Article::favorited_by(), |u| u.filter(users::id.eq(me)))`
+    /// fills `favorited`), with one more query for all the rows together.
+    pub fn with_exists<C>(
+        mut self,
+        relation: Relation<M, C>,
+        related: impl FnOnce(Criteria<C>) -> Criteria<C>,
+    ) -> Self
+    where
+        C: Model,
+    {
+        let condition = relation.condition(&related(Criteria::new()).filters, false);
+        self.relations.push(relation.flagged(condition));
+        self
+    }
+
+    /// Keeps the rows that have at least one related row passing
+    /// `related`'s filters: `has(Post::tags(), |t| t.filter(tags::name.eq("rust")))`.
+    /// One statement (`EXISTS (SELECT ..)`), whatever the number of rows;
+    /// `related` may itself filter by its own relations.
+    pub fn has<C>(
+        self,
+        relation: Relation<M, C>,
+        related: impl FnOnce(Criteria<C>) -> Criteria<C>,
+    ) -> Self
+    where
+        C: Model,
+    {
+        let condition = relation.condition(&related(Criteria::new()).filters, false);
+        self.where_shared(condition)
+    }
+
+    /// Keeps the rows that have no related row passing `related`'s filters
+    /// (`NOT EXISTS (SELECT ..)`).
+    pub fn doesnt_have<C>(
+        self,
+        relation: Relation<M, C>,
+        related: impl FnOnce(Criteria<C>) -> Criteria<C>,
+    ) -> Self
+    where
+        C: Model,
+    {
+        let condition = relation.condition(&related(Criteria::new()).filters, true);
+        self.where_shared(condition)
+    }
+
     /// Loads the relations asked for with [`Criteria::with`] into `rows`.
     pub(crate) async fn load_relations(
         &self,
@@ -326,20 +410,37 @@ impl<M: Model> Criteria<M> {
 
     /// Keeps the rows for which `predicate` holds (`posts::id.gt(10)`);
     /// several filters must all hold.
-    pub fn filter<P>(mut self, predicate: P) -> Self
+    pub fn filter<P>(self, predicate: P) -> Self
     where
-        P: Clone + Send + Sync + 'static,
-        M::SqliteSelect: FilterDsl<P, Output = M::SqliteSelect>,
-        M::PgSelect: FilterDsl<P, Output = M::PgSelect>,
+        P: Expression + AppearsOnTable<M::Table> + NonAggregate + Predicate,
+        P::SqlType: BoolOrNullableBool,
     {
-        let p = predicate.clone();
-        self.sqlite
-            .filters
-            .push(Box::new(move |q| FilterDsl::filter(q, p.clone())));
-        self.postgres
-            .filters
-            .push(Box::new(move |q| FilterDsl::filter(q, predicate.clone())));
+        self.where_shared(Arc::new(predicate))
+    }
+
+    /// Adds a condition already checked against the table.
+    #[doc(hidden)]
+    pub fn where_shared(mut self, predicate: SharedPredicate) -> Self {
+        self.filters.push(predicate);
         self
+    }
+
+    /// The filters.
+    pub(crate) fn filters(&self) -> &[SharedPredicate] {
+        &self.filters
+    }
+
+    /// The filters as one condition, always true when there is none (for
+    /// `UPDATE`/`DELETE`, whose statement type must not depend on it).
+    #[doc(hidden)]
+    pub fn condition(&self) -> Where<M::Table> {
+        Where::always(&self.filters)
+    }
+
+    /// The filters as one condition, `None` when there is none.
+    #[doc(hidden)]
+    pub fn where_clause(&self) -> Option<Where<M::Table>> {
+        Where::all(&self.filters)
     }
 
     /// Orders by `order` (`posts::created_at.desc()`), after any order
@@ -351,10 +452,9 @@ impl<M: Model> Criteria<M> {
         M::PgSelect: ThenOrderDsl<O, Output = M::PgSelect>,
     {
         let o = order.clone();
-        self.sqlite
-            .orders
+        self.sqlite_orders
             .push(Box::new(move |q| ThenOrderDsl::then_order_by(q, o.clone())));
-        self.postgres.orders.push(Box::new(move |q| {
+        self.pg_orders.push(Box::new(move |q| {
             ThenOrderDsl::then_order_by(q, order.clone())
         }));
         self
@@ -402,22 +502,25 @@ fn apply<Q>(clauses: &[Clause<Q>], select: Q) -> Q {
 impl<M: Model> BackendClauses<M> for Sqlite {
     type Select = M::SqliteSelect;
     fn filter(query: &Criteria<M>, select: Self::Select) -> Self::Select {
-        apply(&query.sqlite.filters, select)
+        match query.where_clause() {
+            Some(condition) => FilterDsl::filter(select, condition),
+            None => select,
+        }
     }
     fn filter_and_order(query: &Criteria<M>, select: Self::Select) -> Self::Select {
-        apply(&query.sqlite.orders, apply(&query.sqlite.filters, select))
+        apply(&query.sqlite_orders, Self::filter(query, select))
     }
 }
 
 impl<M: Model> BackendClauses<M> for Pg {
     type Select = M::PgSelect;
     fn filter(query: &Criteria<M>, select: Self::Select) -> Self::Select {
-        apply(&query.postgres.filters, select)
+        match query.where_clause() {
+            Some(condition) => FilterDsl::filter(select, condition),
+            None => select,
+        }
     }
     fn filter_and_order(query: &Criteria<M>, select: Self::Select) -> Self::Select {
-        apply(
-            &query.postgres.orders,
-            apply(&query.postgres.filters, select),
-        )
+        apply(&query.pg_orders, Self::filter(query, select))
     }
 }

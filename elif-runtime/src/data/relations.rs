@@ -5,11 +5,13 @@
 //! model), never one per row, and puts the related rows in that field.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
 use crate::BoxFuture;
-use crate::data::Connection;
+use crate::data::predicate::SharedPredicate;
+use crate::data::{Connection, Model};
 
 /// A relation's rows in a model: [`Related::NotLoaded`] until a query asks
 /// for them with `Criteria::with`. Serialises as the rows when loaded; a
@@ -93,13 +95,34 @@ pub type LoadFn<P, C> = for<'a> fn(
     &'a [Box<dyn Load<C>>],
 ) -> BoxFuture<'a, diesel::QueryResult<()>>;
 
+/// What `#[model]` writes for each relation it can filter by: the
+/// `[NOT] EXISTS (..)` condition on the parent's table, given the related
+/// criteria's filters.
+#[doc(hidden)]
+pub type ConditionFn = fn(Arc<[SharedPredicate]>, bool) -> SharedPredicate;
+
+/// What `#[model]` writes for a relation that a `#[count(..)]` field
+/// counts: fills that field of every parent.
+#[doc(hidden)]
+pub type CountFn<P> =
+    for<'a> fn(&'a mut Connection, &'a mut [P]) -> BoxFuture<'a, diesel::QueryResult<()>>;
+
+/// What `#[model]` writes for a relation that an `#[exists(..)]` field
+/// flags: sets that field of one row.
+#[doc(hidden)]
+pub type FlagFn<P> = fn(&mut P, bool);
+
 /// A relation from `P` to `C` (`Post::comments()`), to pass to
-/// `Criteria::with`; `.with(..)` loads a relation of `C` in turn
+/// `Criteria::with`, `has`, `doesnt_have`, `with_count` or `with_exists`;
+/// `.with(..)` loads a relation of `C` in turn
 /// (`Post::comments().with(Comment::author())`).
 pub struct Relation<P, C> {
     name: &'static str,
     load: LoadFn<P, C>,
     nested: Vec<Box<dyn Load<C>>>,
+    condition: Option<ConditionFn>,
+    count: Option<CountFn<P>>,
+    flag: Option<FlagFn<P>>,
 }
 
 impl<P, C> fmt::Debug for Relation<P, C> {
@@ -118,6 +141,43 @@ impl<P, C> Relation<P, C> {
             name,
             load,
             nested: Vec::new(),
+            condition: None,
+            count: None,
+            flag: None,
+        }
+    }
+
+    /// How `has`/`doesnt_have` filter by this relation.
+    #[doc(hidden)]
+    pub fn filtered_by(mut self, condition: ConditionFn) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+
+    /// How `with_count` fills the model's `#[count(..)]` field.
+    #[doc(hidden)]
+    pub fn counted_by(mut self, count: CountFn<P>) -> Self {
+        self.count = Some(count);
+        self
+    }
+
+    /// How `with_exists` sets the model's `#[exists(..)]` field.
+    #[doc(hidden)]
+    pub fn flagged_by(mut self, flag: FlagFn<P>) -> Self {
+        self.flag = Some(flag);
+        self
+    }
+
+    /// The `[NOT] EXISTS` condition on `P`'s table for related rows that
+    /// pass `filters`; a condition that fails the query, naming the
+    /// relation, when it cannot be expressed.
+    pub(crate) fn condition(&self, filters: &[SharedPredicate], negated: bool) -> SharedPredicate {
+        match self.condition {
+            Some(condition) => condition(filters.into(), negated),
+            None => Arc::new(Unsupported(format!(
+                "relation `{}` relates a model to its own table directly; filter by its foreign key instead",
+                self.name
+            ))),
         }
     }
 
@@ -134,6 +194,135 @@ impl<P, C> Relation<P, C> {
     {
         self.nested.push(Box::new(relation));
         self
+    }
+}
+
+impl<P: Send + Sync + 'static, C: Model> Relation<P, C> {
+    /// Also fills the related rows' `#[count(..)]` field for `relation`
+    /// (`Article::author().with_count(User::articles())`).
+    pub fn with_count<X: Model>(mut self, relation: Relation<C, X>) -> Self {
+        self.nested.push(relation.counted());
+        self
+    }
+
+    /// Also fills the related rows' `#[exists(..)]` field for `relation`
+    /// (`Article::author().with_exists(User::followers(), |f| f.filter(users::id.eq(me)))`).
+    pub fn with_exists<X: Model>(
+        mut self,
+        relation: Relation<C, X>,
+        related: impl FnOnce(crate::data::Criteria<X>) -> crate::data::Criteria<X>,
+    ) -> Self {
+        let condition = relation.condition(related(crate::data::Criteria::new()).filters(), false);
+        self.nested.push(relation.flagged(condition));
+        self
+    }
+}
+
+impl<P: Model, C: Send + Sync + 'static> Relation<P, C> {
+    /// The loader `Criteria::with_count` keeps.
+    pub(crate) fn counted(self) -> Box<dyn Load<P>> {
+        Box::new(Counted {
+            name: self.name,
+            count: self.count,
+        })
+    }
+
+    /// The loader `Criteria::with_exists` keeps.
+    pub(crate) fn flagged(self, condition: SharedPredicate) -> Box<dyn Load<P>> {
+        Box::new(Flagged {
+            name: self.name,
+            condition,
+            flag: self.flag,
+        })
+    }
+}
+
+/// `Criteria::with_count`: the relation's count fills a field of each row.
+struct Counted<P> {
+    name: &'static str,
+    count: Option<CountFn<P>>,
+}
+
+impl<P: Model> Load<P> for Counted<P> {
+    fn load<'a>(
+        &'a self,
+        conn: &'a mut Connection,
+        rows: &'a mut [P],
+    ) -> BoxFuture<'a, diesel::QueryResult<()>> {
+        match self.count {
+            Some(_) if rows.is_empty() => Box::pin(async { Ok(()) }),
+            Some(count) => count(conn, rows),
+            None => {
+                let (model, name) = (P::info().name, self.name);
+                Box::pin(async move {
+                    Err(diesel::result::Error::QueryBuilderError(
+                        format!(
+                            "`{model}` has no field for the count of `{name}`: add `#[count({name})] pub {name}_count: Related<i64>` (a `has_many` or `many_to_many` relation)"
+                        )
+                        .into(),
+                    ))
+                })
+            }
+        }
+    }
+}
+
+/// `Criteria::with_exists`: whether each row passes a relation condition
+/// fills a field of each row; one query for all the rows.
+struct Flagged<P> {
+    name: &'static str,
+    condition: SharedPredicate,
+    flag: Option<FlagFn<P>>,
+}
+
+impl<P: Model> Load<P> for Flagged<P> {
+    fn load<'a>(
+        &'a self,
+        conn: &'a mut Connection,
+        rows: &'a mut [P],
+    ) -> BoxFuture<'a, diesel::QueryResult<()>> {
+        Box::pin(async move {
+            let Some(flag) = self.flag else {
+                let (model, name) = (P::info().name, self.name);
+                return Err(diesel::result::Error::QueryBuilderError(
+                    format!(
+                        "`{model}` has no field for whether `{name}` exists: add `#[exists({name})] pub has_{name}: Related<bool>`"
+                    )
+                    .into(),
+                ));
+            };
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut found = std::collections::HashSet::new();
+            for chunk in rows.chunks(crate::data::predicate::MAX_BOUND_KEYS) {
+                let keys = chunk.iter().map(|r| r.key().clone()).collect();
+                let query = crate::data::Criteria::<P>::new()
+                    .where_shared(P::key_in(keys))
+                    .where_shared(self.condition.clone());
+                found.extend(P::keys(conn, &query).await?);
+            }
+            for row in rows.iter_mut() {
+                let present = found.contains(row.key());
+                flag(row, present);
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A condition that cannot be written: building the query fails with
+/// `message` (never a silently dropped filter).
+struct Unsupported(String);
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for Unsupported {
+    fn walk_ast<'b>(
+        &'b self,
+        _out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        Err(diesel::result::Error::QueryBuilderError(
+            self.0.clone().into(),
+        ))
     }
 }
 

@@ -5,14 +5,19 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::data::aggregate::add_to;
 use crate::data::errors::{Operation, query_error};
 use crate::data::model::{Criteria, Model, Upsert};
+use crate::data::predicate::Where;
 use crate::data::relations::{Load, Relation};
-use crate::data::{ConnectionGuard, Database};
+use crate::data::{ConnectionGuard, Database, UPDATED_AT};
 use crate::di::Resolver;
-use crate::di::provider::{DependencySpec, Injectable, Instance, ProviderDescriptor, Requirement};
+use crate::di::provider::{
+    DependencySpec, Injectable, Instance, ProviderDescriptor, ProviderKey, Requirement,
+};
 use crate::error::Error;
 use crate::http::Page;
+use crate::time::{Clock, SystemClock};
 
 /// Finds, lists, inserts, updates and deletes rows of model `M`, on
 /// whichever backend the app runs. Every value is a bound parameter.
@@ -27,6 +32,7 @@ use crate::http::Page;
 /// `with_connection!` runs any diesel query on it.
 pub struct Repository<M: Model> {
     database: Arc<Database>,
+    clock: Arc<dyn Clock>,
     model: PhantomData<fn() -> M>,
 }
 
@@ -39,12 +45,25 @@ impl<M: Model> std::fmt::Debug for Repository<M> {
 }
 
 impl<M: Model> Repository<M> {
-    /// A repository on `database`.
+    /// A repository on `database`, whose timestamps come from the system
+    /// clock.
     pub fn new(database: Arc<Database>) -> Self {
+        Self::with_clock(database, Arc::new(SystemClock))
+    }
+
+    /// A repository on `database` that sets `created_at` and `updated_at`
+    /// from `clock` (the app's `dyn Clock`, when the container builds it).
+    pub fn with_clock(database: Arc<Database>, clock: Arc<dyn Clock>) -> Self {
         Self {
             database,
+            clock,
             model: PhantomData,
         }
+    }
+
+    /// The clock the repository sets timestamps from.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// The database, for queries the repository does not offer
@@ -156,7 +175,7 @@ impl<M: Model> Repository<M> {
     /// A duplicate unique value is a 409, a missing parent a 422.
     pub async fn insert(&self, new: M::New) -> crate::Result<M> {
         let mut conn = self.connection().await?;
-        M::insert(&mut conn, new)
+        M::insert(&mut conn, new, self.clock.now())
             .await
             .map_err(|e| query_error(M::info(), Operation::Write, e))
     }
@@ -169,7 +188,7 @@ impl<M: Model> Repository<M> {
         M: Upsert,
     {
         let mut conn = self.connection().await?;
-        M::upsert(&mut conn, new)
+        M::upsert(&mut conn, new, self.clock.now())
             .await
             .map_err(|e| query_error(M::info(), Operation::Write, e))
     }
@@ -179,10 +198,76 @@ impl<M: Model> Repository<M> {
     /// 404 problem when no row has the key.
     pub async fn update(&self, key: M::Key, changes: M::Changes) -> crate::Result<M> {
         let mut conn = self.connection().await?;
-        M::update(&mut conn, key.clone(), changes)
+        M::update(&mut conn, key.clone(), changes, self.clock.now())
             .await
             .map_err(|e| query_error(M::info(), Operation::Write, e))?
             .ok_or_else(|| not_found::<M>(&key))
+    }
+
+    /// Sets the `Some` fields of `changes` (and `updated_at`, if the model
+    /// has it) on every row `query` selects, in one statement; returns how
+    /// many rows it changed. `Criteria::new()` changes every row.
+    pub async fn update_where(
+        &self,
+        query: Criteria<M>,
+        changes: M::Changes,
+    ) -> crate::Result<u64> {
+        let mut conn = self.connection().await?;
+        let n = M::update_where(&mut conn, &query, changes, self.clock.now())
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Write, e))?;
+        Ok(n as u64)
+    }
+
+    /// Deletes every row `query` selects, in one statement; returns how
+    /// many. `Criteria::new()` deletes every row; a 409 when other rows
+    /// still refer to one of them (and then none is deleted).
+    pub async fn delete_where(&self, query: Criteria<M>) -> crate::Result<u64> {
+        let mut conn = self.connection().await?;
+        let n = M::delete_where(&mut conn, &query)
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Delete, e))?;
+        Ok(n as u64)
+    }
+
+    /// Adds `by` (negative to subtract) to the numeric `column` of every
+    /// row `query` selects, and sets `updated_at`, in one statement that
+    /// checks and changes at once; returns how many rows it changed. A
+    /// stock that must not go below zero:
+    ///
+    /// ```text
+    /// let taken = products
+    ///     .increment(Criteria::new().filter(products::id.eq(id)).filter(products::stock.ge(qty)), products::stock, -qty)
+    ///     .await? == 1;
+    /// ```
+    pub async fn increment<C, V>(&self, query: Criteria<M>, column: C, by: V) -> crate::Result<u64>
+    where
+        C: diesel::Column<Table = M::Table>,
+        C::SqlType: diesel::sql_types::ops::Add + Send + 'static,
+        diesel::sqlite::Sqlite: diesel::sql_types::HasSqlType<C::SqlType>,
+        diesel::pg::Pg: diesel::sql_types::HasSqlType<C::SqlType>,
+        V: diesel::serialize::ToSql<C::SqlType, diesel::sqlite::Sqlite>
+            + diesel::serialize::ToSql<C::SqlType, diesel::pg::Pg>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let updated_at = M::info()
+            .fields
+            .iter()
+            .any(|f| f.name == UPDATED_AT)
+            .then(|| self.clock.now());
+        let mut conn = self.connection().await?;
+        let n = add_to(
+            &mut conn,
+            column,
+            by,
+            updated_at,
+            Where::all(query.filters()),
+        )
+        .await
+        .map_err(|e| query_error(M::info(), Operation::Write, e))?;
+        Ok(n as u64)
     }
 
     /// Deletes the row with this key; a 404 problem when no row has it, a
@@ -220,14 +305,25 @@ impl<M: Model> Injectable for Repository<M> {
     }
 }
 
-/// What every repository (and the `Transactional` interceptor) depends on:
-/// the app's [`Database`].
+/// What the `Transactional` interceptor depends on: the app's [`Database`].
 #[doc(hidden)]
 pub fn depends_on_database() -> Vec<DependencySpec> {
     vec![DependencySpec::new(
         "database",
-        Requirement::Provider(crate::di::provider::ProviderKey::of::<Database>()),
+        Requirement::Provider(ProviderKey::of::<Database>()),
     )]
+}
+
+/// What every repository depends on: the app's [`Database`] and its
+/// [`Clock`].
+#[doc(hidden)]
+pub fn repository_dependencies() -> Vec<DependencySpec> {
+    let mut dependencies = depends_on_database();
+    dependencies.push(DependencySpec::new(
+        "clock",
+        Requirement::Provider(ProviderKey::of::<dyn Clock>()),
+    ));
+    dependencies
 }
 
 /// Builds `Repository<M>` (the descriptor `#[model]` writes points here).
@@ -237,8 +333,9 @@ pub fn build_repository<M: Model>(
 ) -> crate::BoxFuture<'static, crate::Result<Instance>> {
     Box::pin(async move {
         let database = resolver.get::<Database>().await?;
+        let clock = resolver.get::<dyn Clock>().await?;
         Ok(crate::di::provider::instance(Arc::new(
-            Repository::<M>::new(database),
+            Repository::<M>::with_clock(database, clock),
         )))
     })
 }

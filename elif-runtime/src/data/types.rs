@@ -31,10 +31,17 @@ pub struct Timestamp(pub chrono::DateTime<chrono::Utc>);
 
 impl Timestamp {
     /// The current time, to the microsecond (what both backends keep).
+    ///
+    /// Reads the operating system's clock: code that a test should be able
+    /// to set the time for injects [`Clock`](crate::time::Clock) instead.
     pub fn now() -> Self {
-        let now = chrono::Utc::now();
-        let micros = chrono::Timelike::nanosecond(&now) / 1_000 * 1_000;
-        Self(chrono::Timelike::with_nanosecond(&now, micros).unwrap_or(now))
+        Self(chrono::Utc::now()).to_micros()
+    }
+
+    /// This instant without its nanoseconds past the microsecond.
+    pub fn to_micros(self) -> Self {
+        let micros = chrono::Timelike::nanosecond(&self.0) / 1_000 * 1_000;
+        Self(chrono::Timelike::with_nanosecond(&self.0, micros).unwrap_or(self.0))
     }
 }
 

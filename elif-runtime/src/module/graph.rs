@@ -42,6 +42,9 @@ pub(crate) struct GraphInput {
     pub(crate) globals: Vec<Node>,
     /// Replacements for providers, by key (tests).
     pub(crate) overrides: Vec<Node>,
+    /// Built-ins every app has unless the app or a module provides the
+    /// same key (the system `dyn Clock`).
+    pub(crate) defaults: Vec<Node>,
     /// Providers the app needs app-wide unless a module declares them
     /// already (app guards).
     pub(crate) shared: Vec<&'static ProviderDescriptor>,
@@ -55,6 +58,7 @@ pub(crate) fn build(input: GraphInput) -> (ModuleGraph, Vec<Diagnostic>) {
         modules,
         globals,
         overrides,
+        defaults,
         shared,
     } = input;
     let mut table = NodeTable {
@@ -102,6 +106,11 @@ pub(crate) fn build(input: GraphInput) -> (ModuleGraph, Vec<Diagnostic>) {
     for descriptor in shared {
         table.require_singleton(descriptor, "app or module guard, interceptor or filter");
         table.add_shared(descriptor, &modules);
+    }
+    for node in defaults {
+        if !table.index.contains_key(&node.key) {
+            table.add(node, &modules);
+        }
     }
     for node in overrides {
         table.replace(node, &modules);

@@ -16,7 +16,7 @@ use crate::attr::{self, Spec};
 use crate::errors::Errors;
 
 pub(crate) use names::snake_case;
-pub(crate) use relations::{RelationField, RelationKind};
+pub(crate) use relations::{Aggregate, AggregateKind, RelationField, RelationKind};
 pub(crate) use sql::Sql;
 
 const SPEC: Spec = Spec::keys("#[model]", &["table"]);
@@ -61,6 +61,8 @@ pub(crate) struct Model {
     pub(crate) fields: Vec<Field>,
     /// The `Related<..>` fields.
     pub(crate) relations: Vec<RelationField>,
+    /// The `#[count(..)]` and `#[exists(..)]` fields.
+    pub(crate) aggregates: Vec<Aggregate>,
 }
 
 impl Model {
@@ -149,6 +151,7 @@ pub(crate) fn parse(
     }
     let mut fields = Vec::new();
     let mut relations = Vec::new();
+    let mut aggregates = Vec::new();
     let model_snake = snake_case(&item.ident.to_string());
     let columns: Vec<syn::Ident> = item
         .fields
@@ -159,7 +162,9 @@ pub(crate) fn parse(
     match &mut item.fields {
         syn::Fields::Named(named) => {
             for field in named.named.iter_mut() {
-                if relations::is_related(&field.ty) {
+                if let Some(aggregate) = relations::parse_aggregate(field, &mut errors) {
+                    aggregates.extend(aggregate);
+                } else if relations::is_related(&field.ty) {
                     if let Some(relation) =
                         relations::parse_relation(field, &model_snake, &columns, &mut errors)
                     {
@@ -198,6 +203,7 @@ pub(crate) fn parse(
         ),
         _ => {}
     }
+    relations::check_aggregates(&aggregates, &relations, &mut errors);
     let table = table.unwrap_or_else(|| names::default_table(&item.ident.to_string()));
     match errors.finish() {
         Ok(()) => Ok(Model {
@@ -205,6 +211,7 @@ pub(crate) fn parse(
             table,
             fields,
             relations,
+            aggregates,
         }),
         Err(error) => Err((error, item.into_token_stream())),
     }

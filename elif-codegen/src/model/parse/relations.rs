@@ -69,6 +69,128 @@ pub(crate) struct RelationField {
     pub(crate) through: Option<(syn::Path, syn::Ident)>,
 }
 
+/// What an aggregate field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AggregateKind {
+    /// `#[count(comments)] comments_count: Related<i64>`.
+    Count,
+    /// `#[exists(favorited_by)] favorited: Related<bool>`.
+    Exists,
+}
+
+impl AggregateKind {
+    fn attribute(self) -> &'static str {
+        match self {
+            Self::Count => "count",
+            Self::Exists => "exists",
+        }
+    }
+
+    fn holds(self) -> &'static str {
+        match self {
+            Self::Count => "i64",
+            Self::Exists => "bool",
+        }
+    }
+}
+
+/// A field filled from a relation by `with_count` / `with_exists`.
+pub(crate) struct Aggregate {
+    pub(crate) ident: syn::Ident,
+    pub(crate) kind: AggregateKind,
+    /// The relation field it is about.
+    pub(crate) relation: syn::Ident,
+}
+
+/// Reads a `#[count(relation)]` or `#[exists(relation)]` field:
+/// `None` when the field has neither attribute, `Some(None)` when it has
+/// one but is malformed (reported).
+pub(super) fn parse_aggregate(
+    field: &mut syn::Field,
+    errors: &mut Errors,
+) -> Option<Option<Aggregate>> {
+    let position = field
+        .attrs
+        .iter()
+        .position(|a| a.path().is_ident("count") || a.path().is_ident("exists"))?;
+    let attr = field.attrs.remove(position);
+    let kind = if attr.path().is_ident("count") {
+        AggregateKind::Count
+    } else {
+        AggregateKind::Exists
+    };
+    let (name, holds) = (kind.attribute(), kind.holds());
+    let ident = field.ident.clone()?;
+    let relation = match attr.parse_args::<syn::Ident>() {
+        Ok(relation) => relation,
+        Err(_) => {
+            errors.at(
+                &attr,
+                "EL0033",
+                format!("`#[{name}]` names one relation field of this model\nhelp: write `#[{name}(comments)]`"),
+            );
+            return Some(None);
+        }
+    };
+    let inner = first_type_argument(&field.ty);
+    let right = is_related(&field.ty)
+        && matches!(inner, Some(syn::Type::Path(p)) if p.path.is_ident(holds));
+    if !right {
+        errors.at(
+            &field.ty,
+            "EL0033",
+            format!("a `#[{name}]` field holds `Related<{holds}>`, filled when a query asks for it\nhelp: write `pub {ident}: Related<{holds}>`"),
+        );
+        return Some(None);
+    }
+    Some(Some(Aggregate {
+        ident,
+        kind,
+        relation,
+    }))
+}
+
+/// Each aggregate names a relation field of the model, which a count can
+/// count (not a `belongs_to`).
+pub(super) fn check_aggregates(
+    aggregates: &[Aggregate],
+    relations: &[RelationField],
+    errors: &mut Errors,
+) {
+    for aggregate in aggregates {
+        let name = aggregate.kind.attribute();
+        match relations.iter().find(|r| r.ident == aggregate.relation) {
+            None => {
+                let known: Vec<String> =
+                    relations.iter().map(|r| format!("`{}`", r.ident)).collect();
+                let known = if known.is_empty() {
+                    "this model declares no relation field".to_owned()
+                } else {
+                    format!("its relation fields are {}", known.join(", "))
+                };
+                errors.at(
+                    &aggregate.relation,
+                    "EL0033",
+                    format!(
+                        "`#[{name}({})]` names no relation field of this model\nhelp: {known}",
+                        aggregate.relation
+                    ),
+                );
+            }
+            Some(r)
+                if aggregate.kind == AggregateKind::Count && r.kind == RelationKind::BelongsTo =>
+            {
+                errors.at(
+                    &aggregate.relation,
+                    "EL0033",
+                    format!("`{}` is a `belongs_to` relation: a row has one or none, nothing to count\nhelp: count a `has_many` or `many_to_many` relation, or use `#[exists({})]`", r.ident, r.ident),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+}
+
 /// Whether a field is a relation (`Related<..>`).
 pub(super) fn is_related(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Related"))

@@ -1,0 +1,247 @@
+//! Conditions kept for both backends. A filter written once with diesel's
+//! DSL (`posts::title.eq(x)`) is type-checked against the model's table when
+//! it is added to a [`Criteria`](super::Criteria), then kept as one shared
+//! [`Predicate`] that renders itself for SQLite or PostgreSQL. A criteria's
+//! filters are one [`Where`] condition, which a `SELECT`, an `UPDATE` and a
+//! `DELETE` on the table accept alike, and which a relation filter nests in
+//! an `EXISTS` subquery ([`Exists`]). Values stay bound parameters.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use diesel::expression::{AppearsOnTable, Expression, ValidGrouping, is_aggregate};
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_source::{AppearsInFromClause, Once};
+use diesel::sql_types::Bool;
+use diesel::sqlite::Sqlite;
+use diesel::{QueryResult, Table};
+
+/// A piece of SQL (a condition, a column, a table) that renders itself on
+/// both backends.
+pub trait Predicate: QueryFragment<Sqlite> + QueryFragment<Pg> + Send + Sync + 'static {}
+
+impl<T> Predicate for T where T: QueryFragment<Sqlite> + QueryFragment<Pg> + Send + Sync + 'static {}
+
+/// A shared [`Predicate`].
+pub type SharedPredicate = Arc<dyn Predicate>;
+
+/// Renders `part` on whichever backend `out` is for.
+pub(crate) trait WalkOn<DB: diesel::backend::Backend> {
+    fn walk_on<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()>;
+}
+
+impl WalkOn<Sqlite> for dyn Predicate {
+    fn walk_on<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        QueryFragment::<Sqlite>::walk_ast(self, out)
+    }
+}
+
+impl WalkOn<Pg> for dyn Predicate {
+    fn walk_on<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        QueryFragment::<Pg>::walk_ast(self, out)
+    }
+}
+
+/// `(a) AND (b) AND ..`: every filter of a criteria on table `T`.
+pub struct Where<T> {
+    parts: Arc<[SharedPredicate]>,
+    table: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Where<T> {
+    fn clone(&self) -> Self {
+        Self {
+            parts: self.parts.clone(),
+            table: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Where<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Where({} conditions)", self.parts.len())
+    }
+}
+
+impl<T> Where<T> {
+    /// All of `parts`; `None` when there is none (no `WHERE` at all).
+    pub(crate) fn all(parts: &[SharedPredicate]) -> Option<Self> {
+        (!parts.is_empty()).then(|| Self {
+            parts: parts.into(),
+            table: PhantomData,
+        })
+    }
+
+    /// All of `parts`, true when there is none.
+    pub(crate) fn always(parts: &[SharedPredicate]) -> Self {
+        Self {
+            parts: parts.into(),
+            table: PhantomData,
+        }
+    }
+
+    fn walk<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend,
+        dyn Predicate: WalkOn<DB>,
+    {
+        if self.parts.is_empty() {
+            out.push_sql("1 = 1");
+        }
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" AND ");
+            }
+            out.push_sql("(");
+            part.walk_on(out.reborrow())?;
+            out.push_sql(")");
+        }
+        Ok(())
+    }
+}
+
+impl<T> Expression for Where<T> {
+    type SqlType = Bool;
+}
+
+impl<T, QS> AppearsOnTable<QS> for Where<T> where QS: AppearsInFromClause<T, Count = Once> {}
+
+impl<T> ValidGrouping<()> for Where<T> {
+    type IsAggregate = is_aggregate::No;
+}
+
+impl<T> QueryId for Where<T> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<T> QueryFragment<Sqlite> for Where<T> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.walk(out)
+    }
+}
+
+impl<T> QueryFragment<Pg> for Where<T> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.walk(out)
+    }
+}
+
+/// `[NOT] EXISTS (SELECT 1 FROM <table> WHERE <inner> = <outer> AND ..)`:
+/// whether a row has related rows that pass the related criteria's
+/// filters. `inner` is the related table's column, `outer` the filtered
+/// table's, so the subquery is correlated; one statement, no id list.
+pub(crate) struct Exists {
+    pub(crate) negated: bool,
+    pub(crate) table: SharedPredicate,
+    pub(crate) inner: SharedPredicate,
+    pub(crate) outer: SharedPredicate,
+    pub(crate) filters: Arc<[SharedPredicate]>,
+}
+
+impl Exists {
+    fn walk<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend,
+        dyn Predicate: WalkOn<DB>,
+    {
+        if self.negated {
+            out.push_sql("NOT ");
+        }
+        out.push_sql("EXISTS (SELECT 1 FROM ");
+        self.table.walk_on(out.reborrow())?;
+        out.push_sql(" WHERE ");
+        self.inner.walk_on(out.reborrow())?;
+        out.push_sql(" = ");
+        self.outer.walk_on(out.reborrow())?;
+        for part in self.filters.iter() {
+            out.push_sql(" AND (");
+            part.walk_on(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl QueryFragment<Sqlite> for Exists {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.walk(out)
+    }
+}
+
+impl QueryFragment<Pg> for Exists {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.walk(out)
+    }
+}
+
+/// The quoted name of table `T`, for SQL elif writes around diesel's.
+pub(crate) fn table_of<T>() -> SharedPredicate
+where
+    T: Table + Default + Predicate,
+{
+    Arc::new(T::default())
+}
+
+/// The most keys elif binds in one `IN (..)` list: more are read in
+/// chunks. SQLite takes at most 32,766 bound values in one statement and
+/// PostgreSQL 65,535; a chunk leaves room for a query's other filters.
+pub const MAX_BOUND_KEYS: usize = 10_000;
+
+/// The condition of a relation through a foreign key:
+/// `[NOT] EXISTS (SELECT 1 FROM <inner's table> WHERE inner = outer AND ..filters)`.
+/// `inner` is the related table's column (`comments.post_id` for
+/// `Post::comments()`, `authors.id` for `Post::author()`), `outer` the
+/// filtered table's (`posts.id`, `posts.author_id`).
+#[doc(hidden)]
+pub fn exists_direct<I, O>(
+    inner: I,
+    outer: O,
+    filters: Arc<[SharedPredicate]>,
+    negated: bool,
+) -> SharedPredicate
+where
+    I: diesel::Column + Predicate,
+    I::Table: Default + Predicate,
+    O: Predicate,
+{
+    Arc::new(Exists {
+        negated,
+        table: table_of::<I::Table>(),
+        inner: Arc::new(inner),
+        outer: Arc::new(outer),
+        filters,
+    })
+}
+
+/// The condition of a relation through a join model (`Post::tags()`
+/// through `post_tags`): a join row refers to the filtered row
+/// (`link_parent = outer`) and, when the related criteria has filters, to
+/// a related row that passes them (`EXISTS (SELECT 1 FROM tags WHERE tags.id
+/// = post_tags.tag_id AND ..)`).
+#[doc(hidden)]
+pub fn exists_through<L, O, T, R>(
+    link_parent: L,
+    outer: O,
+    target_key: T,
+    link_target: R,
+    filters: Arc<[SharedPredicate]>,
+    negated: bool,
+) -> SharedPredicate
+where
+    L: diesel::Column + Predicate,
+    L::Table: Default + Predicate,
+    O: Predicate,
+    T: diesel::Column + Predicate,
+    T::Table: Default + Predicate,
+    R: Predicate,
+{
+    let target: Arc<[SharedPredicate]> = if filters.is_empty() {
+        filters
+    } else {
+        Arc::new([exists_direct(target_key, link_target, filters, false)])
+    };
+    exists_direct(link_parent, outer, target, negated)
+}

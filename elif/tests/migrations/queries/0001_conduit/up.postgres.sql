@@ -1,0 +1,47 @@
+CREATE TABLE users (
+    id BIGSERIAL PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE follows (
+    id BIGSERIAL PRIMARY KEY,
+    follower_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    followed_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    UNIQUE (follower_id, followed_id)
+);
+CREATE TABLE articles (
+    id BIGSERIAL PRIMARY KEY,
+    author_id BIGINT NOT NULL REFERENCES users (id),
+    title TEXT NOT NULL,
+    views INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE tags (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE article_tags (
+    id BIGSERIAL PRIMARY KEY,
+    article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    tag_id BIGINT NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+    UNIQUE (article_id, tag_id)
+);
+CREATE TABLE favorites (
+    id BIGSERIAL PRIMARY KEY,
+    article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    UNIQUE (article_id, user_id)
+);
+CREATE TABLE notes (
+    id BIGSERIAL PRIMARY KEY,
+    article_id BIGINT REFERENCES articles (id) ON DELETE CASCADE,
+    body TEXT NOT NULL
+);
+CREATE TABLE products (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    stock INTEGER NOT NULL CHECK (stock >= 0),
+    updated_at TIMESTAMPTZ NOT NULL
+);
