@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use elif::data::diesel;
 use elif::data::diesel::sql_types::{BigInt, Text};
 use elif::data::diesel::{QueryableByName, sql_query};
-use elif::data::diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use elif::data::diesel_async::SimpleAsyncConnection;
 use elif::data::{Backend, DataModule, Database, DatabaseConfig};
 use elif::prelude::*;
 use elif::testing::{TestApp, TestDatabase};

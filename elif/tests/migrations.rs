@@ -8,7 +8,6 @@
 use elif::data::diesel;
 use elif::data::diesel::sql_types::{BigInt, Text};
 use elif::data::diesel::{QueryableByName, sql_query};
-use elif::data::diesel_async::RunQueryDsl;
 use elif::data::{Backend, DataModule, Database, MigrationState, Migrations};
 use elif::prelude::*;
 use elif::testing::TestDatabase;

@@ -10,6 +10,7 @@ use crate::app::lifecycle::Lifecycle;
 use crate::config::source::{ConfigSource, Origin};
 use crate::config::{AppConfig, ConfigSection, ServerConfig, app_name};
 use crate::data::DatabaseConfig;
+use crate::data::{Clock, SystemClock};
 use crate::di::graph::Node;
 use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKind, instance};
 use crate::di::{ConfigRequirement, load_sections};
@@ -19,7 +20,6 @@ use crate::http::controller::duplicate_routes;
 use crate::inspect::{AppMap, LayerNames, MapSource};
 use crate::module::graph::{self, GraphInput, ModuleGraph};
 use crate::module::{Layer, ModuleTree};
-use crate::time::{Clock, SystemClock};
 
 /// The result of [`App::survey`]: everything known before anything is built.
 pub(crate) struct Survey {

@@ -12,7 +12,6 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::BigInt;
 use diesel::sqlite::Sqlite;
 use diesel::{Column, QueryResult};
-use diesel_async::RunQueryDsl;
 
 use crate::data::Connection;
 use crate::data::predicate::{MAX_BOUND_KEYS, Predicate, SharedPredicate, WalkOn, Where, table_of};

@@ -5,7 +5,6 @@
 
 use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
-use diesel_async::RunQueryDsl;
 
 use crate::data::model::{ModelInfo, SqlType};
 use crate::data::{Backend, Database};

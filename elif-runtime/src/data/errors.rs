@@ -135,7 +135,7 @@ fn columns(model: &ModelInfo, info: &dyn DatabaseErrorInformation) -> Vec<String
 
 #[cfg(test)]
 mod tests {
-    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    use diesel_async::SimpleAsyncConnection;
 
     use super::*;
     use crate::data::model::{FieldInfo, SqlType};

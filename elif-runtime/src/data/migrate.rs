@@ -9,7 +9,7 @@
 use std::fmt;
 
 use diesel::{ExpressionMethods, QueryDsl, Queryable};
-use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, SimpleAsyncConnection};
 
 use crate::data::{Backend, Database};
 use crate::diagnostics::{BootReport, Diagnostic};

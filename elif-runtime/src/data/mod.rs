@@ -20,6 +20,7 @@
 //! repositories).
 
 mod aggregate;
+mod clock;
 mod config;
 pub(crate) mod drift;
 mod errors;
@@ -55,6 +56,7 @@ pub(crate) const UPDATED_AT: &str = "updated_at";
 pub use aggregate::count_grouped;
 /// chrono, for dates and times (`elif::data::chrono::NaiveDate`).
 pub use chrono;
+pub use clock::{Clock, SystemClock, TestClock};
 pub use config::DatabaseConfig;
 pub use migrate::{Migration, MigrationSql, MigrationState, MigrationStatus, Migrations};
 pub use model::{
@@ -208,12 +210,16 @@ macro_rules! with_connection {
             $crate::data::Connection::Sqlite(pooled) => {
                 #[allow(dead_code)]
                 type $backend = $crate::data::diesel::sqlite::Sqlite;
+                #[allow(unused_imports)]
+                use $crate::data::diesel_async::RunQueryDsl as _;
                 let $c = &mut **pooled;
                 $body
             }
             $crate::data::Connection::Postgres(pooled) => {
                 #[allow(dead_code)]
                 type $backend = $crate::data::diesel::pg::Pg;
+                #[allow(unused_imports)]
+                use $crate::data::diesel_async::RunQueryDsl as _;
                 let $c = &mut ***pooled;
                 $body
             }
@@ -222,10 +228,14 @@ macro_rules! with_connection {
     ($connection:expr, |$c:ident| $body:expr) => {
         match $crate::data::AsConnection::as_connection(&mut $connection) {
             $crate::data::Connection::Sqlite(pooled) => {
+                #[allow(unused_imports)]
+                use $crate::data::diesel_async::RunQueryDsl as _;
                 let $c = &mut **pooled;
                 $body
             }
             $crate::data::Connection::Postgres(pooled) => {
+                #[allow(unused_imports)]
+                use $crate::data::diesel_async::RunQueryDsl as _;
                 let $c = &mut ***pooled;
                 $body
             }

@@ -370,7 +370,7 @@ mod tests {
 
     use diesel::QueryableByName;
     use diesel::sql_types::{BigInt, Nullable, Text};
-    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    use diesel_async::SimpleAsyncConnection;
     use serde_json::json;
 
     use super::*;

@@ -10,6 +10,7 @@ use crate::data::errors::{Operation, query_error};
 use crate::data::model::{Criteria, Model, Upsert};
 use crate::data::predicate::Where;
 use crate::data::relations::{Load, Relation};
+use crate::data::{Clock, SystemClock};
 use crate::data::{ConnectionGuard, Database, UPDATED_AT};
 use crate::di::Resolver;
 use crate::di::provider::{
@@ -17,7 +18,6 @@ use crate::di::provider::{
 };
 use crate::error::Error;
 use crate::http::Page;
-use crate::time::{Clock, SystemClock};
 
 /// Finds, lists, inserts, updates and deletes rows of model `M`, on
 /// whichever backend the app runs. Every value is a bound parameter.

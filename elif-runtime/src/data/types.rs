@@ -186,7 +186,7 @@ mod tests {
     use diesel::QueryableByName;
     use diesel::result::Error as DieselError;
     use diesel::sql_types::{BigInt, Text};
-    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    use diesel_async::SimpleAsyncConnection;
     use serde_json::json;
 
     use super::*;

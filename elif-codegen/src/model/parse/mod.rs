@@ -159,10 +159,13 @@ pub(crate) fn parse(
         .filter(|f| !relations::is_related(&f.ty))
         .filter_map(|f| f.ident.clone())
         .collect();
+    let declared_relations = relations::declared(&item.fields);
     match &mut item.fields {
         syn::Fields::Named(named) => {
             for field in named.named.iter_mut() {
-                if let Some(aggregate) = relations::parse_aggregate(field, &mut errors) {
+                if let Some(aggregate) =
+                    relations::parse_aggregate(field, &declared_relations, &mut errors)
+                {
                     aggregates.extend(aggregate);
                 } else if relations::is_related(&field.ty) {
                     if let Some(relation) =
@@ -203,7 +206,6 @@ pub(crate) fn parse(
         ),
         _ => {}
     }
-    relations::check_aggregates(&aggregates, &relations, &mut errors);
     let table = table.unwrap_or_else(|| names::default_table(&item.ident.to_string()));
     match errors.finish() {
         Ok(()) => Ok(Model {

@@ -107,6 +107,7 @@ pub(crate) struct Aggregate {
 /// one but is malformed (reported).
 pub(super) fn parse_aggregate(
     field: &mut syn::Field,
+    relations: &[(syn::Ident, Option<String>)],
     errors: &mut Errors,
 ) -> Option<Option<Aggregate>> {
     let position = field
@@ -132,6 +133,7 @@ pub(super) fn parse_aggregate(
             return Some(None);
         }
     };
+    check_aggregate(kind, &relation, relations, errors);
     let inner = first_type_argument(&field.ty);
     let right = is_related(&field.ty)
         && matches!(inner, Some(syn::Type::Path(p)) if p.path.is_ident(holds));
@@ -150,44 +152,62 @@ pub(super) fn parse_aggregate(
     }))
 }
 
-/// Each aggregate names a relation field of the model, which a count can
-/// count (not a `belongs_to`).
-pub(super) fn check_aggregates(
-    aggregates: &[Aggregate],
-    relations: &[RelationField],
+/// The relation fields of a struct as declared, before they are parsed:
+/// each name with its relation attribute (`has_many`, ..), if any.
+pub(super) fn declared(fields: &syn::Fields) -> Vec<(syn::Ident, Option<String>)> {
+    fields
+        .iter()
+        .filter(|f| is_related(&f.ty))
+        .filter_map(|f| {
+            let kind = f.attrs.iter().find_map(|a| {
+                let name = a.path().get_ident()?.to_string();
+                matches!(
+                    name.as_str(),
+                    "belongs_to" | "has_many" | "has_one" | "many_to_many"
+                )
+                .then_some(name)
+            });
+            Some((f.ident.clone()?, kind))
+        })
+        .collect()
+}
+
+/// That an aggregate names a relation field of the model, which a count
+/// can count (not a `belongs_to`).
+fn check_aggregate(
+    kind: AggregateKind,
+    relation: &syn::Ident,
+    relations: &[(syn::Ident, Option<String>)],
     errors: &mut Errors,
 ) {
-    for aggregate in aggregates {
-        let name = aggregate.kind.attribute();
-        match relations.iter().find(|r| r.ident == aggregate.relation) {
-            None => {
-                let known: Vec<String> =
-                    relations.iter().map(|r| format!("`{}`", r.ident)).collect();
-                let known = if known.is_empty() {
-                    "this model declares no relation field".to_owned()
-                } else {
-                    format!("its relation fields are {}", known.join(", "))
-                };
-                errors.at(
-                    &aggregate.relation,
-                    "EL0033",
-                    format!(
-                        "`#[{name}({})]` names no relation field of this model\nhelp: {known}",
-                        aggregate.relation
-                    ),
-                );
-            }
-            Some(r)
-                if aggregate.kind == AggregateKind::Count && r.kind == RelationKind::BelongsTo =>
-            {
-                errors.at(
-                    &aggregate.relation,
-                    "EL0033",
-                    format!("`{}` is a `belongs_to` relation: a row has one or none, nothing to count\nhelp: count a `has_many` or `many_to_many` relation, or use `#[exists({})]`", r.ident, r.ident),
-                );
-            }
-            Some(_) => {}
+    let name = kind.attribute();
+    let declared = relations.iter().filter(|(_, kind)| kind.is_some());
+    match declared.clone().find(|(ident, _)| ident == relation) {
+        None => {
+            let known: Vec<String> = declared.map(|(r, _)| format!("`{r}`")).collect();
+            let known = if known.is_empty() {
+                "this model declares no relation field".to_owned()
+            } else {
+                format!("its relation fields are {}", known.join(", "))
+            };
+            errors.at(
+                relation,
+                "EL0033",
+                format!(
+                    "`#[{name}({relation})]` names no relation field of this model\nhelp: {known}"
+                ),
+            );
         }
+        Some((r, Some(relation_kind)))
+            if kind == AggregateKind::Count && relation_kind == "belongs_to" =>
+        {
+            errors.at(
+                relation,
+                "EL0033",
+                format!("`{r}` is a `belongs_to` relation: a row has one or none, nothing to count\nhelp: count a `has_many` or `many_to_many` relation, or use `#[exists({r})]`"),
+            );
+        }
+        Some(_) => {}
     }
 }
 
