@@ -361,13 +361,17 @@ if [ "$suite" = http ]; then
     "eliflog elif-http /plaintext APP__SERVER__ACCESS_LOG=true" -- "${endpoints[@]:0:2}"
   cg_compare IRATIO-access rawlog eliflog
 else
-  # One row by key, and 20 rows with their authors (one eager-loaded
-  # relation), through elif (controller -> service -> repository) and raw
+  # One row by key, 20 rows with their authors (one eager-loaded
+  # relation), 20 rows filtered by their author's name (a relation filter,
+  # `EXISTS`), and the authors each with its count of posts (`with_count`),
+  # through elif (controller -> service -> repository) and raw
   # actix-web + diesel-async + bb8, on each backend. elif-db creates and
   # seeds the tables; raw-db reads them.
   endpoints=(
     "row GET /posts/7 -"
     "list20 GET /posts -"
+    "has GET /posts/by/Author%203 -"
+    "count GET /authors -"
   )
   backends=("sqlite sqlite://$out/bench.sqlite3")
   if psql -q "$PG_BASE" -c "CREATE SCHEMA $PG_SCHEMA" >/dev/null 2>&1; then

@@ -16,6 +16,12 @@ pub struct Author {
     pub id: i64,
     /// Its name.
     pub name: String,
+    /// What it wrote, when loaded.
+    #[has_many(Post)]
+    pub posts: Related<Vec<Post>>,
+    /// How many posts it wrote, when asked for.
+    #[count(posts)]
+    pub posts_count: Related<i64>,
 }
 
 /// A post.
@@ -57,6 +63,32 @@ impl PostService {
                     .order_by(posts::id.asc())
                     .limit(20)
                     .with(Post::author()),
+            )
+            .await
+    }
+}
+
+impl PostService {
+    /// The first 20 posts whose author has this name (a relation filter).
+    pub async fn by_author(&self, name: String) -> elif::Result<Vec<Post>> {
+        self.posts
+            .list(
+                Criteria::new()
+                    .has(Post::author(), |a| a.filter(authors::name.eq(name)))
+                    .order_by(posts::id.asc())
+                    .limit(20),
+            )
+            .await
+    }
+
+    /// The first 20 authors with how many posts each wrote.
+    pub async fn authors(&self) -> elif::Result<Vec<Author>> {
+        self.authors
+            .list(
+                Criteria::new()
+                    .order_by(authors::id.asc())
+                    .limit(20)
+                    .with_count(Author::posts()),
             )
             .await
     }
@@ -105,13 +137,32 @@ impl PostsController {
     async fn list(&self) -> elif::Result<Json<Vec<Post>>> {
         self.posts.first_page().await.map(Json)
     }
+
+    #[get("/by/{name}")]
+    async fn by_author(&self, name: String) -> elif::Result<Json<Vec<Post>>> {
+        self.posts.by_author(name).await.map(Json)
+    }
+}
+
+/// The authors endpoint.
+#[injectable]
+pub struct AuthorsController {
+    posts: Inject<PostService>,
+}
+
+#[controller("/authors")]
+impl AuthorsController {
+    #[get("/")]
+    async fn list(&self) -> elif::Result<Json<Vec<Author>>> {
+        self.posts.authors().await.map(Json)
+    }
 }
 
 /// The benchmark app.
 #[module(
     imports(DataModule),
     providers(Repository<Author>, Repository<Post>, PostService),
-    controllers(PostsController)
+    controllers(PostsController, AuthorsController)
 )]
 pub struct BenchModule;
 

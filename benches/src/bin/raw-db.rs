@@ -44,6 +44,8 @@ mod schema {
 
 use schema::{authors, posts};
 
+diesel::allow_tables_to_appear_in_same_query!(schema::authors, schema::posts);
+
 #[derive(Queryable, Selectable, Serialize, Clone)]
 #[diesel(table_name = authors)]
 struct Author {
@@ -58,6 +60,13 @@ struct Post {
     author_id: i64,
     title: String,
     body: String,
+}
+
+#[derive(Serialize)]
+struct AuthorWithCount {
+    id: i64,
+    name: String,
+    posts_count: i64,
 }
 
 #[derive(Serialize)]
@@ -315,6 +324,70 @@ async fn list(pools: web::Data<Pools>) -> HttpResponse {
     }
 }
 
+/// The first 20 posts whose author has this name: a correlated `EXISTS`
+/// subquery, as elif's `has(Post::author(), ..)` writes it.
+async fn by_author(name: web::Path<String>, pools: web::Data<Pools>) -> HttpResponse {
+    let name = name.into_inner();
+    let loaded = with_pool!(pools.get_ref(), |c| {
+        posts::table
+            .filter(diesel::dsl::exists(
+                authors::table
+                    .filter(authors::id.eq(posts::author_id))
+                    .filter(authors::name.eq(&name)),
+            ))
+            .order(posts::id.asc())
+            .limit(20)
+            .select(Post::as_select())
+            .load(c)
+            .await
+    });
+    match loaded {
+        Ok(posts) => json(&posts),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
+}
+
+/// The first 20 authors, each with how many posts it wrote: the authors,
+/// then one grouped count for all of them.
+async fn authors_with_counts(pools: web::Data<Pools>) -> HttpResponse {
+    let loaded = with_pool!(pools.get_ref(), |c| {
+        match authors::table
+            .order(authors::id.asc())
+            .limit(20)
+            .select(Author::as_select())
+            .load(c)
+            .await
+        {
+            Ok(authors) => {
+                let ids: Vec<i64> = authors.iter().map(|a| a.id).collect();
+                posts::table
+                    .filter(posts::author_id.eq_any(ids))
+                    .group_by(posts::author_id)
+                    .select((posts::author_id, diesel::dsl::count_star()))
+                    .load::<(i64, i64)>(c)
+                    .await
+                    .map(|counts| (authors, counts))
+            }
+            Err(e) => Err(e),
+        }
+    });
+    match loaded {
+        Ok((authors, counts)) => {
+            let counts: HashMap<i64, i64> = counts.into_iter().collect();
+            let page: Vec<AuthorWithCount> = authors
+                .into_iter()
+                .map(|a| AuthorWithCount {
+                    posts_count: counts.get(&a.id).copied().unwrap_or(0),
+                    id: a.id,
+                    name: a.name,
+                })
+                .collect();
+            json(&page)
+        }
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let port = elif_benches::port(9001);
@@ -348,6 +421,8 @@ async fn main() -> std::io::Result<()> {
                 },
             )
             .route("/posts", web::get().to(list))
+            .route("/posts/by/{name}", web::get().to(by_author))
+            .route("/authors", web::get().to(authors_with_counts))
     })
     .workers(1);
     if let Some(seconds) = std::env::var("KEEP_ALIVE")
