@@ -40,11 +40,11 @@ mod schema {
             body -> Text,
         }
     }
+
+    diesel::allow_tables_to_appear_in_same_query!(authors, posts);
 }
 
 use schema::{authors, posts};
-
-diesel::allow_tables_to_appear_in_same_query!(schema::authors, schema::posts);
 
 #[derive(Queryable, Selectable, Serialize, Clone)]
 #[diesel(table_name = authors)]

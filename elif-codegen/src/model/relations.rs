@@ -201,41 +201,47 @@ fn belongs_to(model: &Model, r: &RelationField) -> TokenStream {
     }
 }
 
-/// `many_to_many`: the join model's rows for the parents, then the
-/// targets they name (two queries).
+/// `many_to_many`: the targets joined to the join model's rows for the
+/// parents, each with its parent (one query), then the nested loaders on
+/// each distinct target.
 fn many_to_many(model: &Model, r: &RelationField) -> TokenStream {
     let p = private();
+    let diesel = diesel();
     let target = &r.target;
-    let target_ty = quote!(#target);
     let (field, fk) = (&r.ident, &r.foreign_key);
     let Some((through, related_key)) = &r.through else {
         return quote!();
     };
-    let through_ty = quote!(#through);
+    let table = format_ident!("{}", model.table);
     let key = &model.key().ident;
     let key_ty = &model.key().ty;
     let target_key = quote!(<#target as #p::Model>::Key);
     let fk_column = format_ident!("__elif_{}", fk.unraw());
-    let keys = format_ident!("keys");
-    let target_keys = format_ident!("target_keys");
+    let related_column = format_ident!("__elif_{}", related_key.unraw());
     let targets = format_ident!("targets");
-    let links = list_where_in(&through_ty, quote!(#through::#fk_column), &keys);
-    let list = list_where_in(
-        &target_ty,
-        quote!(<#target as #p::Model>::KEY_COLUMN),
-        &target_keys,
-    );
     let nested = nested(&targets);
     quote! {
-        let #keys: ::std::vec::Vec<#key_ty> = parents.iter().map(|p| ::core::clone::Clone::clone(&p.#key)).collect();
-        let links: ::std::vec::Vec<#through> = #links;
-        let #target_keys: ::std::vec::Vec<#target_key> =
-            #p::distinct(links.iter().filter_map(|l| #p::KeyOf::<#target_key>::key_of(&l.#related_key)));
-        let mut #targets: ::std::vec::Vec<#target> = if #target_keys.is_empty() {
-            ::std::vec::Vec::new()
-        } else {
-            #list
-        };
+        let keys: ::std::vec::Vec<#key_ty> = parents.iter().map(|p| ::core::clone::Clone::clone(&p.#key)).collect();
+        let linked: ::std::vec::Vec<(#target, #key_ty)> = #p::load_linked::<#target, #key_ty, <#table::#key as #diesel::Expression>::SqlType, _, _, _, _>(
+            &mut *conn,
+            <#through as #p::Model>::KEY_COLUMN,
+            #through::#fk_column,
+            #through::#related_column,
+            <#target as #p::Model>::KEY_COLUMN,
+            keys,
+            |keys| ::std::sync::Arc::new(#diesel::ExpressionMethods::eq_any(#through::#fk_column, keys)),
+        )
+        .await?;
+        let mut seen = ::std::collections::HashSet::new();
+        let mut links: ::std::vec::Vec<(#key_ty, #target_key)> = ::std::vec::Vec::with_capacity(linked.len());
+        let mut #targets: ::std::vec::Vec<#target> = ::std::vec::Vec::new();
+        for (row, parent) in linked {
+            let k = ::core::clone::Clone::clone(#p::Model::key(&row));
+            links.push((parent, ::core::clone::Clone::clone(&k)));
+            if seen.insert(k) {
+                #targets.push(row);
+            }
+        }
         #nested
         let #targets: ::std::collections::HashMap<#target_key, #target> = #targets
             .into_iter()
@@ -243,10 +249,8 @@ fn many_to_many(model: &Model, r: &RelationField) -> TokenStream {
             .collect();
         let mut groups: ::std::collections::HashMap<#key_ty, ::std::vec::Vec<#target>> =
             ::std::collections::HashMap::new();
-        for link in &links {
-            let parent = #p::KeyOf::<#key_ty>::key_of(&link.#fk);
-            let found = #p::KeyOf::<#target_key>::key_of(&link.#related_key).and_then(|k| #targets.get(&k));
-            if let (::core::option::Option::Some(parent), ::core::option::Option::Some(found)) = (parent, found) {
+        for (parent, k) in links {
+            if let ::core::option::Option::Some(found) = #targets.get(&k) {
                 groups.entry(parent).or_default().push(::core::clone::Clone::clone(found));
             }
         }

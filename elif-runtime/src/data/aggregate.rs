@@ -205,3 +205,164 @@ where
     };
     crate::with_connection!(*conn, |c| statement.execute(c).await)
 }
+
+/// `COUNT(*) OVER ()`: beside each row of a page, how many rows the query
+/// selects before its limit and offset, so that a page and its total are
+/// one statement.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CountOver;
+
+impl QueryId for CountOver {
+    type QueryId = CountOver;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::Expression for CountOver {
+    type SqlType = BigInt;
+}
+
+impl<QS> diesel::AppearsOnTable<QS> for CountOver {}
+
+impl<QS> diesel::SelectableExpression<QS> for CountOver {}
+
+impl diesel::expression::ValidGrouping<()> for CountOver {
+    // A window function: evaluated per row, it needs no GROUP BY.
+    type IsAggregate = diesel::expression::is_aggregate::No;
+}
+
+impl<DB: diesel::backend::Backend> QueryFragment<DB> for CountOver {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("COUNT(*) OVER ()");
+        Ok(())
+    }
+}
+
+/// `SELECT <target's columns>, <link_parent> FROM <target> INNER JOIN <link>
+/// ON <link_target> = <target key> WHERE <link_parent> IN (..) ORDER BY
+/// <link key>`: the rows of a `many_to_many` relation for many parents, each
+/// with the parent it belongs to, in one statement.
+struct LinkedRows<TS, KS> {
+    target: SharedPredicate,
+    columns: SharedPredicate,
+    target_key: SharedPredicate,
+    link: SharedPredicate,
+    link_key: SharedPredicate,
+    link_parent: SharedPredicate,
+    link_target: SharedPredicate,
+    filters: Option<Where<()>>,
+    sql_types: PhantomData<fn() -> (TS, KS)>,
+}
+
+impl<TS, KS> QueryId for LinkedRows<TS, KS> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<TS: 'static, KS: 'static> Query for LinkedRows<TS, KS>
+where
+    (TS, KS): diesel::sql_types::SqlType,
+{
+    type SqlType = (TS, KS);
+}
+
+impl<TS, KS> LinkedRows<TS, KS> {
+    fn walk<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend,
+        dyn Predicate: WalkOn<DB>,
+        Where<()>: QueryFragment<DB>,
+    {
+        out.push_sql("SELECT ");
+        self.columns.walk_on(out.reborrow())?;
+        out.push_sql(", ");
+        self.link_parent.walk_on(out.reborrow())?;
+        out.push_sql(" FROM ");
+        self.target.walk_on(out.reborrow())?;
+        out.push_sql(" INNER JOIN ");
+        self.link.walk_on(out.reborrow())?;
+        out.push_sql(" ON ");
+        self.link_target.walk_on(out.reborrow())?;
+        out.push_sql(" = ");
+        self.target_key.walk_on(out.reborrow())?;
+        if let Some(filters) = &self.filters {
+            out.push_sql(" WHERE ");
+            filters.walk_ast(out.reborrow())?;
+        }
+        out.push_sql(" ORDER BY ");
+        self.link_key.walk_on(out.reborrow())
+    }
+}
+
+impl<TS, KS> QueryFragment<Sqlite> for LinkedRows<TS, KS> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.walk(out)
+    }
+}
+
+impl<TS, KS> QueryFragment<Pg> for LinkedRows<TS, KS> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.walk(out)
+    }
+}
+
+/// The rows of `T` linked to each of `keys` through a join model, with the
+/// key each belongs to: `link_parent` is the join model's column naming
+/// the parent, `link_target` the one naming `T`, `target_key` `T`'s key.
+/// `KS` is the SQL type of the parents' keys (read from `link_parent`, which
+/// the `IN` filter keeps from being NULL); `in_keys` builds `link_parent IN
+/// (keys)` for one chunk of keys.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub async fn load_linked<T, K, KS, LK, LP, LT, TK>(
+    conn: &mut Connection,
+    link_key: LK,
+    link_parent: LP,
+    link_target: LT,
+    target_key: TK,
+    keys: Vec<K>,
+    in_keys: fn(Vec<K>) -> SharedPredicate,
+) -> QueryResult<Vec<(T, K)>>
+where
+    T: crate::data::Model,
+    <T::Table as diesel::Table>::AllColumns: Predicate,
+    <T::Table as diesel::query_builder::AsQuery>::SqlType: 'static,
+    K: Clone + Send + 'static,
+    KS: Send + 'static,
+    (<T::Table as diesel::query_builder::AsQuery>::SqlType, KS): diesel::sql_types::SqlType,
+    Sqlite: diesel::expression::QueryMetadata<(
+            <T::Table as diesel::query_builder::AsQuery>::SqlType,
+            KS,
+        )>,
+    Pg: diesel::expression::QueryMetadata<(
+            <T::Table as diesel::query_builder::AsQuery>::SqlType,
+            KS,
+        )>,
+    (T, K): FromSqlRow<(<T::Table as diesel::query_builder::AsQuery>::SqlType, KS), Sqlite>
+        + FromSqlRow<(<T::Table as diesel::query_builder::AsQuery>::SqlType, KS), Pg>
+        + Send
+        + 'static,
+    LK: Column + Predicate + Copy,
+    LK::Table: Default + Predicate,
+    LP: Predicate + Copy,
+    LT: Predicate + Copy,
+    TK: Predicate + Copy,
+{
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(MAX_BOUND_KEYS) {
+        let query = LinkedRows::<<T::Table as diesel::query_builder::AsQuery>::SqlType, KS> {
+            target: table_of::<T::Table>(),
+            columns: Arc::new(<T::Table as diesel::Table>::all_columns()),
+            target_key: Arc::new(target_key),
+            link: table_of::<LK::Table>(),
+            link_key: Arc::new(link_key),
+            link_parent: Arc::new(link_parent),
+            link_target: Arc::new(link_target),
+            filters: Where::all(&[in_keys(chunk.to_vec())]),
+            sql_types: PhantomData,
+        };
+        let found: Vec<(T, K)> = crate::with_connection!(*conn, |c| query.load(c).await)?;
+        rows.extend(found);
+    }
+    Ok(rows)
+}

@@ -74,6 +74,15 @@ pub trait Model: Sized + Send + Sync + 'static {
         query: &Criteria<Self>,
     ) -> impl Future<Output = QueryResult<Vec<Self>>> + Send;
 
+    /// The rows `query` selects, each with how many rows it selects before
+    /// its limit and offset (`COUNT(*) OVER ()`): a page and its total in
+    /// one statement.
+    #[doc(hidden)]
+    fn list_counted(
+        conn: &mut Connection,
+        query: &Criteria<Self>,
+    ) -> impl Future<Output = QueryResult<Vec<(Self, i64)>>> + Send;
+
     #[doc(hidden)]
     fn count(
         conn: &mut Connection,

@@ -127,7 +127,9 @@ impl<M: Model> Repository<M> {
     }
 
     /// Page `page` (1-based) of `per_page` rows of what `query` selects
-    /// (its own limit and offset are replaced), with the total count.
+    /// (its own limit and offset are replaced), with the total count. The
+    /// rows and the total are one statement (`COUNT(*) OVER ()`), unless
+    /// the page is past the end (then the total is counted apart).
     pub async fn page(
         &self,
         query: Criteria<M>,
@@ -135,20 +137,27 @@ impl<M: Model> Repository<M> {
         per_page: u64,
     ) -> crate::Result<Page<M>> {
         let page = page.max(1);
-        let query = query
-            .limit(per_page)
-            .offset((page - 1).saturating_mul(per_page));
+        let offset = (page - 1).saturating_mul(per_page);
+        let query = query.limit(per_page).offset(offset);
+        let read = |e| query_error(M::info(), Operation::Read, e);
         let mut conn = self.connection().await?;
-        let mut items = M::list(&mut conn, &query)
-            .await
-            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
+        let rows = M::list_counted(&mut conn, &query).await.map_err(read)?;
+        let total = match rows.first() {
+            Some((_, total)) => *total,
+            None if offset == 0 || per_page == 0 => {
+                if per_page == 0 {
+                    M::count(&mut conn, &query).await.map_err(read)?
+                } else {
+                    0
+                }
+            }
+            None => M::count(&mut conn, &query).await.map_err(read)?,
+        };
+        let mut items: Vec<M> = rows.into_iter().map(|(row, _)| row).collect();
         query
             .load_relations(&mut conn, &mut items)
             .await
-            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
-        let total = M::count(&mut conn, &query)
-            .await
-            .map_err(|e| query_error(M::info(), Operation::Read, e))?;
+            .map_err(read)?;
         Ok(Page::new(
             items,
             page,
