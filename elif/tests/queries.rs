@@ -25,6 +25,7 @@ const MIGRATIONS: Migrations = elif::migrations!("migrations/queries");
 pub struct User {
     #[key]
     pub id: i64,
+    #[unique]
     pub username: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -56,6 +57,7 @@ pub struct Follow {
 pub struct Article {
     #[key]
     pub id: i64,
+    #[index]
     pub author_id: i64,
     pub title: String,
     pub views: i32,
@@ -787,4 +789,122 @@ async fn every_app_has_the_system_clock_unless_it_provides_one() {
     assert_eq!(clock.now().to_string(), "2020-01-01T00:00:00Z");
     drop(booted);
     db.cleanup().await;
+}
+
+#[elif::test]
+async fn a_unique_column_finds_the_row_to_upsert_or_return() {
+    for db in TestDatabase::both("queries_unique").await {
+        let clock = Arc::new(TestClock::at("2026-02-01T00:00:00Z"));
+        let booted = boot_with(&db, App::new().override_with::<dyn Clock>(clock.clone())).await;
+        let users = repository::<User>(&booted);
+        let ann = || NewUser {
+            username: "ann".into(),
+        };
+        let (first, inserted) = users.first_or_insert(users::username, ann()).await.unwrap();
+        assert!(inserted);
+        let (again, inserted) = users.first_or_insert(users::username, ann()).await.unwrap();
+        assert!(!inserted, "found, not inserted twice");
+        assert_eq!(again, first);
+
+        clock.advance(Duration::from_secs(5));
+        let upserted = users.upsert_by(users::username, ann()).await.unwrap();
+        assert_eq!(upserted.id, first.id, "the same row");
+        assert_eq!(upserted.created_at, first.created_at);
+        assert_eq!(upserted.updated_at.to_string(), "2026-02-01T00:00:05Z");
+        let bo = users
+            .upsert_by(
+                users::username,
+                NewUser {
+                    username: "bo".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_ne!(bo.id, first.id, "a new row");
+        assert_eq!(users.count(Criteria::new()).await.unwrap(), 2);
+
+        // A plain insert of a taken value is a 409 naming the field.
+        let taken = users.insert(ann()).await.unwrap_err();
+        assert_eq!(taken.status(), 409);
+        let problem: serde_json::Value =
+            serde_json::from_str(&taken.to_problem(None, false).to_json()).unwrap();
+        assert_eq!(problem["code"], "ALREADY_EXISTS");
+        assert_eq!(problem["errors"][0]["pointer"], "/username");
+
+        // Ten callers at once: one inserts, every one gets the same row.
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let users = users.clone();
+                elif::rt::spawn(async move {
+                    users
+                        .first_or_insert(
+                            users::username,
+                            NewUser {
+                                username: "cy".into(),
+                            },
+                        )
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        assert_eq!(results.iter().filter(|(_, inserted)| *inserted).count(), 1);
+        assert!(results.iter().all(|(row, _)| row.id == results[0].0.id));
+        drop(booted);
+        db.cleanup().await;
+    }
+}
+
+#[elif::test]
+async fn rows_read_for_update_are_not_lost_to_a_concurrent_transaction() {
+    for db in TestDatabase::both("queries_lock").await {
+        let booted = boot(&db).await;
+        let products = repository::<Product>(&booted);
+        let database = booted.container().get::<Database>().unwrap();
+        let product = products
+            .insert(NewProduct {
+                name: "widget".into(),
+                stock: 10,
+            })
+            .await
+            .unwrap();
+        // Read, think, write: without the lock both would read 10 and
+        // both write 9.
+        let take = |products: Arc<Repository<Product>>, database: Arc<Database>| async move {
+            database
+                .transaction(|| async {
+                    let row = products
+                        .first(
+                            Criteria::new()
+                                .filter(products::id.eq(product.id))
+                                .lock_for_update(),
+                        )
+                        .await?
+                        .unwrap();
+                    elif::rt::time::sleep(Duration::from_millis(100)).await;
+                    products
+                        .update(
+                            row.id,
+                            ProductChanges {
+                                stock: Some(row.stock - 1),
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                })
+                .await
+                .unwrap()
+        };
+        let a = elif::rt::spawn(take(products.clone(), database.clone()));
+        let b = elif::rt::spawn(take(products.clone(), database.clone()));
+        a.await.unwrap();
+        b.await.unwrap();
+        assert_eq!(products.find_or_fail(product.id).await.unwrap().stock, 8);
+        drop(booted);
+        db.cleanup().await;
+    }
 }

@@ -71,6 +71,7 @@ fn field_infos(model: &Model) -> Vec<TokenStream> {
             let sql = format_ident!("{}", f.sql.variant());
             let (nullable, is_key, hidden, fillable, generated) =
                 (f.nullable, f.key, f.hidden, f.fillable, f.generated);
+            let (unique, index) = (f.unique, f.index);
             quote! {
                 #p::FieldInfo {
                     name: #field_name,
@@ -81,6 +82,8 @@ fn field_infos(model: &Model) -> Vec<TokenStream> {
                     hidden: #hidden,
                     fillable: #fillable,
                     generated: #generated,
+                    unique: #unique,
+                    index: #index,
                 }
             }
         })

@@ -52,6 +52,7 @@ fn generate(model: &Model) -> TokenStream {
     let schema = json::schema(model);
     let model_impl = queries::model_impl(model, &metadata::model_fns(model));
     let upsert = queries::upsert(model);
+    let unique_columns = queries::unique_columns(model);
     let registration = metadata::registration(model);
     quote! {
         #item
@@ -77,6 +78,8 @@ fn generate(model: &Model) -> TokenStream {
             #model_impl
 
             #upsert
+
+            #unique_columns
 
             #registration
         };

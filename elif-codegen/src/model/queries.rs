@@ -131,10 +131,12 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
                             ::core::option::Option::Some(n) => select.offset(n),
                             ::core::option::Option::None => select,
                         };
-                        select
-                            .select(<#ident as #diesel::SelectableHelper<__DB>>::as_select())
-                            .load::<#ident>(c)
-                            .await
+                        #p::Locked::new(
+                            select.select(<#ident as #diesel::SelectableHelper<__DB>>::as_select()),
+                            query.locked(),
+                        )
+                        .load::<#ident>(c)
+                        .await
                     })
                 }
             }
@@ -263,20 +265,7 @@ pub(super) fn upsert(model: &Model) -> Option<TokenStream> {
     let table = format_ident!("{}", model.table);
     let key_ident = &key.ident;
     let new_ident = new_form(model);
-    let mut updates: Vec<TokenStream> = model
-        .settable()
-        .map(|f| {
-            let id = &f.ident;
-            quote!(#table::#id.eq(#diesel::upsert::excluded(#table::#id)))
-        })
-        .collect();
-    if model.has(UPDATED_AT) {
-        updates.push(quote!(#table::updated_at.eq(#diesel::upsert::excluded(#table::updated_at))));
-    }
-    if updates.is_empty() {
-        // Nothing to change, but RETURNING must still give the row.
-        updates.push(quote!(#table::#key_ident.eq(#diesel::upsert::excluded(#table::#key_ident))));
-    }
+    let updates = upsert_updates(model, quote!(#table::#key_ident));
     let upsert = insert_returning(
         model,
         quote!(.on_conflict(#table::#key_ident).do_update().set((#(#updates,)*))),
@@ -430,4 +419,86 @@ fn update_where_body(model: &Model) -> TokenStream {
             .execute(c)
             .await)
     }
+}
+
+/// What an upsert sets on the row it finds: every settable column and
+/// `updated_at` from the values given (`excluded`), or, when there is
+/// nothing to set, `fallback` to itself (RETURNING must still give a row).
+fn upsert_updates(model: &Model, fallback: TokenStream) -> Vec<TokenStream> {
+    let diesel = diesel();
+    let table = format_ident!("{}", model.table);
+    let mut updates: Vec<TokenStream> = model
+        .settable()
+        .map(|f| {
+            let id = &f.ident;
+            quote!(#table::#id.eq(#diesel::upsert::excluded(#table::#id)))
+        })
+        .collect();
+    if model.has(UPDATED_AT) {
+        updates.push(quote!(#table::updated_at.eq(#diesel::upsert::excluded(#table::updated_at))));
+    }
+    if updates.is_empty() {
+        updates.push(quote!(#fallback.eq(#diesel::upsert::excluded(#fallback))));
+    }
+    updates
+}
+
+/// `impl UniqueColumn for <table>::<column>` for each `#[unique]` field:
+/// upsert and find-or-insert by it.
+pub(super) fn unique_columns(model: &Model) -> TokenStream {
+    let p = private();
+    let diesel = diesel();
+    let ident = &model.item.ident;
+    let table = format_ident!("{}", model.table);
+    let new_ident = new_form(model);
+    let impls = model.fields.iter().filter(|f| f.unique && !f.generated).map(|f| {
+        let column = &f.ident;
+        let updates = upsert_updates(model, quote!(#table::#column));
+        let upsert = insert_returning(
+            model,
+            quote!(.on_conflict(#table::#column).do_update().set((#(#updates,)*))),
+        );
+        let now = now(model);
+        let statement = insert_statement(model);
+        quote! {
+            impl #p::UniqueColumn for #table::#column {
+                type Model = #ident;
+
+                fn upsert(
+                    conn: &mut #p::Connection,
+                    new: #new_ident,
+                    now: #p::Timestamp,
+                ) -> impl ::core::future::Future<Output = #diesel::QueryResult<#ident>> + Send {
+                    #upsert
+                }
+
+                fn first_or_insert(
+                    conn: &mut #p::Connection,
+                    new: #new_ident,
+                    now: #p::Timestamp,
+                ) -> impl ::core::future::Future<Output = #diesel::QueryResult<(#ident, bool)>> + Send {
+                    async move {
+                        #now
+                        let inserted = #p::with_connection!(*conn, |c, __DB| #statement
+                            .on_conflict(#table::#column)
+                            .do_nothing()
+                            .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
+                            .get_result::<#ident>(c)
+                            .await
+                            .optional())?;
+                        match inserted {
+                            ::core::option::Option::Some(row) => ::core::result::Result::Ok((row, true)),
+                            ::core::option::Option::None => #p::with_connection!(*conn, |c, __DB| #table::table
+                                .filter(#table::#column.eq(&new.#column))
+                                .select(<#ident as #diesel::SelectableHelper<__DB>>::as_select())
+                                .first::<#ident>(c)
+                                .await)
+                            .map(|row| (row, false)),
+                        }
+                    }
+                }
+            }
+        }
+    });
+    quote!(#(#impls)*)
 }

@@ -366,3 +366,45 @@ where
     }
     Ok(rows)
 }
+
+/// A select statement, then ` FOR UPDATE` on PostgreSQL when `lock` is set
+/// (`Criteria::lock_for_update`); SQLite has no row locks (its write
+/// transaction already holds the database).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Locked<Q> {
+    query: Q,
+    lock: bool,
+}
+
+impl<Q> Locked<Q> {
+    /// `query`, locked when `lock`.
+    pub fn new(query: Q, lock: bool) -> Self {
+        Self { query, lock }
+    }
+}
+
+impl<Q> QueryId for Locked<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: Query> Query for Locked<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q: QueryFragment<Sqlite>> QueryFragment<Sqlite> for Locked<Q> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.query.walk_ast(out)
+    }
+}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Locked<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.query.walk_ast(out.reborrow())?;
+        if self.lock {
+            out.push_sql(" FOR UPDATE");
+        }
+        Ok(())
+    }
+}

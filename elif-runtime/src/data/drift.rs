@@ -21,13 +21,34 @@ struct LiveColumn {
     nullable: bool,
     #[diesel(sql_type = Bool)]
     has_default: bool,
+    /// A unique index (or constraint) on this column alone.
+    #[diesel(sql_type = Bool)]
+    is_unique: bool,
+    /// An index whose first column this is.
+    #[diesel(sql_type = Bool)]
+    indexed: bool,
 }
 
-const SQLITE_COLUMNS: &str = "SELECT name, type AS data_type, (\"notnull\" = 0 AND pk = 0) AS nullable, \
-     (dflt_value IS NOT NULL OR pk > 0) AS has_default FROM pragma_table_info($1)";
-const POSTGRES_COLUMNS: &str = "SELECT column_name::text AS name, data_type::text AS data_type, \
-     is_nullable = 'YES' AS nullable, (column_default IS NOT NULL OR is_identity = 'YES') AS has_default \
-     FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1";
+const SQLITE_COLUMNS: &str = "SELECT c.name, c.type AS data_type, (c.\"notnull\" = 0 AND c.pk = 0) AS nullable, \
+     (c.dflt_value IS NOT NULL OR c.pk > 0) AS has_default, \
+     EXISTS (SELECT 1 FROM pragma_index_list($1) AS l WHERE l.\"unique\" = 1 \
+        AND (SELECT COUNT(*) FROM pragma_index_info(l.name)) = 1 \
+        AND (SELECT i.name FROM pragma_index_info(l.name) AS i) = c.name) AS is_unique, \
+     EXISTS (SELECT 1 FROM pragma_index_list($1) AS l \
+        WHERE (SELECT i.name FROM pragma_index_info(l.name) AS i WHERE i.seqno = 0) = c.name) AS indexed \
+     FROM pragma_table_info($1) AS c";
+const POSTGRES_COLUMNS: &str = "SELECT c.column_name::text AS name, c.data_type::text AS data_type, \
+     c.is_nullable = 'YES' AS nullable, (c.column_default IS NOT NULL OR c.is_identity = 'YES') AS has_default, \
+     EXISTS (SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid \
+        JOIN pg_namespace n ON n.oid = t.relnamespace \
+        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] \
+        WHERE n.nspname = current_schema() AND t.relname = $1 AND a.attname = c.column_name \
+        AND x.indisunique AND x.indnkeyatts = 1) AS is_unique, \
+     EXISTS (SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid \
+        JOIN pg_namespace n ON n.oid = t.relnamespace \
+        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] \
+        WHERE n.nspname = current_schema() AND t.relname = $1 AND a.attname = c.column_name) AS indexed \
+     FROM information_schema.columns AS c WHERE c.table_schema = current_schema() AND c.table_name = $1";
 
 /// The drift of each model against `database`: one diagnostic per problem.
 pub(crate) async fn check(
@@ -90,6 +111,18 @@ fn compare(model: &ModelInfo, backend: Backend, live: &[LiveColumn]) -> Vec<Stri
                     Backend::Sqlite => "SQLite generates only an `INTEGER PRIMARY KEY`",
                     Backend::Postgres => "make it `BIGSERIAL`, or `GENERATED ... AS IDENTITY`",
                 }
+            ));
+        }
+        if field.unique && !column.is_unique {
+            problems.push(format!(
+                "model `{name}`: `{table}.{}` is `#[unique]`, but the table has no unique index on it alone (a `UNIQUE` column or `CREATE UNIQUE INDEX`)",
+                field.name
+            ));
+        }
+        if field.index && !column.indexed {
+            problems.push(format!(
+                "model `{name}`: `{table}.{}` is `#[index]`, but no index of the table starts with it (`CREATE INDEX .. ON {table} ({})`)",
+                field.name, field.name
             ));
         }
         match (field.nullable, column.nullable) {
@@ -197,6 +230,8 @@ mod tests {
             data_type: data_type.to_owned(),
             nullable,
             has_default: false,
+            is_unique: false,
+            indexed: false,
         }
     }
 
@@ -209,6 +244,8 @@ mod tests {
         hidden: false,
         fillable: true,
         generated: false,
+        unique: false,
+        index: false,
     }];
     static MODEL: ModelInfo = ModelInfo {
         name: "Post",
@@ -277,6 +314,8 @@ mod tests {
             hidden: false,
             fillable: true,
             generated: false,
+            unique: false,
+            index: false,
         }
     }
 
@@ -289,11 +328,17 @@ mod tests {
             ..field("id", "i64", SqlType::BigInt, false)
         },
         field("small", "i16", SqlType::SmallInt, false),
-        field("count", "i32", SqlType::Integer, false),
+        crate::data::FieldInfo {
+            index: true,
+            ..field("count", "i32", SqlType::Integer, false)
+        },
         field("ratio", "f32", SqlType::Float, false),
         field("score", "f64", SqlType::Double, false),
         field("flag", "bool", SqlType::Bool, false),
-        field("label", "String", SqlType::Text, false),
+        crate::data::FieldInfo {
+            unique: true,
+            ..field("label", "String", SqlType::Text, false)
+        },
         field("note", "Option<String>", SqlType::Text, true),
         field("blob", "Vec<u8>", SqlType::Binary, false),
         field("born", "NaiveDate", SqlType::Date, false),
@@ -331,12 +376,16 @@ mod tests {
                  count INT NOT NULL, ratio FLOAT NOT NULL, score DOUBLE NOT NULL, \
                  flag BOOLEAN NOT NULL, label VARCHAR(20) NOT NULL, note TEXT, blob NOT NULL, \
                  born DATE NOT NULL, at DATETIME NOT NULL, uid UUID NOT NULL, \
-                 meta JSON NOT NULL, extra TEXT, defaulted TEXT NOT NULL DEFAULT 'x');
+                 meta JSON NOT NULL, extra TEXT, defaulted TEXT NOT NULL DEFAULT 'x', \
+                 UNIQUE (label));
+                 CREATE INDEX gadgets_count ON gadgets (count, small);
                  CREATE TABLE drifted (id BIGINT PRIMARY KEY, small TEXT NOT NULL, \
                  count INTEGER NOT NULL, ratio INTEGER NOT NULL, score REAL NOT NULL, \
                  flag NUMERIC NOT NULL, label TEXT, note TEXT NOT NULL, blob TEXT NOT NULL, \
                  born INTEGER NOT NULL, at INTEGER NOT NULL, uid BLOB NOT NULL, \
-                 meta TEXT NOT NULL, legacy TEXT NOT NULL)"
+                 meta TEXT NOT NULL, legacy TEXT NOT NULL);
+                 CREATE UNIQUE INDEX drifted_pair ON drifted (label, note);
+                 CREATE INDEX drifted_second ON drifted (small, count)"
             }
             Backend::Postgres => {
                 "CREATE TABLE gadgets (id BIGSERIAL PRIMARY KEY, small SMALLINT NOT NULL, \
@@ -344,13 +393,16 @@ mod tests {
                  flag BOOLEAN NOT NULL, label VARCHAR(20) NOT NULL, note TEXT, \
                  blob BYTEA NOT NULL, born DATE NOT NULL, at TIMESTAMPTZ NOT NULL, \
                  uid UUID NOT NULL, meta JSONB NOT NULL, extra TEXT, \
-                 defaulted TEXT NOT NULL DEFAULT 'x');
+                 defaulted TEXT NOT NULL DEFAULT 'x', UNIQUE (label));
+                 CREATE INDEX gadgets_count ON gadgets (count, small);
                  CREATE TABLE drifted (id BIGINT PRIMARY KEY, small INTEGER NOT NULL, \
                  count INTEGER NOT NULL, ratio DOUBLE PRECISION NOT NULL, \
                  score DOUBLE PRECISION NOT NULL, flag BOOLEAN NOT NULL, label TEXT, \
                  note TEXT NOT NULL, blob TEXT NOT NULL, born DATE NOT NULL, \
                  at TIMESTAMP NOT NULL, uid UUID NOT NULL, meta JSON NOT NULL, \
-                 legacy TEXT NOT NULL)"
+                 legacy TEXT NOT NULL);
+                 CREATE UNIQUE INDEX drifted_pair ON drifted (label, note);
+                 CREATE INDEX drifted_second ON drifted (small, count)"
             }
         }
     }
@@ -361,7 +413,9 @@ mod tests {
             Backend::Sqlite => vec![
                 "model `Gadget`: `drifted.id` is a generated key, but the database does not generate it (SQLite generates only an `INTEGER PRIMARY KEY`)",
                 "model `Gadget`: `drifted.small` is `TEXT` in the database, but the model's `i16` needs INTEGER",
+                "model `Gadget`: `drifted.count` is `#[index]`, but no index of the table starts with it (`CREATE INDEX .. ON drifted (count)`)",
                 "model `Gadget`: `drifted.ratio` is `INTEGER` in the database, but the model's `f32` needs REAL or DOUBLE",
+                "model `Gadget`: `drifted.label` is `#[unique]`, but the table has no unique index on it alone (a `UNIQUE` column or `CREATE UNIQUE INDEX`)",
                 "model `Gadget`: `drifted.label` may be NULL, but the model's `String` cannot hold NULL",
                 "model `Gadget`: `drifted.note` is NOT NULL, but the model's `Option<String>` may be None",
                 "model `Gadget`: `drifted.blob` is `TEXT` in the database, but the model's `Vec<u8>` needs BLOB",
@@ -374,7 +428,9 @@ mod tests {
             Backend::Postgres => vec![
                 "model `Gadget`: `drifted.id` is a generated key, but the database does not generate it (make it `BIGSERIAL`, or `GENERATED ... AS IDENTITY`)",
                 "model `Gadget`: `drifted.small` is `integer` in the database, but the model's `i16` needs SMALLINT",
+                "model `Gadget`: `drifted.count` is `#[index]`, but no index of the table starts with it (`CREATE INDEX .. ON drifted (count)`)",
                 "model `Gadget`: `drifted.ratio` is `double precision` in the database, but the model's `f32` needs REAL",
+                "model `Gadget`: `drifted.label` is `#[unique]`, but the table has no unique index on it alone (a `UNIQUE` column or `CREATE UNIQUE INDEX`)",
                 "model `Gadget`: `drifted.label` may be NULL, but the model's `String` cannot hold NULL",
                 "model `Gadget`: `drifted.note` is NOT NULL, but the model's `Option<String>` may be None",
                 "model `Gadget`: `drifted.blob` is `text` in the database, but the model's `Vec<u8>` needs BYTEA",

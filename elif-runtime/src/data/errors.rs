@@ -152,6 +152,8 @@ mod tests {
             hidden: false,
             fillable: true,
             generated: false,
+            unique: false,
+            index: false,
         }
     }
 

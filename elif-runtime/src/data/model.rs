@@ -156,6 +156,33 @@ pub trait Upsert: Model {
     ) -> impl Future<Output = QueryResult<Self>> + Send;
 }
 
+/// A `#[unique]` column of a model (`users::email`): `Repository::upsert_by`
+/// and `Repository::first_or_insert` find an existing row by it.
+/// `#[model]` implements it for each `#[unique]` field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[unique]` column",
+    label = "an existing row cannot be found by this column",
+    note = "mark the field `#[unique]` (the table needs a unique index on it, which `check` verifies) to upsert or find-or-insert by it"
+)]
+pub trait UniqueColumn: Copy + Send + Sync + 'static {
+    /// The model the column belongs to.
+    type Model: Model;
+
+    #[doc(hidden)]
+    fn upsert(
+        conn: &mut Connection,
+        new: <Self::Model as Model>::New,
+        now: Timestamp,
+    ) -> impl Future<Output = QueryResult<Self::Model>> + Send;
+
+    #[doc(hidden)]
+    fn first_or_insert(
+        conn: &mut Connection,
+        new: <Self::Model as Model>::New,
+        now: Timestamp,
+    ) -> impl Future<Output = QueryResult<(Self::Model, bool)>> + Send;
+}
+
 /// A model as data: for `map --json`, the schema check and error messages.
 #[derive(Debug)]
 pub struct ModelInfo {
@@ -196,6 +223,11 @@ pub struct FieldInfo {
     /// Whether the repository sets it (a generated key, `created_at`,
     /// `updated_at`).
     pub generated: bool,
+    /// `#[unique]`: the table has a unique index on this column alone
+    /// (the schema check verifies it); upserts may find a row by it.
+    pub unique: bool,
+    /// `#[index]`: the table has an index led by this column (checked).
+    pub index: bool,
 }
 
 /// The SQL types a model field may have, the same on both backends.
@@ -302,6 +334,7 @@ pub struct Criteria<M: Model> {
     pg_orders: Vec<Clause<M::PgSelect>>,
     limit: Option<i64>,
     offset: Option<i64>,
+    lock: bool,
     relations: Vec<Box<dyn Load<M>>>,
 }
 
@@ -320,6 +353,7 @@ impl<M: Model> fmt::Debug for Criteria<M> {
             .field("relations", &self.relations.len())
             .field("limit", &self.limit)
             .field("offset", &self.offset)
+            .field("lock", &self.lock)
             .finish()
     }
 }
@@ -333,8 +367,26 @@ impl<M: Model> Criteria<M> {
             pg_orders: Vec::new(),
             limit: None,
             offset: None,
+            lock: false,
             relations: Vec::new(),
         }
+    }
+
+    /// Locks the rows it reads until the transaction ends (`SELECT .. FOR
+    /// UPDATE` on PostgreSQL), so that a read, a decision and a write
+    /// cannot interleave with another transaction's. Use it inside
+    /// `Database::transaction` (outside one the lock ends with the
+    /// statement). On SQLite a transaction takes the write lock when it
+    /// begins, which already serialises them.
+    pub fn lock_for_update(mut self) -> Self {
+        self.lock = true;
+        self
+    }
+
+    /// Whether the rows read are locked.
+    #[doc(hidden)]
+    pub fn locked(&self) -> bool {
+        self.lock
     }
 
     /// Also loads `relation` for every row (`Post::comments()`), with one

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::data::aggregate::add_to;
 use crate::data::errors::{Operation, query_error};
-use crate::data::model::{Criteria, Model, Upsert};
+use crate::data::model::{Criteria, Model, UniqueColumn, Upsert};
 use crate::data::predicate::Where;
 use crate::data::relations::{Load, Relation};
 use crate::data::{Clock, SystemClock};
@@ -198,6 +198,37 @@ impl<M: Model> Repository<M> {
     {
         let mut conn = self.connection().await?;
         M::upsert(&mut conn, new, self.clock.now())
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Write, e))
+    }
+
+    /// Inserts the row, or, when a row with the same value in the
+    /// `#[unique]` column exists, sets every column to the given values
+    /// (and `updated_at`; `created_at` and the key stay): one statement
+    /// (`INSERT .. ON CONFLICT (column) DO UPDATE`), so two requests cannot
+    /// both insert. `users.upsert_by(users::email, new)`.
+    pub async fn upsert_by<C>(&self, column: C, new: M::New) -> crate::Result<M>
+    where
+        C: UniqueColumn<Model = M>,
+    {
+        let _ = column;
+        let mut conn = self.connection().await?;
+        C::upsert(&mut conn, new, self.clock.now())
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Write, e))
+    }
+
+    /// The row with the same value in the `#[unique]` column as `new`, or
+    /// `new` inserted when there is none, and whether it was inserted
+    /// (`INSERT .. ON CONFLICT (column) DO NOTHING`, then a read when it
+    /// did nothing): Laravel's `firstOrCreate`, safe under concurrent calls.
+    pub async fn first_or_insert<C>(&self, column: C, new: M::New) -> crate::Result<(M, bool)>
+    where
+        C: UniqueColumn<Model = M>,
+    {
+        let _ = column;
+        let mut conn = self.connection().await?;
+        C::first_or_insert(&mut conn, new, self.clock.now())
             .await
             .map_err(|e| query_error(M::info(), Operation::Write, e))
     }

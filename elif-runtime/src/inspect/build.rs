@@ -283,6 +283,8 @@ fn model_map(info: &ModelInfo) -> ModelMap {
                 hidden: f.hidden,
                 fillable: f.fillable,
                 generated: f.generated,
+                unique: f.unique,
+                index: f.index,
             })
             .collect(),
         relations: info

@@ -185,6 +185,10 @@ pub struct ModelField {
     pub fillable: bool,
     /// Whether the repository sets it (generated key, timestamps).
     pub generated: bool,
+    /// Whether it is `#[unique]`.
+    pub unique: bool,
+    /// Whether it is `#[index]`.
+    pub index: bool,
 }
 
 /// A relation of a model.

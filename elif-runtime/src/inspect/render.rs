@@ -125,6 +125,8 @@ impl AppMap {
                         (f.fillable, "fillable"),
                         (f.hidden, "hidden"),
                         (f.generated, "generated"),
+                        (f.unique, "unique"),
+                        (f.index, "index"),
                     ] {
                         if on {
                             notes.push(note.to_owned());

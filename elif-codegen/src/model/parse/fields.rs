@@ -1,5 +1,5 @@
 //! A model's column fields: `#[key]`, `#[hidden]`, `#[fillable]`,
-//! `#[belongs_to(Parent)]` and the attributes carried to the forms, read
+//! `#[unique]`, `#[index]`, `#[belongs_to(Parent)]` and the attributes carried to the forms, read
 //! and checked against the field's SQL type.
 
 use syn::ext::IdentExt;
@@ -13,6 +13,8 @@ const FIELD_ATTRIBUTES: &[&str] = &[
     "key",
     "hidden",
     "fillable",
+    "unique",
+    "index",
     "belongs_to",
     "has_many",
     "has_one",
@@ -35,6 +37,7 @@ pub(super) fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option
         );
     }
     let (mut key, mut hidden, mut fillable, mut belongs_to) = (None, None, None, None);
+    let (mut unique, mut index) = (None, None);
     let mut validate = Vec::new();
     let mut docs = Vec::new();
     let mut kept = Vec::new();
@@ -45,7 +48,7 @@ pub(super) fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option
             .map(ToString::to_string)
             .unwrap_or_default();
         match name.as_str() {
-            "key" | "hidden" | "fillable" => {
+            "key" | "hidden" | "fillable" | "unique" | "index" => {
                 if let Err(e) = attr.meta.require_path_only() {
                     errors.push(syn::Error::new(
                         e.span(),
@@ -55,6 +58,8 @@ pub(super) fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option
                 let slot = match name.as_str() {
                     "key" => &mut key,
                     "hidden" => &mut hidden,
+                    "unique" => &mut unique,
+                    "index" => &mut index,
                     _ => &mut fillable,
                 };
                 if let Some(first) = slot {
@@ -90,7 +95,7 @@ pub(super) fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option
                     errors.at(
                         attr.path(),
                         "EL0033",
-                        format!("unknown model field attribute `#[{name}]`; did you mean `#[{near}]`?\nhelp: a model field takes `#[key]`, `#[hidden]`, `#[fillable]`, `#[belongs_to(Model)]` and `#[validate(...)]`"),
+                        format!("unknown model field attribute `#[{name}]`; did you mean `#[{near}]`?\nhelp: a model field takes `#[key]`, `#[hidden]`, `#[fillable]`, `#[unique]`, `#[index]`, `#[belongs_to(Model)]` and `#[validate(...)]`"),
                     );
                 } else {
                     kept.push(attr);
@@ -130,6 +135,29 @@ pub(super) fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option
             format!("`{ident}` cannot be `#[fillable]`: {why}\nhelp: remove `#[fillable]`"),
         );
     }
+    for (attr, what) in [(&unique, "unique"), (&index, "indexed")] {
+        if let (Some(attr), true) = (attr, key.is_some()) {
+            errors.at(
+                attr,
+                "EL0033",
+                format!("a key is {what} already\nhelp: remove it"),
+            );
+        }
+    }
+    if let (Some(attr), true) = (&index, unique.is_some()) {
+        errors.at(
+            attr,
+            "EL0033",
+            "a `#[unique]` column is indexed already (its unique index)\nhelp: remove `#[index]`",
+        );
+    }
+    if let (Some(attr), true) = (&unique, timestamp) {
+        errors.at(
+            attr,
+            "EL0033",
+            format!("`{ident}` is set by the repository; it cannot be `#[unique]`\nhelp: remove `#[unique]`"),
+        );
+    }
     if let (Some(attr), true) = (&belongs_to, key.is_some()) {
         errors.at(
             &attr.0,
@@ -146,6 +174,8 @@ pub(super) fn parse_field(field: &mut syn::Field, errors: &mut Errors) -> Option
         key: key.is_some(),
         hidden: hidden.is_some(),
         fillable: fillable.is_some(),
+        unique: unique.is_some(),
+        index: index.is_some(),
         generated,
         belongs_to: belongs_to.map(|(_, parent)| parent),
         validate,

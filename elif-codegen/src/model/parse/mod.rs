@@ -42,6 +42,10 @@ pub(crate) struct Field {
     pub(crate) key: bool,
     pub(crate) hidden: bool,
     pub(crate) fillable: bool,
+    /// `#[unique]`: a unique index on the column alone.
+    pub(crate) unique: bool,
+    /// `#[index]`: an index led by the column.
+    pub(crate) index: bool,
     /// Set by the repository: an integer key, `created_at`, `updated_at`.
     pub(crate) generated: bool,
     /// `#[belongs_to(Parent)]`.

@@ -18,6 +18,7 @@ CREATE TABLE articles (
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
 );
+CREATE INDEX articles_author ON articles (author_id);
 CREATE TABLE tags (
     id BIGSERIAL PRIMARY KEY,
     name TEXT NOT NULL UNIQUE
