@@ -908,3 +908,76 @@ async fn rows_read_for_update_are_not_lost_to_a_concurrent_transaction() {
         db.cleanup().await;
     }
 }
+
+#[elif::test]
+async fn sums_extremes_and_grouped_counts_agree_on_both_backends() {
+    for db in TestDatabase::both("queries_aggregates").await {
+        let world = World::new(&db).await;
+        let articles = &world.articles;
+        articles
+            .increment(
+                Criteria::new().filter(articles::title.eq("web")),
+                articles::views,
+                7,
+            )
+            .await
+            .unwrap();
+        articles
+            .increment(
+                Criteria::new().filter(articles::title.eq("untagged")),
+                articles::views,
+                3,
+            )
+            .await
+            .unwrap();
+        let total: i64 = articles
+            .sum(Criteria::new(), articles::views)
+            .await
+            .unwrap();
+        assert_eq!(total, 10);
+        let none: i64 = articles
+            .sum(Criteria::new().filter(articles::id.lt(0)), articles::views)
+            .await
+            .unwrap();
+        assert_eq!(none, 0, "the sum of no rows is 0, not NULL");
+        let most: Option<i32> = articles
+            .max(Criteria::new(), articles::views)
+            .await
+            .unwrap();
+        assert_eq!(most, Some(7));
+        let least: Option<i32> = articles
+            .min(
+                Criteria::new().has(Article::author(), |u| u.filter(users::username.eq("bo"))),
+                articles::views,
+            )
+            .await
+            .unwrap();
+        assert_eq!(least, Some(0));
+        let nothing: Option<String> = articles
+            .min(Criteria::new().filter(articles::id.lt(0)), articles::title)
+            .await
+            .unwrap();
+        assert_eq!(nothing, None);
+        let first: Option<Timestamp> = articles
+            .min(Criteria::new(), articles::created_at)
+            .await
+            .unwrap();
+        assert!(first.is_some());
+        let mut by_author: Vec<(i64, i64)> = articles
+            .count_by(Criteria::new(), articles::author_id)
+            .await
+            .unwrap();
+        by_author.sort_unstable();
+        assert_eq!(by_author, [(world.bo.id, 2), (world.cy.id, 1)]);
+        let notes = repository::<Note>(&world._booted);
+        let mut by_article: Vec<(Option<i64>, i64)> = notes
+            .count_by(Criteria::new(), notes::article_id)
+            .await
+            .unwrap();
+        by_article.sort_unstable();
+        assert_eq!(by_article.len(), 2, "NULLs are one group: {by_article:?}");
+        assert_eq!(by_article[0], (None, 1));
+        drop(world);
+        db.cleanup().await;
+    }
+}

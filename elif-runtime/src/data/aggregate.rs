@@ -408,3 +408,144 @@ impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Locked<Q> {
         Ok(())
     }
 }
+
+/// `SELECT <before><column><after> FROM <table> WHERE ..`: one aggregate
+/// of a column (`MIN(`, `)`), read as one value of SQL type `ST`.
+struct Scalar<ST> {
+    table: SharedPredicate,
+    column: SharedPredicate,
+    around: (&'static str, &'static str),
+    filters: Option<Where<()>>,
+    sql_type: PhantomData<fn() -> ST>,
+}
+
+impl<ST> QueryId for Scalar<ST> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST: diesel::sql_types::SqlType + 'static> Query for Scalar<ST> {
+    type SqlType = ST;
+}
+
+impl<ST> Scalar<ST> {
+    fn walk<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend,
+        dyn Predicate: WalkOn<DB>,
+        Where<()>: QueryFragment<DB>,
+    {
+        out.push_sql("SELECT ");
+        out.push_sql(self.around.0);
+        self.column.walk_on(out.reborrow())?;
+        out.push_sql(self.around.1);
+        out.push_sql(" FROM ");
+        self.table.walk_on(out.reborrow())?;
+        if let Some(filters) = &self.filters {
+            out.push_sql(" WHERE ");
+            filters.walk_ast(out.reborrow())?;
+        }
+        Ok(())
+    }
+}
+
+impl<ST> QueryFragment<Sqlite> for Scalar<ST> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.walk(out)
+    }
+}
+
+impl<ST> QueryFragment<Pg> for Scalar<ST> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.walk(out)
+    }
+}
+
+/// One aggregate of `column` over the rows `filters` select, as a `V` read
+/// with SQL type `ST`.
+pub(crate) async fn scalar<C, ST, V>(
+    conn: &mut Connection,
+    column: C,
+    around: (&'static str, &'static str),
+    filters: Option<Where<()>>,
+) -> QueryResult<V>
+where
+    C: Column + Predicate,
+    C::Table: Default + Predicate,
+    ST: diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
+    Sqlite: diesel::expression::QueryMetadata<ST>,
+    Pg: diesel::expression::QueryMetadata<ST>,
+    V: FromSqlRow<ST, Sqlite> + FromSqlRow<ST, Pg> + Send + 'static,
+{
+    let query = Scalar::<ST> {
+        table: table_of::<C::Table>(),
+        column: Arc::new(column),
+        around,
+        filters,
+        sql_type: PhantomData,
+    };
+    crate::with_connection!(*conn, |c| query.get_result::<V>(c).await)
+}
+
+/// How many rows `filters` select for each value of `column`, by value.
+pub(crate) async fn grouped<C, V>(
+    conn: &mut Connection,
+    column: C,
+    filters: Option<Where<()>>,
+) -> QueryResult<Vec<(V, i64)>>
+where
+    C: Column + Predicate + Copy,
+    C::Table: Default + Predicate,
+    C::SqlType: Send + 'static,
+    (C::SqlType, BigInt): diesel::sql_types::SqlType,
+    Sqlite: diesel::expression::QueryMetadata<(C::SqlType, BigInt)>,
+    Pg: diesel::expression::QueryMetadata<(C::SqlType, BigInt)>,
+    (V, i64): FromSqlRow<(C::SqlType, BigInt), Sqlite>
+        + FromSqlRow<(C::SqlType, BigInt), Pg>
+        + Send
+        + 'static,
+{
+    let query = GroupedCount::<C::SqlType> {
+        table: table_of::<C::Table>(),
+        column: Arc::new(column),
+        filters,
+        key: PhantomData,
+    };
+    crate::with_connection!(*conn, |c| query.load::<(V, i64)>(c).await)
+}
+
+/// A numeric SQL type `Repository::sum` can add up, and what the sum is:
+/// integers add up to an `i64`, floating-point numbers to an `f64`, and
+/// both backends answer that type (PostgreSQL's `SUM(bigint)` alone would
+/// be a `numeric`).
+pub trait Summable {
+    /// The Rust type of the sum.
+    type Sum: Send + 'static;
+    #[doc(hidden)]
+    type SqlType: diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static;
+    #[doc(hidden)]
+    const AROUND: (&'static str, &'static str);
+}
+
+macro_rules! summable {
+    ($($sql:ty => $sum:ty, $sum_sql:ty, $cast:literal;)*) => {$(
+        impl Summable for $sql {
+            type Sum = $sum;
+            type SqlType = $sum_sql;
+            const AROUND: (&'static str, &'static str) = ("CAST(COALESCE(SUM(", concat!("), 0) AS ", $cast, ")"));
+        }
+        impl Summable for diesel::sql_types::Nullable<$sql> {
+            type Sum = $sum;
+            type SqlType = $sum_sql;
+            const AROUND: (&'static str, &'static str) = ("CAST(COALESCE(SUM(", concat!("), 0) AS ", $cast, ")"));
+        }
+    )*};
+}
+
+summable! {
+    diesel::sql_types::SmallInt => i64, BigInt, "BIGINT";
+    diesel::sql_types::Integer => i64, BigInt, "BIGINT";
+    diesel::sql_types::BigInt => i64, BigInt, "BIGINT";
+    diesel::sql_types::Float => f64, diesel::sql_types::Double, "DOUBLE PRECISION";
+    diesel::sql_types::Double => f64, diesel::sql_types::Double, "DOUBLE PRECISION";
+}

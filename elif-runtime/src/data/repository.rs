@@ -5,10 +5,10 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::data::aggregate::add_to;
+use crate::data::aggregate::{Summable, add_to, grouped, scalar};
 use crate::data::errors::{Operation, query_error};
 use crate::data::model::{Criteria, Model, UniqueColumn, Upsert};
-use crate::data::predicate::Where;
+use crate::data::predicate::{Predicate, Where};
 use crate::data::relations::{Load, Relation};
 use crate::data::{Clock, SystemClock};
 use crate::data::{ConnectionGuard, Database, UPDATED_AT};
@@ -173,6 +173,139 @@ impl<M: Model> Repository<M> {
             .await
             .map_err(|e| query_error(M::info(), Operation::Read, e))?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The sum of the numeric `column` over the rows `query` selects, 0
+    /// when there is none: an `i64` for integer columns, an `f64` for
+    /// floating-point ones (`SELECT CAST(COALESCE(SUM(col), 0) AS ..)`, so
+    /// that both backends answer the same type).
+    pub async fn sum<C>(
+        &self,
+        query: Criteria<M>,
+        column: C,
+    ) -> crate::Result<<C::SqlType as Summable>::Sum>
+    where
+        C: diesel::Column<Table = M::Table> + Predicate,
+        C::SqlType: Summable,
+        diesel::sqlite::Sqlite:
+            diesel::expression::QueryMetadata<<C::SqlType as Summable>::SqlType>,
+        diesel::pg::Pg: diesel::expression::QueryMetadata<<C::SqlType as Summable>::SqlType>,
+        <C::SqlType as Summable>::Sum: diesel::deserialize::FromSqlRow<
+                <C::SqlType as Summable>::SqlType,
+                diesel::sqlite::Sqlite,
+            > + diesel::deserialize::FromSqlRow<<C::SqlType as Summable>::SqlType, diesel::pg::Pg>,
+    {
+        let mut conn = self.connection().await?;
+        scalar::<C, <C::SqlType as Summable>::SqlType, _>(
+            &mut conn,
+            column,
+            <C::SqlType as Summable>::AROUND,
+            Where::all(query.filters()),
+        )
+        .await
+        .map_err(|e| query_error(M::info(), Operation::Read, e))
+    }
+
+    /// The smallest value of `column` over the rows `query` selects (NULLs
+    /// left out), `None` when there is none: `posts.min(Criteria::new(), posts::created_at)`.
+    pub async fn min<C, V>(&self, query: Criteria<M>, column: C) -> crate::Result<Option<V>>
+    where
+        C: diesel::Column<Table = M::Table> + Predicate,
+        C::SqlType: diesel::sql_types::SqlType + diesel::sql_types::SingleValue,
+        diesel::sql_types::Nullable<C::SqlType>:
+            diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
+        diesel::sqlite::Sqlite:
+            diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
+        diesel::pg::Pg: diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
+        Option<V>: diesel::deserialize::FromSqlRow<
+                diesel::sql_types::Nullable<C::SqlType>,
+                diesel::sqlite::Sqlite,
+            > + diesel::deserialize::FromSqlRow<diesel::sql_types::Nullable<C::SqlType>, diesel::pg::Pg>
+            + Send
+            + 'static,
+    {
+        self.extreme(query, column, ("MIN(", ")")).await
+    }
+
+    /// The largest value of `column` over the rows `query` selects (NULLs
+    /// left out), `None` when there is none.
+    pub async fn max<C, V>(&self, query: Criteria<M>, column: C) -> crate::Result<Option<V>>
+    where
+        C: diesel::Column<Table = M::Table> + Predicate,
+        C::SqlType: diesel::sql_types::SqlType + diesel::sql_types::SingleValue,
+        diesel::sql_types::Nullable<C::SqlType>:
+            diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
+        diesel::sqlite::Sqlite:
+            diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
+        diesel::pg::Pg: diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
+        Option<V>: diesel::deserialize::FromSqlRow<
+                diesel::sql_types::Nullable<C::SqlType>,
+                diesel::sqlite::Sqlite,
+            > + diesel::deserialize::FromSqlRow<diesel::sql_types::Nullable<C::SqlType>, diesel::pg::Pg>
+            + Send
+            + 'static,
+    {
+        self.extreme(query, column, ("MAX(", ")")).await
+    }
+
+    async fn extreme<C, V>(
+        &self,
+        query: Criteria<M>,
+        column: C,
+        around: (&'static str, &'static str),
+    ) -> crate::Result<Option<V>>
+    where
+        C: diesel::Column<Table = M::Table> + Predicate,
+        diesel::sql_types::Nullable<C::SqlType>:
+            diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
+        diesel::sqlite::Sqlite:
+            diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
+        diesel::pg::Pg: diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
+        Option<V>: diesel::deserialize::FromSqlRow<
+                diesel::sql_types::Nullable<C::SqlType>,
+                diesel::sqlite::Sqlite,
+            > + diesel::deserialize::FromSqlRow<diesel::sql_types::Nullable<C::SqlType>, diesel::pg::Pg>
+            + Send
+            + 'static,
+    {
+        let mut conn = self.connection().await?;
+        scalar::<C, diesel::sql_types::Nullable<C::SqlType>, Option<V>>(
+            &mut conn,
+            column,
+            around,
+            Where::all(query.filters()),
+        )
+        .await
+        .map_err(|e| query_error(M::info(), Operation::Read, e))
+    }
+
+    /// How many rows `query` selects for each value of `column`
+    /// (`SELECT col, COUNT(*) .. GROUP BY col`), in no particular order:
+    /// `posts.count_by(Criteria::new(), posts::author_id)`. A nullable
+    /// column gives `Option` values (NULLs counted together).
+    pub async fn count_by<C, V>(
+        &self,
+        query: Criteria<M>,
+        column: C,
+    ) -> crate::Result<Vec<(V, i64)>>
+    where
+        C: diesel::Column<Table = M::Table> + Predicate + Copy,
+        C::SqlType: Send + 'static,
+        (C::SqlType, diesel::sql_types::BigInt): diesel::sql_types::SqlType,
+        diesel::sqlite::Sqlite:
+            diesel::expression::QueryMetadata<(C::SqlType, diesel::sql_types::BigInt)>,
+        diesel::pg::Pg: diesel::expression::QueryMetadata<(C::SqlType, diesel::sql_types::BigInt)>,
+        (V, i64): diesel::deserialize::FromSqlRow<
+                (C::SqlType, diesel::sql_types::BigInt),
+                diesel::sqlite::Sqlite,
+            > + diesel::deserialize::FromSqlRow<(C::SqlType, diesel::sql_types::BigInt), diesel::pg::Pg>
+            + Send
+            + 'static,
+    {
+        let mut conn = self.connection().await?;
+        grouped(&mut conn, column, Where::all(query.filters()))
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))
     }
 
     /// Whether `query` selects any row.
