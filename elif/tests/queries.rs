@@ -126,6 +126,45 @@ pub struct Product {
     pub updated_at: Timestamp,
 }
 
+/// A profile whose every fillable field has a validation rule the
+/// factory must satisfy.
+#[model(table = "profiles")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    #[key]
+    pub id: i64,
+    #[belongs_to(User)]
+    pub user_id: i64,
+    #[fillable]
+    #[unique]
+    #[validate(length(min = 3, max = 12))]
+    pub handle: String,
+    #[fillable]
+    #[validate(email)]
+    pub email: String,
+    #[fillable]
+    #[validate(length(max = 60))]
+    pub website: String,
+    #[fillable]
+    #[validate(range(min = 18, max = 99))]
+    pub age: i32,
+    #[fillable]
+    #[validate(range(min = 0.5, max = 5.0))]
+    pub rating: f64,
+    #[fillable]
+    #[validate(range(min = -3, max = 3))]
+    pub level: i16,
+    #[fillable]
+    #[validate(length(min = 10, max = 300))]
+    pub bio: Option<String>,
+    #[fillable]
+    pub active: bool,
+    pub token: elif::data::Uuid,
+    pub settings: elif::data::Document,
+    #[belongs_to(User)]
+    pub user: Related<User>,
+}
+
 #[module(
     imports(DataModule),
     providers(
@@ -136,7 +175,8 @@ pub struct Product {
         Repository<ArticleTag>,
         Repository<Favorite>,
         Repository<Note>,
-        Repository<Product>
+        Repository<Product>,
+        Repository<Profile>
     )
 )]
 pub struct QueriesModule;
@@ -978,6 +1018,58 @@ async fn sums_extremes_and_grouped_counts_agree_on_both_backends() {
         assert_eq!(by_article.len(), 2, "NULLs are one group: {by_article:?}");
         assert_eq!(by_article[0], (None, 1));
         drop(world);
+        db.cleanup().await;
+    }
+}
+
+#[elif::test]
+async fn factories_make_rows_that_pass_every_rule_and_belong_to_their_parent() {
+    use elif::validate::Validate;
+    for db in TestDatabase::both("queries_factories").await {
+        let booted = boot(&db).await;
+        let (users, profiles) = (repository::<User>(&booted), repository::<Profile>(&booted));
+        let ann = User::factory()
+            .with(|u| u.username = "ann".into())
+            .create_one(&users)
+            .await
+            .unwrap();
+        let made = Profile::factory()
+            .count(60)
+            .for_parent(Profile::user(), &ann)
+            .create(&profiles)
+            .await
+            .unwrap();
+        assert_eq!(made.len(), 60);
+        for p in &made {
+            assert_eq!(p.user_id, ann.id, "belongs to its parent");
+            let input = ProfileInput {
+                handle: p.handle.clone(),
+                email: p.email.clone(),
+                website: p.website.clone(),
+                age: p.age,
+                rating: p.rating,
+                level: p.level,
+                bio: p.bio.clone(),
+                active: p.active,
+            };
+            assert!(input.validate().is_ok(), "{p:?}: {:?}", input.validate());
+            assert!(p.website.starts_with("https://"), "{}", p.website);
+        }
+        let handles: std::collections::HashSet<&str> =
+            made.iter().map(|p| p.handle.as_str()).collect();
+        assert_eq!(handles.len(), 60, "a #[unique] field never repeats");
+        let names: std::collections::HashSet<&str> =
+            made.iter().map(|p| p.email.as_str()).collect();
+        assert!(names.len() > 50, "realistic, varied values");
+
+        // `with` overrides what the factory made; `make` stores nothing.
+        let forms = Profile::factory().count(3).with(|p| p.age = 42).make();
+        assert!(forms.iter().all(|f| f.age == 42 && f.user_id == 0));
+        assert_eq!(profiles.count(Criteria::new()).await.unwrap(), 60);
+        // A parent left unset is refused by the database, not stored.
+        let orphan = Profile::factory().create_one(&profiles).await.unwrap_err();
+        assert_eq!(orphan.status(), 422);
+        drop(booted);
         db.cleanup().await;
     }
 }

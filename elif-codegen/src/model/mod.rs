@@ -10,6 +10,7 @@
 //! ([`queries`]). [`parse`] reads and checks the struct first; the
 //! generators read only its description.
 
+mod fake;
 mod forms;
 mod json;
 mod metadata;
@@ -46,6 +47,8 @@ fn generate(model: &Model) -> TokenStream {
     let table_module = table::generate(model);
     let forms = forms::generate(model);
     let relation_methods = relations::generate(model);
+    let factory_fn = fake::factory_fn(model);
+    let fakeable = fake::fakeable(model);
     let parent_checks = relations::parent_checks(model);
     let column_constants = table::column_constants(model);
     let rows = queries::rows(model);
@@ -62,6 +65,8 @@ fn generate(model: &Model) -> TokenStream {
         #forms
 
         #relation_methods
+
+        #factory_fn
 
         const _: () = {
             use #diesel::{ExpressionMethods as _, OptionalExtension as _, QueryDsl as _};
@@ -80,6 +85,8 @@ fn generate(model: &Model) -> TokenStream {
             #upsert
 
             #unique_columns
+
+            #fakeable
 
             #registration
         };

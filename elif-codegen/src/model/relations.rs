@@ -35,6 +35,7 @@ pub(super) fn generate(model: &Model) -> TokenStream {
         let condition = condition(model, r);
         let count = count(model, r);
         let flag = flag(model, r);
+        let assign = assign(model, r);
         quote! {
             #[doc = #doc]
             #vis fn #name() -> #p::Relation<#ident, #target> {
@@ -55,6 +56,7 @@ pub(super) fn generate(model: &Model) -> TokenStream {
                     #condition
                     #count
                     #flag
+                    #assign
             }
         }
     });
@@ -353,5 +355,35 @@ fn flag(model: &Model, r: &RelationField) -> Option<TokenStream> {
     let field = &aggregate.ident;
     Some(quote! {
         .flagged_by(|row, present| row.#field = #p::Related::Loaded(present))
+    })
+}
+
+/// `.assigned_by(..)` for a `belongs_to`: how a factory sets the foreign
+/// key of an insert form to a parent's key.
+fn assign(model: &Model, r: &RelationField) -> Option<TokenStream> {
+    if r.kind != RelationKind::BelongsTo {
+        return None;
+    }
+    let p = private();
+    let target = &r.target;
+    let fk = &r.foreign_key;
+    let new_ident = super::forms::new_form(model);
+    let nullable = model.fields.iter().any(|f| f.ident == *fk && f.nullable);
+    let value = if nullable {
+        quote!(::core::option::Option::Some(::core::clone::Clone::clone(
+            key
+        )))
+    } else {
+        quote!(::core::clone::Clone::clone(key))
+    };
+    Some(quote! {
+        .assigned_by(|new, key| {
+            if let (::core::option::Option::Some(new), ::core::option::Option::Some(key)) = (
+                new.downcast_mut::<#new_ident>(),
+                key.downcast_ref::<<#target as #p::Model>::Key>(),
+            ) {
+                new.#fk = #value;
+            }
+        })
     })
 }

@@ -24,6 +24,7 @@ mod clock;
 mod config;
 pub(crate) mod drift;
 mod errors;
+pub mod factory;
 pub(crate) mod migrate;
 mod model;
 mod module;
@@ -58,6 +59,7 @@ pub use aggregate::{CountOver, Locked, Summable, count_grouped, load_linked};
 pub use chrono;
 pub use clock::{Clock, SystemClock, TestClock};
 pub use config::DatabaseConfig;
+pub use factory::{Factory, Fakeable};
 pub use migrate::{Migration, MigrationSql, MigrationState, MigrationStatus, Migrations};
 pub use model::{
     BackendClauses, Criteria, FieldInfo, Model, ModelInfo, ModelRegistration, RelationInfo,
@@ -68,7 +70,7 @@ pub use predicate::{
     MAX_BOUND_KEYS, Predicate, SharedPredicate, Where, exists_direct, exists_through,
 };
 pub use relations::{
-    ConditionFn, CountFn, FlagFn, KeyOf, Load, LoadFn, Related, Relation, distinct,
+    AssignFn, ConditionFn, CountFn, FlagFn, KeyOf, Load, LoadFn, Related, Relation, distinct,
 };
 pub use repository::{Repository, build_repository, depends_on_database, repository_dependencies};
 pub use transaction::Transactional;

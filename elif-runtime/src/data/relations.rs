@@ -112,6 +112,12 @@ pub type CountFn<P> =
 #[doc(hidden)]
 pub type FlagFn<P> = fn(&mut P, bool);
 
+/// What `#[model]` writes for a `belongs_to` relation: sets the foreign
+/// key of an insert form (`&mut NewPost`) to a parent's key (`&i64`), both
+/// passed as `Any` because `Relation` does not know they are a model's.
+#[doc(hidden)]
+pub type AssignFn = fn(&mut dyn std::any::Any, &dyn std::any::Any);
+
 /// A relation from `P` to `C` (`Post::comments()`), to pass to
 /// `Criteria::with`, `has`, `doesnt_have`, `with_count` or `with_exists`;
 /// `.with(..)` loads a relation of `C` in turn
@@ -123,6 +129,7 @@ pub struct Relation<P, C> {
     condition: Option<ConditionFn>,
     count: Option<CountFn<P>>,
     flag: Option<FlagFn<P>>,
+    assign: Option<AssignFn>,
 }
 
 impl<P, C> fmt::Debug for Relation<P, C> {
@@ -144,7 +151,20 @@ impl<P, C> Relation<P, C> {
             condition: None,
             count: None,
             flag: None,
+            assign: None,
         }
+    }
+
+    /// How a factory sets the foreign key of a `belongs_to`.
+    #[doc(hidden)]
+    pub fn assigned_by(mut self, assign: AssignFn) -> Self {
+        self.assign = Some(assign);
+        self
+    }
+
+    /// The foreign-key setter of a `belongs_to`, if this is one.
+    pub(crate) fn parent_assignment(&self) -> Option<AssignFn> {
+        self.assign
     }
 
     /// How `has`/`doesnt_have` filter by this relation.

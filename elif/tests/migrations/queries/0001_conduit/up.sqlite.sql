@@ -46,3 +46,17 @@ CREATE TABLE products (
     stock INTEGER NOT NULL CHECK (stock >= 0),
     updated_at TEXT NOT NULL
 );
+CREATE TABLE profiles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    handle TEXT NOT NULL UNIQUE,
+    email TEXT NOT NULL,
+    website TEXT NOT NULL,
+    age INTEGER NOT NULL,
+    rating DOUBLE NOT NULL,
+    level SMALLINT NOT NULL,
+    bio TEXT,
+    active BOOLEAN NOT NULL,
+    token TEXT NOT NULL,
+    settings TEXT NOT NULL
+);
