@@ -829,12 +829,24 @@ catalogue! {
         phase: Phase::Boot,
         title: "schema drift",
         explanation: "A `#[model]` and the live table disagree: the table or a column is missing, a column's type \
-            cannot hold the field's, a column may be NULL where the field cannot (or the reverse), or the table \
-            has a NOT NULL column without a default that the model cannot fill. Queries on the model would fail \
+            cannot hold the field's, a column may be NULL where the field cannot (or the reverse), a `#[unique]` \
+            column has no unique index on it alone or an `#[index]` column no index that starts with it, or the \
+            table has a NOT NULL column without a default that the model cannot fill. Queries on the model would fail \
             at run time; `check` exits with code 2 (the database is behind, or the model is ahead).",
         hint: "write a migration that brings the table in line with the model (or fix the model), then `migrate up`",
         wrong: "pub summary: String   // the column `summary` is nullable",
         right: "pub summary: Option<String>",
+    }
+    /// A command that destroys data was run in production.
+    EL4007 = {
+        phase: Phase::Boot,
+        title: "destructive command refused in production",
+        explanation: "`migrate fresh` reverts every migration and applies them again, which loses every row \
+            of every table the migrations create. It runs only when `APP_ENV` is not `production` (the default \
+            outside `APP_ENV` is development).",
+        hint: "run it against a development database; in production revert with `migrate down N`",
+        wrong: "APP_ENV=production ./blog migrate fresh --seed",
+        right: "APP_ENV=development DATABASE_URL=sqlite://var/dev.sqlite3 ./blog migrate fresh --seed",
     }
 }
 

@@ -1073,3 +1073,121 @@ async fn factories_make_rows_that_pass_every_rule_and_belong_to_their_parent() {
         db.cleanup().await;
     }
 }
+
+/// Ten users and a profile each, for `db seed`.
+#[injectable]
+pub struct DemoSeeder {
+    users: Inject<Repository<User>>,
+    profiles: Inject<Repository<Profile>>,
+}
+
+impl elif::data::Seeder for DemoSeeder {
+    async fn run(&self) -> elif::Result<()> {
+        for user in User::factory().count(10).create(&self.users).await? {
+            Profile::factory()
+                .for_parent(Profile::user(), &user)
+                .create_one(&self.profiles)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A seeder that fails half-way: what it wrote must not stay.
+#[injectable]
+pub struct BrokenSeeder {
+    users: Inject<Repository<User>>,
+}
+
+impl elif::data::Seeder for BrokenSeeder {
+    async fn run(&self) -> elif::Result<()> {
+        User::factory().count(3).create(&self.users).await?;
+        Err(elif::Error::internal("the seeder broke"))
+    }
+}
+
+fn seeded_app(db: &TestDatabase) -> App {
+    App::new()
+        .module(QueriesModule)
+        .without_env()
+        .migrations(MIGRATIONS)
+        .config("database.url", db.url())
+        .seeder::<DemoSeeder>()
+}
+
+#[elif::test]
+async fn db_seed_runs_the_seeders_and_migrate_fresh_starts_over() {
+    for db in TestDatabase::both("queries_seed").await {
+        seeded_app(&db)
+            .run_with_args(["app", "db", "seed"])
+            .await
+            .unwrap();
+        let booted = boot(&db).await;
+        let users = repository::<User>(&booted);
+        assert_eq!(users.count(Criteria::new()).await.unwrap(), 10);
+        assert_eq!(
+            repository::<Profile>(&booted)
+                .count(Criteria::new().has(Profile::user(), |u| u))
+                .await
+                .unwrap(),
+            10
+        );
+        users
+            .insert(NewUser {
+                username: "kept?".into(),
+            })
+            .await
+            .unwrap();
+        drop(users);
+        drop(booted);
+
+        // Every table emptied, migrated again, seeded again.
+        seeded_app(&db)
+            .run_with_args(["app", "migrate", "fresh", "--seed"])
+            .await
+            .unwrap();
+        let booted = boot(&db).await;
+        let users = repository::<User>(&booted);
+        assert_eq!(users.count(Criteria::new()).await.unwrap(), 10);
+        assert!(
+            !users
+                .exists(Criteria::new().filter(users::username.eq("kept?")))
+                .await
+                .unwrap()
+        );
+        drop(users);
+        drop(booted);
+
+        // A failing seeder leaves nothing behind and fails the command.
+        let failed = seeded_app(&db)
+            .seeder::<BrokenSeeder>()
+            .run_with_args(["app", "db", "seed"])
+            .await
+            .unwrap_err();
+        assert!(format!("{failed}").contains("the seeder broke"), "{failed}");
+        let booted = boot(&db).await;
+        assert_eq!(
+            repository::<User>(&booted)
+                .count(Criteria::new())
+                .await
+                .unwrap(),
+            20,
+            "the first seeder's ten, none of the broken one's"
+        );
+        drop(booted);
+
+        // Never in production.
+        let refused = seeded_app(&db)
+            .config("app.env", "production")
+            .run_with_args(["app", "migrate", "fresh"])
+            .await
+            .unwrap_err();
+        let problem: serde_json::Value =
+            serde_json::from_str(&refused.to_problem(None, false).to_json()).unwrap();
+        assert_eq!(
+            problem["type"], "https://elif.rs/errors/EL4007",
+            "{problem}"
+        );
+        db.cleanup().await;
+    }
+}

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use crate::config::source::LoadOptions;
 use crate::data::Migrations;
+use crate::data::Seeder;
+use crate::data::seed::SeederEntry;
 use crate::di::graph::Node;
 use crate::di::provider::{ProviderKey, ProviderKind, instance};
 use crate::http::controller::RouteMiddleware;
@@ -16,6 +18,9 @@ use crate::module::{FilterKind, GuardKind, InterceptorKind, Layer, Module, Modul
 
 /// An application: a root module plus values, overrides and config set in
 /// code. `App::new().module(AppModule).run().await` boots and serves it.
+/// A clone is the same app, not yet booted (values given to `provide` are
+/// shared).
+#[derive(Clone)]
 pub struct App {
     pub(super) root: Option<&'static ModuleDescriptor>,
     pub(super) name: Option<String>,
@@ -25,6 +30,7 @@ pub struct App {
     pub(super) inspection_guard: Option<Layer<GuardKind>>,
     pub(super) middleware: Vec<RouteMiddleware>,
     pub(super) migrations: Option<Migrations>,
+    pub(super) seeders: Vec<SeederEntry>,
     pub(super) config: LoadOptions,
 }
 
@@ -56,6 +62,7 @@ impl App {
             inspection_guard: None,
             middleware: Vec::new(),
             migrations: None,
+            seeders: Vec::new(),
             config: LoadOptions {
                 dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
                 read_env: true,
@@ -156,6 +163,14 @@ impl App {
     /// outside production).
     pub fn migrations(mut self, migrations: Migrations) -> Self {
         self.migrations = Some(migrations);
+        self
+    }
+
+    /// Registers seeder `S`, run by the `db seed` command (and `migrate
+    /// fresh --seed`) in the order registered, each in a transaction. `S`
+    /// joins the graph app-wide unless a module declares it.
+    pub fn seeder<S: Seeder>(mut self) -> Self {
+        self.seeders.push(SeederEntry::of::<S>());
         self
     }
 

@@ -1,5 +1,5 @@
 //! The app binary's command line: `serve` (the default), `check`, `routes`,
-//! `map` and `migrate`. Only the requested output goes to stdout, so `--json` output
+//! `map`, `migrate` and `db seed`. Only the requested output goes to stdout, so `--json` output
 //! can be piped; logs go to stderr.
 
 use std::ffi::OsString;
@@ -8,6 +8,7 @@ use clap::{Arg, ArgAction, Command};
 
 use crate::app::{App, serve};
 use crate::data::Migration;
+use crate::data::seed::SeederEntry;
 use crate::error::Error;
 
 fn cli(name: &'static str) -> Command {
@@ -43,7 +44,18 @@ fn cli(name: &'static str) -> Command {
                         ),
                 )
                 .subcommand(Command::new("status").about("List every migration: applied (when) or pending"))
-                .subcommand(Command::new("redo").about("Revert the most recent migration and apply it again")),
+                .subcommand(Command::new("redo").about("Revert the most recent migration and apply it again"))
+                .subcommand(
+                    Command::new("fresh")
+                        .about("Not in production: revert every migration and apply them all again (every table's rows are lost)")
+                        .arg(Arg::new("seed").long("seed").action(ArgAction::SetTrue).help("Then run the seeders (`db seed`)")),
+                ),
+        )
+        .subcommand(
+            Command::new("db")
+                .about("The database's rows")
+                .subcommand_required(true)
+                .subcommand(Command::new("seed").about("Boot the app and run its seeders (`App::seeder`) in order, each in a transaction")),
         )
 }
 
@@ -72,6 +84,7 @@ pub(crate) async fn run(app: App, args: Vec<OsString>) -> crate::Result<()> {
     match matches.subcommand() {
         Some(("check", args)) => check(app, args.get_flag("quiet"), args.get_flag("json")).await,
         Some(("migrate", args)) => migrate(app, args).await,
+        Some(("db", _)) => seed(app).await,
         Some(("routes", _)) => {
             out(&app.map().routes_table());
             Ok(())
@@ -114,6 +127,7 @@ async fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
 /// `migrate up | down [N] | status | redo`, on the app's database,
 /// without booting the app (no provider built, no hook run).
 async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
+    let for_seeding = app.clone();
     let Some(migrations) = app.migrations else {
         return Err(Error::internal("this app embeds no migrations")
             .with_hint("add `.migrations(elif::migrations!())` to the `App` in main.rs"));
@@ -142,6 +156,31 @@ async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
                 n => format!("reverted {n}:\n{}", list(&done)),
             });
         }
+        Some(("fresh", args)) => {
+            let production = survey
+                .app_config
+                .as_ref()
+                .is_none_or(|c| c.env == crate::config::Environment::Production);
+            if production {
+                return Err(Error::framework(
+                    &elif_catalogue::EL4007,
+                    "`migrate fresh` reverts every migration, losing every row: it is refused in production",
+                )
+                .with_hint("run it against a development database with APP_ENV=development; in production, use `migrate down N`"));
+            }
+            let reverted = database.migrate_down(&migrations, usize::MAX).await?;
+            let applied = database.migrate_up(&migrations).await?;
+            out(&format!(
+                "reverted {}, applied {}:\n{}",
+                reverted.len(),
+                applied.len(),
+                list(&applied)
+            ));
+            if args.get_flag("seed") {
+                drop(database);
+                return seed(for_seeding).await;
+            }
+        }
         Some(("redo", _)) => match database.migrate_redo(&migrations).await? {
             Some(migration) => out(&format!("redone: {}\n", migration.id())),
             None => out("nothing to redo: no migration is applied\n"),
@@ -157,6 +196,33 @@ async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
             }
             out(&text);
         }
+    }
+    Ok(())
+}
+
+/// `db seed`: boots the app (applying pending migrations outside
+/// production, as serving does), then runs each seeder in a transaction.
+async fn seed(app: App) -> crate::Result<()> {
+    if app.seeders.is_empty() {
+        return Err(Error::internal("this app registers no seeder")
+            .with_hint("write an `#[injectable]` that implements `Seeder` and add `.seeder::<MySeeder>()` to the `App` in main.rs"));
+    }
+    let seeders = app.seeders.clone();
+    let booted = app.boot().await?;
+    let result = run_seeders(&booted, &seeders).await;
+    booted.shutdown().await;
+    result
+}
+
+async fn run_seeders(booted: &crate::Booted, seeders: &[SeederEntry]) -> crate::Result<()> {
+    let container = booted.container();
+    let database = container.get::<crate::data::Database>().ok_or_else(|| {
+        Error::internal("seeders need the database")
+            .with_hint("import `DataModule` in the app's modules")
+    })?;
+    for seeder in seeders {
+        database.transaction(|| (seeder.run)(container)).await?;
+        out(&format!("seeded: {}\n", seeder.name));
     }
     Ok(())
 }

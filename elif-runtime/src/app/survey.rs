@@ -109,6 +109,7 @@ impl App {
                 .chain(app_layers.interceptors.iter().map(|i| (i.descriptor)()))
                 .chain(app_layers.filters.iter().map(|f| (f.descriptor)()))
                 .chain(module_layers(&modules))
+                .chain(self.seeders.iter().map(|s| (s.descriptor)()))
                 .collect(),
             modules,
             globals,

@@ -31,6 +31,7 @@ mod module;
 mod predicate;
 mod relations;
 mod repository;
+pub(crate) mod seed;
 pub mod sql;
 pub(crate) mod test_database;
 mod transaction;
@@ -73,6 +74,7 @@ pub use relations::{
     AssignFn, ConditionFn, CountFn, FlagFn, KeyOf, Load, LoadFn, Related, Relation, distinct,
 };
 pub use repository::{Repository, build_repository, depends_on_database, repository_dependencies};
+pub use seed::Seeder;
 pub use transaction::Transactional;
 pub use types::{Document, Timestamp, Uuid};
 /// diesel and diesel-async, for queries (`elif::data::diesel::sql_query`).

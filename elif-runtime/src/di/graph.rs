@@ -16,6 +16,7 @@ use crate::di::sections::ConfigRequirement;
 use crate::diagnostics::Diagnostic;
 
 /// How a node produces its instance.
+#[derive(Clone)]
 pub(crate) enum Builder {
     /// Call the provider's generated build function.
     Build(BuildFn),
@@ -29,6 +30,7 @@ pub(crate) enum Builder {
 }
 
 /// One provider in the app's graph.
+#[derive(Clone)]
 pub(crate) struct Node {
     pub(crate) key: ProviderKey,
     /// The name used in messages: `PostService`, `dyn Mailer`.
