@@ -59,7 +59,7 @@ pub mod prelude {
         BoolExpressionMethods as _, ExpressionMethods as _, TextExpressionMethods as _,
     };
     pub use elif_runtime::data::{
-        Criteria, DataModule, Related, Repository, Timestamp, Transactional,
+        Clock, Criteria, DataModule, Related, Repository, Seeder, Timestamp, Transactional,
     };
     pub use elif_runtime::di::{Inject, OnInit, OnShutdown};
     pub use elif_runtime::http::{

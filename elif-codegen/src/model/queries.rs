@@ -338,47 +338,52 @@ fn insert_statement(model: &Model) -> TokenStream {
     }
 }
 
+/// What an update sets: each `Some` field of `changes`, and `updated_at`
+/// (from `now`) when the model has it; with the test that there is nothing
+/// to set. `None` when the model has nothing an update can set (a key only).
+fn update_set(model: &Model) -> Option<(Vec<TokenStream>, TokenStream)> {
+    let table = format_ident!("{}", model.table);
+    let has_updated = model.has(UPDATED_AT);
+    let changes_idents: Vec<&syn::Ident> = model.settable().map(|f| &f.ident).collect();
+    let mut values: Vec<TokenStream> = changes_idents
+        .iter()
+        .map(|id| quote!(changes.#id.as_ref().map(|v| #table::#id.eq(v))))
+        .collect();
+    if has_updated {
+        values.push(quote!(#table::updated_at.eq(&now)));
+    }
+    let nothing = if has_updated {
+        quote!(false)
+    } else {
+        quote!(#(changes.#changes_idents.is_none())&&*)
+    };
+    (!values.is_empty()).then_some((values, nothing))
+}
+
 /// The body of `update`: the `Some` fields of `changes` (and `updated_at`)
-/// set on the row with `key`, which is returned.
+/// set on the row with `key`, which is returned. With nothing to set, an
+/// update is a find.
 fn update_body(model: &Model) -> TokenStream {
     let p = private();
     let diesel = diesel();
     let ident = &model.item.ident;
     let table = format_ident!("{}", model.table);
-    let has_updated = model.has(UPDATED_AT);
-    let now = now(model);
-    let changes_idents: Vec<&syn::Ident> = model.settable().map(|f| &f.ident).collect();
-    let mut update_values: Vec<TokenStream> = changes_idents
-        .iter()
-        .map(|id| quote!(changes.#id.as_ref().map(|v| #table::#id.eq(v))))
-        .collect();
-    if has_updated {
-        update_values.push(quote!(#table::updated_at.eq(&__now)));
-    }
-    let nothing_to_update = if has_updated {
-        quote!(false)
-    } else {
-        quote!(#(changes.#changes_idents.is_none())&&*)
-    };
-    // Nothing the model lets an update set (only a key): an update is a find.
-    if update_values.is_empty() {
-        quote! {
+    let Some((values, nothing)) = update_set(model) else {
+        return quote! {
             let _ = (changes, now);
             <Self as #p::Model>::find_by_key(conn, key).await
+        };
+    };
+    quote! {
+        if #nothing {
+            return <Self as #p::Model>::find_by_key(conn, key).await;
         }
-    } else {
-        quote! {
-            if #nothing_to_update {
-                return <Self as #p::Model>::find_by_key(conn, key).await;
-            }
-            #now
-            #p::with_connection!(*conn, |c, __DB| #diesel::update(#table::table.find(key))
-                .set((#(#update_values,)*))
-                .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
-                .get_result::<#ident>(c)
-                .await
-                .optional())
-        }
+        #p::with_connection!(*conn, |c, __DB| #diesel::update(#table::table.find(key))
+            .set((#(#values,)*))
+            .returning(<#ident as #diesel::SelectableHelper<__DB>>::as_returning())
+            .get_result::<#ident>(c)
+            .await
+            .optional())
     }
 }
 
@@ -388,34 +393,20 @@ fn update_where_body(model: &Model) -> TokenStream {
     let p = private();
     let diesel = diesel();
     let table = format_ident!("{}", model.table);
-    let has_updated = model.has(UPDATED_AT);
-    let changes_idents: Vec<&syn::Ident> = model.settable().map(|f| &f.ident).collect();
-    let mut update_values: Vec<TokenStream> = changes_idents
-        .iter()
-        .map(|id| quote!(changes.#id.as_ref().map(|v| #table::#id.eq(v))))
-        .collect();
-    if has_updated {
-        update_values.push(quote!(#table::updated_at.eq(&now)));
-    }
-    let nothing_to_update = if has_updated {
-        quote!(false)
-    } else {
-        quote!(#(changes.#changes_idents.is_none())&&*)
-    };
-    if update_values.is_empty() {
+    let Some((values, nothing)) = update_set(model) else {
         return quote! {
             let _ = (conn, query, changes, now);
             ::core::result::Result::Ok(0)
         };
-    }
+    };
     quote! {
-        if #nothing_to_update {
+        if #nothing {
             return ::core::result::Result::Ok(0);
         }
         let condition = query.condition();
         #p::with_connection!(*conn, |c, __DB| #diesel::update(#table::table)
             .filter(condition)
-            .set((#(#update_values,)*))
+            .set((#(#values,)*))
             .execute(c)
             .await)
     }

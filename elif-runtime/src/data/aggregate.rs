@@ -14,7 +14,9 @@ use diesel::sqlite::Sqlite;
 use diesel::{Column, QueryResult};
 
 use crate::data::Connection;
-use crate::data::predicate::{MAX_BOUND_KEYS, Predicate, SharedPredicate, WalkOn, Where, table_of};
+use crate::data::predicate::{
+    MAX_BOUND_KEYS, Predicate, SharedPredicate, WalkOn, Where, rendered_by_walk, table_of,
+};
 
 /// `SELECT <column>, COUNT(*) FROM <table> WHERE .. GROUP BY <column>`,
 /// read as `(key, count)` rows whose key has SQL type `ST`.
@@ -23,11 +25,6 @@ struct GroupedCount<ST> {
     column: SharedPredicate,
     filters: Option<Where<()>>,
     key: PhantomData<fn() -> ST>,
-}
-
-impl<ST> QueryId for GroupedCount<ST> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
 impl<ST: 'static> Query for GroupedCount<ST>
@@ -57,17 +54,7 @@ impl<ST> GroupedCount<ST> {
     }
 }
 
-impl<ST> QueryFragment<Sqlite> for GroupedCount<ST> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
-
-impl<ST> QueryFragment<Pg> for GroupedCount<ST> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
+rendered_by_walk!(GroupedCount<ST>);
 
 /// How many rows of `column`'s table refer to each of `keys` through
 /// `column` (a foreign key), for `with_count`; keys no row refers to are
@@ -254,11 +241,6 @@ struct LinkedRows<TS, KS> {
     sql_types: PhantomData<fn() -> (TS, KS)>,
 }
 
-impl<TS, KS> QueryId for LinkedRows<TS, KS> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
 impl<TS: 'static, KS: 'static> Query for LinkedRows<TS, KS>
 where
     (TS, KS): diesel::sql_types::SqlType,
@@ -294,17 +276,7 @@ impl<TS, KS> LinkedRows<TS, KS> {
     }
 }
 
-impl<TS, KS> QueryFragment<Sqlite> for LinkedRows<TS, KS> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
-
-impl<TS, KS> QueryFragment<Pg> for LinkedRows<TS, KS> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
+rendered_by_walk!(LinkedRows<TS, KS>);
 
 /// The rows of `T` linked to each of `keys` through a join model, with the
 /// key each belongs to: `link_parent` is the join model's column naming
@@ -419,11 +391,6 @@ struct Scalar<ST> {
     sql_type: PhantomData<fn() -> ST>,
 }
 
-impl<ST> QueryId for Scalar<ST> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
 impl<ST: diesel::sql_types::SqlType + 'static> Query for Scalar<ST> {
     type SqlType = ST;
 }
@@ -449,17 +416,7 @@ impl<ST> Scalar<ST> {
     }
 }
 
-impl<ST> QueryFragment<Sqlite> for Scalar<ST> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
-
-impl<ST> QueryFragment<Pg> for Scalar<ST> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
+rendered_by_walk!(Scalar<ST>);
 
 /// One aggregate of `column` over the rows `filters` select, as a `V` read
 /// with SQL type `ST`.
@@ -485,6 +442,49 @@ where
         sql_type: PhantomData,
     };
     crate::with_connection!(*conn, |c| query.get_result::<V>(c).await)
+}
+
+/// A column whose smallest or largest value can be read as an
+/// `Option<V>` on both backends (what `Repository::min`/`max` need).
+#[diagnostic::on_unimplemented(
+    message = "the values of `{Self}` cannot be read as `Option<{V}>`",
+    note = "ask for the column's own Rust type: `let newest: Option<Timestamp> = posts.max(.., posts::created_at)`"
+)]
+pub trait Extremum<V>: Column + Predicate {
+    #[doc(hidden)]
+    fn read<'a>(
+        self,
+        conn: &'a mut Connection,
+        around: (&'static str, &'static str),
+        filters: Option<Where<()>>,
+    ) -> crate::BoxFuture<'a, QueryResult<Option<V>>>;
+}
+
+impl<C, V> Extremum<V> for C
+where
+    C: Column + Predicate,
+    C::Table: Default + Predicate,
+    diesel::sql_types::Nullable<C::SqlType>:
+        diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
+    Sqlite: diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
+    Pg: diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
+    Option<V>: FromSqlRow<diesel::sql_types::Nullable<C::SqlType>, Sqlite>
+        + FromSqlRow<diesel::sql_types::Nullable<C::SqlType>, Pg>
+        + Send
+        + 'static,
+{
+    fn read<'a>(
+        self,
+        conn: &'a mut Connection,
+        around: (&'static str, &'static str),
+        filters: Option<Where<()>>,
+    ) -> crate::BoxFuture<'a, QueryResult<Option<V>>> {
+        Box::pin(scalar::<
+            C,
+            diesel::sql_types::Nullable<C::SqlType>,
+            Option<V>,
+        >(conn, self, around, filters))
+    }
 }
 
 /// How many rows `filters` select for each value of `column`, by value.

@@ -55,7 +55,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 /// The column a repository sets on every update, when the model has it.
 pub(crate) const UPDATED_AT: &str = "updated_at";
 
-pub use aggregate::{CountOver, Locked, Summable, count_grouped, load_linked};
+pub use aggregate::{CountOver, Extremum, Locked, Summable, count_grouped, load_linked};
 /// chrono, for dates and times (`elif::data::chrono::NaiveDate`).
 pub use chrono;
 pub use clock::{Clock, SystemClock, TestClock};

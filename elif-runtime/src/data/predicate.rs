@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use diesel::expression::{AppearsOnTable, Expression, ValidGrouping, is_aggregate};
 use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::query_source::{AppearsInFromClause, Once};
 use diesel::sql_types::Bool;
 use diesel::sqlite::Sqlite;
@@ -42,6 +42,37 @@ impl WalkOn<Pg> for dyn Predicate {
         QueryFragment::<Pg>::walk_ast(self, out)
     }
 }
+
+/// `QueryFragment` on both backends for a statement elif writes, by its
+/// backend-generic `walk` method (and the same query id, never cached by
+/// type): `rendered_by_walk!(GroupedCount<ST>)`.
+macro_rules! rendered_by_walk {
+    ($name:ident $(<$($param:ident),*>)?) => {
+        impl$(<$($param),*>)? diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for $name$(<$($param),*>)? {
+            fn walk_ast<'b>(
+                &'b self,
+                out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+            ) -> diesel::QueryResult<()> {
+                self.walk(out)
+            }
+        }
+
+        impl$(<$($param),*>)? diesel::query_builder::QueryFragment<diesel::pg::Pg> for $name$(<$($param),*>)? {
+            fn walk_ast<'b>(
+                &'b self,
+                out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+            ) -> diesel::QueryResult<()> {
+                self.walk(out)
+            }
+        }
+
+        impl$(<$($param),*>)? diesel::query_builder::QueryId for $name$(<$($param),*>)? {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+    };
+}
+pub(crate) use rendered_by_walk;
 
 /// `(a) AND (b) AND ..`: every filter of a criteria on table `T`.
 pub struct Where<T> {
@@ -111,22 +142,7 @@ impl<T> ValidGrouping<()> for Where<T> {
     type IsAggregate = is_aggregate::No;
 }
 
-impl<T> QueryId for Where<T> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<T> QueryFragment<Sqlite> for Where<T> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
-
-impl<T> QueryFragment<Pg> for Where<T> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
+rendered_by_walk!(Where<T>);
 
 /// `[NOT] EXISTS (SELECT 1 FROM <table> WHERE <inner> = <outer> AND ..)`:
 /// whether a row has related rows that pass the related criteria's
@@ -165,17 +181,7 @@ impl Exists {
     }
 }
 
-impl QueryFragment<Sqlite> for Exists {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
-
-impl QueryFragment<Pg> for Exists {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        self.walk(out)
-    }
-}
+rendered_by_walk!(Exists);
 
 /// The quoted name of table `T`, for SQL elif writes around diesel's.
 pub(crate) fn table_of<T>() -> SharedPredicate

@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::data::aggregate::{Summable, add_to, grouped, scalar};
+use crate::data::aggregate::{Extremum, Summable, add_to, grouped, scalar};
 use crate::data::errors::{Operation, query_error};
 use crate::data::model::{Criteria, Model, UniqueColumn, Upsert};
 use crate::data::predicate::{Predicate, Where};
@@ -210,19 +210,7 @@ impl<M: Model> Repository<M> {
     /// left out), `None` when there is none: `posts.min(Criteria::new(), posts::created_at)`.
     pub async fn min<C, V>(&self, query: Criteria<M>, column: C) -> crate::Result<Option<V>>
     where
-        C: diesel::Column<Table = M::Table> + Predicate,
-        C::SqlType: diesel::sql_types::SqlType + diesel::sql_types::SingleValue,
-        diesel::sql_types::Nullable<C::SqlType>:
-            diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
-        diesel::sqlite::Sqlite:
-            diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
-        diesel::pg::Pg: diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
-        Option<V>: diesel::deserialize::FromSqlRow<
-                diesel::sql_types::Nullable<C::SqlType>,
-                diesel::sqlite::Sqlite,
-            > + diesel::deserialize::FromSqlRow<diesel::sql_types::Nullable<C::SqlType>, diesel::pg::Pg>
-            + Send
-            + 'static,
+        C: diesel::Column<Table = M::Table> + Extremum<V>,
     {
         self.extreme(query, column, ("MIN(", ")")).await
     }
@@ -231,19 +219,7 @@ impl<M: Model> Repository<M> {
     /// left out), `None` when there is none.
     pub async fn max<C, V>(&self, query: Criteria<M>, column: C) -> crate::Result<Option<V>>
     where
-        C: diesel::Column<Table = M::Table> + Predicate,
-        C::SqlType: diesel::sql_types::SqlType + diesel::sql_types::SingleValue,
-        diesel::sql_types::Nullable<C::SqlType>:
-            diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
-        diesel::sqlite::Sqlite:
-            diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
-        diesel::pg::Pg: diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
-        Option<V>: diesel::deserialize::FromSqlRow<
-                diesel::sql_types::Nullable<C::SqlType>,
-                diesel::sqlite::Sqlite,
-            > + diesel::deserialize::FromSqlRow<diesel::sql_types::Nullable<C::SqlType>, diesel::pg::Pg>
-            + Send
-            + 'static,
+        C: diesel::Column<Table = M::Table> + Extremum<V>,
     {
         self.extreme(query, column, ("MAX(", ")")).await
     }
@@ -255,28 +231,13 @@ impl<M: Model> Repository<M> {
         around: (&'static str, &'static str),
     ) -> crate::Result<Option<V>>
     where
-        C: diesel::Column<Table = M::Table> + Predicate,
-        diesel::sql_types::Nullable<C::SqlType>:
-            diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
-        diesel::sqlite::Sqlite:
-            diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
-        diesel::pg::Pg: diesel::expression::QueryMetadata<diesel::sql_types::Nullable<C::SqlType>>,
-        Option<V>: diesel::deserialize::FromSqlRow<
-                diesel::sql_types::Nullable<C::SqlType>,
-                diesel::sqlite::Sqlite,
-            > + diesel::deserialize::FromSqlRow<diesel::sql_types::Nullable<C::SqlType>, diesel::pg::Pg>
-            + Send
-            + 'static,
+        C: Extremum<V>,
     {
         let mut conn = self.connection().await?;
-        scalar::<C, diesel::sql_types::Nullable<C::SqlType>, Option<V>>(
-            &mut conn,
-            column,
-            around,
-            Where::all(query.filters()),
-        )
-        .await
-        .map_err(|e| query_error(M::info(), Operation::Read, e))
+        column
+            .read(&mut conn, around, Where::all(query.filters()))
+            .await
+            .map_err(|e| query_error(M::info(), Operation::Read, e))
     }
 
     /// How many rows `query` selects for each value of `column`
