@@ -199,6 +199,15 @@ fn repository<M: elif::data::Model>(booted: &elif::Booted) -> Arc<Repository<M>>
     booted.container().get::<Repository<M>>().unwrap()
 }
 
+async fn user(users: &Repository<User>, name: &str) -> User {
+    users
+        .insert(NewUser {
+            username: name.to_owned(),
+        })
+        .await
+        .unwrap()
+}
+
 /// ann, bo and cy; ann follows bo; bo follows cy. bo wrote "rust
 /// async" (tags rust, async; favourited by ann and cy) and "web"
 /// (tag web); cy wrote "untagged" (favourited by nobody) with a note.
@@ -587,12 +596,7 @@ async fn updates_and_deletes_by_criteria_say_how_many_rows() {
         let clock = Arc::new(TestClock::at("2026-03-01T10:00:00Z"));
         let booted = boot_with(&db, App::new().override_with::<dyn Clock>(clock.clone())).await;
         let (users, articles) = (repository::<User>(&booted), repository::<Article>(&booted));
-        let ann = users
-            .insert(NewUser {
-                username: "ann".into(),
-            })
-            .await
-            .unwrap();
+        let ann = user(&users, "ann").await;
         for title in ["a", "b", "c"] {
             articles
                 .insert(NewArticle {
@@ -722,12 +726,7 @@ async fn more_keys_than_a_statement_may_bind_load_in_chunks() {
         let booted = boot(&db).await;
         let database = booted.container().get::<Database>().unwrap();
         let users = repository::<User>(&booted);
-        let ann = users
-            .insert(NewUser {
-                username: "ann".into(),
-            })
-            .await
-            .unwrap();
+        let ann = user(&users, "ann").await;
         // 40,000 articles, more than SQLite's 32,766 bound values.
         let mut conn = database.connection().await.unwrap();
         let insert = format!(
@@ -779,12 +778,7 @@ async fn timestamps_come_from_the_app_s_clock() {
         let clock = Arc::new(TestClock::at("2026-05-01T08:30:00Z"));
         let booted = boot_with(&db, App::new().override_with::<dyn Clock>(clock.clone())).await;
         let users = repository::<User>(&booted);
-        let ann = users
-            .insert(NewUser {
-                username: "ann".into(),
-            })
-            .await
-            .unwrap();
+        let ann = user(&users, "ann").await;
         assert_eq!(ann.created_at.to_string(), "2026-05-01T08:30:00Z");
         assert_eq!(ann.updated_at, ann.created_at);
         clock.advance(Duration::from_secs(90));
@@ -814,12 +808,7 @@ async fn every_app_has_the_system_clock_unless_it_provides_one() {
     let clock = booted.container().get::<dyn Clock>().unwrap();
     let before = elif::data::Timestamp::now();
     let users = repository::<User>(&booted);
-    let ann = users
-        .insert(NewUser {
-            username: "ann".into(),
-        })
-        .await
-        .unwrap();
+    let ann = user(&users, "ann").await;
     assert!(ann.created_at >= before && ann.created_at <= clock.now());
     drop(booted);
     // An app that provides its own clock keeps it, with no duplicate error.

@@ -15,7 +15,8 @@ use diesel::{Column, QueryResult};
 
 use crate::data::Connection;
 use crate::data::predicate::{
-    MAX_BOUND_KEYS, Predicate, SharedPredicate, WalkOn, Where, rendered_by_walk, table_of,
+    MAX_BOUND_KEYS, Predicate, SharedPredicate, WalkOn, Where, push_where, rendered_by_walk,
+    table_of,
 };
 
 /// `SELECT <column>, COUNT(*) FROM <table> WHERE .. GROUP BY <column>`,
@@ -45,10 +46,7 @@ impl<ST> GroupedCount<ST> {
         self.column.walk_on(out.reborrow())?;
         out.push_sql(", COUNT(*) FROM ");
         self.table.walk_on(out.reborrow())?;
-        if let Some(filters) = &self.filters {
-            out.push_sql(" WHERE ");
-            filters.walk_ast(out.reborrow())?;
-        }
+        push_where(&mut out, &self.filters)?;
         out.push_sql(" GROUP BY ");
         self.column.walk_on(out.reborrow())
     }
@@ -133,10 +131,7 @@ impl<ST, V> AddTo<ST, V> {
             out.push_sql(" = ");
             out.push_bind_param::<crate::data::sql::Timestamp, _>(now)?;
         }
-        if let Some(filters) = &self.filters {
-            out.push_sql(" WHERE ");
-            filters.walk_ast(out.reborrow())?;
-        }
+        push_where(&mut out, &self.filters)?;
         Ok(())
     }
 }
@@ -267,10 +262,7 @@ impl<TS, KS> LinkedRows<TS, KS> {
         self.link_target.walk_on(out.reborrow())?;
         out.push_sql(" = ");
         self.target_key.walk_on(out.reborrow())?;
-        if let Some(filters) = &self.filters {
-            out.push_sql(" WHERE ");
-            filters.walk_ast(out.reborrow())?;
-        }
+        push_where(&mut out, &self.filters)?;
         out.push_sql(" ORDER BY ");
         self.link_key.walk_on(out.reborrow())
     }
@@ -408,10 +400,7 @@ impl<ST> Scalar<ST> {
         out.push_sql(self.around.1);
         out.push_sql(" FROM ");
         self.table.walk_on(out.reborrow())?;
-        if let Some(filters) = &self.filters {
-            out.push_sql(" WHERE ");
-            filters.walk_ast(out.reborrow())?;
-        }
+        push_where(&mut out, &self.filters)?;
         Ok(())
     }
 }

@@ -144,6 +144,22 @@ impl<T> ValidGrouping<()> for Where<T> {
 
 rendered_by_walk!(Where<T>);
 
+/// ` WHERE <filters>`, when there are filters.
+pub(crate) fn push_where<'b, DB>(
+    out: &mut AstPass<'_, 'b, DB>,
+    filters: &'b Option<Where<()>>,
+) -> QueryResult<()>
+where
+    DB: diesel::backend::Backend,
+    Where<()>: QueryFragment<DB>,
+{
+    if let Some(filters) = filters {
+        out.push_sql(" WHERE ");
+        filters.walk_ast(out.reborrow())?;
+    }
+    Ok(())
+}
+
 /// `[NOT] EXISTS (SELECT 1 FROM <table> WHERE <inner> = <outer> AND ..)`:
 /// whether a row has related rows that pass the related criteria's
 /// filters. `inner` is the related table's column, `outer` the filtered
