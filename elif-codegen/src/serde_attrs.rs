@@ -184,6 +184,31 @@ fn wire_name(
     })
 }
 
+/// Whether a field is `#[serde(flatten)]`: its fields are read as the
+/// parent's own.
+pub(crate) fn is_flattened(attrs: &[syn::Attribute]) -> bool {
+    let mut flatten = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        // A malformed `#[serde]` is serde's to report.
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("flatten") {
+                flatten = true;
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                meta.parse_nested_meta(|inner| {
+                    if inner.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = inner.value()?.parse()?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        });
+    }
+    flatten
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,8 @@
 //! Validation of request DTOs: `#[derive(Validate)]` with
-//! `#[validate(length(min = 1, max = 200))]`, `range`, `email`, `custom`,
-//! `nested`. Every broken rule of a value is reported, with its JSON pointer.
+//! `#[validate(length(min = 1, max = 200))]`, `range`, `email`, `url`,
+//! `uuid`, `regex = ".."`, `one_of = [..]`, `required`, `must_match =
+//! field`, `custom = path`, `nested`. Every broken rule of a value is
+//! reported, with its JSON pointer.
 
 use crate::error::FieldError;
 
@@ -158,6 +160,127 @@ pub fn email<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), String> {
     }
 }
 
+/// `url`: an absolute `http` or `https` URL with a host and no spaces.
+pub fn url<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), String> {
+    let value = value.as_ref();
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    let valid = host.is_some_and(|host| {
+        let name = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let name = match name.rsplit_once(':') {
+            Some((h, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => name,
+        };
+        !name.is_empty()
+            && !name.starts_with('.')
+            && !name.ends_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+    }) && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(())
+    } else {
+        Err("must be an absolute http(s) URL".to_owned())
+    }
+}
+
+/// `uuid`: a UUID in its hyphenated form (any version).
+pub fn uuid<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), String> {
+    let value = value.as_ref();
+    match uuid::Uuid::try_parse(value) {
+        Ok(_) if value.len() == 36 => Ok(()),
+        _ => Err("must be a UUID (8-4-4-4-12 hexadecimal digits)".to_owned()),
+    }
+}
+
+/// A `regex` rule's compiled pattern.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    regex: regex_lite::Regex,
+}
+
+impl Pattern {
+    /// Compiles `source`, which `#[derive(Validate)]` checked when it expanded.
+    ///
+    /// # Panics
+    /// When `source` is not a pattern: never for one the derive accepted.
+    pub fn new(source: &'static str) -> Self {
+        let regex = regex_lite::Regex::new(source)
+            .unwrap_or_else(|e| panic!("`regex = {source:?}` was checked at compile time: {e}"));
+        Self { source, regex }
+    }
+}
+
+/// `regex = "pattern"`: the whole value matches (the pattern is anchored
+/// at both ends).
+pub fn matches<T: AsRef<str> + ?Sized>(value: &T, pattern: &Pattern) -> Result<(), String> {
+    let value = value.as_ref();
+    let whole = pattern
+        .regex
+        .find(value)
+        .is_some_and(|m| m.start() == 0 && m.end() == value.len());
+    if whole {
+        Ok(())
+    } else {
+        Err(format!("must match the pattern {}", pattern.source))
+    }
+}
+
+/// `one_of = ["a", "b"]`: the value is one of these.
+pub fn one_of<T, U>(value: &T, allowed: &[U]) -> Result<(), String>
+where
+    T: PartialEq<U> + ?Sized,
+    U: std::fmt::Display,
+{
+    if allowed.iter().any(|a| value == a) {
+        Ok(())
+    } else {
+        let list: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+        Err(format!("must be one of {}", list.join(", ")))
+    }
+}
+
+/// A broken custom rule with its own code: `Err(RuleError::new("weak_password", "needs a digit"))`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    code: &'static str,
+    message: String,
+}
+
+impl RuleError {
+    /// A broken rule: `code` goes to the field error's `code`, `message`
+    /// to its `detail`.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// What a `custom = path` rule may return: `Result<(), String>` (code
+/// `custom`) or `Result<(), RuleError>` (its own code).
+pub trait CustomOutcome {
+    /// `Err((code, detail))` when the rule is broken.
+    fn outcome(self) -> Result<(), (&'static str, String)>;
+}
+
+impl CustomOutcome for Result<(), String> {
+    fn outcome(self) -> Result<(), (&'static str, String)> {
+        self.map_err(|detail| ("custom", detail))
+    }
+}
+
+impl CustomOutcome for Result<(), RuleError> {
+    fn outcome(self) -> Result<(), (&'static str, String)> {
+        self.map_err(|e| (e.code, e.message))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +311,51 @@ mod tests {
         ] {
             assert!(email(bad).is_err(), "{bad}");
         }
+        for good in [
+            "https://example.com",
+            "http://example.com:8080/a?b=c#d",
+            "https://user@sub.example.co.uk/path",
+            "http://[::1]:80/",
+        ] {
+            assert!(url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "example.com",
+            "ftp://example.com",
+            "https://",
+            "https:// example.com",
+            "https://.example.com",
+            "javascript:alert(1)",
+        ] {
+            assert!(url(bad).is_err(), "{bad}");
+        }
+        assert!(uuid("67e55044-10b1-426f-9247-bb680e5fe0c8").is_ok());
+        for bad in ["67e5504410b1426f9247bb680e5fe0c8", "not-a-uuid", ""] {
+            assert!(uuid(bad).is_err(), "{bad}");
+        }
+        let slug = Pattern::new("[a-z0-9]+(-[a-z0-9]+)*");
+        assert!(matches("hello-world-2", &slug).is_ok());
+        assert_eq!(
+            matches("Hello world", &slug).unwrap_err(),
+            "must match the pattern [a-z0-9]+(-[a-z0-9]+)*"
+        );
+        assert!(
+            matches("ok-then!", &slug).is_err(),
+            "the whole value, not a part"
+        );
+        assert!(one_of(&"draft", &["draft", "published"]).is_ok());
+        assert_eq!(
+            one_of(&"gone".to_owned(), &["draft", "published"]).unwrap_err(),
+            "must be one of `draft`, `published`"
+        );
+        assert!(one_of(&3, &[1, 2, 3]).is_ok());
+        assert_eq!(
+            Err::<(), _>("no".to_owned()).outcome(),
+            Err(("custom", "no".to_owned()))
+        );
+        assert_eq!(
+            Err::<(), _>(RuleError::new("weak", "needs a digit")).outcome(),
+            Err(("weak", "needs a digit".to_owned()))
+        );
     }
 }

@@ -143,8 +143,14 @@ pub struct Profile {
     #[validate(email)]
     pub email: String,
     #[fillable]
-    #[validate(length(max = 60))]
+    #[validate(url, length(max = 60))]
     pub website: String,
+    #[fillable]
+    #[validate(one_of = ["active", "away"])]
+    pub status: String,
+    #[fillable]
+    #[validate(uuid)]
+    pub invite: String,
     #[fillable]
     #[validate(range(min = 18, max = 99))]
     pub age: i32,
@@ -1035,6 +1041,8 @@ async fn factories_make_rows_that_pass_every_rule_and_belong_to_their_parent() {
                 handle: p.handle.clone(),
                 email: p.email.clone(),
                 website: p.website.clone(),
+                status: p.status.clone(),
+                invite: p.invite.clone(),
                 age: p.age,
                 rating: p.rating,
                 level: p.level,

@@ -82,7 +82,42 @@ fn value(model: &Model, f: &Field) -> TokenStream {
             .unwrap_or_else(|| f.ty.clone()),
         _ => f.ty.clone(),
     };
-    let value = match f.sql {
+    let value = match (f.sql, one_of(f)) {
+        (Sql::Text, Some(allowed)) => quote!(#p::factory::pick(&#allowed, sequence)),
+        _ => value_of_type(f, &inner, &rules, &name),
+    };
+    if f.nullable {
+        quote!(::core::option::Option::Some(#value))
+    } else {
+        value
+    }
+}
+
+/// The `one_of = [..]` list of a field's rules, if any.
+fn one_of(f: &Field) -> Option<syn::Expr> {
+    let mut found = None;
+    for attr in &f.validate {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("one_of") {
+                found = Some(meta.value()?.parse::<syn::Expr>()?);
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                meta.parse_nested_meta(|inner| {
+                    let _: syn::Expr = inner.value()?.parse()?;
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+/// A fake value of the field's SQL type.
+fn value_of_type(f: &Field, inner: &syn::Type, rules: &TokenStream, name: &str) -> TokenStream {
+    let p = private();
+    match f.sql {
         Sql::Text => quote!(#p::factory::text(#name, #rules, sequence)),
         Sql::SmallInt | Sql::Integer | Sql::BigInt => quote!(
             #p::factory::integer(#rules, i64::from(#inner::MIN), i64::from(#inner::MAX)) as #inner
@@ -94,19 +129,14 @@ fn value(model: &Model, f: &Field) -> TokenStream {
         Sql::Timestamp => quote!(#p::factory::timestamp()),
         Sql::Uuid => quote!(#p::factory::uuid()),
         Sql::Json => quote!(::core::default::Default::default()),
-    };
-    if f.nullable {
-        quote!(::core::option::Option::Some(#value))
-    } else {
-        value
     }
 }
 
 /// The `Rules` of a field, from its `#[validate(..)]` attributes.
 fn rules(f: &Field) -> TokenStream {
     let p = private();
-    let (mut min_length, mut max_length, mut min, mut max, mut email) =
-        (None, None, None, None, false);
+    let (mut min_length, mut max_length, mut min, mut max) = (None, None, None, None);
+    let (mut email, mut url, mut uuid) = (false, false, false);
     for attr in &f.validate {
         // Malformed rules are reported by the form's `Validate` derive.
         let _ = attr.parse_nested_meta(|meta| {
@@ -117,6 +147,8 @@ fn rules(f: &Field) -> TokenStream {
                 .unwrap_or_default();
             match rule.as_str() {
                 "email" => email = true,
+                "url" => url = true,
+                "uuid" => uuid = true,
                 "length" | "range" => meta.parse_nested_meta(|bound| {
                     let expr: syn::Expr = bound.value()?.parse()?;
                     let side = bound
@@ -134,7 +166,8 @@ fn rules(f: &Field) -> TokenStream {
                     Ok(())
                 })?,
                 _ => {
-                    // Other rules (`custom = path`, `nested`) take no part.
+                    // Other rules (`custom`, `regex`, `one_of`, ..) take no
+                    // part here.
                     if meta.input.peek(syn::Token![=]) {
                         let _: syn::Expr = meta.value()?.parse()?;
                     }
@@ -160,6 +193,8 @@ fn rules(f: &Field) -> TokenStream {
             min: #min,
             max: #max,
             email: #email,
+            url: #url,
+            uuid: #uuid,
             unique: #unique,
         }
     }

@@ -24,7 +24,11 @@ fn generate(dto: &parse::Dto) -> TokenStream {
     let checks = dto.fields.iter().map(|field| {
         let name = &field.ident;
         let wire = &field.wire;
-        let rules = field.rules.iter().map(|(rule, span)| {
+        // Rules on the field as a whole (present or not), then rules on
+        // its value when present.
+        let mut whole = Vec::new();
+        let mut on_value = Vec::new();
+        for (rule, span) in &field.rules {
             let code = rule.code();
             let bound = |e: &Option<syn::Expr>| match e {
                 Some(e) => quote!(::core::option::Option::Some(#e)),
@@ -41,26 +45,68 @@ fn generate(dto: &parse::Dto) -> TokenStream {
                     quote_spanned!(*span=> #p::validate::range(__elif_value, #min, #max))
                 }
                 Rule::Email => quote_spanned!(*span=> #p::validate::email(__elif_value)),
-                Rule::Custom(path) => quote_spanned!(*span=> #path(__elif_value)),
+                Rule::Url => quote_spanned!(*span=> #p::validate::url(__elif_value)),
+                Rule::Uuid => quote_spanned!(*span=> #p::validate::uuid(__elif_value)),
+                Rule::Regex(pattern) => quote_spanned! {*span=>
+                    #p::validate::matches(__elif_value, {
+                        static PATTERN: ::std::sync::OnceLock<#p::validate::Pattern> = ::std::sync::OnceLock::new();
+                        PATTERN.get_or_init(|| #p::validate::Pattern::new(#pattern))
+                    })
+                },
+                Rule::OneOf(allowed) => quote_spanned!(*span=> #p::validate::one_of(__elif_value, &#allowed)),
+                Rule::Custom(path) => {
+                    on_value.push(quote_spanned! {*span=>
+                        if let ::core::result::Result::Err((__elif_code, __elif_detail)) =
+                            #p::validate::CustomOutcome::outcome(#path(__elif_value))
+                        {
+                            __elif_errors.push(__elif_pointer, #wire, __elif_code, __elif_detail);
+                        }
+                    });
+                    continue;
+                }
                 Rule::Nested => {
-                    return quote_spanned! {*span=>
-                        #p::Validate::validate_into(__elif_value, __elif_errors, &#p::validate::child(__elif_pointer, #wire));
+                    let pointer = if field.flatten {
+                        quote!(__elif_pointer)
+                    } else {
+                        quote!(&#p::validate::child(__elif_pointer, #wire))
                     };
+                    on_value.push(quote_spanned! {*span=>
+                        #p::Validate::validate_into(__elif_value, __elif_errors, #pointer);
+                    });
+                    continue;
+                }
+                Rule::Required => {
+                    whole.push(quote_spanned! {*span=>
+                        if self.#name.is_none() {
+                            __elif_errors.push(__elif_pointer, #wire, #code, "is required");
+                        }
+                    });
+                    continue;
+                }
+                Rule::MustMatch(other) => {
+                    let detail = format!("must match `{other}`");
+                    whole.push(quote_spanned! {*span=>
+                        if self.#name != self.#other {
+                            __elif_errors.push(__elif_pointer, #wire, #code, #detail);
+                        }
+                    });
+                    continue;
                 }
             };
-            quote! {
+            on_value.push(quote! {
                 if let ::core::result::Result::Err(__elif_detail) = #check {
                     __elif_errors.push(__elif_pointer, #wire, #code, __elif_detail);
                 }
-            }
-        });
-        match field.options {
-            0 => quote!({ let __elif_value = &self.#name; #(#rules)* }),
-            1 => quote!(if let ::core::option::Option::Some(__elif_value) = &self.#name { #(#rules)* }),
-            _ => quote!(
-                if let ::core::option::Option::Some(::core::option::Option::Some(__elif_value)) = &self.#name { #(#rules)* }
-            ),
+            });
         }
+        let present = match field.options {
+            0 => quote!({ let __elif_value = &self.#name; #(#on_value)* }),
+            1 => quote!(if let ::core::option::Option::Some(__elif_value) = &self.#name { #(#on_value)* }),
+            _ => quote!(
+                if let ::core::option::Option::Some(::core::option::Option::Some(__elif_value)) = &self.#name { #(#on_value)* }
+            ),
+        };
+        quote!(#(#whole)* #present)
     });
     quote! {
         const _: () = {

@@ -9,7 +9,19 @@ use crate::serde_attrs::{Direction, field_name, rename_all};
 
 const SPEC: Spec = Spec {
     attribute: "#[validate]",
-    keys: &["length", "range", "email", "custom", "nested"],
+    keys: &[
+        "length",
+        "range",
+        "email",
+        "url",
+        "uuid",
+        "regex",
+        "one_of",
+        "required",
+        "must_match",
+        "custom",
+        "nested",
+    ],
     nested: &[
         ("length", Spec::keys("length(...)", &["min", "max"])),
         ("range", Spec::keys("range(...)", &["min", "max"])),
@@ -24,6 +36,12 @@ struct Args {
     length: Option<AtKey<Bounds>>,
     range: Option<AtKey<Bounds>>,
     email: Flag,
+    url: Flag,
+    uuid: Flag,
+    regex: Option<AtKey<syn::LitStr>>,
+    one_of: Option<AtKey<attr::Expr>>,
+    required: Flag,
+    must_match: Option<AtKey<syn::Ident>>,
     custom: Option<AtKey<syn::Path>>,
     nested: Flag,
 }
@@ -50,7 +68,20 @@ pub(crate) enum Rule {
     },
     /// `email`
     Email,
-    /// `custom = path`: `fn(&T) -> Result<(), String>`
+    /// `url`: an absolute `http`/`https` URL.
+    Url,
+    /// `uuid`
+    Uuid,
+    /// `regex = "pattern"` (checked when the macro expands).
+    Regex(syn::LitStr),
+    /// `one_of = ["a", "b"]`
+    OneOf(syn::Expr),
+    /// `required`: an `Option` field must be present.
+    Required,
+    /// `must_match = other_field`
+    MustMatch(syn::Ident),
+    /// `custom = path`: `fn(&T) -> Result<(), String>`, or
+    /// `Result<(), RuleError>` to choose the code.
     Custom(syn::Path),
     /// `nested`: the field is itself `Validate`.
     Nested,
@@ -63,6 +94,12 @@ impl Rule {
             Rule::Length { .. } => "length",
             Rule::Range { .. } => "range",
             Rule::Email => "email",
+            Rule::Url => "url",
+            Rule::Uuid => "uuid",
+            Rule::Regex(_) => "regex",
+            Rule::OneOf(_) => "one_of",
+            Rule::Required => "required",
+            Rule::MustMatch(_) => "must_match",
             Rule::Custom(_) => "custom",
             Rule::Nested => "nested",
         }
@@ -78,6 +115,9 @@ pub(crate) struct Field {
     /// How many `Option`s wrap the value (rules apply when present):
     /// 0, 1, or 2 for a patch field that may be absent or `null`.
     pub(crate) options: usize,
+    /// `#[serde(flatten)]`: its fields are the parent's, so a nested
+    /// rule's pointers do not name it.
+    pub(crate) flatten: bool,
     /// Its rules.
     pub(crate) rules: Vec<(Rule, proc_macro2::Span)>,
 }
@@ -111,7 +151,7 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
     };
     let rule = rename_all(&input.attrs, Direction::Deserialize);
     let mut fields = Vec::new();
-    for field in named {
+    for field in &named {
         let Some(ident) = field.ident.clone() else {
             continue;
         };
@@ -124,12 +164,49 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
         }
         let wire = field_name(&ident, &field.attrs, rule, Direction::Deserialize);
         let options = option_depth(&field.ty);
+        if options == 0
+            && let Some((_, span)) = rules.iter().find(|(r, _)| matches!(r, Rule::Required))
+        {
+            errors.push(syn::Error::new(
+                *span,
+                crate::errors::coded(
+                    "`required` is for an `Option` field: a field that is not an `Option` is always present\nhelp: make the field `Option<..>`, or remove `required`",
+                    "EL0002",
+                ),
+            ));
+        }
+        let flatten = crate::serde_attrs::is_flattened(&field.attrs);
         fields.push(Field {
             ident,
             wire,
             options,
+            flatten,
             rules,
         });
+    }
+    let names: Vec<String> = named
+        .iter()
+        .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    for field in &fields {
+        for (rule, _) in &field.rules {
+            if let Rule::MustMatch(other) = rule
+                && !names.contains(&other.to_string().as_str())
+            {
+                let near = crate::errors::closest(&other.to_string(), &names)
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .unwrap_or_else(|| "name another field of this struct".to_owned());
+                errors.at(
+                    other,
+                    "EL0002",
+                    format!(
+                        "`must_match` names no field `{other}` of `{}`\nhelp: {near}",
+                        input.ident
+                    ),
+                );
+            }
+        }
     }
     errors.finish()?;
     Ok(Dto {
@@ -167,6 +244,33 @@ fn rules(args: Args, errors: &mut Errors) -> Vec<(Rule, proc_macro2::Span)> {
     }
     if let Some(path) = args.email.0 {
         rules.push((Rule::Email, path.span()));
+    }
+    if let Some(path) = args.url.0 {
+        rules.push((Rule::Url, path.span()));
+    }
+    if let Some(path) = args.uuid.0 {
+        rules.push((Rule::Uuid, path.span()));
+    }
+    if let Some(regex) = args.regex {
+        match regex_lite::Regex::new(&regex.value.value()) {
+            Ok(_) => rules.push((Rule::Regex(regex.value), regex.span)),
+            Err(e) => errors.push(syn::Error::new(
+                regex.value.span(),
+                crate::errors::coded(
+                    &format!("`regex` is not a valid pattern: {e}\nhelp: the pattern uses the `regex` crate's syntax (without look-around or backreferences)"),
+                    "EL0002",
+                ),
+            )),
+        }
+    }
+    if let Some(one_of) = args.one_of {
+        rules.push((Rule::OneOf(one_of.value.0), one_of.span));
+    }
+    if let Some(path) = args.required.0 {
+        rules.push((Rule::Required, path.span()));
+    }
+    if let Some(other) = args.must_match {
+        rules.push((Rule::MustMatch(other.value), other.span));
     }
     if let Some(custom) = args.custom {
         rules.push((Rule::Custom(custom.value), custom.span));

@@ -14,9 +14,9 @@
 //! `#[model]` writes each model's fake insert form from its fields: the
 //! value follows the field's name (`email`, `username`, `title`, `body`,
 //! `url`, `slug`..) and type, fits its `#[validate]` rules (`length`,
-//! `range`, `email`), and a `#[unique]` field gets a value no other row of
-//! the run has. A `#[validate(custom = ..)]` rule is not known to the
-//! factory: set that field with `with`. A foreign key is left at 0 (or
+//! `range`, `email`, `url`, `uuid`, `one_of`), and a `#[unique]` field gets
+//! a value no other row of the run has. `custom` and `regex` rules are not
+//! known to the factory: set those fields with `with`. A foreign key is left at 0 (or
 //! `None`) until `for_parent` sets it; the database refuses 0 with a 422.
 
 use std::sync::Arc;
@@ -155,6 +155,10 @@ pub struct Rules {
     pub max: Option<f64>,
     /// `email`.
     pub email: bool,
+    /// `url`.
+    pub url: bool,
+    /// `uuid`.
+    pub uuid: bool,
     /// `#[unique]`: no two rows of the process get the same value.
     pub unique: bool,
 }
@@ -164,7 +168,9 @@ pub struct Rules {
 pub fn text(name: &str, rules: Rules, sequence: u64) -> String {
     let name = name.to_ascii_lowercase();
     let has = |part: &str| name.contains(part);
-    let base: String = if rules.email || has("email") {
+    let base: String = if rules.uuid {
+        return Uuid::new_v4().to_string();
+    } else if rules.email || has("email") {
         let user: String = Username().fake();
         return fit(
             format!("{}.{sequence}@example.com", slug(&user)),
@@ -172,7 +178,7 @@ pub fn text(name: &str, rules: Rules, sequence: u64) -> String {
             sequence,
             true,
         );
-    } else if has("url") || has("link") || has("website") || has("image") {
+    } else if rules.url || has("url") || has("link") || has("website") || has("image") {
         let words: Vec<String> = Words(2..4).fake();
         format!("https://example.com/{}", slug(&words.join("-")))
     } else if has("slug") {
@@ -236,6 +242,15 @@ fn fit(text: String, rules: Rules, sequence: u64, already_unique: bool) -> Strin
             .collect();
     }
     out
+}
+
+/// One of a `one_of` rule's values, in turn.
+#[doc(hidden)]
+pub fn pick<U: std::fmt::Display>(allowed: &[U], sequence: u64) -> String {
+    match allowed.len() {
+        0 => String::new(),
+        n => allowed[(sequence % n as u64) as usize].to_string(),
+    }
 }
 
 /// A fake number within the range rule (default 0 to 1000), as `T`.

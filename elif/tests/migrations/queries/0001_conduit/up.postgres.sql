@@ -52,6 +52,8 @@ CREATE TABLE profiles (
     handle TEXT NOT NULL UNIQUE,
     email TEXT NOT NULL,
     website TEXT NOT NULL,
+    status TEXT NOT NULL,
+    invite TEXT NOT NULL,
     age INTEGER NOT NULL,
     rating DOUBLE PRECISION NOT NULL,
     level SMALLINT NOT NULL,
