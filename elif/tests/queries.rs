@@ -1188,3 +1188,46 @@ async fn db_seed_runs_the_seeders_and_migrate_fresh_starts_over() {
         db.cleanup().await;
     }
 }
+
+#[elif::test]
+async fn the_escape_hatch_joins_a_model_to_the_model_it_belongs_to() {
+    use elif::data::diesel::{NullableExpressionMethods, QueryDsl};
+    for db in TestDatabase::both("queries_joins").await {
+        let world = World::new(&db).await;
+        let database = world.articles.database().clone();
+        let mut conn = database.connection().await.unwrap();
+        // articles -> users, through `author_id`.
+        let rows: Vec<(String, String)> = elif::with_connection!(conn, |c| articles::table
+            .inner_join(users::table)
+            .filter(users::username.eq("bo"))
+            .order_by(articles::id.asc())
+            .select((articles::title, users::username))
+            .load(c)
+            .await)
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                ("rust async".to_owned(), "bo".to_owned()),
+                ("web".to_owned(), "bo".to_owned())
+            ]
+        );
+        // users -> articles, the other way, with a left join.
+        let counts: Vec<(String, Option<String>)> = elif::with_connection!(conn, |c| users::table
+            .left_join(articles::table)
+            .order_by((users::id.asc(), articles::id.asc()))
+            .select((users::username, articles::title.nullable()))
+            .load(c)
+            .await)
+        .unwrap();
+        assert_eq!(
+            counts.len(),
+            4,
+            "ann with none, bo with two, cy with one: {counts:?}"
+        );
+        assert_eq!(counts[0], ("ann".to_owned(), None));
+        drop(conn);
+        drop(world);
+        db.cleanup().await;
+    }
+}

@@ -49,8 +49,8 @@ fn generate(model: &Model) -> TokenStream {
     let relation_methods = relations::generate(model);
     let factory_fn = fake::factory_fn(model);
     let fakeable = fake::fakeable(model);
-    let parent_checks = relations::parent_checks(model);
     let column_constants = table::column_constants(model);
+    let join_pairs = table::join_pairs(model);
     let rows = queries::rows(model);
     let schema = json::schema(model);
     let model_impl = queries::model_impl(model, &metadata::model_fns(model));
@@ -72,9 +72,9 @@ fn generate(model: &Model) -> TokenStream {
             use #diesel::{ExpressionMethods as _, OptionalExtension as _, QueryDsl as _};
             use #p::diesel_async::RunQueryDsl as _;
 
-            #parent_checks
-
             #column_constants
+
+            #join_pairs
 
             #rows
 

@@ -3,8 +3,7 @@
 //! parents with one query (two through a join model) and puts each row's
 //! share in its field. The other model's columns are reached through the
 //! hidden constants every `#[model]` defines (`Comment::__elif_post_id`),
-//! so a misspelt foreign key is a compile error naming it. Here too is the
-//! compile-time check that a `#[belongs_to(Parent)]` column names a model.
+//! so a misspelt foreign key is a compile error naming it.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -65,23 +64,6 @@ pub(super) fn generate(model: &Model) -> TokenStream {
             #(#methods)*
         }
     }
-}
-
-/// Checks, spanned at each `#[belongs_to(Parent)]` column's parent, that
-/// the parent is a model.
-pub(super) fn parent_checks(model: &Model) -> TokenStream {
-    let p = private();
-    let checks = model.fields.iter().filter_map(|f| {
-        let parent = f.belongs_to.as_ref()?;
-        let span = syn::spanned::Spanned::span(parent);
-        Some(quote::quote_spanned! {span=>
-            const _: fn() = || {
-                fn must_be_a_model<M: #p::Model>() {}
-                must_be_a_model::<#parent>();
-            };
-        })
-    });
-    quote!(#(#checks)*)
 }
 
 /// Runs the nested loaders on `rows`.

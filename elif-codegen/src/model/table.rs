@@ -266,3 +266,77 @@ pub(super) fn column_constants(model: &Model) -> TokenStream {
         }
     }
 }
+
+/// For each model this one belongs to (a `#[belongs_to(Parent)]` column or
+/// relation), the impls diesel's `allow_tables_to_appear_in_same_query!`
+/// and `joinable!` would write for the pair, so that the escape hatch can
+/// join the two tables (`articles::table.inner_join(users::table)`, both
+/// ways). Written on the `belongs_to` side only, once per parent (the first
+/// foreign key to it makes the join), and never for a model that belongs to
+/// itself (a table already appears once with itself). They are also the
+/// compile-time check that the parent is a model: spanned at its name,
+/// `<Author as Model>::Table` fails there with "`Author` is not a model".
+pub(super) fn join_pairs(model: &Model) -> TokenStream {
+    let d = diesel();
+    let internal = quote!(#d::internal::table_macro);
+    let ident = &model.item.ident;
+    let table = format_ident!("{}", model.table);
+    let mut parents: Vec<(&syn::Path, &syn::Ident)> = Vec::new();
+    let column_parents = model
+        .fields
+        .iter()
+        .filter_map(|f| Some((f.belongs_to.as_ref()?, &f.ident)));
+    let relation_parents = model
+        .relations
+        .iter()
+        .filter(|r| r.kind == super::parse::RelationKind::BelongsTo)
+        .map(|r| (&r.target, &r.foreign_key));
+    for (parent, fk) in column_parents.chain(relation_parents) {
+        let name = quote!(#parent).to_string();
+        let to_itself =
+            parent.is_ident("Self") || parent.segments.last().is_some_and(|s| s.ident == *ident);
+        if to_itself || parents.iter().any(|(p, _)| quote!(#p).to_string() == name) {
+            continue;
+        }
+        parents.push((parent, fk));
+    }
+    let p = private();
+    let impls = parents.iter().map(|(parent, fk)| {
+        // Spanned at the parent, and through `Model`: a parent that is not
+        // a model is one error there.
+        let span = syn::spanned::Spanned::span(parent);
+        let parent_table = quote::quote_spanned!(span=> <#parent as #p::Model>::Table);
+        let primary_key = quote!(<#parent_table as #d::Table>::PrimaryKey);
+        let on_clause = quote!(#d::dsl::Eq<
+            #internal::NullableExpression<#table::#fk>,
+            #internal::NullableExpression<#primary_key>,
+        >);
+        let on = quote!(#d::ExpressionMethods::eq(
+            #d::NullableExpressionMethods::nullable(#table::#fk),
+            #d::NullableExpressionMethods::nullable(<#parent_table as #d::Table>::primary_key(
+                &<#parent_table as ::core::default::Default>::default()
+            )),
+        ));
+        quote::quote_spanned! {span=>
+            impl #d::query_source::TableNotEqual<#parent_table> for #table::table {}
+            impl #d::query_source::TableNotEqual<#table::table> for #parent_table {}
+
+            impl #d::JoinTo<#parent_table> for #table::table {
+                type FromClause = #parent_table;
+                type OnClause = #on_clause;
+                fn join_target(rhs: #parent_table) -> (Self::FromClause, Self::OnClause) {
+                    (rhs, #on)
+                }
+            }
+
+            impl #d::JoinTo<#table::table> for #parent_table {
+                type FromClause = #table::table;
+                type OnClause = #on_clause;
+                fn join_target(rhs: #table::table) -> (Self::FromClause, Self::OnClause) {
+                    (rhs, #on)
+                }
+            }
+        }
+    });
+    quote!(#(#impls)*)
+}

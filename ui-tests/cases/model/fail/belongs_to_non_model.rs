@@ -1,4 +1,7 @@
-// `#[belongs_to(..)]` names another model.
+// `#[belongs_to(..)]` names another model. The first error says so at the
+// name; the second is rustc's coherence check on the impls that let the two
+// tables be joined (`TableNotEqual`), which cannot be written for a type
+// that has no table: it goes away with the first.
 use elif::prelude::*;
 
 pub struct Author;
