@@ -773,6 +773,49 @@ async fn more_keys_than_a_statement_may_bind_load_in_chunks() {
             .await
             .unwrap();
         assert_eq!(with_articles[0].articles.get().unwrap().len(), 40_000);
+
+        // An IN filter of 40,000 values is one bound parameter.
+        let articles = repository::<Article>(&booted);
+        let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+        let before = database.query_count();
+        let n = articles
+            .count(Criteria::new().filter_in(articles::id, ids.clone()))
+            .await
+            .unwrap();
+        assert_eq!(n, 40_000);
+        let checks = u64::from(database.backend() == elif::data::Backend::Postgres);
+        assert_eq!(database.query_count() - before - checks, 1, "one statement");
+        let some = articles
+            .count(Criteria::new().filter_in(articles::id, ids[..3].to_vec()))
+            .await
+            .unwrap();
+        assert_eq!(some, 3);
+        let none = articles
+            .count(Criteria::new().filter_in(articles::id, Vec::<i64>::new()))
+            .await
+            .unwrap();
+        assert_eq!(none, 0, "an empty list matches nothing");
+        let titles = articles
+            .list(
+                Criteria::new()
+                    .filter_in(
+                        articles::title,
+                        vec!["a7".to_owned(), "a9".into(), "zzz".into()],
+                    )
+                    .order_by(articles::id.asc()),
+            )
+            .await
+            .unwrap();
+        let titles: Vec<&str> = titles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, ["a7", "a9"]);
+        let hostile = articles
+            .count(Criteria::new().filter_in(
+                articles::title,
+                vec!["'); DROP TABLE articles; --".to_owned()],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(hostile, 0, "the list is a value, never SQL");
         drop(booted);
         db.cleanup().await;
     }

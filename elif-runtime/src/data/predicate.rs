@@ -267,3 +267,56 @@ where
     };
     exists_direct(link_parent, outer, target, negated)
 }
+
+/// `column IN (values)` with the values bound as one parameter, however
+/// many there are: `IN (SELECT value FROM json_each(?))` with a JSON array
+/// on SQLite, `= ANY(?)` with an array on PostgreSQL. So no statement hits
+/// SQLite's 32,766 or PostgreSQL's 65,535 bound values.
+pub(crate) struct InList<C, V> {
+    pub(crate) column: C,
+    pub(crate) values: Vec<V>,
+    pub(crate) json: String,
+}
+
+impl<C, V> QueryFragment<Sqlite> for InList<C, V>
+where
+    C: QueryFragment<Sqlite>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (SELECT value FROM json_each(");
+        out.push_bind_param::<diesel::sql_types::Text, String>(&self.json)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+impl<C, V> QueryFragment<Pg> for InList<C, V>
+where
+    C: QueryFragment<Pg> + diesel::Expression,
+    C::SqlType: diesel::sql_types::SqlType + 'static,
+    Pg: diesel::sql_types::HasSqlType<C::SqlType>,
+    Vec<V>: diesel::serialize::ToSql<diesel::sql_types::Array<C::SqlType>, Pg>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" = ANY(");
+        out.push_bind_param::<diesel::sql_types::Array<C::SqlType>, Vec<V>>(&self.values)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// The SQL types `Criteria::filter_in` takes: integers and text, whose
+/// JSON form SQLite's `json_each` reads back as the same values.
+#[diagnostic::on_unimplemented(
+    message = "`filter_in` takes integer and text columns, not `{Self}`",
+    note = "for other types, filter with `column.eq_any(values)` (at most 32,766 values on SQLite)"
+)]
+pub trait InListable {}
+
+impl InListable for diesel::sql_types::SmallInt {}
+impl InListable for diesel::sql_types::Integer {}
+impl InListable for diesel::sql_types::BigInt {}
+impl InListable for diesel::sql_types::Text {}
+impl<T: InListable> InListable for diesel::sql_types::Nullable<T> {}
