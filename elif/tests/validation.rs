@@ -183,3 +183,62 @@ fn custom_rules_keep_their_message() {
     assert_eq!(json["code"], "weak_password");
     assert_eq!(json["detail"], "needs a digit");
 }
+
+/// A model whose field rules a request type reuses.
+#[model(table = "accounts")]
+#[derive(Debug, Clone)]
+pub struct Account {
+    #[key]
+    pub id: i64,
+    #[validate(email, length(max = 40))]
+    pub email: String,
+    #[validate(length(min = 10))]
+    pub bio: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct ChangeEmail {
+    #[validate(model = Account::email)]
+    pub new_email: String,
+    #[validate(model = Account::bio)]
+    pub bio: Option<String>,
+}
+
+#[test]
+fn a_request_type_reuses_a_model_field_s_rules() {
+    let ok = ChangeEmail {
+        new_email: "ann@example.com".into(),
+        bio: None,
+    };
+    assert!(ok.validate().is_ok());
+    let bad = ChangeEmail {
+        new_email: format!("{}@example.com", "a".repeat(40)),
+        bio: Some("short".into()),
+    };
+    assert_eq!(
+        broken_pairs(&bad),
+        pairs(&[("/new_email", "length"), ("/bio", "length")]),
+        "the model's rules, under the request's own names"
+    );
+    let not_email = ChangeEmail {
+        new_email: "ann".into(),
+        bio: Some("a long enough biography".into()),
+    };
+    assert_eq!(broken_pairs(&not_email), pairs(&[("/new_email", "email")]));
+}
+
+fn broken_pairs<T: Validate>(value: &T) -> Vec<(String, String)> {
+    value
+        .validate()
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| {
+            let json = serde_json::to_value(&e).unwrap();
+            (
+                json["pointer"].as_str().unwrap().to_owned(),
+                json["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}

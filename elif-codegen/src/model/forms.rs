@@ -202,3 +202,57 @@ fn patch(model: &Model) -> TokenStream {
         }
     }
 }
+
+/// `User::__elif_rules_email(value, errors, pointer, wire)` for every
+/// column: the field's `#[validate]` rules on a value (nothing when it has
+/// none), so that a request type reuses them with
+/// `#[validate(model = User::email)]` instead of copying them.
+pub(super) fn field_rules(model: &Model) -> TokenStream {
+    let p = private();
+    let ident = &model.item.ident;
+    let fns = model.fields.iter().map(|f| {
+        let name = format_ident!("__elif_rules_{}", syn::ext::IdentExt::unraw(&f.ident));
+        let inner = value_type(f);
+        let (field_ident, attrs) = (&f.ident, &f.validate);
+        let synthetic: syn::DeriveInput = syn::parse_quote! {
+            struct __ElifRules { #(#attrs)* #field_ident: #inner }
+        };
+        // Malformed rules are reported where the forms derive `Validate`.
+        let checks = crate::validate::parse::parse_dto(synthetic)
+            .ok()
+            .and_then(|dto| dto.fields.into_iter().next())
+            .map(|field| crate::validate::value_checks(&field));
+        quote! {
+            #[doc(hidden)]
+            #[allow(unused_variables)]
+            pub fn #name(
+                __elif_value: &#inner,
+                __elif_errors: &mut #p::validate::Errors,
+                __elif_pointer: &str,
+                __elif_wire: &str,
+            ) {
+                #checks
+            }
+        }
+    });
+    quote! {
+        impl #ident {
+            #(#fns)*
+        }
+    }
+}
+
+/// A field's type without its `Option`.
+fn value_type(f: &Field) -> syn::Type {
+    if !f.nullable {
+        return f.ty.clone();
+    }
+    if let syn::Type::Path(path) = &f.ty
+        && let Some(last) = path.path.segments.last()
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+    {
+        return inner.clone();
+    }
+    f.ty.clone()
+}

@@ -46,6 +46,7 @@ fn generate(model: &Model) -> TokenStream {
     let item = json::serialized_struct(model);
     let table_module = table::generate(model);
     let forms = forms::generate(model);
+    let field_rules = forms::field_rules(model);
     let relation_methods = relations::generate(model);
     let factory_fn = fake::factory_fn(model);
     let fakeable = fake::fakeable(model);
@@ -63,6 +64,8 @@ fn generate(model: &Model) -> TokenStream {
         #table_module
 
         #forms
+
+        #field_rules
 
         #relation_methods
 

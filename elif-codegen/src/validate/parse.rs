@@ -21,6 +21,7 @@ const SPEC: Spec = Spec {
         "must_match",
         "custom",
         "nested",
+        "model",
     ],
     nested: &[
         ("length", Spec::keys("length(...)", &["min", "max"])),
@@ -44,6 +45,7 @@ struct Args {
     must_match: Option<AtKey<syn::Ident>>,
     custom: Option<AtKey<syn::Path>>,
     nested: Flag,
+    model: Option<AtKey<syn::Path>>,
 }
 
 /// `min = .., max = ..` of a length or range rule.
@@ -85,6 +87,8 @@ pub(crate) enum Rule {
     Custom(syn::Path),
     /// `nested`: the field is itself `Validate`.
     Nested,
+    /// `model = User::email`: the rules of a `#[model]` field.
+    Model(syn::Path),
 }
 
 impl Rule {
@@ -102,6 +106,7 @@ impl Rule {
             Rule::MustMatch(_) => "must_match",
             Rule::Custom(_) => "custom",
             Rule::Nested => "nested",
+            Rule::Model(_) => "model",
         }
     }
 }
@@ -134,6 +139,12 @@ pub(crate) struct Dto {
 
 /// Parses `#[validate(...)]` on every field.
 pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
+    parse_dto(input)
+}
+
+/// [`parse`], also for the one-field structs `#[model]` builds to reuse its
+/// fields' rules.
+pub(crate) fn parse_dto(input: syn::DeriveInput) -> syn::Result<Dto> {
     let mut errors = Errors::new();
     let named = match &input.data {
         syn::Data::Struct(syn::DataStruct {
@@ -150,6 +161,11 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
         }
     };
     let rule = rename_all(&input.attrs, Direction::Deserialize);
+    let names: Vec<String> = named
+        .iter()
+        .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut fields = Vec::new();
     for field in &named {
         let Some(ident) = field.ident.clone() else {
@@ -161,6 +177,23 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
         let rules = rules(args, &mut errors);
         if rules.is_empty() {
             continue;
+        }
+        for (rule, _) in &rules {
+            if let Rule::MustMatch(other) = rule
+                && !names.contains(&other.to_string().as_str())
+            {
+                let near = crate::errors::closest(&other.to_string(), &names)
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .unwrap_or_else(|| "name another field of this struct".to_owned());
+                errors.at(
+                    other,
+                    "EL0002",
+                    format!(
+                        "`must_match` names no field `{other}` of `{}`\nhelp: {near}",
+                        input.ident
+                    ),
+                );
+            }
         }
         let wire = field_name(&ident, &field.attrs, rule, Direction::Deserialize);
         let options = option_depth(&field.ty);
@@ -183,30 +216,6 @@ pub(crate) fn parse(input: syn::DeriveInput) -> syn::Result<Dto> {
             flatten,
             rules,
         });
-    }
-    let names: Vec<String> = named
-        .iter()
-        .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
-        .collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    for field in &fields {
-        for (rule, _) in &field.rules {
-            if let Rule::MustMatch(other) = rule
-                && !names.contains(&other.to_string().as_str())
-            {
-                let near = crate::errors::closest(&other.to_string(), &names)
-                    .map(|n| format!("did you mean `{n}`?"))
-                    .unwrap_or_else(|| "name another field of this struct".to_owned());
-                errors.at(
-                    other,
-                    "EL0002",
-                    format!(
-                        "`must_match` names no field `{other}` of `{}`\nhelp: {near}",
-                        input.ident
-                    ),
-                );
-            }
-        }
     }
     errors.finish()?;
     Ok(Dto {
@@ -277,6 +286,19 @@ fn rules(args: Args, errors: &mut Errors) -> Vec<(Rule, proc_macro2::Span)> {
     }
     if let Some(path) = args.nested.0 {
         rules.push((Rule::Nested, path.span()));
+    }
+    if let Some(model) = args.model {
+        if model.value.segments.len() < 2 {
+            errors.push(syn::Error::new(
+                model.span,
+                crate::errors::coded(
+                    "`model` names a model's field\nhelp: write `model = User::email`",
+                    "EL0002",
+                ),
+            ));
+        } else {
+            rules.push((Rule::Model(model.value), model.span));
+        }
     }
     rules
 }
