@@ -119,18 +119,10 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
             ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::std::vec::Vec<Self>>> + Send {
                 async move {
                     #p::with_connection!(*conn, |c, __DB| {
-                        let select = <__DB as #p::BackendClauses<#ident>>::filter_and_order(
+                        let select = <__DB as #p::BackendClauses<#ident>>::select(
                             query,
                             #table::table.into_boxed(),
                         );
-                        let select = match query.limit_value() {
-                            ::core::option::Option::Some(n) => select.limit(n),
-                            ::core::option::Option::None => select,
-                        };
-                        let select = match query.offset_value() {
-                            ::core::option::Option::Some(n) => select.offset(n),
-                            ::core::option::Option::None => select,
-                        };
                         #p::Locked::new(
                             select.select(<#ident as #diesel::SelectableHelper<__DB>>::as_select()),
                             query.locked(),
@@ -147,22 +139,16 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
             ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::std::vec::Vec<(Self, i64)>>> + Send {
                 async move {
                     #p::with_connection!(*conn, |c, __DB| {
-                        let select = <__DB as #p::BackendClauses<#ident>>::filter_and_order(
+                        let select = <__DB as #p::BackendClauses<#ident>>::select(
                             query,
                             #table::table.into_boxed(),
                         );
-                        let select = match query.limit_value() {
-                            ::core::option::Option::Some(n) => select.limit(n),
-                            ::core::option::Option::None => select,
-                        };
-                        let select = match query.offset_value() {
-                            ::core::option::Option::Some(n) => select.offset(n),
-                            ::core::option::Option::None => select,
-                        };
-                        select
-                            .select((<#ident as #diesel::SelectableHelper<__DB>>::as_select(), #p::CountOver))
-                            .load::<(#ident, i64)>(c)
-                            .await
+                        #p::Locked::new(
+                            select.select((<#ident as #diesel::SelectableHelper<__DB>>::as_select(), #p::CountOver)),
+                            query.locked(),
+                        )
+                        .load::<(#ident, i64)>(c)
+                        .await
                     })
                 }
             }

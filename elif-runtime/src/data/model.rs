@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use diesel::expression::{AppearsOnTable, Expression, NonAggregate};
 use diesel::pg::Pg;
-use diesel::query_dsl::methods::{FilterDsl, ThenOrderDsl};
+use diesel::query_dsl::methods::{FilterDsl, LimitDsl, OffsetDsl, ThenOrderDsl};
 use diesel::sql_types::BoolOrNullableBool;
 use diesel::sqlite::Sqlite;
 use diesel::{QueryResult, Table};
@@ -49,9 +49,17 @@ pub trait Model: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     type Table: Table + Default + Predicate;
     #[doc(hidden)]
-    type SqliteSelect: FilterDsl<Where<Self::Table>, Output = Self::SqliteSelect> + Send + 'static;
+    type SqliteSelect: FilterDsl<Where<Self::Table>, Output = Self::SqliteSelect>
+        + LimitDsl<Output = Self::SqliteSelect>
+        + OffsetDsl<Output = Self::SqliteSelect>
+        + Send
+        + 'static;
     #[doc(hidden)]
-    type PgSelect: FilterDsl<Where<Self::Table>, Output = Self::PgSelect> + Send + 'static;
+    type PgSelect: FilterDsl<Where<Self::Table>, Output = Self::PgSelect>
+        + LimitDsl<Output = Self::PgSelect>
+        + OffsetDsl<Output = Self::PgSelect>
+        + Send
+        + 'static;
 
     /// The model's name, table, fields and relations.
     fn info() -> &'static ModelInfo;
@@ -577,6 +585,23 @@ pub trait BackendClauses<M: Model> {
     fn filter(query: &Criteria<M>, select: Self::Select) -> Self::Select;
     /// Applies the filters, then the order.
     fn filter_and_order(query: &Criteria<M>, select: Self::Select) -> Self::Select;
+    /// Applies the filters, the order, the limit and the offset.
+    fn select(query: &Criteria<M>, select: Self::Select) -> Self::Select;
+}
+
+/// `select` with the criteria's limit and offset, if any.
+fn limited<Q>(query_limit: Option<i64>, query_offset: Option<i64>, select: Q) -> Q
+where
+    Q: LimitDsl<Output = Q> + OffsetDsl<Output = Q>,
+{
+    let select = match query_limit {
+        Some(n) => LimitDsl::limit(select, n),
+        None => select,
+    };
+    match query_offset {
+        Some(n) => OffsetDsl::offset(select, n),
+        None => select,
+    }
 }
 
 fn apply<Q>(clauses: &[Clause<Q>], select: Q) -> Q {
@@ -594,6 +619,13 @@ impl<M: Model> BackendClauses<M> for Sqlite {
     fn filter_and_order(query: &Criteria<M>, select: Self::Select) -> Self::Select {
         apply(&query.sqlite_orders, Self::filter(query, select))
     }
+    fn select(query: &Criteria<M>, select: Self::Select) -> Self::Select {
+        limited(
+            query.limit,
+            query.offset,
+            Self::filter_and_order(query, select),
+        )
+    }
 }
 
 impl<M: Model> BackendClauses<M> for Pg {
@@ -606,5 +638,12 @@ impl<M: Model> BackendClauses<M> for Pg {
     }
     fn filter_and_order(query: &Criteria<M>, select: Self::Select) -> Self::Select {
         apply(&query.pg_orders, Self::filter(query, select))
+    }
+    fn select(query: &Criteria<M>, select: Self::Select) -> Self::Select {
+        limited(
+            query.limit,
+            query.offset,
+            Self::filter_and_order(query, select),
+        )
     }
 }
