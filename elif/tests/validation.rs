@@ -182,9 +182,9 @@ pub struct Account {
 
 #[derive(Debug, Deserialize, Validate)]
 pub struct ChangeEmail {
-    #[validate(model = Account::email)]
+    #[validate(model = accounts::email)]
     pub new_email: String,
-    #[validate(model = Account::bio)]
+    #[validate(model = accounts::bio)]
     pub bio: Option<String>,
 }
 

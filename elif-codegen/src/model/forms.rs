@@ -203,15 +203,16 @@ fn patch(model: &Model) -> TokenStream {
     }
 }
 
-/// `User::__elif_rules_email(value, errors, pointer, wire)` for every
-/// column: the field's `#[validate]` rules on a value (nothing when it has
-/// none), so that a request type reuses them with
-/// `#[validate(model = User::email)]` instead of copying them.
+/// `users::email::__elif_rules(value, errors, pointer, wire)` on every
+/// column's type: the field's `#[validate]` rules on a value (nothing when
+/// it has none), so that a request type reuses them with
+/// `#[validate(model = users::email)]` instead of copying them. On the
+/// column, so that a misspelt one is rustc's "cannot find `emial` in
+/// `users`", with the right suggestion.
 pub(super) fn field_rules(model: &Model) -> TokenStream {
     let p = private();
-    let ident = &model.item.ident;
-    let fns = model.fields.iter().map(|f| {
-        let name = format_ident!("__elif_rules_{}", syn::ext::IdentExt::unraw(&f.ident));
+    let table = format_ident!("{}", model.table);
+    let impls = model.fields.iter().map(|f| {
         let inner = value_type(f);
         let (field_ident, attrs) = (&f.ident, &f.validate);
         let synthetic: syn::DeriveInput = syn::parse_quote! {
@@ -223,23 +224,21 @@ pub(super) fn field_rules(model: &Model) -> TokenStream {
             .and_then(|dto| dto.fields.into_iter().next())
             .map(|field| crate::validate::value_checks(&field));
         quote! {
-            #[doc(hidden)]
-            #[allow(unused_variables)]
-            pub fn #name(
-                __elif_value: &#inner,
-                __elif_errors: &mut #p::validate::Errors,
-                __elif_pointer: &str,
-                __elif_wire: &str,
-            ) {
-                #checks
+            impl #table::#field_ident {
+                #[doc(hidden)]
+                #[allow(unused_variables)]
+                pub fn __elif_rules(
+                    __elif_value: &#inner,
+                    __elif_errors: &mut #p::validate::Errors,
+                    __elif_pointer: &str,
+                    __elif_wire: &str,
+                ) {
+                    #checks
+                }
             }
         }
     });
-    quote! {
-        impl #ident {
-            #(#fns)*
-        }
-    }
+    quote!(#(#impls)*)
 }
 
 /// A field's type without its `Option`.

@@ -75,19 +75,9 @@ fn field_checks(field: &parse::Field, wire: &TokenStream) -> (Vec<TokenStream>, 
                 continue;
             }
             Rule::Model(path) => {
-                // `User::email` -> `User::__elif_rules_email` (the parser
-                // checked there are two segments or more).
-                let mut segments: Vec<syn::PathSegment> = path.segments.iter().cloned().collect();
-                let Some(field) = segments.pop() else {
-                    continue;
-                };
-                let rules_fn = quote::format_ident!("__elif_rules_{}", field.ident);
-                let ty = syn::Path {
-                    leading_colon: path.leading_colon,
-                    segments: segments.into_iter().collect(),
-                };
+                // The column's rules function (`users::email::__elif_rules`).
                 on_value.push(quote_spanned! {*span=>
-                    #ty::#rules_fn(__elif_value, __elif_errors, __elif_pointer, #wire);
+                    #path::__elif_rules(__elif_value, __elif_errors, __elif_pointer, #wire);
                 });
                 continue;
             }
@@ -118,9 +108,9 @@ fn field_checks(field: &parse::Field, wire: &TokenStream) -> (Vec<TokenStream>, 
     (whole, on_value)
 }
 
-/// What `#[model]` puts in `User::__elif_rules_email(__elif_value,
-/// __elif_errors, __elif_pointer, __elif_wire)`: the field's value rules,
-/// for request types that reuse them (`#[validate(model = User::email)]`).
+/// What `#[model]` puts in `users::email::__elif_rules(__elif_value,
+/// __elif_errors, __elif_pointer, __elif_wire)`: the column's value rules,
+/// for request types that reuse them (`#[validate(model = users::email)]`).
 pub(crate) fn value_checks(field: &parse::Field) -> TokenStream {
     let (_, on_value) = field_checks(field, &quote!(__elif_wire));
     quote!(#(#on_value)*)

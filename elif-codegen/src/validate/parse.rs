@@ -87,7 +87,7 @@ pub(crate) enum Rule {
     Custom(syn::Path),
     /// `nested`: the field is itself `Validate`.
     Nested,
-    /// `model = User::email`: the rules of a `#[model]` field.
+    /// `model = users::email`: the rules of a `#[model]` column.
     Model(syn::Path),
 }
 
@@ -292,7 +292,7 @@ fn rules(args: Args, errors: &mut Errors) -> Vec<(Rule, proc_macro2::Span)> {
             errors.push(syn::Error::new(
                 model.span,
                 crate::errors::coded(
-                    "`model` names a model's field\nhelp: write `model = User::email`",
+                    "`model` names a model's column, by its table\nhelp: write `model = users::email` for the `email` field of the model on table `users`",
                     "EL0002",
                 ),
             ));
