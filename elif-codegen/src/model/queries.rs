@@ -82,6 +82,18 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
     let insert = insert_returning(model, TokenStream::new());
     let update_body = update_body(model);
     let update_where_body = update_where_body(model);
+    let list = list_fn(
+        model,
+        quote!(list),
+        quote!(<#ident as #diesel::SelectableHelper<__DB>>::as_select()),
+        quote!(#ident),
+    );
+    let list_counted = list_fn(
+        model,
+        quote!(list_counted),
+        quote!((<#ident as #diesel::SelectableHelper<__DB>>::as_select(), #p::CountOver)),
+        quote!((#ident, i64)),
+    );
     quote! {
         impl #p::Model for #ident {
             type Key = #key_ty;
@@ -113,45 +125,9 @@ pub(super) fn model_impl(model: &Model, metadata: &TokenStream) -> TokenStream {
                 }
             }
 
-            fn list(
-                conn: &mut #p::Connection,
-                query: &#p::Criteria<Self>,
-            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::std::vec::Vec<Self>>> + Send {
-                async move {
-                    #p::with_connection!(*conn, |c, __DB| {
-                        let select = <__DB as #p::BackendClauses<#ident>>::select(
-                            query,
-                            #table::table.into_boxed(),
-                        );
-                        #p::Locked::new(
-                            select.select(<#ident as #diesel::SelectableHelper<__DB>>::as_select()),
-                            query.locked(),
-                        )
-                        .load::<#ident>(c)
-                        .await
-                    })
-                }
-            }
+            #list
 
-            fn list_counted(
-                conn: &mut #p::Connection,
-                query: &#p::Criteria<Self>,
-            ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::std::vec::Vec<(Self, i64)>>> + Send {
-                async move {
-                    #p::with_connection!(*conn, |c, __DB| {
-                        let select = <__DB as #p::BackendClauses<#ident>>::select(
-                            query,
-                            #table::table.into_boxed(),
-                        );
-                        #p::Locked::new(
-                            select.select((<#ident as #diesel::SelectableHelper<__DB>>::as_select(), #p::CountOver)),
-                            query.locked(),
-                        )
-                        .load::<(#ident, i64)>(c)
-                        .await
-                    })
-                }
-            }
+            #list_counted
 
             fn count(
                 conn: &mut #p::Connection,
@@ -478,4 +454,37 @@ pub(super) fn unique_columns(model: &Model) -> TokenStream {
         }
     });
     quote!(#(#impls)*)
+}
+
+/// A `Model` query that reads the rows a criteria selects (filters, order,
+/// limit, offset, lock) as `row`s built from `selection`: `list`, and
+/// `list_counted` with each row's total beside it.
+fn list_fn(
+    model: &Model,
+    name: TokenStream,
+    selection: TokenStream,
+    row: TokenStream,
+) -> TokenStream {
+    let p = private();
+    let diesel = diesel();
+    let ident = &model.item.ident;
+    let table = format_ident!("{}", model.table);
+    quote! {
+        fn #name(
+            conn: &mut #p::Connection,
+            query: &#p::Criteria<Self>,
+        ) -> impl ::core::future::Future<Output = #diesel::QueryResult<::std::vec::Vec<#row>>> + Send {
+            async move {
+                #p::with_connection!(*conn, |c, __DB| {
+                    let select = <__DB as #p::BackendClauses<#ident>>::select(
+                        query,
+                        #table::table.into_boxed(),
+                    );
+                    #p::Locked::new(select.select(#selection), query.locked())
+                        .load::<#row>(c)
+                        .await
+                })
+            }
+        }
+    }
 }

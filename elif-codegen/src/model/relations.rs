@@ -293,7 +293,6 @@ fn count(model: &Model, r: &RelationField) -> Option<TokenStream> {
         .find(|a| a.kind == AggregateKind::Count && a.relation == r.ident)?;
     let p = private();
     let diesel = diesel();
-    let ident = &model.item.ident;
     let field = &aggregate.ident;
     let table = format_ident!("{}", model.table);
     let key = &model.key().ident;
@@ -321,7 +320,6 @@ fn count(model: &Model, r: &RelationField) -> Option<TokenStream> {
             for parent in parents.iter_mut() {
                 parent.#field = #p::Related::Loaded(counts.get(&parent.#key).copied().unwrap_or(0));
             }
-            let _: ::core::option::Option<&#ident> = ::core::option::Option::None;
             ::core::result::Result::Ok(())
         }))
     })

@@ -104,15 +104,16 @@ impl<M: Model> Factory<M> {
 
     /// The insert forms, not stored.
     pub fn make(&self) -> Vec<M::New> {
-        (0..self.count)
-            .map(|_| {
-                let mut new = (self.make)(next_sequence());
-                for tweak in &self.tweaks {
-                    tweak(&mut new);
-                }
-                new
-            })
-            .collect()
+        (0..self.count).map(|_| self.make_one()).collect()
+    }
+
+    /// One insert form, with the tweaks applied.
+    fn make_one(&self) -> M::New {
+        let mut new = (self.make)(next_sequence());
+        for tweak in &self.tweaks {
+            tweak(&mut new);
+        }
+        new
     }
 
     /// Inserts the rows through `repository` (so timestamps come from its
@@ -127,11 +128,7 @@ impl<M: Model> Factory<M> {
 
     /// Inserts one row (whatever the count) and returns it.
     pub async fn create_one(&self, repository: &Repository<M>) -> crate::Result<M> {
-        let mut new = (self.make)(next_sequence());
-        for tweak in &self.tweaks {
-            tweak(&mut new);
-        }
-        repository.insert(new).await
+        repository.insert(self.make_one()).await
     }
 }
 

@@ -430,7 +430,7 @@ impl<M: Model> Criteria<M> {
     where
         C: Model,
     {
-        let condition = relation.condition(&related(Criteria::new()).filters, false);
+        let condition = relation.condition(related, false);
         self.relations.push(relation.flagged(condition));
         self
     }
@@ -447,7 +447,7 @@ impl<M: Model> Criteria<M> {
     where
         C: Model,
     {
-        let condition = relation.condition(&related(Criteria::new()).filters, false);
+        let condition = relation.condition(related, false);
         self.where_shared(condition)
     }
 
@@ -461,7 +461,7 @@ impl<M: Model> Criteria<M> {
     where
         C: Model,
     {
-        let condition = relation.condition(&related(Criteria::new()).filters, true);
+        let condition = relation.condition(related, true);
         self.where_shared(condition)
     }
 

@@ -189,11 +189,19 @@ impl<P, C> Relation<P, C> {
     }
 
     /// The `[NOT] EXISTS` condition on `P`'s table for related rows that
-    /// pass `filters`; a condition that fails the query, naming the
-    /// relation, when it cannot be expressed.
-    pub(crate) fn condition(&self, filters: &[SharedPredicate], negated: bool) -> SharedPredicate {
+    /// pass the filters `related` adds to a new criteria; a condition that
+    /// fails the query, naming the relation, when it cannot be expressed.
+    pub(crate) fn condition(
+        &self,
+        related: impl FnOnce(crate::data::Criteria<C>) -> crate::data::Criteria<C>,
+        negated: bool,
+    ) -> SharedPredicate
+    where
+        C: Model,
+    {
+        let filters = related(crate::data::Criteria::new());
         match self.condition {
-            Some(condition) => condition(filters.into(), negated),
+            Some(condition) => condition(filters.filters().into(), negated),
             None => Arc::new(Unsupported(format!(
                 "relation `{}` relates a model to its own table directly; filter by its foreign key instead",
                 self.name
@@ -232,7 +240,7 @@ impl<P: Send + Sync + 'static, C: Model> Relation<P, C> {
         relation: Relation<C, X>,
         related: impl FnOnce(crate::data::Criteria<X>) -> crate::data::Criteria<X>,
     ) -> Self {
-        let condition = relation.condition(related(crate::data::Criteria::new()).filters(), false);
+        let condition = relation.condition(related, false);
         self.nested.push(relation.flagged(condition));
         self
     }
