@@ -402,6 +402,18 @@ catalogue! {
         wrong: "#[model] enum Post { Draft, Published }",
         right: "#[model] struct Post { #[key] id: i64, state: String }",
     }
+    /// elif's `Serialize`/`Deserialize` derive on what it cannot derive.
+    EL0035 = {
+        phase: Phase::Compile,
+        title: "serde derive not possible through elif",
+        explanation: "`#[derive(Serialize, Deserialize)]` from `elif::prelude` derives serde's traits through \
+            elif, so that an app needs no `serde` dependency: next to the type it writes a copy that derives \
+            serde's trait as a remote definition of the type. So the type cannot be a remote definition itself \
+            (`#[serde(remote = \"..\")]`), and, as with serde, it cannot be a union.",
+        hint: "for a remote definition, add the `serde` crate and derive its traits (`serde::Serialize`)",
+        wrong: "#[derive(Serialize)]\n#[serde(remote = \"Duration\")]\nstruct DurationDef { secs: u64, nanos: u32 }",
+        right: "#[derive(serde::Serialize)]\n#[serde(remote = \"Duration\")]\nstruct DurationDef { secs: u64, nanos: u32 }",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,

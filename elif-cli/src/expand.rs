@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use elif_codegen::dispatch::{self, ATTRIBUTES, DERIVES, FUNCTIONS, QUALIFIED_ONLY};
+use elif_codegen::dispatch::{self, ATTRIBUTES, DERIVES, FUNCTIONS, QUALIFIED_ONLY, SERDE_DERIVES};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
@@ -48,6 +48,7 @@ pub fn expand_source(
     let file = syn::parse_file(source).map_err(|e| from_syn(&e))?;
     let mut expander = Expander {
         file: Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())),
+        serde_is_elif: !imports_serde_derives(&file),
         ..Expander::default()
     };
     let mut items = Vec::new();
@@ -131,6 +132,9 @@ struct Expander {
     errors: Vec<ExpandError>,
     /// The file expanded, which paths in `migrations!` are relative to.
     file: Option<std::path::PathBuf>,
+    /// Whether a bare `Serialize`/`Deserialize` derive is elif's (the
+    /// prelude's): the file imports neither from `serde`.
+    serde_is_elif: bool,
 }
 
 impl Expander {
@@ -159,7 +163,8 @@ impl Expander {
         let found = attrs.iter().enumerate().find_map(|(index, attribute)| {
             match elif_attribute(attribute) {
                 Some(name) => Some((index, Found::Attribute(name))),
-                None => elif_derives(attribute).map(|derives| (index, Found::Derives(derives))),
+                None => elif_derives(attribute, self.serde_is_elif)
+                    .map(|derives| (index, Found::Derives(derives))),
             }
         });
         match found {
@@ -187,7 +192,12 @@ impl Expander {
                 }
                 let helpers: Vec<&str> = ours
                     .iter()
-                    .flat_map(|name| DERIVES.iter().filter(move |(d, _)| d == name))
+                    .flat_map(|name| {
+                        DERIVES
+                            .iter()
+                            .chain(SERDE_DERIVES)
+                            .filter(move |(d, _)| d == name)
+                    })
                     .flat_map(|(_, helpers)| helpers.iter().copied())
                     .collect();
                 strip_helpers(&mut item, &helpers);
@@ -311,7 +321,7 @@ fn elif_function(path: &syn::Path) -> Option<&'static str> {
 fn has_elif_attribute(attrs: &[Attribute]) -> bool {
     attrs
         .iter()
-        .any(|a| elif_attribute(a).is_some() || elif_derives(a).is_some())
+        .any(|a| elif_attribute(a).is_some() || elif_derives(a, false).is_some())
 }
 
 /// The elif attribute macro an attribute invokes: `#[injectable]`,
@@ -328,8 +338,13 @@ fn elif_attribute(attribute: &Attribute) -> Option<&'static str> {
 
 /// For a `#[derive(..)]` naming elif derives (`Validate`, `elif::Validate`,
 /// or `::elif::__private::Validate` as generated code writes it): those (by
-/// name) and the others.
-fn elif_derives(attribute: &Attribute) -> Option<(Vec<&'static str>, Vec<syn::Path>)> {
+/// name) and the others. serde's derives are elif's when written
+/// `elif::Serialize`, or bare when `bare_serde_is_elif` (the file imports
+/// them from the prelude, not from `serde`).
+fn elif_derives(
+    attribute: &Attribute,
+    bare_serde_is_elif: bool,
+) -> Option<(Vec<&'static str>, Vec<syn::Path>)> {
     if !attribute.path().is_ident("derive") {
         return None;
     }
@@ -346,15 +361,51 @@ fn elif_derives(attribute: &Attribute) -> Option<(Vec<&'static str>, Vec<syn::Pa
             segments.as_slice(),
             [_] | ["elif", _] | ["elif", "__private", _]
         );
+        let serde = SERDE_DERIVES
+            .iter()
+            .find(|(name, _)| Some(*name) == last.as_deref())
+            .filter(|_| match segments.as_slice() {
+                [_] => bare_serde_is_elif,
+                ["elif", _] => true,
+                _ => false,
+            });
         match DERIVES
             .iter()
             .find(|(name, _)| Some(*name) == last.as_deref())
+            .or(serde)
         {
             Some((name, _)) if elif_path => ours.push(*name),
             _ => others.push(path),
         }
     }
     (!ours.is_empty()).then_some((ours, others))
+}
+
+/// Whether `file` imports `Serialize` or `Deserialize` from `serde` (by
+/// name or by glob), at its top or in an inline module: then a bare derive
+/// of them is serde's.
+fn imports_serde_derives(file: &syn::File) -> bool {
+    fn in_items(items: &[Item]) -> bool {
+        items.iter().any(|item| match item {
+            Item::Use(item) => under_serde(&item.tree, false),
+            Item::Mod(module) => module
+                .content
+                .as_ref()
+                .is_some_and(|(_, items)| in_items(items)),
+            _ => false,
+        })
+    }
+    fn under_serde(tree: &syn::UseTree, in_serde: bool) -> bool {
+        let derive = |ident: &syn::Ident| ident == "Serialize" || ident == "Deserialize";
+        match tree {
+            syn::UseTree::Path(path) => under_serde(&path.tree, in_serde || path.ident == "serde"),
+            syn::UseTree::Name(name) => in_serde && derive(&name.ident),
+            syn::UseTree::Rename(rename) => in_serde && derive(&rename.rename),
+            syn::UseTree::Glob(_) => in_serde,
+            syn::UseTree::Group(group) => group.items.iter().any(|t| under_serde(t, in_serde)),
+        }
+    }
+    in_items(&file.items)
 }
 
 fn attributes(item: &mut Item) -> Option<&mut Vec<Attribute>> {
@@ -478,16 +529,34 @@ mod tests {
     fn derives_split_into_elif_and_others() {
         let attr: Attribute =
             syn::parse_quote!(#[derive(Debug, Validate, serde::Deserialize, elif::Schema)]);
-        let (ours, others) = elif_derives(&attr).unwrap_or_default();
+        let (ours, others) = elif_derives(&attr, true).unwrap_or_default();
         assert_eq!(ours, ["Validate", "Schema"]);
         assert_eq!(others.len(), 2);
         let generated: Attribute = syn::parse_quote!(
             #[derive(::core::fmt::Debug, ::elif::__private::Validate, ::elif::__private::Schema)]
         );
-        let (ours, others) = elif_derives(&generated).unwrap_or_default();
+        let (ours, others) = elif_derives(&generated, true).unwrap_or_default();
         assert_eq!(ours, ["Validate", "Schema"]);
         assert_eq!(others.len(), 1);
         let plain: Attribute = syn::parse_quote!(#[derive(Debug, Clone)]);
-        assert!(elif_derives(&plain).is_none());
+        assert!(elif_derives(&plain, true).is_none());
+    }
+
+    #[test]
+    fn serde_derives_are_elif_s_unless_the_file_imports_serde_s() {
+        let attr: Attribute = syn::parse_quote!(#[derive(Serialize, elif::Deserialize)]);
+        assert_eq!(
+            elif_derives(&attr, true).unwrap().0,
+            ["Serialize", "Deserialize"]
+        );
+        assert_eq!(elif_derives(&attr, false).unwrap().0, ["Deserialize"]);
+        let generated: Attribute =
+            syn::parse_quote!(#[derive(::elif::__private::serde::Serialize)]);
+        assert!(elif_derives(&generated, true).is_none());
+        let file = |source: &str| imports_serde_derives(&syn::parse_file(source).unwrap());
+        assert!(file("use serde::Deserialize;"));
+        assert!(file("use serde::{Serialize, de::Deserialize as D};"));
+        assert!(file("mod m { use ::serde::*; }"));
+        assert!(!file("use elif::prelude::*; use serde_json::json;"));
     }
 }

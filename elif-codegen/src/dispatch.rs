@@ -35,6 +35,14 @@ pub const DERIVES: &[(&str, &[&str])] = &[
     ("Schema", &[]),
 ];
 
+/// The derives of serde's traits that `elif::prelude` exports
+/// (`#[derive(Serialize, Deserialize)]` in an app without a `serde`
+/// dependency), with the helper attribute they declare. `elif expand`
+/// leaves them to the compiler, as it leaves serde's own: a bare
+/// `Serialize` may be either, and both mean what serde says.
+pub const SERDE_DERIVES: &[(&str, &[&str])] =
+    &[("Serialize", &["serde"]), ("Deserialize", &["serde"])];
+
 /// The function-like macros.
 pub const FUNCTIONS: &[&str] = &["migrations"];
 
@@ -87,14 +95,16 @@ pub fn expand_attribute(name: &str, args: TokenStream, item: TokenStream) -> Opt
     Some(output)
 }
 
-/// Expands derive macro `name` (one of [`DERIVES`]) on `input`; `None` for
-/// a name elif does not define.
+/// Expands derive macro `name` (one of [`DERIVES`] or [`SERDE_DERIVES`])
+/// on `input`; `None` for a name elif does not define.
 pub fn expand_derive(name: &str, input: TokenStream) -> Option<TokenStream> {
     let output = match name {
         "Config" => crate::derive_config(input),
         "Validate" => crate::derive_validate(input),
         "DomainError" => crate::derive_domain_error(input),
         "Schema" => crate::derive_schema(input),
+        "Serialize" => crate::derive_serialize(input),
+        "Deserialize" => crate::derive_deserialize(input),
         _ => return None,
     };
     Some(output)

@@ -25,6 +25,7 @@ pub mod paths;
 mod schema;
 mod scope;
 mod serde_attrs;
+mod serde_bridge;
 mod validate;
 
 pub use config::expand as derive_config;
@@ -37,6 +38,16 @@ pub use migrations::expand as migrations;
 pub use model::expand as model;
 pub use module::expand as module;
 pub use schema::expand as derive_schema;
+
+/// `#[derive(Serialize)]` through serde, for an app without a `serde` dependency.
+pub fn derive_serialize(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    serde_bridge::expand(input, serde_attrs::Direction::Serialize)
+}
+
+/// `#[derive(Deserialize)]` through serde, for an app without a `serde` dependency.
+pub fn derive_deserialize(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    serde_bridge::expand(input, serde_attrs::Direction::Deserialize)
+}
 pub use validate::expand as derive_validate;
 
 /// Expands `#[guard]`: an injectable that the container builds and routes run as a guard.

@@ -122,6 +122,20 @@ pub fn derive_schema(input: TokenStream) -> TokenStream {
     derive("Schema", input)
 }
 
+/// Derives serde's `Serialize` through elif, so that an app needs no `serde`
+/// dependency: every `#[serde(..)]` attribute means what serde says.
+#[proc_macro_derive(Serialize, attributes(serde))]
+pub fn derive_serialize(input: TokenStream) -> TokenStream {
+    derive("Serialize", input)
+}
+
+/// Derives serde's `Deserialize` through elif, so that an app needs no
+/// `serde` dependency: every `#[serde(..)]` attribute means what serde says.
+#[proc_macro_derive(Deserialize, attributes(serde))]
+pub fn derive_deserialize(input: TokenStream) -> TokenStream {
+    derive("Deserialize", input)
+}
+
 macro_rules! route_attributes {
     ($($name:ident),*) => {$(
         /// A route of a `#[controller]` impl block (read by `#[controller]`; an error anywhere else).

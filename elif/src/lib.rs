@@ -40,6 +40,10 @@ pub use elif_macros::{
     Config, DomainError, Schema, Validate, controller, delete, factory, get, guard, head,
     injectable, main, migrations, model, module, options, patch, post, put, route, test,
 };
+/// serde's traits with elif's derives of them (`#[derive(Serialize,
+/// Deserialize)]`), so that an app needs no `serde` dependency of its own.
+pub use elif_macros::{Deserialize, Serialize};
+pub use elif_runtime::__private::serde::{de::Deserialize, ser::Serialize};
 pub use elif_runtime::{App, Booted, BoxFuture, DomainError, Error, Lifecycle, Result};
 pub use elif_runtime::{
     app, config, data, di, diagnostics, error, http, inspect, module as modules, testing, time,
@@ -49,8 +53,9 @@ pub use elif_runtime::{
 /// What most files of an elif app need: `use elif::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        App, Config, DomainError, Error, Lifecycle, Result, Schema, Validate, controller, delete,
-        factory, get, guard, head, injectable, model, module, options, patch, post, put, route,
+        App, Config, Deserialize, DomainError, Error, Lifecycle, Result, Schema, Serialize,
+        Validate, controller, delete, factory, get, guard, head, injectable, model, module,
+        options, patch, post, put, route,
     };
     pub use elif_runtime::config::{Config, Environment, Secret};
     /// diesel's expression methods, for filters and order on a model's

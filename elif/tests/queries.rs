@@ -115,6 +115,22 @@ pub struct Note {
     pub body: String,
 }
 
+/// A category in a tree: a relation from `categories` to itself, both ways.
+#[model(table = "categories")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    #[key]
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    #[belongs_to(Category, foreign_key = parent_id)]
+    pub parent: Related<Option<Box<Category>>>,
+    #[has_many(Category, foreign_key = parent_id)]
+    pub children: Related<Vec<Category>>,
+    #[count(children)]
+    pub children_count: Related<i64>,
+}
+
 /// Stock that must never go below zero.
 #[model(table = "products")]
 #[derive(Debug, Clone, PartialEq)]
@@ -182,7 +198,8 @@ pub struct Profile {
         Repository<Favorite>,
         Repository<Note>,
         Repository<Product>,
-        Repository<Profile>
+        Repository<Profile>,
+        Repository<Category>
     )
 )]
 pub struct QueriesModule;
@@ -327,6 +344,123 @@ impl World {
 fn statements_since(database: &Database, before: u64) -> u64 {
     let check = u64::from(database.backend() == elif::data::Backend::Postgres);
     database.query_count() - before - check
+}
+
+#[elif::test]
+async fn relation_filters_from_a_table_to_itself_need_no_alias() {
+    for db in TestDatabase::both("queries_self").await {
+        let booted = boot(&db).await;
+        let categories = repository::<Category>(&booted);
+        let database = booted.container().get::<Database>().unwrap();
+        let new = |name: &str, parent: Option<&Category>| NewCategory {
+            parent_id: parent.map(|p| p.id),
+            name: name.to_owned(),
+        };
+        // books > (rust > async), books > cooking; music (no children)
+        let books = categories.insert(new("books", None)).await.unwrap();
+        let rust = categories.insert(new("rust", Some(&books))).await.unwrap();
+        categories.insert(new("async", Some(&rust))).await.unwrap();
+        categories
+            .insert(new("cooking", Some(&books)))
+            .await
+            .unwrap();
+        categories.insert(new("music", None)).await.unwrap();
+        let names = |query: Criteria<Category>| {
+            let categories = categories.clone();
+            let database = database.clone();
+            async move {
+                let before = database.query_count();
+                let rows = categories
+                    .list(query.order_by(categories::id.asc()))
+                    .await
+                    .unwrap();
+                let statements = statements_since(&database, before);
+                (
+                    rows.into_iter().map(|c| c.name).collect::<Vec<_>>(),
+                    statements,
+                )
+            }
+        };
+
+        // has_many to itself: categories with a child called "async".
+        let (found, statements) = names(Criteria::new().has(Category::children(), |c| {
+            c.filter(categories::name.eq("async"))
+        }))
+        .await;
+        assert_eq!(found, ["rust"]);
+        assert_eq!(statements, 1, "one statement, no id list");
+        // Leaves: no children at all (the roots' NULL parent_id must not hide any).
+        let (found, _) = names(Criteria::new().doesnt_have(Category::children(), |c| c)).await;
+        assert_eq!(found, ["async", "cooking", "music"]);
+
+        // belongs_to itself: categories whose parent is "books"; those
+        // whose parent is not (roots, whose parent_id is NULL, included).
+        let (found, _) = names(Criteria::new().has(Category::parent(), |p| {
+            p.filter(categories::name.eq("books"))
+        }))
+        .await;
+        assert_eq!(found, ["rust", "cooking"]);
+        let (found, _) = names(Criteria::new().doesnt_have(Category::parent(), |p| {
+            p.filter(categories::name.eq("books"))
+        }))
+        .await;
+        assert_eq!(found, ["books", "async", "music"]);
+        let (found, _) = names(Criteria::new().doesnt_have(Category::parent(), |p| p)).await;
+        assert_eq!(found, ["books", "music"], "the roots");
+
+        // Nested: grandparents of "async", each level naming its own row.
+        let (found, statements) = names(Criteria::new().has(Category::children(), |c| {
+            c.has(Category::children(), |g| {
+                g.filter(categories::name.eq("async"))
+            })
+        }))
+        .await;
+        assert_eq!(found, ["books"]);
+        assert_eq!(statements, 1);
+        // Combined with an outer filter on the same table, and counted.
+        let (found, _) = names(
+            Criteria::new()
+                .filter(categories::name.ne("books"))
+                .has(Category::parent(), |p| {
+                    p.filter(categories::parent_id.is_null())
+                }),
+        )
+        .await;
+        assert_eq!(found, ["rust", "cooking"]);
+        let with_counts = categories
+            .list(
+                Criteria::new()
+                    .has(Category::children(), |c| c)
+                    .with_count(Category::children())
+                    .order_by(categories::id.asc()),
+            )
+            .await
+            .unwrap();
+        let counts: Vec<(String, i64)> = with_counts
+            .iter()
+            .map(|c| (c.name.clone(), *c.children_count.get().unwrap()))
+            .collect();
+        assert_eq!(counts, [("books".into(), 2), ("rust".into(), 1)]);
+        // The parent loads boxed (a struct cannot hold itself unboxed).
+        let loaded = categories
+            .list(
+                Criteria::new()
+                    .with(Category::parent())
+                    .order_by(categories::id.asc()),
+            )
+            .await
+            .unwrap();
+        let parents: Vec<Option<&str>> = loaded
+            .iter()
+            .map(|c| c.parent.get().unwrap().as_deref().map(|p| p.name.as_str()))
+            .collect();
+        assert_eq!(
+            parents,
+            [None, Some("books"), Some("rust"), Some("books"), None]
+        );
+        drop(booted);
+        db.cleanup().await;
+    }
 }
 
 #[elif::test]

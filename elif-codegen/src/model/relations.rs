@@ -155,11 +155,11 @@ fn belongs_to(model: &Model, r: &RelationField) -> TokenStream {
     );
     let nested = nested(&owners);
     let assign = if nullable {
-        quote!(parent.#field = #p::Related::Loaded(owner);)
+        quote!(parent.#field = #p::Related::Loaded(#p::FromOwner::from_owner(owner));)
     } else {
         quote! {
             if let ::core::option::Option::Some(owner) = owner {
-                parent.#field = #p::Related::Loaded(owner);
+                parent.#field = #p::Related::Loaded(#p::FromOwner::from_owner(owner));
             }
         }
     };
@@ -245,8 +245,8 @@ fn many_to_many(model: &Model, r: &RelationField) -> TokenStream {
 }
 
 /// `.filtered_by(..)`: the `[NOT] EXISTS` condition `has` and `doesnt_have`
-/// put on this model's rows. None for a `has_many`/`has_one`/`belongs_to`
-/// from a model to itself: its subquery would name the same table twice.
+/// put on this model's rows; for a `has_many`/`has_one`/`belongs_to` from a
+/// model to itself, `[NOT] key IN (SELECT ..)`, which needs no alias.
 fn condition(model: &Model, r: &RelationField) -> Option<TokenStream> {
     let p = private();
     let ident = &model.item.ident;
@@ -255,11 +255,16 @@ fn condition(model: &Model, r: &RelationField) -> Option<TokenStream> {
     let key = format_ident!("__elif_{}", model.key().ident.unraw());
     let to_itself =
         target.is_ident("Self") || target.segments.last().is_some_and(|s| s.ident == *ident);
+    let direct = if to_itself {
+        quote!(#p::exists_in_self)
+    } else {
+        quote!(#p::exists_direct)
+    };
     let build = match r.kind {
-        RelationKind::HasMany | RelationKind::HasOne if !to_itself => {
-            quote!(#p::exists_direct(#target::#fk, #ident::#key, filters, negated))
+        RelationKind::HasMany | RelationKind::HasOne => {
+            quote!(#direct(#target::#fk, #ident::#key, filters, negated))
         }
-        RelationKind::BelongsTo if !to_itself => quote!(#p::exists_direct(
+        RelationKind::BelongsTo => quote!(#direct(
             <#target as #p::Model>::KEY_COLUMN,
             #ident::#fk,
             filters,
@@ -277,7 +282,6 @@ fn condition(model: &Model, r: &RelationField) -> Option<TokenStream> {
                 negated
             ))
         }
-        _ => return None,
     };
     Some(quote! {
         .filtered_by(|filters, negated| #build)

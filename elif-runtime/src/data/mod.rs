@@ -68,10 +68,12 @@ pub use model::{
 };
 pub use module::DataModule;
 pub use predicate::{
-    MAX_BOUND_KEYS, Predicate, SharedPredicate, Where, exists_direct, exists_through,
+    MAX_BOUND_KEYS, Predicate, SharedPredicate, Where, exists_direct, exists_in_self,
+    exists_through,
 };
 pub use relations::{
-    AssignFn, ConditionFn, CountFn, FlagFn, KeyOf, Load, LoadFn, Related, Relation, distinct,
+    AssignFn, ConditionFn, CountFn, FlagFn, FromOwner, KeyOf, Load, LoadFn, Related, Relation,
+    distinct,
 };
 pub use repository::{Repository, build_repository, depends_on_database, repository_dependencies};
 pub use seed::Seeder;

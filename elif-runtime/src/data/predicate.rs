@@ -199,6 +199,55 @@ impl Exists {
 
 rendered_by_walk!(Exists);
 
+/// `outer IN (SELECT inner FROM <table> WHERE inner IS NOT NULL AND ..)`,
+/// and `NOT COALESCE(<that>, FALSE)` negated: the condition of a relation
+/// from a table to itself (`categories.parent_id` → `categories`). A
+/// correlated `EXISTS` would name the table twice in one scope; here the
+/// outer column stands before the subquery, so it names the outer row and
+/// everything inside names the related one, without an alias. The subquery
+/// is not correlated (both backends plan it as a semi-join); `IS NOT NULL`
+/// and `COALESCE` give `NOT` the meaning of `NOT EXISTS` when a foreign key
+/// is NULL.
+pub(crate) struct InSelf {
+    pub(crate) negated: bool,
+    pub(crate) table: SharedPredicate,
+    pub(crate) inner: SharedPredicate,
+    pub(crate) outer: SharedPredicate,
+    pub(crate) filters: Arc<[SharedPredicate]>,
+}
+
+impl InSelf {
+    fn walk<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend,
+        dyn Predicate: WalkOn<DB>,
+    {
+        if self.negated {
+            out.push_sql("NOT COALESCE(");
+        }
+        self.outer.walk_on(out.reborrow())?;
+        out.push_sql(" IN (SELECT ");
+        self.inner.walk_on(out.reborrow())?;
+        out.push_sql(" FROM ");
+        self.table.walk_on(out.reborrow())?;
+        out.push_sql(" WHERE ");
+        self.inner.walk_on(out.reborrow())?;
+        out.push_sql(" IS NOT NULL");
+        for part in self.filters.iter() {
+            out.push_sql(" AND (");
+            part.walk_on(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(")");
+        if self.negated {
+            out.push_sql(", FALSE)");
+        }
+        Ok(())
+    }
+}
+
+rendered_by_walk!(InSelf);
+
 /// The quoted name of table `T`, for SQL elif writes around diesel's.
 pub(crate) fn table_of<T>() -> SharedPredicate
 where
@@ -230,6 +279,31 @@ where
     O: Predicate,
 {
     Arc::new(Exists {
+        negated,
+        table: table_of::<I::Table>(),
+        inner: Arc::new(inner),
+        outer: Arc::new(outer),
+        filters,
+    })
+}
+
+/// The condition of a relation from a table to itself (`has_many`,
+/// `has_one` or `belongs_to` over `categories.parent_id`): `outer IN
+/// (SELECT inner FROM <table> WHERE ..filters)`, see [`InSelf`]. `inner`
+/// and `outer` are as for [`exists_direct`].
+#[doc(hidden)]
+pub fn exists_in_self<I, O>(
+    inner: I,
+    outer: O,
+    filters: Arc<[SharedPredicate]>,
+    negated: bool,
+) -> SharedPredicate
+where
+    I: diesel::Column + Predicate,
+    I::Table: Default + Predicate,
+    O: Predicate,
+{
+    Arc::new(InSelf {
         negated,
         table: table_of::<I::Table>(),
         inner: Arc::new(inner),

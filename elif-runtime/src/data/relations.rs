@@ -48,6 +48,34 @@ impl<T> Related<T> {
     }
 }
 
+/// How a loaded owner becomes a `belongs_to` field's value: as is
+/// (`Related<Author>`, `Related<Option<Author>>`) or boxed, which a
+/// relation from a model to itself needs (`Related<Option<Box<Category>>>`:
+/// a struct cannot hold itself unboxed).
+#[doc(hidden)]
+pub trait FromOwner<T> {
+    /// The field's value for `owner`.
+    fn from_owner(owner: T) -> Self;
+}
+
+impl<T> FromOwner<T> for T {
+    fn from_owner(owner: T) -> Self {
+        owner
+    }
+}
+
+impl<T> FromOwner<T> for Box<T> {
+    fn from_owner(owner: T) -> Self {
+        Box::new(owner)
+    }
+}
+
+impl<T> FromOwner<Option<T>> for Option<Box<T>> {
+    fn from_owner(owner: Option<T>) -> Self {
+        owner.map(Box::new)
+    }
+}
+
 impl<T: fmt::Debug> fmt::Debug for Related<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -2,7 +2,6 @@
 //! controllers that serve them.
 
 use elif::prelude::*;
-use serde::Deserialize;
 
 use crate::auth::{Editor, Writer};
 use crate::models::{

@@ -62,3 +62,8 @@ CREATE TABLE profiles (
     token UUID NOT NULL,
     settings JSONB NOT NULL
 );
+CREATE TABLE categories (
+    id BIGSERIAL PRIMARY KEY,
+    parent_id BIGINT REFERENCES categories (id),
+    name TEXT NOT NULL
+);

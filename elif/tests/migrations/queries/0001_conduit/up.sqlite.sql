@@ -62,3 +62,8 @@ CREATE TABLE profiles (
     token TEXT NOT NULL,
     settings TEXT NOT NULL
 );
+CREATE TABLE categories (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    parent_id BIGINT REFERENCES categories (id),
+    name TEXT NOT NULL
+);
