@@ -37,6 +37,7 @@ struct Inner {
     entry: Option<&'static Entry>,
     rendered: Option<Problem>,
     domain: Option<Box<dyn std::any::Any + Send + Sync>>,
+    retry_after: Option<u32>,
 }
 
 /// An error of the app's domain, mapped to a status, a stable code and a
@@ -70,6 +71,7 @@ impl Error {
                 entry: None,
                 rendered: None,
                 domain: None,
+                retry_after: None,
             }),
         }
     }
@@ -182,6 +184,7 @@ impl Error {
             },
             request_id: request_id.map(str::to_owned),
             errors: self.inner.errors.clone(),
+            retry_after: self.inner.retry_after,
         }
     }
 
@@ -209,6 +212,13 @@ impl Error {
     /// Adds a hint: one sentence telling the reader how to fix the problem.
     pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
         self.inner.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a `Retry-After: <seconds>` header to the response (a 503 or 429
+    /// that knows when to come back).
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.inner.retry_after = Some(seconds);
         self
     }
 

@@ -50,6 +50,8 @@ pub struct Problem {
     pub request_id: Option<String>,
     /// Field-level errors.
     pub errors: Vec<FieldError>,
+    /// Seconds for the `Retry-After` header (not a member of the body).
+    pub retry_after: Option<u32>,
 }
 
 #[derive(Serialize)]

@@ -24,6 +24,9 @@ impl Problem {
         if let Some(id) = &self.request_id {
             response.insert_header((crate::http::pipeline::REQUEST_ID, id.as_str()));
         }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
         response.body(self.to_json())
     }
 }
@@ -60,5 +63,15 @@ mod tests {
             response.headers().get("content-type").unwrap(),
             PROBLEM_JSON
         );
+        assert!(response.headers().get("retry-after").is_none());
+    }
+
+    #[test]
+    fn retry_after_is_a_header_not_a_member() {
+        use actix_web::ResponseError;
+        let err = Error::new(503, "BUSY", "try later").with_retry_after(2);
+        let response = err.error_response();
+        assert_eq!(response.headers().get("retry-after").unwrap(), "2");
+        assert!(!err.to_problem(None, false).to_json().contains("retry"));
     }
 }

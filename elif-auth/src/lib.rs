@@ -1,0 +1,59 @@
+//! Identity for elif apps, as a package: an app adds `elif-auth` next to
+//! `elif` and imports [`AuthModule`].
+//!
+//! ```no_run
+//! use elif::prelude::*;
+//! use elif_auth::{AuthModule, Check, Jwt, Passwords};
+//!
+//! #[injectable]
+//! pub struct Logins {
+//!     passwords: Inject<Passwords>,
+//!     jwt: Inject<Jwt>,
+//! }
+//!
+//! impl Logins {
+//!     /// A token for the account, if the password is its own.
+//!     pub async fn login(&self, subject: &str, password: &str, stored: Option<&elif_auth::PasswordHash>) -> elif::Result<Option<String>> {
+//!         match self.passwords.check(password, stored).await? {
+//!             Check::Valid { .. } => Ok(Some(self.jwt.issue(subject, elif_auth::NoClaims {})?)),
+//!             Check::Invalid => Ok(None),
+//!         }
+//!     }
+//! }
+//!
+//! #[module(imports(AuthModule), providers(Logins))]
+//! pub struct AppModule;
+//! ```
+//!
+//! It is built only on elif's public API, as any third-party package
+//! would be: its services are `#[factory]` providers of an exported
+//! `#[module]`, its settings `#[derive(Config)]` sections under `[auth.*]`,
+//! its errors `DomainError`s with stable codes. So far it holds passwords
+//! ([`password`]) and JSON Web Tokens ([`jwt`]); sessions, API tokens, the
+//! current user and policies follow (plan/ROADMAP.md).
+
+pub mod jwt;
+pub mod password;
+
+use elif::prelude::*;
+
+pub use jwt::{Claims, Jwt, JwtConfig, NoClaims, TokenError};
+pub use password::{
+    Check, PasswordConfig, PasswordHash, PasswordPolicyError, Passwords, check_policy,
+};
+
+/// The password service, from `[auth.passwords]`.
+#[factory]
+async fn password_service(config: Config<PasswordConfig>) -> elif::Result<Passwords> {
+    Passwords::new(&config).await
+}
+
+/// The token service, from `[auth.jwt]` and the app's clock.
+#[factory]
+async fn token_service(config: Config<JwtConfig>, clock: Inject<dyn Clock>) -> elif::Result<Jwt> {
+    Jwt::new(&config, Inject::into_arc(clock))
+}
+
+/// Passwords and tokens, for the modules that import it.
+#[module(providers(password_service, token_service), exports(Passwords, Jwt))]
+pub struct AuthModule;

@@ -1,0 +1,327 @@
+//! Passwords: argon2id hashes stored as PHC text, computed off the actix
+//! workers.
+//!
+//! A hash at OWASP's parameters (argon2id, m = 19,456 KiB, t = 2, p = 1)
+//! costs tens of milliseconds of CPU and 19 MiB of memory. Run on an actix
+//! worker it would stall every request of that worker; run unbounded on the
+//! blocking pool, a login flood would take 19 MiB for each of its 512
+//! threads. So [`Passwords`] hashes and verifies on the blocking pool behind
+//! a semaphore with one permit per core (`auth.passwords.concurrency`): a
+//! request that waits longer than `queue_timeout_ms` for a permit answers
+//! 503 `AUTH_BUSY` with `Retry-After`, and the others are not slowed.
+//!
+//! A login for an account that does not exist verifies against a dummy
+//! hash made at boot with the same parameters ([`Passwords::check`] with
+//! `None`), so neither the answer nor its timing says whether the account
+//! exists. Comparison is argon2's own, in constant time.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use elif::prelude::*;
+use tokio::sync::Semaphore;
+
+/// The fewest characters a password may have (OWASP ASVS 5.0, 6.2.1).
+pub const MIN_LENGTH: usize = 8;
+/// The most characters a password may have: longer ones are refused, never
+/// truncated (ASVS 6.2.9 asks that at least 64 be allowed).
+pub const MAX_LENGTH: usize = 128;
+
+/// The `[auth.passwords]` config section.
+#[derive(Config, Debug, Clone)]
+#[config(section = "auth.passwords")]
+pub struct PasswordConfig {
+    /// argon2id memory cost in KiB (OWASP: 19,456).
+    #[config(default = 19_456, validate = at_least_8)]
+    pub memory_kib: u32,
+    /// argon2id passes (OWASP: 2).
+    #[config(default = 2, validate = at_least_1)]
+    pub iterations: u32,
+    /// argon2id lanes (OWASP: 1).
+    #[config(default = 1, validate = at_least_1)]
+    pub parallelism: u32,
+    /// How many hashes run at once; the number of cores when unset.
+    pub concurrency: Option<u32>,
+    /// How long a request waits for a free slot before 503, in milliseconds.
+    #[config(default = 2_000)]
+    pub queue_timeout_ms: u64,
+}
+
+fn at_least_1(value: &u32) -> Result<(), String> {
+    if *value >= 1 {
+        Ok(())
+    } else {
+        Err("must be at least 1".into())
+    }
+}
+
+fn at_least_8(value: &u32) -> Result<(), String> {
+    if *value >= 8 {
+        Ok(())
+    } else {
+        Err("must be at least 8 (KiB)".into())
+    }
+}
+
+/// A password hash in PHC text (`$argon2id$v=19$m=19456,t=2,p=1$..`), as
+/// stored in a column. Its text never shows in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// A stored hash, checked to be PHC text.
+    pub fn from_phc(text: impl Into<String>) -> Result<Self, Error> {
+        let text = text.into();
+        argon2::PasswordHash::new(&text).map_err(|_| {
+            Error::new(
+                500,
+                "AUTH_BAD_PASSWORD_HASH",
+                "a stored password hash is not PHC text",
+            )
+            .with_hint("store the text `Passwords::hash` returns, unchanged")
+        })?;
+        Ok(Self(text))
+    }
+
+    /// The PHC text, to store.
+    pub fn as_phc(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash([redacted])")
+    }
+}
+
+/// The outcome of [`Passwords::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// The password matches. `needs_rehash`: the hash was made with other
+    /// parameters than today's; store [`Passwords::hash`] of it again.
+    Valid {
+        /// Whether to hash the password again with today's parameters.
+        needs_rehash: bool,
+    },
+    /// The password does not match, or there is no such account.
+    Invalid,
+}
+
+impl Check {
+    /// Whether the password matched.
+    pub fn is_valid(self) -> bool {
+        matches!(self, Self::Valid { .. })
+    }
+}
+
+/// Why a new password is refused (length only: no composition rules, as
+/// ASVS 6.2.5 asks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DomainError)]
+pub enum PasswordPolicyError {
+    /// Fewer than [`MIN_LENGTH`] characters.
+    #[problem(
+        status = 422,
+        code = "PASSWORD_TOO_SHORT",
+        message = "a password has at least 8 characters",
+        hint = "choose a longer password; a passphrase of several words is easiest to remember"
+    )]
+    TooShort,
+    /// More than [`MAX_LENGTH`] characters.
+    #[problem(
+        status = 422,
+        code = "PASSWORD_TOO_LONG",
+        message = "a password has at most 128 characters"
+    )]
+    TooLong,
+}
+
+/// Checks a new password's length in characters (not bytes): 8 to 128.
+pub fn check_policy(password: &str) -> Result<(), PasswordPolicyError> {
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
+        Err(PasswordPolicyError::TooShort)
+    } else if length > MAX_LENGTH {
+        Err(PasswordPolicyError::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// Hashes and verifies passwords (injectable: `Inject<Passwords>`).
+pub struct Passwords {
+    params: Params,
+    slots: Arc<Semaphore>,
+    queue_timeout: Duration,
+    dummy: PasswordHash,
+}
+
+impl fmt::Debug for Passwords {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Passwords")
+            .field("memory_kib", &self.params.m_cost())
+            .field("iterations", &self.params.t_cost())
+            .field("parallelism", &self.params.p_cost())
+            .field("concurrency", &self.slots.available_permits())
+            .finish()
+    }
+}
+
+impl Passwords {
+    /// The service for `config`; makes the dummy hash (one hash's time).
+    pub async fn new(config: &PasswordConfig) -> elif::Result<Self> {
+        let params = Params::new(
+            config.memory_kib,
+            config.iterations,
+            config.parallelism,
+            None,
+        )
+        .map_err(|e| {
+            Error::new(
+                500,
+                "AUTH_PASSWORD_PARAMS",
+                format!("argon2id parameters refused: {e}"),
+            )
+            .with_hint("set `[auth.passwords]` memory_kib, iterations and parallelism to OWASP's 19456, 2, 1")
+        })?;
+        let concurrency = config.concurrency.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |n| n.max(1) as usize,
+        );
+        let mut passwords = Self {
+            params,
+            slots: Arc::new(Semaphore::new(concurrency)),
+            queue_timeout: Duration::from_millis(config.queue_timeout_ms),
+            dummy: PasswordHash(String::new()),
+        };
+        // Any password will do: nobody knows it and no account has it.
+        passwords.dummy = passwords.hash_unchecked("elif dummy password").await?;
+        Ok(passwords)
+    }
+
+    /// The PHC hash of a new password, after [`check_policy`].
+    pub async fn hash(&self, password: &str) -> elif::Result<PasswordHash> {
+        check_policy(password)?;
+        self.hash_unchecked(password).await
+    }
+
+    /// Whether `password` matches `stored`; with `None` (no such account)
+    /// it verifies against the dummy hash and answers [`Check::Invalid`],
+    /// taking the same time as a real check.
+    pub async fn check(
+        &self,
+        password: &str,
+        stored: Option<&PasswordHash>,
+    ) -> elif::Result<Check> {
+        // Too long to be a password we hashed: refuse without work, the
+        // same for every account.
+        if password.chars().count() > MAX_LENGTH {
+            return Ok(Check::Invalid);
+        }
+        let known = stored.is_some();
+        let target = stored.unwrap_or(&self.dummy).clone();
+        let params = self.params.clone();
+        let password = password.to_owned();
+        let matched = self
+            .blocking(move || {
+                let argon = argon2(params.clone());
+                let Ok(parsed) = argon2::PasswordHash::new(target.as_phc()) else {
+                    return (false, false);
+                };
+                let matched = argon.verify_password(password.as_bytes(), &parsed).is_ok();
+                (matched, matched && needs_rehash(&parsed, &params))
+            })
+            .await?;
+        Ok(match matched {
+            (true, needs_rehash) if known => Check::Valid { needs_rehash },
+            _ => Check::Invalid,
+        })
+    }
+
+    async fn hash_unchecked(&self, password: &str) -> elif::Result<PasswordHash> {
+        let params = self.params.clone();
+        let password = password.to_owned();
+        self.blocking(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon2(params)
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| PasswordHash(hash.to_string()))
+                .map_err(|e| Error::internal(format!("argon2id hashing failed: {e}")))
+        })
+        .await?
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free; 503 when none
+    /// frees up within the queue timeout.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> elif::Result<T> {
+        let permit = tokio::time::timeout(self.queue_timeout, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        let result = elif::rt::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|e| Error::internal(format!("a password task failed: {e}")))?;
+        Ok(result)
+    }
+}
+
+fn argon2(params: Params) -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Whether a hash was made with another algorithm, version or parameters
+/// than `params`.
+fn needs_rehash(parsed: &argon2::PasswordHash<'_>, params: &Params) -> bool {
+    let same_algorithm = parsed.algorithm == Algorithm::Argon2id.ident();
+    let same_version = parsed.version == Some(Version::V0x13.into());
+    let same_params = Params::try_from(parsed).is_ok_and(|p| {
+        p.m_cost() == params.m_cost()
+            && p.t_cost() == params.t_cost()
+            && p.p_cost() == params.p_cost()
+    });
+    !(same_algorithm && same_version && same_params)
+}
+
+fn busy() -> Error {
+    Error::new(
+        503,
+        "AUTH_BUSY",
+        "too many password checks are running; try again in a moment",
+    )
+    .with_retry_after(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_is_counted_in_characters() {
+        assert_eq!(check_policy("short"), Err(PasswordPolicyError::TooShort));
+        assert_eq!(check_policy("ééééééé"), Err(PasswordPolicyError::TooShort));
+        assert_eq!(check_policy("éééééééé"), Ok(()));
+        assert_eq!(check_policy(&"a".repeat(128)), Ok(()));
+        assert_eq!(
+            check_policy(&"a".repeat(129)),
+            Err(PasswordPolicyError::TooLong)
+        );
+    }
+
+    #[test]
+    fn a_hash_never_shows() {
+        let hash = PasswordHash("$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into());
+        assert_eq!(format!("{hash:?}"), "PasswordHash([redacted])");
+        assert!(PasswordHash::from_phc("plain text").is_err());
+    }
+}
