@@ -4,7 +4,7 @@
 //! [`Predicate`] that renders itself for SQLite or PostgreSQL. A criteria's
 //! filters are one [`Where`] condition, which a `SELECT`, an `UPDATE` and a
 //! `DELETE` on the table accept alike, and which a relation filter nests in
-//! an `EXISTS` subquery ([`Exists`]). Values stay bound parameters.
+//! an `EXISTS` subquery ([`RelatedRows`]). Values stay bound parameters.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -160,11 +160,11 @@ where
     Ok(())
 }
 
-/// `[NOT] EXISTS (SELECT 1 FROM <table> WHERE <inner> = <outer> AND ..)`:
-/// whether a row has related rows that pass the related criteria's
-/// filters. `inner` is the related table's column, `outer` the filtered
-/// table's, so the subquery is correlated; one statement, no id list.
-pub(crate) struct Exists {
+/// Whether a row has related rows that pass the related criteria's
+/// filters: `inner` is the related table's column, `outer` the filtered
+/// table's. One statement, no id list, in one of two shapes.
+pub(crate) struct RelatedRows {
+    pub(crate) shape: Shape,
     pub(crate) negated: bool,
     pub(crate) table: SharedPredicate,
     pub(crate) inner: SharedPredicate,
@@ -172,81 +172,88 @@ pub(crate) struct Exists {
     pub(crate) filters: Arc<[SharedPredicate]>,
 }
 
-impl Exists {
+/// How a [`RelatedRows`] condition is written.
+#[derive(Clone, Copy)]
+pub(crate) enum Shape {
+    /// `[NOT] EXISTS (SELECT 1 FROM <table> WHERE inner = outer AND ..)`:
+    /// a correlated subquery.
+    Exists,
+    /// `outer IN (SELECT inner FROM <table> WHERE inner IS NOT NULL AND
+    /// ..)`, and `NOT COALESCE(<that>, FALSE)` negated: for a relation from
+    /// a table to itself (`categories.parent_id` → `categories`), where a
+    /// correlated `EXISTS` would name the table twice in one scope. The
+    /// outer column stands before the subquery, so it names the outer row
+    /// and everything inside names the related one, without an alias. Both
+    /// backends plan it as a semi-join; `IS NOT NULL` and `COALESCE` give
+    /// `NOT` the meaning of `NOT EXISTS` when a foreign key is NULL.
+    InSelf,
+}
+
+impl RelatedRows {
     fn walk<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
     where
         DB: diesel::backend::Backend,
         dyn Predicate: WalkOn<DB>,
     {
-        if self.negated {
-            out.push_sql("NOT ");
+        match (self.shape, self.negated) {
+            (Shape::Exists, true) => out.push_sql("NOT EXISTS (SELECT 1 FROM "),
+            (Shape::Exists, false) => out.push_sql("EXISTS (SELECT 1 FROM "),
+            (Shape::InSelf, negated) => {
+                if negated {
+                    out.push_sql("NOT COALESCE(");
+                }
+                self.outer.walk_on(out.reborrow())?;
+                out.push_sql(" IN (SELECT ");
+                self.inner.walk_on(out.reborrow())?;
+                out.push_sql(" FROM ");
+            }
         }
-        out.push_sql("EXISTS (SELECT 1 FROM ");
         self.table.walk_on(out.reborrow())?;
         out.push_sql(" WHERE ");
         self.inner.walk_on(out.reborrow())?;
-        out.push_sql(" = ");
-        self.outer.walk_on(out.reborrow())?;
+        match self.shape {
+            Shape::Exists => {
+                out.push_sql(" = ");
+                self.outer.walk_on(out.reborrow())?;
+            }
+            Shape::InSelf => out.push_sql(" IS NOT NULL"),
+        }
         for part in self.filters.iter() {
             out.push_sql(" AND (");
             part.walk_on(out.reborrow())?;
             out.push_sql(")");
         }
         out.push_sql(")");
-        Ok(())
-    }
-}
-
-rendered_by_walk!(Exists);
-
-/// `outer IN (SELECT inner FROM <table> WHERE inner IS NOT NULL AND ..)`,
-/// and `NOT COALESCE(<that>, FALSE)` negated: the condition of a relation
-/// from a table to itself (`categories.parent_id` → `categories`). A
-/// correlated `EXISTS` would name the table twice in one scope; here the
-/// outer column stands before the subquery, so it names the outer row and
-/// everything inside names the related one, without an alias. The subquery
-/// is not correlated (both backends plan it as a semi-join); `IS NOT NULL`
-/// and `COALESCE` give `NOT` the meaning of `NOT EXISTS` when a foreign key
-/// is NULL.
-pub(crate) struct InSelf {
-    pub(crate) negated: bool,
-    pub(crate) table: SharedPredicate,
-    pub(crate) inner: SharedPredicate,
-    pub(crate) outer: SharedPredicate,
-    pub(crate) filters: Arc<[SharedPredicate]>,
-}
-
-impl InSelf {
-    fn walk<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
-    where
-        DB: diesel::backend::Backend,
-        dyn Predicate: WalkOn<DB>,
-    {
-        if self.negated {
-            out.push_sql("NOT COALESCE(");
-        }
-        self.outer.walk_on(out.reborrow())?;
-        out.push_sql(" IN (SELECT ");
-        self.inner.walk_on(out.reborrow())?;
-        out.push_sql(" FROM ");
-        self.table.walk_on(out.reborrow())?;
-        out.push_sql(" WHERE ");
-        self.inner.walk_on(out.reborrow())?;
-        out.push_sql(" IS NOT NULL");
-        for part in self.filters.iter() {
-            out.push_sql(" AND (");
-            part.walk_on(out.reborrow())?;
-            out.push_sql(")");
-        }
-        out.push_sql(")");
-        if self.negated {
+        if matches!(self.shape, Shape::InSelf) && self.negated {
             out.push_sql(", FALSE)");
         }
         Ok(())
     }
+
+    fn shared<I, O>(
+        shape: Shape,
+        inner: I,
+        outer: O,
+        filters: Arc<[SharedPredicate]>,
+        negated: bool,
+    ) -> SharedPredicate
+    where
+        I: diesel::Column + Predicate,
+        I::Table: Default + Predicate,
+        O: Predicate,
+    {
+        Arc::new(Self {
+            shape,
+            negated,
+            table: table_of::<I::Table>(),
+            inner: Arc::new(inner),
+            outer: Arc::new(outer),
+            filters,
+        })
+    }
 }
 
-rendered_by_walk!(InSelf);
+rendered_by_walk!(RelatedRows);
 
 /// The quoted name of table `T`, for SQL elif writes around diesel's.
 pub(crate) fn table_of<T>() -> SharedPredicate
@@ -278,18 +285,12 @@ where
     I::Table: Default + Predicate,
     O: Predicate,
 {
-    Arc::new(Exists {
-        negated,
-        table: table_of::<I::Table>(),
-        inner: Arc::new(inner),
-        outer: Arc::new(outer),
-        filters,
-    })
+    RelatedRows::shared(Shape::Exists, inner, outer, filters, negated)
 }
 
 /// The condition of a relation from a table to itself (`has_many`,
 /// `has_one` or `belongs_to` over `categories.parent_id`): `outer IN
-/// (SELECT inner FROM <table> WHERE ..filters)`, see [`InSelf`]. `inner`
+/// (SELECT inner FROM <table> WHERE ..filters)`, see [`Shape::InSelf`]. `inner`
 /// and `outer` are as for [`exists_direct`].
 #[doc(hidden)]
 pub fn exists_in_self<I, O>(
@@ -303,13 +304,7 @@ where
     I::Table: Default + Predicate,
     O: Predicate,
 {
-    Arc::new(InSelf {
-        negated,
-        table: table_of::<I::Table>(),
-        inner: Arc::new(inner),
-        outer: Arc::new(outer),
-        filters,
-    })
+    RelatedRows::shared(Shape::InSelf, inner, outer, filters, negated)
 }
 
 /// The condition of a relation through a join model (`Post::tags()`
