@@ -149,7 +149,7 @@ struct LoginController {
     passwords: Inject<Passwords>,
 }
 
-#[controller("/")]
+#[controller("/", public)]
 impl LoginController {
     #[post("/login")]
     async fn login(&self) -> elif::Result<Json<bool>> {

@@ -414,6 +414,18 @@ catalogue! {
         wrong: "#[derive(Serialize)]\n#[serde(remote = \"Duration\")]\nstruct DurationDef { secs: u64, nanos: u32 }",
         right: "#[derive(serde::Serialize)]\n#[serde(remote = \"Duration\")]\nstruct DurationDef { secs: u64, nanos: u32 }",
     }
+    /// `#[public]` somewhere other than a route or a controller.
+    EL0036 = {
+        phase: Phase::Compile,
+        title: "`#[public]` outside a controller",
+        explanation: "`#[public]` marks a route that anyone may call: authentication becomes optional (credentials \
+            that are present are still verified). It is read by `#[controller]`, on a handler next to its route \
+            attribute or on the controller's `impl` block for every route. Anywhere else it would protect \
+            nothing, so it is refused; it takes no arguments.",
+        hint: "put `#[public]` next to the route attribute (`#[get(\"/\")] #[public]`), or on the `#[controller]` impl block",
+        wrong: "#[public]\nasync fn list() {}",
+        right: "#[controller(\"/posts\", guards(Authenticated))]\nimpl PostsController {\n    #[get(\"/\")]\n    #[public]\n    async fn list(&self) {}\n}",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,
@@ -574,6 +586,20 @@ catalogue! {
             by hand, so that its descriptor describes the type itself",
         wrong: "struct Admin;\nimpl Injectable for Admin { fn descriptor() -> &'static ProviderDescriptor { Other::descriptor() } }\nApp::new().guard::<Admin>()",
         right: "#[guard]\nstruct Admin;\nApp::new().guard::<Admin>()",
+    }
+    /// A route that no guard authenticates and that is not `#[public]`.
+    EL1016 = {
+        phase: Phase::Boot,
+        title: "route neither authenticated nor public",
+        explanation: "elif is secure by default: every route must run a guard that authenticates \
+            (`Guard::AUTHENTICATES`, such as elif-auth's `Authenticated`) on the route, its controller, its \
+            module or the app, or be marked `#[public]`. A route that is neither is an error in `check` and \
+            `map`, stops the boot in production, and is a warning at boot in development and tests. Routes \
+            written by hand run no elif guard: they say `RouteInfo::public()` or `authenticated_by(..)`.",
+        hint: "add an authenticating guard (`guards(Authenticated)` on the controller, the module or `App::guard`), \
+            or mark the route `#[public]` if anyone may call it",
+        wrong: "#[controller(\"/posts\")]\nimpl Posts { #[get(\"/\")] async fn list(&self) {} }",
+        right: "#[controller(\"/posts\", guards(Authenticated))]\nimpl Posts { #[get(\"/\")] #[public] async fn list(&self) {} }",
     }
     /// A required configuration key has no value.
     EL2001 = {

@@ -21,6 +21,7 @@ pub const ATTRIBUTES: &[&str] = &[
     "head",
     "options",
     "route",
+    "public",
 ];
 
 /// Attribute names that are elif's only when written with the `elif::`
@@ -90,6 +91,7 @@ pub fn expand_attribute(name: &str, args: TokenStream, item: TokenStream) -> Opt
         "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "route" => {
             crate::stray_route(name, item)
         }
+        "public" => crate::public(args, item),
         _ => return None,
     };
     Some(output)

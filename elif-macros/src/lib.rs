@@ -103,6 +103,14 @@ pub fn guard(args: TokenStream, item: TokenStream) -> TokenStream {
     attribute("guard", args, item)
 }
 
+/// Marks a route anyone may call (authentication becomes optional: present
+/// credentials are still verified): next to a route attribute, or on the
+/// `#[controller]` impl block for all its routes. An error anywhere else.
+#[proc_macro_attribute]
+pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute("public", args, item)
+}
+
 /// Derives `Validate`: `#[validate(length(min = 1, max = 200), email, range(..), custom = f, nested)]`.
 #[proc_macro_derive(Validate, attributes(validate))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {

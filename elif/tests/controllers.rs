@@ -1,4 +1,4 @@
-//! `#[controller]` end to end: routes, path parameters, extractors,
+//! `#[controller(public)]` end to end: routes, path parameters, extractors,
 //! validation, guards, responses, and every bad input answered as a 4xx
 //! problem+json (never a 500 for bad input, never a dropped connection).
 
@@ -89,7 +89,7 @@ pub struct PostsController {
     next: AtomicU64,
 }
 
-#[controller("/posts")]
+#[controller("/posts", public)]
 impl PostsController {
     #[get("/")]
     async fn list(&self, paging: Query<Paging>) -> Page<Post> {
@@ -450,7 +450,7 @@ async fn head_is_answered_for_get_and_wrong_methods_get_405() {
 #[injectable]
 pub struct SharedReads;
 
-#[controller("/shared")]
+#[controller("/shared", public)]
 impl SharedReads {
     #[get("/")]
     async fn read(&self) -> &'static str {
@@ -473,7 +473,7 @@ impl SharedReads {
 #[injectable]
 pub struct SharedWrites;
 
-#[controller("/shared")]
+#[controller("/shared", public)]
 impl SharedWrites {
     #[post("/")]
     async fn write(&self) -> Created<Post> {
@@ -543,7 +543,7 @@ async fn request_ids_are_kept_or_made() {
 #[injectable]
 pub struct OtherPosts;
 
-#[controller("/posts")]
+#[controller("/posts", public)]
 impl OtherPosts {
     #[get("/{slug}")]
     async fn by_slug(&self, slug: String) -> String {
@@ -651,7 +651,7 @@ pub enum ShelfError {
 #[injectable]
 pub struct Shelf;
 
-#[controller("/shelf")]
+#[controller("/shelf", public)]
 impl Shelf {
     #[get("/{id}")]
     async fn show(&self, id: u64) -> elif::Result<String> {
@@ -763,6 +763,7 @@ pub struct LayersController;
 
 #[controller(
     "/layers",
+    public,
     interceptors(Stamp),
     filters(GoneFilter),
     middleware(elif::http::middleware::DefaultHeaders::new().add(("x-controller", "1")))
@@ -870,7 +871,7 @@ async fn module_guards_cover_the_modules_routes() {
 #[injectable]
 pub struct UserPosts;
 
-#[controller("/users/{user_id}/posts")]
+#[controller("/users/{user_id}/posts", public)]
 impl UserPosts {
     #[get("/{id}")]
     async fn show(&self, user_id: u64, id: u64) -> String {
@@ -890,7 +891,7 @@ impl Guard for PerRequestGuard {
 #[injectable]
 pub struct Guarded;
 
-#[controller("/guarded", guards(PerRequestGuard))]
+#[controller("/guarded", guards(PerRequestGuard), public)]
 impl Guarded {
     #[get("/")]
     async fn index(&self) -> &'static str {
@@ -1018,7 +1019,7 @@ impl ExceptionFilter for TeapotFilter {
 #[injectable]
 pub struct PlainShelf;
 
-#[controller("/plain")]
+#[controller("/plain", public)]
 impl PlainShelf {
     #[get("/{id}")]
     async fn show(&self, id: u64) -> elif::Result<String> {

@@ -160,7 +160,7 @@ pub struct NotesController {
     db: Inject<Database>,
 }
 
-#[controller("/notes")]
+#[controller("/notes", public)]
 impl NotesController {
     #[get("/count")]
     async fn count(&self) -> elif::Result<String> {

@@ -14,6 +14,8 @@ pub struct Clock;
 pub struct Staff;
 
 impl Guard for Staff {
+    const AUTHENTICATES: bool = true;
+
     async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
         match cx.bearer_token() {
             Some("staff") => Ok(()),
@@ -30,6 +32,7 @@ pub struct Catalogue {
 #[controller("/")]
 impl Catalogue {
     #[get("/items/{id}")]
+    #[public]
     async fn show(&self, id: u64) -> String {
         format!("item {id}")
     }
@@ -41,6 +44,7 @@ impl Catalogue {
 
     /// A route that would answer `/_elif/map.json` if nothing answered it first.
     #[get("/{a}/{b}")]
+    #[public]
     async fn pair(&self, a: String, b: String) -> String {
         format!("{a}/{b}")
     }
@@ -94,6 +98,14 @@ fn the_map_describes_modules_components_routes_and_config() {
     assert_eq!(show["response"]["rust_type"], "String");
     let create = &routes[1];
     assert_eq!(create["guards"], serde_json::json!(["Staff"]));
+    assert_eq!(
+        create["authentication"],
+        serde_json::json!({"mode": "required", "guards": ["Staff"]})
+    );
+    assert_eq!(
+        show["authentication"],
+        serde_json::json!({"mode": "public", "guards": []})
+    );
     assert_eq!(create["body"]["rust_type"], "Json<Value>");
     assert!(
         !routes

@@ -482,7 +482,7 @@ pub struct PostsController {
     posts: Inject<Repository<Post>>,
 }
 
-#[controller("/posts")]
+#[controller("/posts", public)]
 impl PostsController {
     #[get("/{id}")]
     async fn show(&self, id: i64) -> elif::Result<Json<Post>> {
@@ -775,7 +775,7 @@ pub struct SignupController {
     posts: Inject<Repository<Post>>,
 }
 
-#[controller("/signup")]
+#[controller("/signup", public)]
 impl SignupController {
     /// Creates the author and a first post; a taken post title fails the
     /// whole request.

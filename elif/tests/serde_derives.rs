@@ -141,7 +141,7 @@ struct NewNote {
 #[injectable]
 struct NotesController {}
 
-#[controller("/notes")]
+#[controller("/notes", public)]
 impl NotesController {
     #[post("/")]
     async fn create(&self, input: Valid<NewNote>) -> Json<String> {

@@ -126,7 +126,7 @@ pub struct PostsController {
     posts: Inject<PostService>,
 }
 
-#[controller("/posts")]
+#[controller("/posts", public)]
 impl PostsController {
     #[get("/{id}")]
     async fn show(&self, id: i64) -> elif::Result<Json<Post>> {
@@ -150,7 +150,7 @@ pub struct AuthorsController {
     posts: Inject<PostService>,
 }
 
-#[controller("/authors")]
+#[controller("/authors", public)]
 impl AuthorsController {
     #[get("/")]
     async fn list(&self) -> elif::Result<Json<Vec<Author>>> {

@@ -48,7 +48,7 @@ pub struct BenchController {
     greeter: Inject<Greeter>,
 }
 
-#[controller("/", guards(Open))]
+#[controller("/", guards(Open), public)]
 impl BenchController {
     #[get("/plaintext")]
     async fn plaintext(&self) -> &'static str {

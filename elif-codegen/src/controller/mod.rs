@@ -36,6 +36,59 @@ pub fn stray_route(name: &str, item: TokenStream) -> TokenStream {
     with_item(item, syn::Error::new(span, message))
 }
 
+/// Expands `#[public]` where the compiler finds it. Inside a
+/// `#[controller]` impl block `#[controller]` reads it first; on the impl
+/// block above `#[controller]`, it becomes the controller's `public` key;
+/// anywhere else it is an error.
+pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    let arguments = (!args.is_empty()).then(|| {
+        syn::Error::new_spanned(
+            &args,
+            crate::errors::coded("`#[public]` takes no arguments", "EL0036"),
+        )
+    });
+    if let Ok(syn::Item::Impl(mut block)) = syn::parse2::<syn::Item>(item.clone())
+        && let Some(attr) = block.attrs.iter_mut().find(|attr| {
+            attr.path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "controller")
+        })
+    {
+        attr.meta = match &attr.meta {
+            syn::Meta::List(list) if !list.tokens.is_empty() => {
+                let (path, tokens) = (&list.path, &list.tokens);
+                syn::parse_quote!(#path(#tokens, public))
+            }
+            other => {
+                let path = other.path();
+                syn::parse_quote!(#path(public))
+            }
+        };
+        let block = block.into_token_stream();
+        return match arguments {
+            Some(error) => with_item(block, error),
+            None => block,
+        };
+    }
+    let message = "`#[public]` is only read by `#[controller]`: on a route, next to its route attribute, or on the controller's impl block [EL0036]\nhelp: write `#[get(\"/\")] #[public] async fn list(&self) ..` inside `#[controller(\"/prefix\")] impl YourController { .. }`";
+    let span = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Fn(f)) => f.sig.ident.span(),
+        Ok(syn::Item::Struct(s)) => s.ident.span(),
+        Ok(syn::Item::Enum(e)) => e.ident.span(),
+        Ok(syn::Item::Impl(i)) => syn::spanned::Spanned::span(&i.self_ty),
+        Ok(other) => syn::spanned::Spanned::span(&other),
+        Err(_) => syn::parse2::<syn::ImplItemFn>(item.clone())
+            .map(|f| f.sig.ident.span())
+            .unwrap_or_else(|_| Span::call_site()),
+    };
+    let mut error = syn::Error::new(span, message);
+    if let Some(arguments) = arguments {
+        error.combine(arguments);
+    }
+    with_item(item, error)
+}
+
 /// The controller's layers followed by the route's.
 fn chain<'a, T>(controller: &'a [T], route: &'a [T]) -> Vec<&'a T> {
     controller.iter().chain(route).collect()
@@ -189,7 +242,21 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
             .map(type_text);
         quote!(&[#(#names),*])
     };
-    let guards = names(&controller.layers.guards, &route.layers.guards);
+    // Each guard's `AUTHENTICATES`, read where the guard is named: a type
+    // that is no guard is reported there once, as for its `check`.
+    let guards = chain(&controller.layers.guards, &route.layers.guards)
+        .into_iter()
+        .map(|g| {
+            let name = type_text(g);
+            let p = private_at(span_of(g));
+            quote_spanned!(span_of(g)=> #p::GuardSpec { name: #name, authenticates: <#g as #p::Guard>::AUTHENTICATES })
+        });
+    let guards = quote!(&[#(#guards),*]);
+    let access = if controller.public || route.public {
+        quote!(#p::Access::PUBLIC)
+    } else {
+        quote!(#p::Access::PROTECTED)
+    };
     let interceptors = names(&controller.layers.interceptors, &route.layers.interceptors);
     let filters = names(&controller.layers.filters, &route.layers.filters);
     let line = quote_spanned!(route.handler.span()=> ::core::line!());
@@ -203,6 +270,7 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
             response: #response,
             response_schema: #response_schema,
             guards: #guards,
+            access: #access,
             interceptors: #interceptors,
             filters: #filters,
             location: #p::Location { file: ::core::file!(), line: #line },
@@ -547,7 +615,7 @@ fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenSt
             let __elif_layers = &__elif_state.layers;
             #[allow(unused_variables)]
             let (#(#all_slots,)*) = &__elif_state.routes.#slot;
-            let #cx = #p::RequestContext::new(&#request);
+            let #cx = #p::RequestContext::with_access(&#request, &__ELIF_ROUTES[#slot].access);
             let __elif_outcome: #p::Result<#p::HttpResponse> = '__elif_route: {
                 if #p::has_app_guards(__elif_layers) {
                     if let ::core::result::Result::Err(error) = #p::run_app_guards(__elif_layers, &#cx).await {

@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 
-use crate::attr::{self, Exprs, Positional, Spec, Types};
+use crate::attr::{self, Exprs, Flag, Positional, Spec, Types};
 use crate::errors::{Errors, closest, coded};
 
 /// Route attributes, by name, with their HTTP method.
@@ -34,7 +34,10 @@ const fn spec(attribute: &'static str, keys: &'static [&'static str]) -> Spec {
     }
 }
 
-const CONTROLLER_SPEC: Spec = spec("#[controller]", LAYER_KEYS);
+const CONTROLLER_SPEC: Spec = spec(
+    "#[controller]",
+    &["guards", "interceptors", "filters", "middleware", "public"],
+);
 
 /// The spec of a route attribute: `#[route]` also takes `method`.
 fn route_spec(name: &str) -> Spec {
@@ -77,6 +80,8 @@ pub(crate) struct Route {
     pub(crate) output: syn::Type,
     /// The route's own guards, interceptors, filters and middleware.
     pub(crate) layers: Layers,
+    /// `#[public]` on the handler.
+    pub(crate) public: bool,
 }
 
 /// What runs around handlers, named on a controller or a route.
@@ -102,13 +107,16 @@ pub(crate) struct Controller {
     pub(crate) name: String,
     /// Guards, interceptors, filters and middleware of every route.
     pub(crate) layers: Layers,
+    /// `#[public]` on the impl block (or `public` in its attribute): every
+    /// route is public.
+    pub(crate) public: bool,
     /// The routes, in declaration order.
     pub(crate) routes: Vec<Route>,
 }
 
 /// The keys of a controller or route attribute, as written:
-/// `guards(A, B), interceptors(..), filters(..), middleware(..)` and, on
-/// `#[route]`, `method = "PURGE"`.
+/// `guards(A, B), interceptors(..), filters(..), middleware(..)`; on
+/// `#[route]`, `method = "PURGE"`; on `#[controller]`, `public`.
 #[derive(Default, FromMeta)]
 #[darling(default)]
 struct Args {
@@ -117,6 +125,7 @@ struct Args {
     filters: Types,
     middleware: Exprs,
     method: Option<syn::LitStr>,
+    public: Flag,
 }
 
 impl Args {
@@ -179,6 +188,7 @@ pub(crate) fn parse(
         template_error(&mut errors, literal, text, &error);
     }
     let prefix = prefix.unwrap_or_default();
+    let public = args.keyed.public.is_present() | take_public(&mut item.attrs, &mut errors);
     let layers = args.keyed.layers();
     let self_ty = (*item.self_ty).clone();
     let name = match &self_ty {
@@ -204,6 +214,7 @@ pub(crate) fn parse(
         self_ty,
         name,
         layers,
+        public,
         routes,
     };
     check(&controller, &mut errors);
@@ -232,8 +243,38 @@ fn check(controller: &Controller, errors: &mut Errors) {
         }
     }
 }
+/// Whether `path` names elif's `#[public]` (`public`, `elif::public`).
+pub(crate) fn is_public(path: &syn::Path) -> bool {
+    path.is_ident("public")
+        || (path.segments.len() == 2
+            && path.segments[0].ident == "elif"
+            && path.segments[1].ident == "public")
+}
+
+/// Takes every `#[public]` off `attrs`: whether there was one. One with
+/// arguments is an error.
+fn take_public(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> bool {
+    let before = attrs.len();
+    attrs.retain(|attr| {
+        if !is_public(attr.path()) {
+            return true;
+        }
+        if !matches!(attr.meta, syn::Meta::Path(_)) {
+            errors.at(attr, "EL0036", "`#[public]` takes no arguments");
+        }
+        false
+    });
+    attrs.len() != before
+}
+
 /// Takes the route attribute off a method (if it has one) and checks the handler.
 fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -> Option<Route> {
+    let public_attr = function
+        .attrs
+        .iter()
+        .find(|attr| is_public(attr.path()))
+        .cloned();
+    let public = take_public(&mut function.attrs, errors);
     let mut found: Vec<(syn::Attribute, &'static str)> = Vec::new();
     function.attrs.retain(|attr| {
         let method = ROUTE_ATTRIBUTES
@@ -248,7 +289,19 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         }
     });
     let (attr, method) = match found.len() {
-        0 => return None,
+        0 => {
+            if let Some(attr) = public_attr {
+                errors.at(
+                    &attr,
+                    "EL0036",
+                    format!(
+                        "`#[public]` on `{}`, which is not a route\nhelp: `#[public]` goes next to a route attribute (`#[get(\"/\")] #[public]`), or on the impl block for every route",
+                        function.sig.ident
+                    ),
+                );
+            }
+            return None;
+        }
         1 => found.remove(0),
         _ => {
             errors.at(
@@ -407,6 +460,7 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         arguments,
         output,
         layers: args.layers(),
+        public,
     })
 }
 

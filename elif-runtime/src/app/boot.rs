@@ -1,7 +1,7 @@
 //! Boot: from a surveyed app to built singletons, a started database,
 //! resolved layers and run `on_init` hooks. Nothing is served.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,16 +9,16 @@ use crate::app::App;
 use crate::app::booted::Booted;
 use crate::app::inspection::{Inspection, Unguarded, unguarded};
 use crate::app::lifecycle::Lifecycle;
-use crate::app::survey::Survey;
+use crate::app::survey::{AccessRule, Survey};
 use crate::app::{database, layers, serve};
-use crate::config::{AppConfig, ServerConfig};
+use crate::config::{AppConfig, Environment, ServerConfig};
 use crate::data::{Database, DatabaseConfig};
 use crate::di::Container;
 use crate::di::provider::{Instance, ProviderKey};
-use crate::diagnostics::{BootReport, Diagnostic};
+use crate::diagnostics::{BootReport, Diagnostic, Severity};
 use crate::error::Error;
-use crate::http::RouteInfo;
 use crate::http::controller::duplicate_routes;
+use crate::http::{Method, RouteInfo, unsecured};
 use crate::inspect::AppMap;
 use crate::module::graph::ModuleGraph;
 
@@ -51,7 +51,9 @@ impl App {
         let inspection_guard = self.inspection_guard;
         let middleware = self.middleware.clone();
         let migrations = self.migrations;
-        let prepared = self.prepare().map_err(Error::boot)?;
+        let prepared = self
+            .prepare(AccessRule::ByEnvironment)
+            .map_err(Error::boot)?;
         for warning in prepared.warnings.diagnostics() {
             tracing::warn!("{warning}");
         }
@@ -119,11 +121,15 @@ impl App {
             controllers,
         };
         // Routes written by hand describe themselves only when mounted: two
-        // with one method and path would leave one unreachable.
-        let duplicates = mounted_duplicates(&booted);
-        if !duplicates.is_empty() {
+        // with one method and path would leave one unreachable, and each
+        // must be public or say what authenticates it.
+        let (errors, warnings) = mounted_problems(&booted);
+        for warning in &warnings {
+            tracing::warn!("{warning}");
+        }
+        if !errors.is_empty() {
             booted.shutdown().await;
-            return Err(Error::boot(BootReport::new(duplicates)));
+            return Err(Error::boot(BootReport::new(errors)));
         }
         if let Err(diagnostic) = booted.container().init().await {
             booted.shutdown().await;
@@ -147,7 +153,9 @@ impl App {
     }
 
     /// Builds and checks the graph and loads the config, gathering every problem.
-    pub(super) fn prepare(self) -> Result<Prepared, BootReport> {
+    /// Routes neither authenticated nor public are errors or warnings as
+    /// `access` says.
+    pub(super) fn prepare(self, access: AccessRule) -> Result<Prepared, BootReport> {
         let layers = self.layer_names();
         let survey = self.survey()?;
         let map = survey.map(&layers);
@@ -163,9 +171,19 @@ impl App {
             routes,
             name,
             lifecycle,
-            report,
+            mut report,
+            unsecured,
             ..
         } = survey;
+        let production = app_config
+            .as_ref()
+            .is_some_and(|c| c.env == Environment::Production);
+        report.extend(unsecured.into_iter().map(|mut diagnostic| {
+            if access == AccessRule::ByEnvironment && !production {
+                diagnostic.severity = Severity::Warning;
+            }
+            diagnostic
+        }));
         let (Some(config), false) = (config, report.has_errors()) else {
             return Err(report);
         };
@@ -193,11 +211,32 @@ impl App {
     }
 }
 
-/// Two mounted routes with one method and path shape (each reported once).
-/// Not async: the mounted table holds a worker's `Rc`s.
-fn mounted_duplicates(booted: &Booted) -> Vec<Diagnostic> {
+/// What only the mounted routes show, as errors and warnings: two with
+/// one method and path shape (each reported once), and routes written by
+/// hand that are neither public nor authenticated (`EL1016`: an error in
+/// production). Not async: the mounted table holds a worker's `Rc`s.
+fn mounted_problems(booted: &Booted) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
     let mounted = serve::mount_all(booted.container().clone(), booted.controllers());
-    duplicate_routes(mounted.infos())
+    let mut errors = duplicate_routes(mounted.infos());
+    let declared: HashSet<(&Method, &str)> = booted
+        .routes
+        .iter()
+        .map(|r| (&r.method, r.path.as_str()))
+        .collect();
+    let production = booted.app_config().env == Environment::Production;
+    let (mut more, warnings) = mounted
+        .infos()
+        .filter(|r| !declared.contains(&(&r.method, r.path.as_str())))
+        .filter_map(|r| unsecured(r, &r.authenticated_by))
+        .map(|mut diagnostic| {
+            if !production {
+                diagnostic.severity = Severity::Warning;
+            }
+            diagnostic
+        })
+        .partition(|d| d.severity == Severity::Error);
+    errors.append(&mut more);
+    (errors, warnings)
 }
 
 /// Whether the inspection endpoints are served without a guard; when the

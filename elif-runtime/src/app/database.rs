@@ -29,6 +29,7 @@ impl App {
             Err(report) => return (report, false),
         };
         let mut report = survey.report.clone();
+        report.extend(survey.unsecured.iter().cloned());
         let models = crate::data::models();
         let uses_database = migrations.is_some() || survey.section::<DatabaseConfig>().is_some();
         if report.has_errors() || !uses_database || (migrations.is_none() && models.is_empty()) {

@@ -17,7 +17,8 @@ use crate::di::{ConfigRequirement, load_sections};
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::http::RouteInfo;
 use crate::http::controller::duplicate_routes;
-use crate::inspect::{AppMap, LayerNames, MapSource};
+use crate::http::unsecured;
+use crate::inspect::{AppMap, LayerNames, MapSource, authenticated_by};
 use crate::module::graph::{self, GraphInput, ModuleGraph};
 use crate::module::{Layer, ModuleTree};
 
@@ -37,15 +38,19 @@ pub(crate) struct Survey {
     pub(crate) routes: Vec<(usize, RouteInfo)>,
     pub(crate) name: String,
     pub(crate) lifecycle: Arc<Lifecycle>,
-    /// Every problem found, errors and warnings.
+    /// Every problem found, errors and warnings, but `unsecured`.
     pub(crate) report: BootReport,
+    /// `EL1016` for every route neither authenticated nor public, as
+    /// errors: `check` and `map` report them so; the boot does in
+    /// production only, and warns otherwise.
+    pub(crate) unsecured: Vec<Diagnostic>,
 }
 
 impl App {
     /// Checks everything that can be checked without building anything: the
     /// graph, modules and config. Returns every problem found.
     pub fn check(self) -> BootReport {
-        match self.prepare() {
+        match self.prepare(AccessRule::Strict) {
             Ok(prepared) => prepared.warnings,
             Err(report) => report,
         }
@@ -66,6 +71,13 @@ impl App {
     pub(super) fn layer_names(&self) -> LayerNames {
         LayerNames {
             guards: self.layers.guards.iter().map(Layer::name).collect(),
+            authenticating: self
+                .layers
+                .guards
+                .iter()
+                .filter(|g| g.authenticates())
+                .map(Layer::name)
+                .collect(),
             interceptors: self.layers.interceptors.iter().map(Layer::name).collect(),
             filters: self.layers.filters.iter().map(Layer::name).collect(),
         }
@@ -76,6 +88,7 @@ impl App {
     /// problem found. `Err` only when there is nothing to survey (no root module).
     pub(crate) fn survey(self) -> Result<Survey, BootReport> {
         let mut report = BootReport::default();
+        let layer_names = self.layer_names();
         let Some(root) = self.root else {
             report.push(Diagnostic::error(
                 &elif_catalogue::EL1011,
@@ -99,6 +112,13 @@ impl App {
         let modules = ModuleTree::new(root);
         let routes = declared_routes(&modules);
         report.extend(duplicate_routes(routes.iter().map(|(_, route)| route)));
+        let unsecured = routes
+            .iter()
+            .filter_map(|(m, route)| {
+                let module = modules.modules[*m].descriptor;
+                unsecured(route, &authenticated_by(&layer_names, module, route))
+            })
+            .collect();
         let app_layers = &self.layers;
         let (graph, graph_problems) = graph::build(GraphInput {
             shared: app_layers
@@ -162,8 +182,18 @@ impl App {
             name,
             lifecycle,
             report,
+            unsecured,
         })
     }
+}
+
+/// How the boot treats routes that are neither authenticated nor public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AccessRule {
+    /// Errors (`check`, and the boot in production).
+    Strict,
+    /// Errors in production, warnings otherwise (the boot).
+    ByEnvironment,
 }
 
 /// Every route the modules' controllers describe, with the index of the
@@ -200,6 +230,8 @@ impl Survey {
     /// The app as data: the modules, components, routes and config found,
     /// with `layers` (the app builder's) around every route.
     pub(crate) fn map(&self, layers: &LayerNames) -> AppMap {
+        let mut report = self.report.clone();
+        report.extend(self.unsecured.iter().cloned());
         AppMap::new(&MapSource {
             name: &self.name,
             env: self.app_config.as_ref().map(|c| c.env),
@@ -208,7 +240,7 @@ impl Survey {
             routes: &self.routes,
             requirements: &self.requirements,
             config: self.source.as_ref(),
-            report: &self.report,
+            report: &report,
             layers,
         })
     }

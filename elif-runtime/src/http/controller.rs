@@ -15,6 +15,7 @@ use crate::di::Container;
 use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, downcast};
 use crate::diagnostics::Diagnostic;
 use crate::http::AppLayers;
+use crate::http::access::{Access, GuardSpec};
 use crate::http::router::{self, ErasedRoute, RouteEntry};
 use crate::http::scoped::ScopedProvider;
 use crate::module::ControllerEntry;
@@ -122,6 +123,13 @@ pub struct RouteInfo {
     pub response_schema: Option<serde_json::Value>,
     /// Guards, in the order they run (controller's, then the route's).
     pub guards: Vec<&'static str>,
+    /// `#[public]`: authentication is optional (see [`crate::http::Access`]).
+    pub public: bool,
+    /// The guards of `guards` that authenticate
+    /// ([`Guard::AUTHENTICATES`](crate::http::Guard::AUTHENTICATES)). A
+    /// route written by hand runs no elif guard: it names here what
+    /// authenticates it ([`RouteInfo::authenticated_by`]).
+    pub authenticated_by: Vec<&'static str>,
     /// Interceptors, outermost first (controller's, then the route's).
     pub interceptors: Vec<&'static str>,
     /// Exception filters, in the order they are tried.
@@ -158,10 +166,26 @@ impl RouteInfo {
             response: "",
             response_schema: None,
             guards: Vec::new(),
+            public: false,
+            authenticated_by: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
             location: None,
         }
+    }
+
+    /// Marks the route public: anyone may call it (`#[public]`).
+    pub fn public(mut self) -> Self {
+        self.public = true;
+        self
+    }
+
+    /// Records that `check` (the handler itself, or middleware around it)
+    /// authenticates the route: hand-written routes run no elif guard, so
+    /// each says it is public or what authenticates it.
+    pub fn authenticated_by(mut self, check: &'static str) -> Self {
+        self.authenticated_by.push(check);
+        self
     }
 }
 
@@ -185,7 +209,9 @@ pub struct RouteSpec {
     /// The response body's JSON Schema, when its type has one.
     pub response_schema: fn() -> Option<serde_json::Value>,
     /// Guards, in the order they run.
-    pub guards: &'static [&'static str],
+    pub guards: &'static [GuardSpec],
+    /// Who may call the route: `#[public]` or not.
+    pub access: Access,
     /// Interceptors, outermost first.
     pub interceptors: &'static [&'static str],
     /// Exception filters, in the order they are tried.
@@ -226,7 +252,14 @@ impl RouteSpec {
             extractors: arguments(self.extractors),
             response: self.response,
             response_schema: (self.response_schema)(),
-            guards: self.guards.to_vec(),
+            guards: self.guards.iter().map(|g| g.name).collect(),
+            public: self.access.is_public(),
+            authenticated_by: self
+                .guards
+                .iter()
+                .filter(|g| g.authenticates)
+                .map(|g| g.name)
+                .collect(),
             interceptors: self.interceptors.to_vec(),
             filters: self.filters.to_vec(),
             location: Some(self.location),

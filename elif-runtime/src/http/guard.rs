@@ -11,17 +11,31 @@ use std::pin::Pin;
 use actix_web::{HttpMessage, HttpRequest};
 
 use crate::di::Injectable;
+use crate::http::Access;
 
 /// What a guard sees: the request, and a place to leave values (such as the
 /// authenticated principal) for handlers to take with `Extension<T>`.
 pub struct RequestContext<'a> {
     request: &'a HttpRequest,
+    access: &'a Access,
 }
 
 impl<'a> RequestContext<'a> {
-    /// The context of `request`.
+    /// The context of `request` to a route that needs authentication.
     pub fn new(request: &'a HttpRequest) -> Self {
-        Self { request }
+        Self::with_access(request, &Access::PROTECTED)
+    }
+
+    /// The context of `request` to a route that declares `access`.
+    pub fn with_access(request: &'a HttpRequest, access: &'a Access) -> Self {
+        Self { request, access }
+    }
+
+    /// What the route declares about who may call it: an authenticating
+    /// guard lets a request without credentials through when
+    /// [`Access::is_public`] (and still verifies credentials that are there).
+    pub fn access(&self) -> &Access {
+        self.access
     }
 
     /// The request.
@@ -80,6 +94,14 @@ fn is_token68(token: &str) -> bool {
     note = "mark `{Self}` with `#[guard]` and implement `elif::http::Guard` for it"
 )]
 pub trait Guard: Injectable {
+    /// Whether this guard authenticates: it establishes who is calling, or
+    /// refuses the request (401). A route is secure by default only if one
+    /// of its guards (the app's, its module's, its controller's or its
+    /// own) authenticates, or it is `#[public]`; otherwise the boot
+    /// reports `EL1016`. An authenticating guard lets anonymous requests to
+    /// a public route through ([`RequestContext::access`]).
+    const AUTHENTICATES: bool = false;
+
     /// Decides whether the request may go on.
     fn check(&self, cx: &RequestContext<'_>) -> impl Future<Output = crate::Result<()>>;
 }

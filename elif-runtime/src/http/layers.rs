@@ -103,7 +103,7 @@ pub(crate) fn resolve<K: LayerObject>(
 impl Layer<GuardKind> {
     /// The layer of guard `G`.
     pub const fn guard<G: Guard>() -> Self {
-        Self::new::<G>(G::descriptor, cast_guard::<G>)
+        Self::new::<G>(G::descriptor, cast_guard::<G>).authenticating(G::AUTHENTICATES)
     }
 }
 

@@ -5,6 +5,7 @@
 //! that also mount routes. `#[controller]` on their `impl` block generates
 //! the [`Controller`] impl; it can also be written by hand.
 
+mod access;
 mod body;
 pub(crate) mod controller;
 mod extract;
@@ -20,6 +21,10 @@ mod scoped;
 
 pub use crate::config::{DEFAULT_BODY_LIMIT, UnknownFields};
 pub use crate::module::Layer;
+#[doc(hidden)]
+pub use access::GuardSpec;
+pub(crate) use access::unsecured;
+pub use access::{Access, AuthenticationMode};
 pub use actix_web::http::{Method, StatusCode, header};
 /// actix-web's request, response and extractor types, for handlers written by hand.
 pub use actix_web::{HttpRequest, HttpResponse, Responder, middleware, web};

@@ -8,18 +8,20 @@ use crate::di::ConfigRequirement;
 use crate::di::graph::{Builder, Graph};
 use crate::di::provider::{DependencySpec, Requirement};
 use crate::diagnostics::BootReport;
-use crate::http::RouteInfo;
+use crate::http::{AuthenticationMode, RouteInfo};
 use crate::inspect::model::{
-    AppMap, AppSummary, ComponentMap, ConfigEntry, DependencyMap, MAP_FORMAT, MAP_VERSION,
-    ModelField, ModelMap, ModelRelation, ModuleMap, ResponseMap, RouteMap,
+    AppMap, AppSummary, AuthenticationMap, ComponentMap, ConfigEntry, DependencyMap, MAP_FORMAT,
+    MAP_VERSION, ModelField, ModelMap, ModelRelation, ModuleMap, ResponseMap, RouteMap,
 };
-use crate::module::{Layer, ModuleTree};
+use crate::module::{Layer, ModuleDescriptor, ModuleTree};
 
 /// The names of the guards, interceptors and filters added on the app
 /// builder, which run around every route.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LayerNames {
     pub(crate) guards: Vec<&'static str>,
+    /// The guards of `guards` that authenticate.
+    pub(crate) authenticating: Vec<&'static str>,
     pub(crate) interceptors: Vec<&'static str>,
     pub(crate) filters: Vec<&'static str>,
 }
@@ -100,7 +102,8 @@ impl AppMap {
                     .chain(module.guards.iter().map(Layer::name))
                     .chain(route.guards.iter().copied())
                     .collect();
-                let mut map = route_map(route, module.name, guards);
+                let authenticating = authenticated_by(app, module, route);
+                let mut map = route_map(route, module.name, guards, authenticating);
                 // The app's interceptors are outermost, then the module's;
                 // filters: the attributes', the module's, the app's.
                 let outer = app.interceptors.iter().copied();
@@ -232,9 +235,36 @@ fn dependency_map(spec: &DependencySpec) -> DependencyMap {
     }
 }
 
+/// The guards that authenticate a declared `route` of a controller in
+/// `module`, in the order they run: the app's, the module's, then the
+/// controller's and route's.
+pub(crate) fn authenticated_by(
+    app: &LayerNames,
+    module: &ModuleDescriptor,
+    route: &RouteInfo,
+) -> Vec<&'static str> {
+    app.authenticating
+        .iter()
+        .copied()
+        .chain(
+            module
+                .guards
+                .iter()
+                .filter(|g| g.authenticates())
+                .map(Layer::name),
+        )
+        .chain(route.authenticated_by.iter().copied())
+        .collect()
+}
+
 /// One route as data; `guards` are all that run, the app's and the module's
-/// first.
-fn route_map(route: &RouteInfo, module: &'static str, guards: Vec<&'static str>) -> RouteMap {
+/// first, and `authenticating` those of them that authenticate.
+fn route_map(
+    route: &RouteInfo,
+    module: &'static str,
+    guards: Vec<&'static str>,
+    authenticating: Vec<&'static str>,
+) -> RouteMap {
     let mut query = None;
     let mut body = None;
     let mut extractors = Vec::new();
@@ -259,6 +289,10 @@ fn route_map(route: &RouteInfo, module: &'static str, guards: Vec<&'static str>)
             schema: route.response_schema.clone(),
         },
         guards,
+        authentication: AuthenticationMap {
+            mode: AuthenticationMode::of(route.public, &authenticating),
+            guards: authenticating,
+        },
         interceptors: route.interceptors.clone(),
         filters: route.filters.clone(),
         location: route.location,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::config::source::Origin;
 use crate::di::provider::{Location, ProviderKind, Scope};
 use crate::diagnostics::Diagnostic;
-use crate::http::ArgumentInfo;
+use crate::http::{ArgumentInfo, AuthenticationMode};
 
 /// The `format` member of every map.
 pub const MAP_FORMAT: &str = "elif.map";
@@ -132,12 +132,26 @@ pub struct RouteMap {
     /// Guards in the order they run: the app's, the module's, the
     /// controller's, the route's.
     pub guards: Vec<&'static str>,
+    /// How the route is authenticated.
+    pub authentication: AuthenticationMap,
     /// Interceptors, outermost first.
     pub interceptors: Vec<&'static str>,
     /// Exception filters, in the order they are tried.
     pub filters: Vec<&'static str>,
     /// Where the handler is declared.
     pub location: Option<Location>,
+}
+
+/// How a route is authenticated: `required` (a guard authenticates every
+/// request), `public` (`#[public]`: credentials are optional, and verified
+/// when present) or `missing` (neither, `EL1016`), with the guards that
+/// authenticate it in the order they run.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthenticationMap {
+    /// `required`, `public` or `missing`.
+    pub mode: AuthenticationMode,
+    /// The guards that authenticate the route.
+    pub guards: Vec<&'static str>,
 }
 
 /// What a route answers.

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::http::AuthenticationMode;
 use crate::inspect::model::AppMap;
 
 impl AppMap {
@@ -13,9 +14,10 @@ impl AppMap {
     }
 
     /// The routes as a plain-text table, one per line: method, path,
-    /// handler, guards/interceptors/filters, source location.
+    /// handler, authentication (`auth:required`, `auth:public`,
+    /// `auth:MISSING`), guards/interceptors/filters, source location.
     pub fn routes_table(&self) -> String {
-        let rows: Vec<[String; 5]> = self
+        let rows: Vec<[String; 6]> = self
             .routes
             .iter()
             .map(|r| {
@@ -29,10 +31,15 @@ impl AppMap {
                         layers.push(format!("{name}({})", list.join(", ")));
                     }
                 }
+                let auth = match r.authentication.mode {
+                    AuthenticationMode::Missing => "MISSING",
+                    mode => mode.as_str(),
+                };
                 [
                     r.method.clone(),
                     r.path.clone(),
                     r.handler.clone(),
+                    format!("auth:{auth}"),
                     layers.join(" "),
                     r.location.map(|l| l.to_string()).unwrap_or_default(),
                 ]

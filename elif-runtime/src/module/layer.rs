@@ -52,6 +52,8 @@ pub struct Layer<K> {
     pub(crate) cast: fn(&Instance) -> Option<Instance>,
     /// The Rust type the layer was made for (`std::any::type_name`).
     pub(crate) rust_type: fn() -> &'static str,
+    /// Whether the component authenticates (a guard's `AUTHENTICATES`).
+    pub(crate) authenticates: bool,
     kind: PhantomData<fn() -> K>,
 }
 
@@ -66,8 +68,21 @@ impl<K> Layer<K> {
             descriptor,
             cast,
             rust_type: std::any::type_name::<T>,
+            authenticates: false,
             kind: PhantomData,
         }
+    }
+
+    /// The same layer, recorded as authenticating or not.
+    pub(crate) const fn authenticating(mut self, authenticates: bool) -> Self {
+        self.authenticates = authenticates;
+        self
+    }
+
+    /// Whether the component authenticates requests (see
+    /// `elif::http::Guard::AUTHENTICATES`).
+    pub fn authenticates(&self) -> bool {
+        self.authenticates
     }
 
     /// The component's name.

@@ -23,6 +23,8 @@ pub struct Writer {
 }
 
 impl Guard for Writer {
+    const AUTHENTICATES: bool = true;
+
     async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
         let Some(expected) = &self.config.token else {
             return Err(

@@ -10,7 +10,7 @@ pub struct ContactController {
     messages: Inject<Repository<Message>>,
 }
 
-#[controller("/contact")]
+#[controller("/contact", public)]
 impl ContactController {
     /// Receives a message.
     #[post("/")]

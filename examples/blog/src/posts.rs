@@ -180,12 +180,14 @@ pub struct PostsController {
 impl PostsController {
     /// Lists posts, newest first, with their authors.
     #[get("/")]
+    #[public]
     async fn list(&self, paging: Query<Paging>) -> elif::Result<Page<Post>> {
         self.posts.page(paging.page.unwrap_or(1)).await
     }
 
     /// One post, with its author, comments and tags.
     #[get("/{id}")]
+    #[public]
     async fn show(&self, id: i64) -> elif::Result<Json<Post>> {
         self.posts.find(id).await.map(Json)
     }
@@ -218,6 +220,7 @@ impl PostsController {
 
     /// Comments on a post (anyone).
     #[post("/{id}/comments")]
+    #[public]
     async fn comment(&self, id: i64, input: Valid<CommentInput>) -> elif::Result<Created<Comment>> {
         let comment = self.posts.comment(id, input.into_inner()).await?;
         Ok(Created::at(format!("/posts/{id}"), comment))
@@ -230,7 +233,7 @@ pub struct TagsController {
     posts: Inject<PostService>,
 }
 
-#[controller("/tags")]
+#[controller("/tags", public)]
 impl TagsController {
     /// Every tag.
     #[get("/")]
@@ -245,7 +248,7 @@ pub struct HomeController {
     posts: Inject<PostService>,
 }
 
-#[controller]
+#[controller(public)]
 impl HomeController {
     /// The blog's title and where to go next.
     #[get("/")]

@@ -80,9 +80,10 @@ fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
         .collect();
     assert_eq!(columns[0], "POST");
     assert_eq!(columns[1], "/posts");
-    assert_eq!(columns[3], "guards(Writer) interceptors(Transactional)");
+    assert_eq!(columns[3], "auth:required");
+    assert_eq!(columns[4], "guards(Writer) interceptors(Transactional)");
     assert!(
-        columns[4].starts_with("examples/blog/src/posts.rs:"),
+        columns[5].starts_with("examples/blog/src/posts.rs:"),
         "{create}"
     );
     assert!(

@@ -451,7 +451,7 @@ mod routes {
         }
 
         fn describe() -> Vec<RouteInfo> {
-            vec![RouteInfo::new(Method::GET, "/posts/{id}")]
+            vec![RouteInfo::new(Method::GET, "/posts/{id}").public()]
         }
     }
 
@@ -461,7 +461,7 @@ mod routes {
         }
 
         fn describe() -> Vec<RouteInfo> {
-            vec![RouteInfo::new(Method::GET, "/posts/{slug}")]
+            vec![RouteInfo::new(Method::GET, "/posts/{slug}").public()]
         }
     }
 
