@@ -32,11 +32,17 @@
 //! ([`password`]) and JSON Web Tokens ([`jwt`]); sessions, API tokens, the
 //! current user and policies follow (plan/ROADMAP.md).
 
+pub mod current;
 pub mod jwt;
 pub mod password;
+pub mod testing;
 
 use elif::prelude::*;
 
+pub use current::{
+    AuthConfig, AuthError, Authenticatable, Authenticated, CurrentUser, Identity, Mechanism,
+    authenticate,
+};
 pub use jwt::{Claims, Jwt, JwtConfig, NoClaims, TokenError};
 pub use password::{
     Check, PasswordConfig, PasswordHash, PasswordPolicyError, Passwords, check_policy,
@@ -54,6 +60,10 @@ async fn token_service(config: Config<JwtConfig>, clock: Inject<dyn Clock>) -> e
     Jwt::new(&config, Inject::into_arc(clock))
 }
 
-/// Passwords and tokens, for the modules that import it.
-#[module(providers(password_service, token_service), exports(Passwords, Jwt))]
+/// Passwords, tokens and the [`Authenticated`] guard, for the modules
+/// that import it.
+#[module(
+    providers(password_service, token_service, Authenticated),
+    exports(Passwords, Jwt, Authenticated)
+)]
 pub struct AuthModule;

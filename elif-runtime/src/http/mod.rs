@@ -26,6 +26,9 @@ pub use access::GuardSpec;
 pub(crate) use access::unsecured;
 pub use access::{Access, AuthenticationMode};
 pub use actix_web::http::{Method, StatusCode, header};
+/// actix-web's extractor trait and a request's body stream, for extractors
+/// that packages and apps write (`impl FromRequest for CurrentUser<U>`).
+pub use actix_web::{FromRequest, HttpMessage, dev::Payload};
 /// actix-web's request, response and extractor types, for handlers written by hand.
 pub use actix_web::{HttpRequest, HttpResponse, Responder, middleware, web};
 pub(crate) use body::BodySettings;

@@ -1,0 +1,106 @@
+//! Tests that act as a principal: `app.acting_as(&user).get("/me")` sends
+//! requests with a fresh access token for `user`, minted by the app's own
+//! [`Jwt`] (its keys, clock and claims), in the app's header scheme.
+//!
+//! ```no_run
+//! # use elif::prelude::*;
+//! # use elif::testing::TestApp;
+//! # use elif_auth::Authenticatable;
+//! # #[model] pub struct User { #[key] pub id: i64, pub email: String }
+//! # impl Authenticatable for User {}
+//! use elif_auth::testing::ActingAs;
+//!
+//! # async fn demo(app: TestApp, user: User) {
+//! let me = app.acting_as(&user).get("/me").await;
+//! assert_eq!(me.status(), 200);
+//! # }
+//! ```
+
+use std::str::FromStr;
+
+use elif::http::Method;
+use elif::testing::{TestApp, TestRequest, TestResponse};
+use serde::Serialize;
+
+use crate::current::{Authenticatable, Authenticated};
+use crate::jwt::{Jwt, NoClaims};
+
+/// Acting as a principal in [`TestApp`] requests.
+pub trait ActingAs {
+    /// Requests authenticated as `user`.
+    fn acting_as<U>(&self, user: &U) -> Acting<'_>
+    where
+        U: Authenticatable,
+        U::Key: FromStr;
+}
+
+impl ActingAs for TestApp {
+    fn acting_as<U>(&self, user: &U) -> Acting<'_>
+    where
+        U: Authenticatable,
+        U::Key: FromStr,
+    {
+        let jwt = self.container().get::<Jwt>().unwrap_or_else(|| {
+            panic!("acting_as needs the app's `Jwt`: import `elif_auth::AuthModule`")
+        });
+        let token = match jwt.issue(&user.subject(), NoClaims {}) {
+            Ok(token) => token,
+            Err(error) => panic!("acting_as could not mint a token: {error}"),
+        };
+        let scheme = self
+            .container()
+            .get::<Authenticated>()
+            .map_or_else(|| "Bearer".to_owned(), |guard| guard.scheme().to_owned());
+        Acting {
+            app: self,
+            authorization: format!("{scheme} {token}"),
+            token,
+        }
+    }
+}
+
+/// Requests to a [`TestApp`] carrying one principal's access token.
+pub struct Acting<'a> {
+    app: &'a TestApp,
+    authorization: String,
+    token: String,
+}
+
+impl Acting<'_> {
+    /// The access token requests carry.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// A request builder with the `Authorization` header set.
+    pub fn request(&self, method: Method, path: &str) -> TestRequest {
+        self.app
+            .request(method, path)
+            .insert_header(("authorization", self.authorization.as_str()))
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.app.send(self.request(Method::GET, path)).await
+    }
+
+    /// `method path` with a JSON body.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> TestResponse {
+        self.app.send_json(self.request(method, path), body).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post_json(&self, path: &str, body: &impl Serialize) -> TestResponse {
+        self.send_json(Method::POST, path, body).await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> TestResponse {
+        self.app.send(self.request(Method::DELETE, path)).await
+    }
+}
