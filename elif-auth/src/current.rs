@@ -5,7 +5,7 @@
 //! ```no_run
 //! use elif::prelude::*;
 //! use elif_auth::{Authenticatable, Authenticated, CurrentUser};
-//! # #[model] pub struct User { #[key] pub id: i64, pub email: String }
+//! # #[model(table = "users")] #[derive(Clone)] pub struct User { #[key] pub id: i64, pub email: String }
 //!
 //! impl Authenticatable for User {}
 //!

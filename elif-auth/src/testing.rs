@@ -6,7 +6,7 @@
 //! # use elif::prelude::*;
 //! # use elif::testing::TestApp;
 //! # use elif_auth::Authenticatable;
-//! # #[model] pub struct User { #[key] pub id: i64, pub email: String }
+//! # #[model(table = "users")] #[derive(Clone)] pub struct User { #[key] pub id: i64, pub email: String }
 //! # impl Authenticatable for User {}
 //! use elif_auth::testing::ActingAs;
 //!
