@@ -39,13 +39,15 @@
 //! `elif_auth::security` (`event = "credentials.rejected"`, with the code,
 //! never the token).
 
+use std::any::Any;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use elif::data::{Database, Model};
 use elif::di::Container;
-use elif::http::{FromRequest, HttpMessage, HttpRequest, Payload};
+use elif::http::{FromRequest, HttpMessage, HttpRequest, Payload, Requirement};
 use elif::prelude::*;
 
 use crate::jwt::{Jwt, NoClaims, TokenError};
@@ -93,6 +95,105 @@ where
     /// account) refuses its still-valid credentials with 401.
     fn is_active(&self) -> bool {
         true
+    }
+
+    /// Whether it holds `role` (`#[requires(role = "..")]`). None by
+    /// default: read the model's role column, or the roles it loaded.
+    fn has_role(&self, role: &str) -> bool {
+        let _ = role;
+        false
+    }
+
+    /// Whether it holds `permission` (`#[requires(permission = "..")]`).
+    /// None by default.
+    fn has_permission(&self, permission: &str) -> bool {
+        let _ = permission;
+        false
+    }
+}
+
+/// A loaded principal, whatever its type, as requests keep it.
+pub trait Principal: Any + Send + Sync {
+    /// As [`Authenticatable::is_active`].
+    fn is_active(&self) -> bool;
+    /// As [`Authenticatable::has_role`].
+    fn has_role(&self, role: &str) -> bool;
+    /// As [`Authenticatable::has_permission`].
+    fn has_permission(&self, permission: &str) -> bool;
+    /// Itself, for a downcast to the app's principal type.
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+impl<U> Principal for U
+where
+    U: Authenticatable,
+    U::Key: FromStr,
+{
+    fn is_active(&self) -> bool {
+        Authenticatable::is_active(self)
+    }
+
+    fn has_role(&self, role: &str) -> bool {
+        Authenticatable::has_role(self, role)
+    }
+
+    fn has_permission(&self, permission: &str) -> bool {
+        Authenticatable::has_permission(self, permission)
+    }
+
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+/// How the app's principals are found by subject. An app provides one,
+/// for its user model:
+/// `App::new().provide::<dyn Principals>(elif_auth::principals::<User>())`.
+pub trait Principals: Send + Sync {
+    /// The principal named `subject`, if there is one, through the app's
+    /// `container`.
+    fn load<'a>(
+        &'a self,
+        container: &'a Container,
+        subject: &'a str,
+    ) -> elif::BoxFuture<'a, elif::Result<Option<Arc<dyn Principal>>>>;
+
+    /// The principal type's name, for messages.
+    fn type_name(&self) -> &'static str;
+}
+
+/// The principals of model `U`, found by key through `Repository<U>`.
+pub fn principals<U>() -> Arc<dyn Principals>
+where
+    U: Authenticatable,
+    U::Key: FromStr,
+{
+    Arc::new(ModelPrincipals::<U>(PhantomData))
+}
+
+struct ModelPrincipals<U>(PhantomData<fn() -> U>);
+
+impl<U> Principals for ModelPrincipals<U>
+where
+    U: Authenticatable,
+    U::Key: FromStr,
+{
+    fn load<'a>(
+        &'a self,
+        container: &'a Container,
+        subject: &'a str,
+    ) -> elif::BoxFuture<'a, elif::Result<Option<Arc<dyn Principal>>>> {
+        Box::pin(async move {
+            let Ok(key) = U::Key::from_str(subject) else {
+                return Ok(None);
+            };
+            let user = repository::<U>(container)?.find(key).await?;
+            Ok(user.map(|user| Arc::new(user) as Arc<dyn Principal>))
+        })
+    }
+
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<U>()
     }
 }
 
@@ -144,6 +245,28 @@ pub enum AuthError {
         hint = "log in again"
     )]
     Principal,
+    /// The principal lacks a role the route requires.
+    #[problem(
+        status = 403,
+        code = "ROLE_REQUIRED",
+        message = "this route requires the role `{0}`"
+    )]
+    Role(&'static str),
+    /// The principal lacks a permission the route requires.
+    #[problem(
+        status = 403,
+        code = "PERMISSION_REQUIRED",
+        message = "this route requires the permission `{0}`"
+    )]
+    Permission(&'static str),
+    /// `CurrentUser<U>` where the app's principals are of another type.
+    #[problem(
+        status = 500,
+        code = "AUTH_PRINCIPAL_TYPE",
+        message = "the handler asks for another principal type than the app's `dyn Principals` loads",
+        hint = "take `CurrentUser<T>` with the type given to `elif_auth::principals::<T>()`"
+    )]
+    PrincipalType,
     /// `CurrentUser<U>` on a route where `Authenticated` did not run.
     #[problem(
         status = 500,
@@ -197,18 +320,53 @@ pub fn authenticate(
     }))
 }
 
-/// What the guard found, kept in the request for the extractors.
+/// What the guard found, kept in the request for the extractors: the
+/// verified identity (none for an anonymous request to a public route),
+/// and how to load its principal, which is done once, when something
+/// asks for it.
 #[derive(Clone)]
-struct Outcome(Option<Identity>);
+struct Outcome {
+    identity: Option<Identity>,
+    principals: Arc<dyn Principals>,
+}
+
+/// The request's principal, once loaded.
+#[derive(Clone)]
+struct Loaded(Arc<dyn Principal>);
+
+/// The principal of `request`'s identity, loaded once per request;
+/// a gone or disabled one refuses the request (401).
+async fn principal_of(
+    request: &HttpRequest,
+    identity: &Identity,
+    principals: &dyn Principals,
+) -> elif::Result<Arc<dyn Principal>> {
+    if let Some(Loaded(principal)) = request.extensions().get::<Loaded>().cloned() {
+        return Ok(principal);
+    }
+    let container = request
+        .app_data::<Container>()
+        .ok_or_else(|| Error::internal("the request is not served by an elif app"))?;
+    match principals.load(container, &identity.subject).await? {
+        Some(principal) if principal.is_active() => {
+            request.extensions_mut().insert(Loaded(principal.clone()));
+            Ok(principal)
+        }
+        _ => Err(rejected(AuthError::Principal)),
+    }
+}
 
 /// The authentication guard: verifies the request's credentials (JWT in
 /// the `Authorization` header) and leaves its [`Identity`]. Anonymous
 /// requests go on to `#[public]` routes only; credentials that are present
-/// are verified on every route.
+/// are verified on every route. It enforces the route's `#[requires]`
+/// against the principal's roles and permissions (403 `ROLE_REQUIRED`,
+/// `PERMISSION_REQUIRED`).
 #[guard]
 pub struct Authenticated {
     jwt: Inject<Jwt>,
     config: Config<AuthConfig>,
+    principals: Inject<dyn Principals>,
 }
 
 impl Authenticated {
@@ -220,35 +378,83 @@ impl Authenticated {
 
 impl Guard for Authenticated {
     const AUTHENTICATES: bool = true;
+    const ENFORCES_REQUIREMENTS: bool = true;
 
     async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
         let identity = authenticate(cx.request(), &self.jwt, &self.config)?;
-        if identity.is_none() && !cx.access().is_public() {
-            return Err(rejected(AuthError::Required));
+        let requires = cx.access().requires();
+        match &identity {
+            None if !cx.access().is_public() => return Err(rejected(AuthError::Required)),
+            None => {}
+            Some(identity) => {
+                cx.insert(identity.clone());
+                if !requires.is_empty() {
+                    let principal = principal_of(cx.request(), identity, &*self.principals).await?;
+                    for requirement in requires {
+                        let refused = match *requirement {
+                            Requirement::Role(role) if !principal.has_role(role) => {
+                                Some(AuthError::Role(role))
+                            }
+                            Requirement::Permission(permission)
+                                if !principal.has_permission(permission) =>
+                            {
+                                Some(AuthError::Permission(permission))
+                            }
+                            _ => None,
+                        };
+                        if let Some(refused) = refused {
+                            return Err(denied(refused));
+                        }
+                    }
+                }
+            }
         }
-        if let Some(identity) = &identity {
-            cx.insert(identity.clone());
-        }
-        cx.insert(Outcome(identity));
+        cx.insert(Outcome {
+            identity,
+            principals: Inject::into_arc(self.principals.clone()),
+        });
         Ok(())
     }
+}
+
+/// Records an authorisation refusal as a security event.
+pub(crate) fn denied(error: impl Into<Error>) -> Error {
+    let error = error.into();
+    tracing::info!(
+        target: "elif_auth::security",
+        event = "authorization.denied",
+        code = error.code(),
+        "access denied"
+    );
+    error
 }
 
 /// The authenticated principal, loaded once per request: 401 when the
 /// request is anonymous (take `Option<CurrentUser<U>>` on a `#[public]`
 /// route instead) or its principal is gone or disabled.
-pub struct CurrentUser<U>(Arc<U>);
+pub struct CurrentUser<U> {
+    user: Arc<U>,
+    container: Container,
+}
 
 impl<U> CurrentUser<U> {
     /// The principal.
     pub fn into_arc(this: Self) -> Arc<U> {
-        this.0
+        this.user
+    }
+
+    /// The app's container (the [`Gate`](crate::Gate) finds policies there).
+    pub(crate) fn container(&self) -> &Container {
+        &self.container
     }
 }
 
 impl<U> Clone for CurrentUser<U> {
     fn clone(&self) -> Self {
-        Self(self.0.clone())
+        Self {
+            user: self.user.clone(),
+            container: self.container.clone(),
+        }
     }
 }
 
@@ -256,13 +462,13 @@ impl<U> Deref for CurrentUser<U> {
     type Target = U;
 
     fn deref(&self) -> &U {
-        &self.0
+        &self.user
     }
 }
 
 impl<U: std::fmt::Debug> std::fmt::Debug for CurrentUser<U> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CurrentUser").field(&self.0).finish()
+        f.debug_tuple("CurrentUser").field(&self.user).finish()
     }
 }
 
@@ -277,53 +483,45 @@ where
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let request = request.clone();
         Box::pin(async move {
-            if let Some(user) = request.extensions().get::<CurrentUser<U>>() {
-                return Ok(user.clone());
-            }
             let outcome = request.extensions().get::<Outcome>().cloned();
-            let identity = match outcome {
-                Some(Outcome(Some(identity))) => identity,
-                Some(Outcome(None)) => return Err(AuthError::Required.into()),
-                None => return Err(AuthError::NoGuard.into()),
+            let Some(Outcome {
+                identity,
+                principals,
+            }) = outcome
+            else {
+                return Err(AuthError::NoGuard.into());
             };
-            let user = load::<U>(&request, &identity.subject).await?;
-            let user = CurrentUser(Arc::new(user));
-            request.extensions_mut().insert(user.clone());
-            Ok(user)
+            let identity = identity.ok_or(AuthError::Required)?;
+            let principal = principal_of(&request, &identity, &*principals).await?;
+            let user = principal
+                .into_any()
+                .downcast::<U>()
+                .map_err(|_| Error::from(AuthError::PrincipalType))?;
+            let container = request
+                .app_data::<Container>()
+                .cloned()
+                .ok_or_else(|| Error::internal("the request is not served by an elif app"))?;
+            Ok(CurrentUser { user, container })
         })
     }
 }
 
-/// The principal named `subject`, through the app's repository of `U`.
-async fn load<U>(request: &HttpRequest, subject: &str) -> elif::Result<U>
-where
-    U: Authenticatable,
-    U::Key: FromStr,
-{
-    let container = request
-        .app_data::<Container>()
-        .ok_or_else(|| Error::internal("the request is not served by an elif app"))?;
-    let repository = match container.get::<Repository<U>>() {
-        Some(repository) => repository,
-        None => {
-            let database = container.get::<Database>().ok_or_else(|| {
-                Error::internal(format!(
-                    "`CurrentUser<{}>` needs the app's database",
-                    std::any::type_name::<U>()
-                ))
-                .with_hint("import `elif::data::DataModule` in the app's root module")
-            })?;
-            let clock = container
-                .get::<dyn Clock>()
-                .ok_or_else(|| Error::internal("the app has no clock"))?;
-            Arc::new(Repository::<U>::with_clock(database, clock))
-        }
-    };
-    let key = U::Key::from_str(subject).map_err(|_| rejected(AuthError::Principal))?;
-    match repository.find(key).await? {
-        Some(user) if user.is_active() => Ok(user),
-        _ => Err(rejected(AuthError::Principal)),
+/// The app's repository of `U`: its singleton, or one on its database.
+fn repository<U: Model>(container: &Container) -> elif::Result<Arc<Repository<U>>> {
+    if let Some(repository) = container.get::<Repository<U>>() {
+        return Ok(repository);
     }
+    let database = container.get::<Database>().ok_or_else(|| {
+        Error::internal(format!(
+            "the principals `{}` need the app's database",
+            std::any::type_name::<U>()
+        ))
+        .with_hint("import `elif::data::DataModule` in the app's root module")
+    })?;
+    let clock = container
+        .get::<dyn Clock>()
+        .ok_or_else(|| Error::internal("the app has no clock"))?;
+    Ok(Arc::new(Repository::<U>::with_clock(database, clock)))
 }
 
 #[cfg(test)]

@@ -35,18 +35,20 @@
 pub mod current;
 pub mod jwt;
 pub mod password;
+pub mod policy;
 pub mod testing;
 
 use elif::prelude::*;
 
 pub use current::{
     AuthConfig, AuthError, Authenticatable, Authenticated, CurrentUser, Identity, Mechanism,
-    authenticate,
+    Principal, Principals, authenticate, principals,
 };
 pub use jwt::{Claims, Jwt, JwtConfig, NoClaims, TokenError};
 pub use password::{
     Check, PasswordConfig, PasswordHash, PasswordPolicyError, Passwords, check_policy,
 };
+pub use policy::{Ability, Gate, GateError, Policy};
 
 /// The password service, from `[auth.passwords]`.
 #[factory]
@@ -63,7 +65,7 @@ async fn token_service(config: Config<JwtConfig>, clock: Inject<dyn Clock>) -> e
 /// Passwords, tokens and the [`Authenticated`] guard, for the modules
 /// that import it.
 #[module(
-    providers(password_service, token_service, Authenticated),
-    exports(Passwords, Jwt, Authenticated)
+    providers(password_service, token_service, Authenticated, Gate),
+    exports(Passwords, Jwt, Authenticated, Gate)
 )]
 pub struct AuthModule;

@@ -10,11 +10,15 @@ use std::time::Duration;
 
 use elif::data::{Database, Migrations};
 use elif::http::Method;
+use elif::http::Requirement;
 use elif::prelude::*;
 use elif::testing::{TestApp, TestDatabase};
 use elif::time::TestClock;
 use elif_auth::testing::ActingAs;
-use elif_auth::{AuthModule, Authenticatable, Authenticated, CurrentUser, Identity, Jwt, NoClaims};
+use elif_auth::{
+    Ability, AuthModule, Authenticatable, Authenticated, CurrentUser, Gate, Identity, Jwt,
+    NoClaims, Policy, Principals,
+};
 use serde_json::Value;
 
 const MIGRATIONS: Migrations = elif::migrations!("migrations");
@@ -29,6 +33,8 @@ pub struct User {
     pub email: String,
     #[fillable]
     pub active: bool,
+    #[fillable]
+    pub role: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -36,6 +42,86 @@ pub struct User {
 impl Authenticatable for User {
     fn is_active(&self) -> bool {
         self.active
+    }
+
+    fn has_role(&self, role: &str) -> bool {
+        self.role == role
+    }
+
+    fn has_permission(&self, permission: &str) -> bool {
+        match self.role.as_str() {
+            "admin" => true,
+            "writer" => permission == "posts.create",
+            _ => false,
+        }
+    }
+}
+
+#[model(table = "posts")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    #[key]
+    pub id: i64,
+    #[fillable]
+    pub author_id: i64,
+    #[fillable]
+    pub title: String,
+}
+
+/// Authors may change their own posts; nobody else may.
+#[injectable(provides = dyn Policy<User, Post>)]
+pub struct PostPolicy;
+
+impl Policy<User, Post> for PostPolicy {
+    fn update(&self, user: &User, post: &Post) -> bool {
+        post.author_id == user.id
+    }
+}
+
+#[injectable]
+pub struct Posts {
+    posts: Inject<Repository<Post>>,
+    gate: Inject<Gate>,
+}
+
+#[controller("/posts", guards(Authenticated))]
+impl Posts {
+    #[post("/")]
+    #[requires(permission = "posts.create")]
+    async fn create(&self, user: CurrentUser<User>) -> elif::Result<String> {
+        let post = self
+            .posts
+            .insert(NewPost {
+                author_id: user.id,
+                title: "hello".into(),
+            })
+            .await?;
+        Ok(post.id.to_string())
+    }
+
+    #[patch("/{id}")]
+    async fn update(&self, user: CurrentUser<User>, id: i64) -> elif::Result<String> {
+        let post = self.posts.find_or_fail(id).await?;
+        self.gate.authorize(&user, Ability::Update, &post)?;
+        Ok(format!("updated {id}"))
+    }
+
+    #[delete("/{id}")]
+    #[requires(role = "admin")]
+    async fn delete(&self, id: i64) -> String {
+        format!("deleted {id}")
+    }
+
+    /// No policy covers users and identities: refused, never allowed.
+    #[get("/{id}/identity")]
+    async fn unpoliced(
+        &self,
+        id: i64,
+        user: CurrentUser<User>,
+        identity: Extension<Identity>,
+    ) -> elif::Result<String> {
+        self.gate.authorize(&user, Ability::View, &*identity)?;
+        Ok(format!("seen {id}"))
     }
 }
 
@@ -85,7 +171,8 @@ impl Unguarded {
 
 #[module(
     imports(AuthModule, elif::data::DataModule),
-    controllers(Me, Unguarded)
+    providers(PostPolicy, Repository<Post>),
+    controllers(Me, Unguarded, Posts)
 )]
 pub struct AppModule;
 
@@ -94,16 +181,23 @@ struct Fixture {
     clock: Arc<TestClock>,
     alice: User,
     bob: User,
+    users: Arc<Repository<User>>,
+}
+
+/// The app with its principals, as `main` builds it.
+fn app() -> App {
+    App::new()
+        .module(AppModule)
+        .without_env()
+        .provide::<dyn Principals>(elif_auth::principals::<User>())
+        .config("auth.jwt.secrets", [SECRET])
 }
 
 async fn start(db: &TestDatabase, settings: &[(&str, &str)]) -> Fixture {
     let clock = Arc::new(TestClock::at("2026-12-04T12:00:00Z"));
-    let mut app = App::new()
-        .module(AppModule)
-        .without_env()
+    let mut app = app()
         .migrations(MIGRATIONS)
         .config("database.url", db.url())
-        .config("auth.jwt.secrets", [SECRET])
         .override_with::<dyn Clock>(clock.clone());
     for (key, value) in settings {
         app = app.config(key, *value);
@@ -122,6 +216,7 @@ async fn start(db: &TestDatabase, settings: &[(&str, &str)]) -> Fixture {
         .insert(NewUser {
             email: "alice@example.com".into(),
             active: true,
+            role: "member".into(),
         })
         .await
         .unwrap();
@@ -129,6 +224,7 @@ async fn start(db: &TestDatabase, settings: &[(&str, &str)]) -> Fixture {
         .insert(NewUser {
             email: "bob@example.com".into(),
             active: false,
+            role: "admin".into(),
         })
         .await
         .unwrap();
@@ -137,6 +233,7 @@ async fn start(db: &TestDatabase, settings: &[(&str, &str)]) -> Fixture {
         clock,
         alice,
         bob,
+        users,
     }
 }
 
@@ -167,6 +264,7 @@ async fn the_guard_admits_valid_credentials_and_refuses_each_bad_one_with_its_co
             clock,
             alice,
             bob,
+            ..
         } = start(&db, &[]).await;
 
         let anonymous = app.get("/me").await;
@@ -300,11 +398,7 @@ async fn the_header_scheme_is_configurable() {
 
 #[test]
 fn the_map_shows_routes_authenticated_by_the_guard() {
-    let map = App::new()
-        .module(AppModule)
-        .without_env()
-        .config("auth.jwt.secrets", [SECRET])
-        .map();
+    let map = app().map();
     let me = map.routes.iter().find(|r| r.path == "/me").unwrap();
     assert_eq!(me.authentication.guards, ["Authenticated"]);
     assert_eq!(me.authentication.mode.as_str(), "required");
@@ -314,5 +408,115 @@ fn the_map_shows_routes_authenticated_by_the_guard() {
         .find(|r| r.path == "/me/greeting")
         .unwrap();
     assert_eq!(greeting.authentication.mode.as_str(), "public");
+    let delete = map
+        .routes
+        .iter()
+        .find(|r| r.path == "/posts/{id}" && r.method == "DELETE")
+        .unwrap();
+    assert_eq!(delete.requires, [Requirement::Role("admin")]);
     assert!(map.diagnostics.is_empty(), "{:?}", map.diagnostics);
+    let json = map.to_json();
+    assert!(
+        json.contains("\"provides\": [\n        \"dyn Policy<User, Post>\"")
+            || json.contains("dyn Policy<User, Post>"),
+        "policies show as the components that provide them"
+    );
+}
+
+#[test]
+fn an_app_without_principals_does_not_boot_its_guard() {
+    let report = App::new()
+        .module(AppModule)
+        .without_env()
+        .config("auth.jwt.secrets", [SECRET])
+        .check();
+    let codes: Vec<&str> = report.diagnostics().iter().map(|d| d.code()).collect();
+    assert!(codes.contains(&"EL1001"), "{report}");
+    assert!(report.to_string().contains("Principals"), "{report}");
+}
+
+#[elif::test]
+async fn requirements_and_policies_refuse_with_403() {
+    for db in TestDatabase::both("auth_policies").await {
+        let Fixture {
+            app, alice, users, ..
+        } = start(&db, &[]).await;
+        let admin = users
+            .insert(NewUser {
+                email: "admin@example.com".into(),
+                active: true,
+                role: "admin".into(),
+            })
+            .await
+            .unwrap();
+        let writer = users
+            .insert(NewUser {
+                email: "writer@example.com".into(),
+                active: true,
+                role: "writer".into(),
+            })
+            .await
+            .unwrap();
+
+        let denied = app.acting_as(&alice).post_json("/posts", &()).await;
+        assert_eq!(
+            (denied.status(), code(&denied)),
+            (403, "PERMISSION_REQUIRED".into())
+        );
+        assert!(denied.text().contains("posts.create"), "{}", denied.text());
+        let created = app.acting_as(&writer).post_json("/posts", &()).await;
+        assert_eq!(created.status(), 200, "{}", created.text());
+        let id = created.text();
+
+        let path = format!("/posts/{id}");
+        let own = app
+            .acting_as(&writer)
+            .send_json(Method::PATCH, &path, &())
+            .await;
+        assert_eq!(
+            own.text(),
+            format!("updated {id}"),
+            "an author edits their post"
+        );
+        let other = app
+            .acting_as(&alice)
+            .send_json(Method::PATCH, &path, &())
+            .await;
+        assert_eq!((other.status(), code(&other)), (403, "FORBIDDEN".into()));
+        assert_eq!(
+            other.json::<Value>()["detail"],
+            "you may not update this Post"
+        );
+        let missing = app
+            .acting_as(&writer)
+            .send_json(Method::PATCH, "/posts/999999", &())
+            .await;
+        assert_eq!(
+            missing.status(),
+            404,
+            "not found before the policy is asked"
+        );
+
+        let member = app.acting_as(&alice).delete(&path).await;
+        assert_eq!(
+            (member.status(), code(&member)),
+            (403, "ROLE_REQUIRED".into())
+        );
+        let writer_delete = app.acting_as(&writer).delete(&path).await;
+        assert_eq!(code(&writer_delete), "ROLE_REQUIRED");
+        assert_eq!(
+            app.acting_as(&admin).delete(&path).await.text(),
+            format!("deleted {id}")
+        );
+        let anonymous = app.send(app.request(Method::DELETE, &path)).await;
+        assert_eq!(code(&anonymous), "AUTH_REQUIRED", "401 before 403");
+
+        let unpoliced = app.acting_as(&alice).get(&format!("{path}/identity")).await;
+        assert_eq!(
+            (unpoliced.status(), code(&unpoliced)),
+            (500, "AUTH_NO_POLICY".into())
+        );
+        app.stop().await;
+        db.cleanup().await;
+    }
 }

@@ -426,6 +426,18 @@ catalogue! {
         wrong: "#[public]\nasync fn list() {}",
         right: "#[controller(\"/posts\", guards(Authenticated))]\nimpl PostsController {\n    #[get(\"/\")]\n    #[public]\n    async fn list(&self) {}\n}",
     }
+    /// `#[requires]` misplaced or malformed.
+    EL0037 = {
+        phase: Phase::Compile,
+        title: "`#[requires]` misused",
+        explanation: "`#[requires(role = \"admin\")]` and `#[requires(permission = \"posts.delete\")]` declare what a \
+            caller must hold; `#[controller]` reads them on a route, next to its route attribute, or on the impl \
+            block for every route. They need a non-empty role or permission, and cannot go with `#[public]`: a \
+            public route admits anonymous requests, which hold nothing.",
+        hint: "write `#[requires(role = \"admin\")]` next to a route attribute of a controller that is not `#[public]`",
+        wrong: "#[get(\"/\")]\n#[public]\n#[requires(role = \"admin\")]\nasync fn list(&self) {}",
+        right: "#[get(\"/\")]\n#[requires(role = \"admin\")]\nasync fn list(&self) {}",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,
@@ -600,6 +612,19 @@ catalogue! {
             or mark the route `#[public]` if anyone may call it",
         wrong: "#[controller(\"/posts\")]\nimpl Posts { #[get(\"/\")] async fn list(&self) {} }",
         right: "#[controller(\"/posts\", guards(Authenticated))]\nimpl Posts { #[get(\"/\")] #[public] async fn list(&self) {} }",
+    }
+    /// A route with `#[requires]` that no guard enforces.
+    EL1017 = {
+        phase: Phase::Boot,
+        title: "route requirements not enforced",
+        explanation: "`#[requires(role = \"..\")]` and `#[requires(permission = \"..\")]` declare what a caller \
+            must hold; a guard that declares `Guard::ENFORCES_REQUIREMENTS` (elif-auth's `Authenticated`) \
+            checks them. A route that requires something but runs no such guard would let every caller \
+            through, so `check` reports it and the boot stops, in every mode.",
+        hint: "guard the route with one that enforces requirements (`guards(Authenticated)` on the controller, its \
+            module or the app)",
+        wrong: "#[controller(\"/admin\", guards(ApiKey))]\nimpl Admin { #[delete(\"/{id}\")] #[requires(role = \"admin\")] async fn remove(&self, id: i64) {} }",
+        right: "#[controller(\"/admin\", guards(Authenticated))]\nimpl Admin { #[delete(\"/{id}\")] #[requires(role = \"admin\")] async fn remove(&self, id: i64) {} }",
     }
     /// A required configuration key has no value.
     EL2001 = {

@@ -22,6 +22,7 @@ pub const ATTRIBUTES: &[&str] = &[
     "options",
     "route",
     "public",
+    "requires",
 ];
 
 /// Attribute names that are elif's only when written with the `elif::`
@@ -92,6 +93,7 @@ pub fn expand_attribute(name: &str, args: TokenStream, item: TokenStream) -> Opt
             crate::stray_route(name, item)
         }
         "public" => crate::public(args, item),
+        "requires" => crate::requires(args, item),
         _ => return None,
     };
     Some(output)

@@ -111,6 +111,15 @@ pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
     attribute("public", args, item)
 }
 
+/// What a caller of a route must hold: `#[requires(role = "admin")]`,
+/// `#[requires(permission = "posts.delete")]` (all of them, when several),
+/// next to a route attribute or on the `#[controller]` impl block. A guard
+/// that enforces requirements (elif-auth's `Authenticated`) checks them.
+#[proc_macro_attribute]
+pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute("requires", args, item)
+}
+
 /// Derives `Validate`: `#[validate(length(min = 1, max = 200), email, range(..), custom = f, nested)]`.
 #[proc_macro_derive(Validate, attributes(validate))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {

@@ -56,10 +56,10 @@ pub mod __private {
     pub use crate::http::{
         Access, AppLayers, ArgumentInfo, ArgumentSpec, Controller, ExceptionFilter, Extract, Guard,
         GuardSpec, HasSchema, HttpRequest, HttpResponse, Interceptor, Layer, Method, NoSchema,
-        RequestContext, RouteInfo, RouteResult, RouteSpec, Routes, Schema, SchemaProbe,
-        ScopedProvider, catch_app, catch_route, custom_method, describe_routes, dispatch, extract,
-        finish, has_app_guards, has_app_interceptors, path_param, reply, run_app_guards,
-        run_app_interceptors, web,
+        RequestContext, Requirement, RouteInfo, RouteResult, RouteSpec, Routes, Schema,
+        SchemaProbe, ScopedProvider, catch_app, catch_route, custom_method, describe_routes,
+        dispatch, extract, finish, has_app_guards, has_app_interceptors, path_param, reply,
+        run_app_guards, run_app_interceptors, web,
     };
     pub use crate::module::{ControllerEntry, Module, ModuleDescriptor};
     pub use crate::util::double_option;

@@ -100,6 +100,51 @@ impl Open {
     }
 }
 
+/// Requirements on routes whose guards do not enforce them: `EL1017`.
+#[injectable]
+pub struct Admin;
+
+#[controller("/admin", guards(Token))]
+#[requires(role = "admin")]
+impl Admin {
+    #[delete("/{id}")]
+    #[requires(permission = "posts.delete")]
+    async fn remove(&self, id: u64) -> String {
+        format!("removed {id}")
+    }
+}
+
+/// Enforces requirements: lets through `Bearer admin` only.
+#[guard]
+pub struct Roles;
+
+impl Guard for Roles {
+    const AUTHENTICATES: bool = true;
+    const ENFORCES_REQUIREMENTS: bool = true;
+
+    async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
+        let required = cx.access().requires();
+        match cx.header("authorization") {
+            Some("Bearer admin") => Ok(()),
+            Some(_) if required.is_empty() => Ok(()),
+            Some(_) => Err(Error::new(403, "ROLE_REQUIRED", format!("{}", required[0]))),
+            None => Err(Error::new(401, "UNAUTHENTICATED", "sign in first")),
+        }
+    }
+}
+
+#[injectable]
+pub struct Enforced;
+
+#[requires(role = "admin")]
+#[controller("/enforced", guards(Roles))]
+impl Enforced {
+    #[delete("/{id}")]
+    async fn remove(&self, id: u64) -> String {
+        format!("removed {id}")
+    }
+}
+
 #[module(providers(Token, Tag), controllers(Notes, Pages, About), exports(Tag))]
 pub struct SecureModule;
 
@@ -109,6 +154,12 @@ pub struct LeakyModule;
 /// The module's guard authenticates the routes of its controllers.
 #[module(providers(Token, Tag), guards(Token), controllers(Open))]
 pub struct GuardedModule;
+
+#[module(providers(Token), controllers(Admin))]
+pub struct AdminModule;
+
+#[module(providers(Roles), controllers(Enforced))]
+pub struct EnforcedModule;
 
 fn codes(report: &elif::diagnostics::BootReport) -> Vec<&'static str> {
     report.diagnostics().iter().map(|d| d.code()).collect()
@@ -313,5 +364,58 @@ async fn hand_written_routes_are_checked_when_mounted() {
         .await
         .expect("a warning outside production");
     assert_eq!(app.get("/manual").await.text(), "manual");
+    app.stop().await;
+}
+
+#[elif::test]
+async fn requirements_no_guard_enforces_stop_the_boot_in_every_mode() {
+    let report = App::new().module(AdminModule).without_env().check();
+    assert_eq!(codes(&report), ["EL1017"], "{report}");
+    let message = &report.diagnostics()[0].message;
+    assert!(
+        message.contains("DELETE /admin/{id}")
+            && message.contains("requires role:admin, permission:posts.delete"),
+        "{message}"
+    );
+    let error = App::new()
+        .module(AdminModule)
+        .without_env()
+        .boot()
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(
+        codes(error.boot_report().unwrap()),
+        ["EL1017"],
+        "development too"
+    );
+
+    let map = App::new().module(EnforcedModule).without_env().map();
+    assert!(map.diagnostics.is_empty(), "{:?}", map.diagnostics);
+    let json = serde_json::to_value(&map).unwrap();
+    assert_eq!(
+        json["routes"][0]["requires"],
+        serde_json::json!(["role:admin"])
+    );
+    assert!(map.routes_table().contains("requires(role:admin)"));
+
+    let app = TestApp::start(App::new().module(EnforcedModule).without_env())
+        .await
+        .unwrap();
+    let as_user = app
+        .send(
+            app.request(Method::DELETE, "/enforced/1")
+                .insert_header(("authorization", "Bearer user")),
+        )
+        .await;
+    assert_eq!(as_user.status(), 403, "the guard reads the requirements");
+    assert_eq!(as_user.json::<Value>()["detail"], "role:admin");
+    let as_admin = app
+        .send(
+            app.request(Method::DELETE, "/enforced/1")
+                .insert_header(("authorization", "Bearer admin")),
+        )
+        .await;
+    assert_eq!(as_admin.text(), "removed 1");
     app.stop().await;
 }

@@ -41,37 +41,88 @@ pub fn stray_route(name: &str, item: TokenStream) -> TokenStream {
 /// block above `#[controller]`, it becomes the controller's `public` key;
 /// anywhere else it is an error.
 pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
-    let arguments = (!args.is_empty()).then(|| {
-        syn::Error::new_spanned(
-            &args,
-            crate::errors::coded("`#[public]` takes no arguments", "EL0036"),
-        )
-    });
-    if let Ok(syn::Item::Impl(mut block)) = syn::parse2::<syn::Item>(item.clone())
-        && let Some(attr) = block.attrs.iter_mut().find(|attr| {
-            attr.path()
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "controller")
-        })
-    {
-        attr.meta = match &attr.meta {
-            syn::Meta::List(list) if !list.tokens.is_empty() => {
-                let (path, tokens) = (&list.path, &list.tokens);
-                syn::parse_quote!(#path(#tokens, public))
-            }
-            other => {
-                let path = other.path();
-                syn::parse_quote!(#path(public))
-            }
-        };
-        let block = block.into_token_stream();
-        return match arguments {
+    if let Some(block) = controller_block(&item) {
+        let block = with_controller_key(block, "public");
+        return match (!args.is_empty()).then(|| {
+            syn::Error::new_spanned(
+                &args,
+                crate::errors::coded("`#[public]` takes no arguments", "EL0036"),
+            )
+        }) {
             Some(error) => with_item(block, error),
             None => block,
         };
     }
-    let message = "`#[public]` is only read by `#[controller]`: on a route, next to its route attribute, or on the controller's impl block [EL0036]\nhelp: write `#[get(\"/\")] #[public] async fn list(&self) ..` inside `#[controller(\"/prefix\")] impl YourController { .. }`";
+    stray_access(
+        "public",
+        "EL0036",
+        "`#[get(\"/\")] #[public] async fn list(&self) ..`",
+        &args,
+        item,
+    )
+}
+
+/// Expands `#[requires(..)]` where the compiler finds it: on a
+/// `#[controller]` impl block above `#[controller]`, it moves below it
+/// (where `#[controller]` reads it); anywhere else it is an error.
+pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Some(mut block) = controller_block(&item) {
+        block.attrs.push(syn::parse_quote!(#[requires(#args)]));
+        return block.into_token_stream();
+    }
+    stray_access(
+        "requires",
+        "EL0037",
+        "`#[delete(\"/{id}\")] #[requires(role = \"admin\")] async fn remove(&self, id: i64) ..`",
+        &TokenStream::new(),
+        item,
+    )
+}
+
+/// `item` as an impl block with a `#[controller]` attribute, if it is one.
+fn controller_block(item: &TokenStream) -> Option<syn::ItemImpl> {
+    match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Impl(block)) if block.attrs.iter().any(is_controller_attr) => Some(block),
+        _ => None,
+    }
+}
+
+fn is_controller_attr(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "controller")
+}
+
+/// `block` with `key` added to its `#[controller(..)]` arguments.
+fn with_controller_key(mut block: syn::ItemImpl, key: &str) -> TokenStream {
+    let key = Ident::new(key, Span::call_site());
+    if let Some(attr) = block.attrs.iter_mut().find(|a| is_controller_attr(a)) {
+        attr.meta = match &attr.meta {
+            syn::Meta::List(list) if !list.tokens.is_empty() => {
+                let (path, tokens) = (&list.path, &list.tokens);
+                syn::parse_quote!(#path(#tokens, #key))
+            }
+            other => {
+                let path = other.path();
+                syn::parse_quote!(#path(#key))
+            }
+        };
+    }
+    block.into_token_stream()
+}
+
+/// The error of `#[name]` outside a controller (`example`: its right use).
+fn stray_access(
+    name: &str,
+    code: &str,
+    example: &str,
+    args: &TokenStream,
+    item: TokenStream,
+) -> TokenStream {
+    let message = format!(
+        "`#[{name}]` is only read by `#[controller]`: on a route, next to its route attribute, or on the controller's impl block [{code}]\nhelp: write {example} inside `#[controller(\"/prefix\")] impl YourController {{ .. }}`"
+    );
     let span = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(syn::Item::Fn(f)) => f.sig.ident.span(),
         Ok(syn::Item::Struct(s)) => s.ident.span(),
@@ -83,8 +134,11 @@ pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
             .unwrap_or_else(|_| Span::call_site()),
     };
     let mut error = syn::Error::new(span, message);
-    if let Some(arguments) = arguments {
-        error.combine(arguments);
+    if !args.is_empty() {
+        error.combine(syn::Error::new_spanned(
+            args,
+            crate::errors::coded(&format!("`#[{name}]` takes no arguments"), code),
+        ));
     }
     with_item(item, error)
 }
@@ -249,14 +303,22 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
         .map(|g| {
             let name = type_text(g);
             let p = private_at(span_of(g));
-            quote_spanned!(span_of(g)=> #p::GuardSpec { name: #name, authenticates: <#g as #p::Guard>::AUTHENTICATES })
+            quote_spanned!(span_of(g)=> #p::GuardSpec {
+                name: #name,
+                authenticates: <#g as #p::Guard>::AUTHENTICATES,
+                enforces: <#g as #p::Guard>::ENFORCES_REQUIREMENTS,
+            })
         });
     let guards = quote!(&[#(#guards),*]);
-    let access = if controller.public || route.public {
-        quote!(#p::Access::PUBLIC)
-    } else {
-        quote!(#p::Access::PROTECTED)
-    };
+    let public = controller.public || route.public;
+    let requires = controller.requires.iter().chain(&route.requires).map(|r| {
+        let name = &r.name;
+        match r.kind {
+            "role" => quote!(#p::Requirement::Role(#name)),
+            _ => quote!(#p::Requirement::Permission(#name)),
+        }
+    });
+    let access = quote!(#p::Access::new(#public, &[#(#requires),*]));
     let interceptors = names(&controller.layers.interceptors, &route.layers.interceptors);
     let filters = names(&controller.layers.filters, &route.layers.filters);
     let line = quote_spanned!(route.handler.span()=> ::core::line!());

@@ -82,6 +82,17 @@ pub(crate) struct Route {
     pub(crate) layers: Layers,
     /// `#[public]` on the handler.
     pub(crate) public: bool,
+    /// `#[requires(..)]` on the handler.
+    pub(crate) requires: Vec<Requirement>,
+}
+
+/// One `#[requires(role = "admin")]` or `#[requires(permission = "..")]`.
+#[derive(Clone)]
+pub(crate) struct Requirement {
+    /// `role` or `permission`.
+    pub(crate) kind: &'static str,
+    /// The role's or permission's name.
+    pub(crate) name: String,
 }
 
 /// What runs around handlers, named on a controller or a route.
@@ -110,6 +121,8 @@ pub(crate) struct Controller {
     /// `#[public]` on the impl block (or `public` in its attribute): every
     /// route is public.
     pub(crate) public: bool,
+    /// `#[requires(..)]` on the impl block: every route requires them.
+    pub(crate) requires: Vec<Requirement>,
     /// The routes, in declaration order.
     pub(crate) routes: Vec<Route>,
 }
@@ -189,6 +202,7 @@ pub(crate) fn parse(
     }
     let prefix = prefix.unwrap_or_default();
     let public = args.keyed.public.is_present() | take_public(&mut item.attrs, &mut errors);
+    let requires = take_requires(&mut item.attrs, &mut errors);
     let layers = args.keyed.layers();
     let self_ty = (*item.self_ty).clone();
     let name = match &self_ty {
@@ -205,7 +219,11 @@ pub(crate) fn parse(
         let syn::ImplItem::Fn(function) = impl_item else {
             continue;
         };
-        if let Some(route) = route_of(function, &prefix, &mut errors) {
+        let inherited = Inherited {
+            public,
+            requires: requires.first(),
+        };
+        if let Some(route) = route_of(function, &prefix, &inherited, &mut errors) {
             routes.push(route);
         }
     }
@@ -215,6 +233,7 @@ pub(crate) fn parse(
         name,
         layers,
         public,
+        requires,
         routes,
     };
     check(&controller, &mut errors);
@@ -267,14 +286,91 @@ fn take_public(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> bool {
     attrs.len() != before
 }
 
-/// Takes the route attribute off a method (if it has one) and checks the handler.
-fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -> Option<Route> {
+/// Whether `path` names elif's `#[requires]`.
+pub(crate) fn is_requires(path: &syn::Path) -> bool {
+    path.is_ident("requires")
+        || (path.segments.len() == 2
+            && path.segments[0].ident == "elif"
+            && path.segments[1].ident == "requires")
+}
+
+/// The keys of `#[requires(..)]`.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct RequiresArgs {
+    role: Option<syn::LitStr>,
+    permission: Option<syn::LitStr>,
+}
+
+const REQUIRES_SPEC: Spec = Spec::keys("#[requires]", &["role", "permission"]);
+
+/// Takes every `#[requires(..)]` off `attrs`, checked: each names a role
+/// or a permission (or both), none empty.
+fn take_requires(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> Vec<Requirement> {
+    let mut found = Vec::new();
+    attrs.retain(|attr| {
+        if !is_requires(attr.path()) {
+            return true;
+        }
+        found.push(attr.clone());
+        false
+    });
+    let mut requires = Vec::new();
+    for attr in found {
+        let tokens = match &attr.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => TokenStream::new(),
+        };
+        let before = requires.len();
+        let args = attr::parse::<RequiresArgs>(tokens.clone(), &REQUIRES_SPEC, errors).keyed;
+        for (kind, value) in [("role", args.role), ("permission", args.permission)] {
+            let Some(value) = value else { continue };
+            if value.value().trim().is_empty() {
+                errors.at(&value, "EL0037", format!("`{kind}` names no {kind}"));
+                continue;
+            }
+            requires.push(Requirement {
+                kind,
+                name: value.value(),
+            });
+        }
+        if requires.len() == before && tokens.is_empty() {
+            errors.at(
+                &attr,
+                "EL0037",
+                "`#[requires]` names what a caller must have: `#[requires(role = \"admin\")]` or `#[requires(permission = \"posts.delete\")]`",
+            );
+        }
+    }
+    requires
+}
+
+/// What every route of a controller has from its impl block.
+struct Inherited<'a> {
+    public: bool,
+    requires: Option<&'a Requirement>,
+}
+
+/// Takes the route attribute off a method (if it has one) and checks the
+/// handler; `inherited` is what the impl block gives every route.
+fn route_of(
+    function: &mut syn::ImplItemFn,
+    prefix: &str,
+    inherited: &Inherited<'_>,
+    errors: &mut Errors,
+) -> Option<Route> {
     let public_attr = function
         .attrs
         .iter()
         .find(|attr| is_public(attr.path()))
         .cloned();
     let public = take_public(&mut function.attrs, errors);
+    let requires_attr = function
+        .attrs
+        .iter()
+        .find(|attr| is_requires(attr.path()))
+        .cloned();
+    let requires = take_requires(&mut function.attrs, errors);
     let mut found: Vec<(syn::Attribute, &'static str)> = Vec::new();
     function.attrs.retain(|attr| {
         let method = ROUTE_ATTRIBUTES
@@ -290,6 +386,16 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
     });
     let (attr, method) = match found.len() {
         0 => {
+            if let Some(attr) = requires_attr {
+                errors.at(
+                    &attr,
+                    "EL0037",
+                    format!(
+                        "`#[requires]` on `{}`, which is not a route\nhelp: `#[requires]` goes next to a route attribute, or on the impl block for every route",
+                        function.sig.ident
+                    ),
+                );
+            }
             if let Some(attr) = public_attr {
                 errors.at(
                     &attr,
@@ -453,6 +559,17 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         syn::ReturnType::Default => syn::parse_quote!(()),
         syn::ReturnType::Type(_, ty) => (**ty).clone(),
     };
+    let required = inherited.requires.or(requires.first());
+    if let (true, Some(first)) = (inherited.public || public, required) {
+        errors.at(
+            &sig.ident,
+            "EL0037",
+            format!(
+                "`{}` is `#[public]` and `#[requires({} = \"{}\")]`: a public route admits anonymous requests, which hold no role or permission\nhelp: drop one of them (a `#[public]` impl block makes every route public)",
+                sig.ident, first.kind, first.name
+            ),
+        );
+    }
     Some(Route {
         method,
         path,
@@ -461,6 +578,7 @@ fn route_of(function: &mut syn::ImplItemFn, prefix: &str, errors: &mut Errors) -
         output,
         layers: args.layers(),
         public,
+        requires,
     })
 }
 
@@ -540,7 +658,41 @@ mod spec_tests {
     }
 
     #[test]
+    fn requirements_are_checked() {
+        let errors = errors_of(
+            quote!("/posts"),
+            quote!(impl Posts {
+                #[get("/")]
+                #[public]
+                #[requires(role = "admin")]
+                async fn list(&self) {}
+                #[requires(role = "")]
+                #[get("/x")]
+                async fn empty(&self) {}
+                #[requires]
+                #[get("/y")]
+                async fn bare(&self) {}
+                #[requires(rol = "admin")]
+                #[get("/z")]
+                async fn typo(&self) {}
+                #[requires(role = "admin")]
+                fn helper(&self) {}
+            }),
+        );
+        assert!(
+            errors[0].contains("`list` is `#[public]` and `#[requires(role = \"admin\")]`"),
+            "{errors:?}"
+        );
+        assert!(errors[1].contains("`role` names no role"), "{errors:?}");
+        assert!(errors[2].contains("`#[requires]` names what"), "{errors:?}");
+        assert!(errors[3].contains("did you mean `role`"), "{errors:?}");
+        assert!(errors[4].contains("which is not a route"), "{errors:?}");
+        assert_eq!(errors.len(), 5, "{errors:?}");
+    }
+
+    #[test]
     fn specs_match_their_struct() {
+        crate::attr::tests::spec_matches::<super::RequiresArgs>(&super::REQUIRES_SPEC);
         crate::attr::tests::spec_matches::<super::Args>(&super::route_spec("route"));
         crate::attr::tests::spec_matches::<super::Args>(&super::CONTROLLER_SPEC);
     }

@@ -18,7 +18,7 @@ use crate::di::provider::{Instance, ProviderKey};
 use crate::diagnostics::{BootReport, Diagnostic, Severity};
 use crate::error::Error;
 use crate::http::controller::duplicate_routes;
-use crate::http::{Method, RouteInfo, unsecured};
+use crate::http::{Method, RouteInfo, unenforced, unsecured};
 use crate::inspect::AppMap;
 use crate::module::graph::ModuleGraph;
 
@@ -236,6 +236,12 @@ fn mounted_problems(booted: &Booted) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
         })
         .partition(|d| d.severity == Severity::Error);
     errors.append(&mut more);
+    errors.extend(
+        mounted
+            .infos()
+            .filter(|r| !declared.contains(&(&r.method, r.path.as_str())))
+            .filter_map(|r| unenforced(r, &r.enforced_by)),
+    );
     (errors, warnings)
 }
 

@@ -17,8 +17,8 @@ use crate::di::{ConfigRequirement, load_sections};
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::http::RouteInfo;
 use crate::http::controller::duplicate_routes;
-use crate::http::unsecured;
-use crate::inspect::{AppMap, LayerNames, MapSource, authenticated_by};
+use crate::http::{unenforced, unsecured};
+use crate::inspect::{AppMap, LayerNames, MapSource, authenticated_by, enforced_by};
 use crate::module::graph::{self, GraphInput, ModuleGraph};
 use crate::module::{Layer, ModuleTree};
 
@@ -78,6 +78,13 @@ impl App {
                 .filter(|g| g.authenticates())
                 .map(Layer::name)
                 .collect(),
+            enforcing: self
+                .layers
+                .guards
+                .iter()
+                .filter(|g| g.enforces_requirements())
+                .map(Layer::name)
+                .collect(),
             interceptors: self.layers.interceptors.iter().map(Layer::name).collect(),
             filters: self.layers.filters.iter().map(Layer::name).collect(),
         }
@@ -119,6 +126,11 @@ impl App {
                 unsecured(route, &authenticated_by(&layer_names, module, route))
             })
             .collect();
+        // Requirements nobody enforces are errors in every mode.
+        report.extend(routes.iter().filter_map(|(m, route)| {
+            let module = modules.modules[*m].descriptor;
+            unenforced(route, &enforced_by(&layer_names, module, route))
+        }));
         let app_layers = &self.layers;
         let (graph, graph_problems) = graph::build(GraphInput {
             shared: app_layers

@@ -12,7 +12,9 @@
 //! [`Guard::AUTHENTICATES`]: crate::http::Guard::AUTHENTICATES
 //! [`RequestContext::access`]: crate::http::RequestContext::access
 
-use elif_catalogue::EL1016;
+use std::fmt;
+
+use elif_catalogue::{EL1016, EL1017};
 
 use crate::diagnostics::Diagnostic;
 use crate::http::RouteInfo;
@@ -22,14 +24,53 @@ use crate::http::RouteInfo;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Access {
     public: bool,
+    requires: &'static [Requirement],
+}
+
+/// What a caller must hold: `#[requires(role = "admin")]`,
+/// `#[requires(permission = "posts.delete")]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// A role.
+    Role(&'static str),
+    /// A permission.
+    Permission(&'static str),
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Requirement::Role(role) => write!(f, "role:{role}"),
+            Requirement::Permission(permission) => write!(f, "permission:{permission}"),
+        }
+    }
+}
+
+impl serde::Serialize for Requirement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 impl Access {
     /// A route that needs authentication (the default).
-    pub const PROTECTED: Access = Access { public: false };
+    pub const PROTECTED: Access = Access::new(false, &[]);
 
     /// A route marked `#[public]`.
-    pub const PUBLIC: Access = Access { public: true };
+    pub const PUBLIC: Access = Access::new(true, &[]);
+
+    /// A route that is `public` or not, whose callers must hold every one
+    /// of `requires`.
+    pub const fn new(public: bool, requires: &'static [Requirement]) -> Self {
+        Self { public, requires }
+    }
+
+    /// What a caller must hold, every one of them (`#[requires]` on the
+    /// route and its controller). A guard that enforces them declares
+    /// [`Guard::ENFORCES_REQUIREMENTS`](crate::http::Guard::ENFORCES_REQUIREMENTS).
+    pub const fn requires(&self) -> &'static [Requirement] {
+        self.requires
+    }
 
     /// Whether the route is `#[public]`: a request without credentials may
     /// go on; one with credentials still has them verified.
@@ -46,6 +87,8 @@ pub struct GuardSpec {
     pub name: &'static str,
     /// Its [`Guard::AUTHENTICATES`](crate::http::Guard::AUTHENTICATES).
     pub authenticates: bool,
+    /// Its [`Guard::ENFORCES_REQUIREMENTS`](crate::http::Guard::ENFORCES_REQUIREMENTS).
+    pub enforces: bool,
 }
 
 /// How a route is authenticated, as `routes` and `map --json` show it.
@@ -113,6 +156,29 @@ pub(crate) fn unsecured(
     Some(diagnostic)
 }
 
+/// `EL1017` for `route` when it has requirements and none of its guards
+/// (`enforced_by`, the app's and module's included) enforces them.
+pub(crate) fn unenforced(route: &RouteInfo, enforced_by: &[&'static str]) -> Option<Diagnostic> {
+    if route.requires.is_empty() || !enforced_by.is_empty() {
+        return None;
+    }
+    let requires: Vec<String> = route.requires.iter().map(ToString::to_string).collect();
+    let mut diagnostic = Diagnostic::error(
+        &EL1017,
+        format!(
+            "{} {} (`{}`) requires {} but none of its guards enforces requirements",
+            route.method,
+            route.path,
+            route.handler,
+            requires.join(", ")
+        ),
+    );
+    if let Some(location) = route.location {
+        diagnostic = diagnostic.at(location);
+    }
+    Some(diagnostic)
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::http::Method;
@@ -139,6 +205,26 @@ mod tests {
         );
         assert!(unsecured(&route, &["Authenticated"]).is_none());
         assert!(unsecured(&route.clone().public(), &[]).is_none());
+    }
+
+    #[test]
+    fn requirements_need_a_guard_that_enforces_them() {
+        let mut route = RouteInfo::new(Method::DELETE, "/posts/{id}");
+        assert!(unenforced(&route, &[]).is_none(), "nothing required");
+        route.requires = vec![
+            Requirement::Role("admin"),
+            Requirement::Permission("posts.delete"),
+        ];
+        let error = unenforced(&route, &[]).unwrap();
+        assert_eq!(error.entry.code, "EL1017");
+        assert!(
+            error
+                .message
+                .contains("requires role:admin, permission:posts.delete"),
+            "{}",
+            error.message
+        );
+        assert!(unenforced(&route, &["Authenticated"]).is_none());
     }
 
     #[test]

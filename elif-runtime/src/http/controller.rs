@@ -15,7 +15,7 @@ use crate::di::Container;
 use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, downcast};
 use crate::diagnostics::Diagnostic;
 use crate::http::AppLayers;
-use crate::http::access::{Access, GuardSpec};
+use crate::http::access::{Access, GuardSpec, Requirement};
 use crate::http::router::{self, ErasedRoute, RouteEntry};
 use crate::http::scoped::ScopedProvider;
 use crate::module::ControllerEntry;
@@ -130,6 +130,11 @@ pub struct RouteInfo {
     /// route written by hand runs no elif guard: it names here what
     /// authenticates it ([`RouteInfo::authenticated_by`]).
     pub authenticated_by: Vec<&'static str>,
+    /// What a caller must hold (`#[requires]`), every one.
+    pub requires: Vec<Requirement>,
+    /// The guards of `guards` that enforce `requires`
+    /// ([`Guard::ENFORCES_REQUIREMENTS`](crate::http::Guard::ENFORCES_REQUIREMENTS)).
+    pub enforced_by: Vec<&'static str>,
     /// Interceptors, outermost first (controller's, then the route's).
     pub interceptors: Vec<&'static str>,
     /// Exception filters, in the order they are tried.
@@ -168,6 +173,8 @@ impl RouteInfo {
             guards: Vec::new(),
             public: false,
             authenticated_by: Vec::new(),
+            requires: Vec::new(),
+            enforced_by: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
             location: None,
@@ -177,6 +184,16 @@ impl RouteInfo {
     /// Marks the route public: anyone may call it (`#[public]`).
     pub fn public(mut self) -> Self {
         self.public = true;
+        self
+    }
+
+    /// Records that callers must hold `requirement`, and that `check`
+    /// (the handler itself, or middleware around it) enforces it.
+    pub fn requires(mut self, requirement: Requirement, check: &'static str) -> Self {
+        self.requires.push(requirement);
+        if !self.enforced_by.contains(&check) {
+            self.enforced_by.push(check);
+        }
         self
     }
 
@@ -258,6 +275,13 @@ impl RouteSpec {
                 .guards
                 .iter()
                 .filter(|g| g.authenticates)
+                .map(|g| g.name)
+                .collect(),
+            requires: self.access.requires().to_vec(),
+            enforced_by: self
+                .guards
+                .iter()
+                .filter(|g| g.enforces)
                 .map(|g| g.name)
                 .collect(),
             interceptors: self.interceptors.to_vec(),

@@ -102,6 +102,12 @@ pub trait Guard: Injectable {
     /// a public route through ([`RequestContext::access`]).
     const AUTHENTICATES: bool = false;
 
+    /// Whether this guard enforces the route's requirements
+    /// (`#[requires(role = "admin")]`, read from
+    /// [`RequestContext::access`]): a route with requirements and no guard
+    /// that enforces them stops the boot (`EL1017`).
+    const ENFORCES_REQUIREMENTS: bool = false;
+
     /// Decides whether the request may go on.
     fn check(&self, cx: &RequestContext<'_>) -> impl Future<Output = crate::Result<()>>;
 }

@@ -103,7 +103,8 @@ pub(crate) fn resolve<K: LayerObject>(
 impl Layer<GuardKind> {
     /// The layer of guard `G`.
     pub const fn guard<G: Guard>() -> Self {
-        Self::new::<G>(G::descriptor, cast_guard::<G>).authenticating(G::AUTHENTICATES)
+        Self::new::<G>(G::descriptor, cast_guard::<G>)
+            .authenticating(G::AUTHENTICATES, G::ENFORCES_REQUIREMENTS)
     }
 }
 

@@ -23,8 +23,8 @@ pub use crate::config::{DEFAULT_BODY_LIMIT, UnknownFields};
 pub use crate::module::Layer;
 #[doc(hidden)]
 pub use access::GuardSpec;
-pub(crate) use access::unsecured;
-pub use access::{Access, AuthenticationMode};
+pub use access::{Access, AuthenticationMode, Requirement};
+pub(crate) use access::{unenforced, unsecured};
 pub use actix_web::http::{Method, StatusCode, header};
 /// actix-web's extractor trait and a request's body stream, for extractors
 /// that packages and apps write (`impl FromRequest for CurrentUser<U>`).

@@ -13,7 +13,7 @@ use crate::inspect::model::{
     AppMap, AppSummary, AuthenticationMap, ComponentMap, ConfigEntry, DependencyMap, MAP_FORMAT,
     MAP_VERSION, ModelField, ModelMap, ModelRelation, ModuleMap, ResponseMap, RouteMap,
 };
-use crate::module::{Layer, ModuleDescriptor, ModuleTree};
+use crate::module::{GuardKind, Layer, ModuleDescriptor, ModuleTree};
 
 /// The names of the guards, interceptors and filters added on the app
 /// builder, which run around every route.
@@ -22,6 +22,8 @@ pub(crate) struct LayerNames {
     pub(crate) guards: Vec<&'static str>,
     /// The guards of `guards` that authenticate.
     pub(crate) authenticating: Vec<&'static str>,
+    /// The guards of `guards` that enforce routes' requirements.
+    pub(crate) enforcing: Vec<&'static str>,
     pub(crate) interceptors: Vec<&'static str>,
     pub(crate) filters: Vec<&'static str>,
 }
@@ -243,17 +245,37 @@ pub(crate) fn authenticated_by(
     module: &ModuleDescriptor,
     route: &RouteInfo,
 ) -> Vec<&'static str> {
-    app.authenticating
-        .iter()
+    effective(
+        &app.authenticating,
+        module.guards.iter().filter(|g| g.authenticates()),
+        &route.authenticated_by,
+    )
+}
+
+/// The guards that enforce a declared `route`'s requirements, in the
+/// order they run.
+pub(crate) fn enforced_by(
+    app: &LayerNames,
+    module: &ModuleDescriptor,
+    route: &RouteInfo,
+) -> Vec<&'static str> {
+    effective(
+        &app.enforcing,
+        module.guards.iter().filter(|g| g.enforces_requirements()),
+        &route.enforced_by,
+    )
+}
+
+/// The app's guards, then the module's, then the route's own.
+fn effective<'a>(
+    app: &[&'static str],
+    module: impl Iterator<Item = &'a Layer<GuardKind>>,
+    route: &[&'static str],
+) -> Vec<&'static str> {
+    app.iter()
         .copied()
-        .chain(
-            module
-                .guards
-                .iter()
-                .filter(|g| g.authenticates())
-                .map(Layer::name),
-        )
-        .chain(route.authenticated_by.iter().copied())
+        .chain(module.map(Layer::name))
+        .chain(route.iter().copied())
         .collect()
 }
 
@@ -289,6 +311,7 @@ fn route_map(
             schema: route.response_schema.clone(),
         },
         guards,
+        requires: route.requires.clone(),
         authentication: AuthenticationMap {
             mode: AuthenticationMode::of(route.public, &authenticating),
             guards: authenticating,

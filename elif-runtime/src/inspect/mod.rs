@@ -14,7 +14,7 @@ mod build;
 mod model;
 mod render;
 
-pub(crate) use build::{LayerNames, MapSource, authenticated_by};
+pub(crate) use build::{LayerNames, MapSource, authenticated_by, enforced_by};
 pub use model::{
     AppMap, AppSummary, ComponentMap, ConfigEntry, DependencyMap, MAP_FORMAT, MAP_VERSION,
     ModelField, ModelMap, ModelRelation, ModuleMap, ResponseMap, RouteMap,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::config::source::Origin;
 use crate::di::provider::{Location, ProviderKind, Scope};
 use crate::diagnostics::Diagnostic;
-use crate::http::{ArgumentInfo, AuthenticationMode};
+use crate::http::{ArgumentInfo, AuthenticationMode, Requirement};
 
 /// The `format` member of every map.
 pub const MAP_FORMAT: &str = "elif.map";
@@ -132,6 +132,9 @@ pub struct RouteMap {
     /// Guards in the order they run: the app's, the module's, the
     /// controller's, the route's.
     pub guards: Vec<&'static str>,
+    /// What a caller must hold (`#[requires]`): `role:admin`,
+    /// `permission:posts.delete`.
+    pub requires: Vec<Requirement>,
     /// How the route is authenticated.
     pub authentication: AuthenticationMap,
     /// Interceptors, outermost first.

@@ -22,6 +22,11 @@ impl AppMap {
             .iter()
             .map(|r| {
                 let mut layers = Vec::new();
+                if !r.requires.is_empty() {
+                    let requires: Vec<String> =
+                        r.requires.iter().map(ToString::to_string).collect();
+                    layers.push(format!("requires({})", requires.join(", ")));
+                }
                 for (name, list) in [
                     ("guards", &r.guards),
                     ("interceptors", &r.interceptors),

@@ -54,6 +54,9 @@ pub struct Layer<K> {
     pub(crate) rust_type: fn() -> &'static str,
     /// Whether the component authenticates (a guard's `AUTHENTICATES`).
     pub(crate) authenticates: bool,
+    /// Whether it enforces routes' requirements (a guard's
+    /// `ENFORCES_REQUIREMENTS`).
+    pub(crate) enforces: bool,
     kind: PhantomData<fn() -> K>,
 }
 
@@ -69,14 +72,22 @@ impl<K> Layer<K> {
             cast,
             rust_type: std::any::type_name::<T>,
             authenticates: false,
+            enforces: false,
             kind: PhantomData,
         }
     }
 
-    /// The same layer, recorded as authenticating or not.
-    pub(crate) const fn authenticating(mut self, authenticates: bool) -> Self {
+    /// The same layer, recorded as authenticating and enforcing routes'
+    /// requirements or not.
+    pub(crate) const fn authenticating(mut self, authenticates: bool, enforces: bool) -> Self {
         self.authenticates = authenticates;
+        self.enforces = enforces;
         self
+    }
+
+    /// Whether the component enforces routes' requirements.
+    pub fn enforces_requirements(&self) -> bool {
+        self.enforces
     }
 
     /// Whether the component authenticates requests (see
