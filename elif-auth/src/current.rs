@@ -51,6 +51,7 @@ use elif::http::{FromRequest, HttpMessage, HttpRequest, Payload, Requirement};
 use elif::prelude::*;
 
 use crate::jwt::{Jwt, NoClaims, TokenError};
+use crate::session::Sessions;
 
 /// The `[auth]` config section.
 #[derive(Config, Debug, Clone)]
@@ -60,6 +61,45 @@ pub struct AuthConfig {
     /// matched in any case (`Bearer`; RealWorld clients send `Token`).
     #[config(default = "Bearer", validate = token_scheme)]
     pub scheme: String,
+    /// The mechanisms that authenticate requests, in order: `jwt` (the
+    /// `Authorization` header), `session` (the session cookie). The first
+    /// whose credentials a request carries decides; a refused credential
+    /// never falls through to the next. Unset: `["jwt"]`.
+    #[config(validate = known_mechanisms)]
+    pub mechanisms: Option<Vec<String>>,
+}
+
+impl AuthConfig {
+    /// The configured mechanisms, in order.
+    pub fn mechanisms(&self) -> Vec<Mechanism> {
+        match &self.mechanisms {
+            None => vec![Mechanism::Jwt],
+            Some(names) => names
+                .iter()
+                .filter_map(|name| match name.as_str() {
+                    "jwt" => Some(Mechanism::Jwt),
+                    "session" => Some(Mechanism::Session),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn known_mechanisms(names: &Option<Vec<String>>) -> Result<(), String> {
+    let Some(names) = names else { return Ok(()) };
+    if names.is_empty() {
+        return Err("name at least one mechanism: `jwt` or `session`".to_owned());
+    }
+    match names
+        .iter()
+        .find(|n| !matches!(n.as_str(), "jwt" | "session"))
+    {
+        Some(other) => Err(format!(
+            "`{other}` is not an authentication mechanism; use `jwt` or `session`"
+        )),
+        None => Ok(()),
+    }
 }
 
 // A config validator takes `&T` of the field's type, here `&String`.
@@ -202,6 +242,8 @@ where
 pub enum Mechanism {
     /// An access token (JWT) in the `Authorization` header.
     Jwt,
+    /// A session cookie.
+    Session,
 }
 
 /// Who the request's verified credentials name; the [`Authenticated`]
@@ -213,8 +255,8 @@ pub struct Identity {
     pub subject: String,
     /// The credentials' kind.
     pub mechanism: Mechanism,
-    /// The token's id (`jti`), for revocation.
-    pub token_id: String,
+    /// The token's id (`jti`), for revocation; `None` for a session.
+    pub token_id: Option<String>,
 }
 
 /// Why a request is not authenticated (besides a refused token:
@@ -298,9 +340,9 @@ fn token_of<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
         .then_some(token)
 }
 
-/// The credentials of `request`, verified: `Ok(None)` when it carries
-/// none, an error when they are refused.
-pub fn authenticate(
+/// The JWT of `request`'s `Authorization` header, verified: `Ok(None)`
+/// when there is no such header, an error when it is refused.
+fn bearer_identity(
     request: &HttpRequest,
     jwt: &Jwt,
     config: &AuthConfig,
@@ -316,7 +358,24 @@ pub fn authenticate(
     Ok(Some(Identity {
         subject: claims.sub,
         mechanism: Mechanism::Jwt,
-        token_id: claims.jti,
+        token_id: Some(claims.jti),
+    }))
+}
+
+/// The session of `request`'s cookie, verified: `Ok(None)` without the
+/// cookie, an error when the session is not valid.
+async fn session_identity(
+    request: &HttpRequest,
+    sessions: &Sessions,
+) -> elif::Result<Option<Identity>> {
+    let Some(id) = sessions.id_of(request) else {
+        return Ok(None);
+    };
+    let subject = sessions.verify(&id).await.map_err(rejected)?;
+    Ok(Some(Identity {
+        subject,
+        mechanism: Mechanism::Session,
+        token_id: None,
     }))
 }
 
@@ -365,11 +424,29 @@ async fn principal_of(
 #[guard]
 pub struct Authenticated {
     jwt: Inject<Jwt>,
+    sessions: Inject<Sessions>,
     config: Config<AuthConfig>,
     principals: Inject<dyn Principals>,
 }
 
 impl Authenticated {
+    /// The verified identity of `request`'s credentials: the first
+    /// configured mechanism whose credentials it carries decides, and a
+    /// refused credential never falls through to the next. `Ok(None)` for
+    /// a request without credentials.
+    pub async fn authenticate(&self, request: &HttpRequest) -> elif::Result<Option<Identity>> {
+        for mechanism in self.config.mechanisms() {
+            let found = match mechanism {
+                Mechanism::Jwt => bearer_identity(request, &self.jwt, &self.config)?,
+                Mechanism::Session => session_identity(request, &self.sessions).await?,
+            };
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
     /// The `Authorization` scheme it reads (`[auth] scheme`).
     pub fn scheme(&self) -> &str {
         &self.config.scheme
@@ -381,7 +458,7 @@ impl Guard for Authenticated {
     const ENFORCES_REQUIREMENTS: bool = true;
 
     async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
-        let identity = authenticate(cx.request(), &self.jwt, &self.config)?;
+        let identity = self.authenticate(cx.request()).await?;
         let requires = cx.access().requires();
         match &identity {
             None if !cx.access().is_public() => return Err(rejected(AuthError::Required)),

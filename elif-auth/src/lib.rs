@@ -36,19 +36,24 @@ pub mod current;
 pub mod jwt;
 pub mod password;
 pub mod policy;
+pub mod session;
 pub mod testing;
 
 use elif::prelude::*;
 
 pub use current::{
     AuthConfig, AuthError, Authenticatable, Authenticated, CurrentUser, Identity, Mechanism,
-    Principal, Principals, authenticate, principals,
+    Principal, Principals, principals,
 };
 pub use jwt::{Claims, Jwt, JwtConfig, NoClaims, TokenError};
 pub use password::{
     Check, PasswordConfig, PasswordHash, PasswordPolicyError, Passwords, check_policy,
 };
 pub use policy::{Ability, Gate, GateError, Policy};
+pub use session::{
+    MemoryStore, RedisConfig, RedisStore, SessionConfig, SessionCookie, SessionError, SessionStore,
+    Sessions,
+};
 
 /// The password service, from `[auth.passwords]`.
 #[factory]
@@ -62,10 +67,25 @@ async fn token_service(config: Config<JwtConfig>, clock: Inject<dyn Clock>) -> e
     Jwt::new(&config, Inject::into_arc(clock))
 }
 
-/// Passwords, tokens and the [`Authenticated`] guard, for the modules
-/// that import it.
+/// The sessions, from `[auth.sessions]`, `[redis]` and the app's clock.
+/// Without `session` in `[auth] mechanisms` they stay in memory, whatever
+/// the mode, and nothing reads them.
+#[factory]
+async fn session_service(
+    config: Config<SessionConfig>,
+    redis: Config<RedisConfig>,
+    app: Config<elif::config::AppConfig>,
+    auth: Config<AuthConfig>,
+    clock: Inject<dyn Clock>,
+) -> elif::Result<Sessions> {
+    let enabled = auth.mechanisms().contains(&Mechanism::Session);
+    Sessions::new(&config, &redis, &app, Inject::into_arc(clock), enabled).await
+}
+
+/// Passwords, tokens, sessions, the [`Authenticated`] guard and the
+/// [`Gate`], for the modules that import it.
 #[module(
-    providers(password_service, token_service, Authenticated, Gate),
-    exports(Passwords, Jwt, Authenticated, Gate)
+    providers(password_service, token_service, session_service, Authenticated, Gate),
+    exports(Passwords, Jwt, Sessions, Authenticated, Gate)
 )]
 pub struct AuthModule;

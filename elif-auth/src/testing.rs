@@ -22,7 +22,11 @@ use elif::http::Method;
 use elif::testing::{TestApp, TestRequest, TestResponse};
 use serde::Serialize;
 
-use crate::current::{Authenticatable, Authenticated};
+use std::sync::Arc;
+
+use elif::di::Container;
+
+use crate::current::{Authenticatable, Authenticated, Principal, Principals};
 use crate::jwt::{Jwt, NoClaims};
 
 /// Acting as a principal in [`TestApp`] requests.
@@ -102,5 +106,28 @@ impl Acting<'_> {
     /// `DELETE path`.
     pub async fn delete(&self, path: &str) -> TestResponse {
         self.app.send(self.request(Method::DELETE, path)).await
+    }
+}
+
+/// Principals for tests that boot `AuthModule` without a user model (of
+/// passwords or tokens alone): nobody is found, so every credential's
+/// principal answers 401 `AUTH_PRINCIPAL` when one is asked for.
+pub fn no_principals() -> Arc<dyn Principals> {
+    Arc::new(Nobody)
+}
+
+struct Nobody;
+
+impl Principals for Nobody {
+    fn load<'a>(
+        &'a self,
+        _: &'a Container,
+        _: &'a str,
+    ) -> elif::BoxFuture<'a, elif::Result<Option<Arc<dyn Principal>>>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+
+    fn type_name(&self) -> &'static str {
+        "nobody"
     }
 }

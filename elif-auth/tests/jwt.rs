@@ -22,6 +22,7 @@ async fn boot(settings: Value, clock: &Arc<TestClock>) -> elif::Result<elif::Boo
     let mut app = App::new()
         .module(TestModule)
         .without_env()
+        .provide::<dyn elif_auth::Principals>(elif_auth::testing::no_principals())
         .override_with::<dyn Clock>(clock.clone());
     for (key, value) in settings.as_object().unwrap() {
         app = app.config(&format!("auth.jwt.{key}"), value);

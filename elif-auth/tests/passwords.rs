@@ -17,7 +17,10 @@ use serde_json::{Value, json};
 struct TestModule;
 
 async fn passwords(settings: Value) -> Arc<Passwords> {
-    let mut app = App::new().module(TestModule).without_env();
+    let mut app = App::new()
+        .module(TestModule)
+        .without_env()
+        .provide::<dyn elif_auth::Principals>(elif_auth::testing::no_principals());
     for (key, value) in settings.as_object().unwrap() {
         app = app.config(&format!("auth.passwords.{key}"), value);
     }
@@ -172,6 +175,7 @@ async fn a_flood_beyond_the_queue_answers_503_with_retry_after() {
         App::new()
             .module(LoginModule)
             .without_env()
+            .provide::<dyn elif_auth::Principals>(elif_auth::testing::no_principals())
             .config("auth.passwords.concurrency", 1)
             .config("auth.passwords.queue_timeout_ms", 1)
             .config("auth.jwt.secrets", ["s".repeat(32)]),

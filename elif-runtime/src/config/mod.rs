@@ -235,6 +235,17 @@ pub struct AppConfig {
     pub env: Environment,
 }
 
+impl AppConfig {
+    /// The app's name: `app.name`, or else the package name that
+    /// `#[elif::main]` records (`app` when there is none, as in tests).
+    pub fn app_name(&self) -> &str {
+        match &self.name {
+            Some(name) => name,
+            None => app_name(),
+        }
+    }
+}
+
 impl ConfigSection for AppConfig {
     const SECTION: &'static str = "app";
 
