@@ -1,5 +1,6 @@
 -- wrk script: send DEPTH requests per write (HTTP pipelining).
 -- usage: wrk ... -s benches/pipeline.lua URL -- DEPTH METHOD PATH BODYFILE|-
+-- BENCH_HEADER ("name: value"), when set, is sent with every request.
 local depth, method, path, bodyfile
 
 function init(args)
@@ -9,6 +10,11 @@ function init(args)
   bodyfile = args[4] or "-"
   local body = nil
   local headers = {}
+  local extra = os.getenv("BENCH_HEADER")
+  if extra and extra ~= "" then
+    local name, value = extra:match("^([^:]+):%s*(.*)$")
+    headers[name] = value
+  end
   if bodyfile ~= "-" then
     local f = assert(io.open(bodyfile, "rb"))
     body = f:read("*a")

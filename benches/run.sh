@@ -3,6 +3,7 @@
 #
 #   bash benches/run.sh http      (from the repository root)
 #   bash benches/run.sh db        (the data layer, on SQLite and PostgreSQL)
+#   bash benches/run.sh auth      (elif-auth's guard by JWT and by a Redis session; argon2id hash time)
 #   bash benches/run.sh coverage  (line coverage of elif-runtime and elif-codegen)
 #   bash benches/run.sh conns     (10,000 keep-alive connections under an open-loop load)
 #   bash benches/run.sh compile   (compile time of generated apps, elif against raw actix-web)
@@ -135,11 +136,11 @@ startup() {
 }
 
 case "$suite" in
-  http|db|conns) ;;
+  http|db|conns|auth) ;;
   coverage) coverage; exit 0 ;;
   compile) exec bash benches/compile.sh ;;
   startup) ;;
-  *) echo "usage: bash benches/run.sh http|db|coverage|conns|compile|startup" >&2; exit 2 ;;
+  *) echo "usage: bash benches/run.sh http|db|auth|coverage|conns|compile|startup" >&2; exit 2 ;;
 esac
 
 if [ "$suite" != conns ]; then
@@ -157,6 +158,10 @@ started_pid=
 # Every server runs as a user runs it in production: APP_ENV=production and
 # the default log level (RUST_LOG unset).
 export APP_ENV=production
+# The example blog authenticates (elif-auth): production wants a JWT secret,
+# and its sessions in Redis unless told to keep them in memory.
+export APP__AUTH__JWT__SECRETS='["the benchmark blog secret, thirty-two bytes long"]'
+export APP__AUTH__SESSIONS__STORE=memory
 unset RUST_LOG
 start() { # name port binary probe-path; sets started_pid (DATABASE_URL passes through)
   PORT=$2 taskset -c 0 "target/release/$3" >"$out/$1.log" 2>&1 &
@@ -178,6 +183,7 @@ same_responses() { # endpoint lines...
   for e in "$@"; do
     read -r name method path body <<<"$e"
     args=(-s -i -X "$method")
+    [ -n "${BENCH_HEADER:-}" ] && args+=(-H "$BENCH_HEADER")
     [ "$body" != - ] && args+=(-H 'content-type: application/json' --data-binary "@$body")
     a=$(curl "${args[@]}" "http://127.0.0.1:$RAW_PORT$path" | normalise)
     b=$(curl "${args[@]}" "http://127.0.0.1:$ELIF_PORT$path" | normalise)
@@ -334,6 +340,46 @@ if [ "$suite" = conns ]; then
 fi
 
 if [ "$suite" = startup ]; then startup; exit 0; fi
+
+# Authentication: `GET /me` behind elif-auth's `Authenticated` guard, by
+# JWT (`Authorization: Bearer`) and by a session cookie on Redis, against
+# raw actix-web doing the same work by hand with the same crates
+# (benches/src/bin/raw-auth.rs). elif-auth hands out the token and the
+# session (`POST /token`, `POST /login`); both servers read the same Redis
+# key. Instructions are counted with the sequential load (one connection,
+# a fixed number of requests), as the database's are: each session request
+# waits on Redis.
+if [ "$suite" = auth ]; then
+  export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379} APP__AUTH__SESSIONS__STORE=redis
+  target/release/elif-auth hash-time
+  start elif $ELIF_PORT elif-auth /health; elif_pid=$started_pid
+  start raw $RAW_PORT raw-auth /health; raw_pid=$started_pid
+  token=$(curl -fs -X POST "http://127.0.0.1:$ELIF_PORT/token")
+  cookie=$(curl -fs -i -X POST "http://127.0.0.1:$ELIF_PORT/login" | tr -d '\r' |
+    awk -F': ' 'tolower($1) == "set-cookie" { split($2, a, ";"); print a[1] }')
+  [ -n "$token" ] && [ -n "$cookie" ] || { echo "no token or session from elif-auth" >&2; exit 1; }
+  headers=("jwt authorization: Bearer $token" "session cookie: $cookie")
+  for h in "${headers[@]}"; do
+    export BENCH_HEADER=${h#* }
+    same_responses "${h%% *} GET /me -"
+    compare "" "${h%% *} GET /me -"
+  done
+  stop "$raw_pid"; stop "$elif_pid"
+  # Each session request waits on Redis, and the client's task wakes up a
+  # little differently from run to run: 3,000 requests (rather than the
+  # database's 1,000) bring the runs within the tolerance.
+  cg_shape=sequential CG_TOLERANCE=${CG_TOLERANCE:-0.02}
+  CG_SHORT_COUNT=${CG_SHORT_COUNT_AUTH:-500} CG_LONG_COUNT=${CG_LONG_COUNT_AUTH:-3000}
+  for h in "${headers[@]}"; do
+    export BENCH_HEADER=${h#* }
+    cg_rounds "raw raw-auth /health" "elif elif-auth /health" -- "${h%% *} GET /me -"
+  done
+  unset BENCH_HEADER
+  cg_compare IRATIO raw elif
+  echo
+  printf '%s\n' "${ratios[@]}" "${iratios[@]}"
+  exit 0
+fi
 
 if [ "$suite" = http ]; then
   start raw $RAW_PORT raw-http /plaintext; raw_pid=$started_pid

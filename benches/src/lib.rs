@@ -160,3 +160,16 @@ where
         Ok(response)
     }
 }
+
+/// `GET /me`'s body in the authentication benchmark.
+#[derive(Serialize)]
+pub struct Me {
+    /// The authenticated subject.
+    pub subject: String,
+}
+
+/// The HS256 secret both authentication servers verify tokens with.
+pub const AUTH_SECRET: &str = "the benchmark's HS256 secret, thirty-two bytes or more";
+
+/// The prefix of both servers' session keys in Redis.
+pub const SESSION_PREFIX: &str = "elif-bench:session:";

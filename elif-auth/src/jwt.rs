@@ -10,11 +10,12 @@
 //! fetch keys). Times (`iat`, `exp`, `nbf`) come from the injected
 //! [`Clock`], so a test moves them with a `TestClock`; `exp` is required.
 
+use std::any::TypeId;
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
-use elif::config::Secret;
+use elif::config::{Environment, Secret};
 use elif::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::de::DeserializeOwned;
@@ -95,6 +96,36 @@ pub struct Claims<C = NoClaims> {
     pub custom: C,
 }
 
+/// The registered claims alone (a token without custom claims).
+#[derive(Deserialize)]
+struct Registered {
+    sub: String,
+    iat: i64,
+    exp: i64,
+    #[serde(default)]
+    nbf: Option<i64>,
+    jti: String,
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    aud: Option<String>,
+}
+
+impl Registered {
+    fn with<C>(self, custom: C) -> Claims<C> {
+        Claims {
+            sub: self.sub,
+            iat: self.iat,
+            exp: self.exp,
+            nbf: self.nbf,
+            jti: self.jti,
+            iss: self.iss,
+            aud: self.aud,
+            custom,
+        }
+    }
+}
+
 /// No custom claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct NoClaims {}
@@ -168,6 +199,9 @@ struct Key {
 pub struct Jwt {
     algorithm: Algorithm,
     keys: Vec<Key>,
+    /// jsonwebtoken's checks: the algorithm and the signature (times and
+    /// audience are checked against the app's clock, after it).
+    validation: Validation,
     issuer: Option<String>,
     audience: Option<String>,
     ttl: i64,
@@ -195,9 +229,12 @@ fn config_error(detail: impl Into<String>, hint: &'static str) -> Error {
 }
 
 impl Jwt {
-    /// The service for `config`; fails (stopping the boot) on a missing or
-    /// short secret, an unreadable key file, or a key of another algorithm.
-    pub fn new(config: &JwtConfig, clock: Arc<dyn Clock>) -> elif::Result<Self> {
+    /// The service for `config` in mode `env`; fails (stopping the boot)
+    /// on a short secret, an unreadable key file, a key of another
+    /// algorithm, or a missing secret in production. In development and
+    /// tests a missing HS256 secret is made for the process, with a warning:
+    /// its tokens stop verifying when the process ends.
+    pub fn new(config: &JwtConfig, clock: Arc<dyn Clock>, env: Environment) -> elif::Result<Self> {
         let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
         let algorithm = algorithm(&config.algorithm).map_err(|e| {
             config_error(
@@ -206,12 +243,18 @@ impl Jwt {
             )
         })?;
         let keys = match algorithm {
-            Algorithm::HS256 => hmac_keys(config)?,
+            Algorithm::HS256 => hmac_keys(config, env)?,
             _ => pem_keys(algorithm, config)?,
         };
+        let mut validation = Validation::new(algorithm);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims = HashSet::new();
         Ok(Self {
             algorithm,
             keys,
+            validation,
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
             ttl: i64::try_from(config.ttl_secs).unwrap_or(i64::MAX),
@@ -247,33 +290,47 @@ impl Jwt {
     }
 
     /// The claims of a valid token; why it is refused otherwise.
-    pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<Claims<C>, TokenError> {
-        // The algorithm is read as text first: one jsonwebtoken does not
-        // know (`none`) must be refused as an algorithm, not as noise.
-        if header_algorithm(token)? != self.algorithm_name() {
+    pub fn verify<C: DeserializeOwned + 'static>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<C>, TokenError> {
+        // An algorithm jsonwebtoken does not know (`none`) fails the
+        // header's parse: the algorithm is then read as text, so that it is
+        // refused as an algorithm, not as noise.
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| match header_algorithm(token) {
+                Ok(name) if name != self.algorithm_name() => TokenError::Algorithm,
+                _ => TokenError::Malformed,
+            })?;
+        if header.alg != self.algorithm {
             return Err(TokenError::Algorithm);
         }
-        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         let key = match &header.kid {
             Some(kid) => self.keys.iter().find(|k| &k.kid == kid),
             None => None,
         }
         .ok_or(TokenError::UnknownKey)?;
-        let mut validation = Validation::new(self.algorithm);
-        // Times and audience are checked below, against the app's clock.
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        validation.required_spec_claims = HashSet::new();
-        let data =
-            jsonwebtoken::decode::<Claims<C>>(token, &key.decoding, &validation).map_err(|e| {
-                match e.kind() {
-                    jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::Signature,
-                    jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => TokenError::Algorithm,
-                    _ => TokenError::Malformed,
-                }
-            })?;
-        let claims = data.claims;
+        let refused = |e: jsonwebtoken::errors::Error| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenError::Signature,
+            jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => TokenError::Algorithm,
+            _ => TokenError::Malformed,
+        };
+        let claims = if TypeId::of::<C>() == TypeId::of::<NoClaims>() {
+            // No custom claims: the registered ones alone, without serde's
+            // `flatten` (which buffers every member first).
+            let registered =
+                jsonwebtoken::decode::<Registered>(token, &key.decoding, &self.validation)
+                    .map_err(refused)?
+                    .claims;
+            let empty = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
+                std::iter::empty::<(&str, &str)>(),
+            );
+            registered.with(C::deserialize(empty).map_err(|_| TokenError::Malformed)?)
+        } else {
+            jsonwebtoken::decode::<Claims<C>>(token, &key.decoding, &self.validation)
+                .map_err(refused)?
+                .claims
+        };
         let now = self.clock.now().timestamp();
         if claims.exp.saturating_add(self.leeway) <= now {
             return Err(TokenError::Expired);
@@ -320,12 +377,18 @@ fn header_algorithm(token: &str) -> Result<String, TokenError> {
     Ok(header.alg)
 }
 
-fn hmac_keys(config: &JwtConfig) -> elif::Result<Vec<Key>> {
-    let secrets = config
+fn hmac_keys(config: &JwtConfig, env: Environment) -> elif::Result<Vec<Key>> {
+    let mut secrets = config
         .secrets
         .as_ref()
         .map(|s| s.expose().clone())
         .unwrap_or_default();
+    if secrets.is_empty() && env != Environment::Production {
+        tracing::warn!(
+            "`auth.jwt.secrets` is not set: tokens are signed with a secret made for this process ({env} mode only), and stop verifying when it ends; set APP__AUTH__JWT__SECRETS to keep them"
+        );
+        secrets.push(format!("{}{}", random_id(), random_id()));
+    }
     if secrets.is_empty() {
         return Err(config_error(
             "HS256 needs a secret, and `auth.jwt.secrets` is not set",

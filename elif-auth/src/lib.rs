@@ -36,6 +36,7 @@ pub mod current;
 pub mod jwt;
 pub mod password;
 pub mod policy;
+pub mod security;
 pub mod session;
 pub mod testing;
 
@@ -63,8 +64,12 @@ async fn password_service(config: Config<PasswordConfig>) -> elif::Result<Passwo
 
 /// The token service, from `[auth.jwt]` and the app's clock.
 #[factory]
-async fn token_service(config: Config<JwtConfig>, clock: Inject<dyn Clock>) -> elif::Result<Jwt> {
-    Jwt::new(&config, Inject::into_arc(clock))
+async fn token_service(
+    config: Config<JwtConfig>,
+    app: Config<elif::config::AppConfig>,
+    clock: Inject<dyn Clock>,
+) -> elif::Result<Jwt> {
+    Jwt::new(&config, Inject::into_arc(clock), app.env)
 }
 
 /// The sessions, from `[auth.sessions]`, `[redis]` and the app's clock.

@@ -461,8 +461,8 @@ impl Sessions {
             return Err(SessionError::Expired.into_error());
         }
         let subject = data.subject.clone();
-        self.save(
-            id,
+        self.save_at(
+            &key,
             &SessionData {
                 seen_at: now,
                 ..data
@@ -476,11 +476,16 @@ impl Sessions {
     /// minute more, so that a request just after one answers
     /// `SESSION_EXPIRED` rather than `SESSION_INVALID`.
     async fn save(&self, id: &str, data: &SessionData) -> elif::Result<()> {
+        self.save_at(&self.key(id), data).await
+    }
+
+    /// As [`Sessions::save`], under the store's `key`.
+    async fn save_at(&self, key: &str, data: &SessionData) -> elif::Result<()> {
         let now = self.clock.now().timestamp();
         let left = (data.started_at.saturating_add(self.absolute) - now).min(self.idle);
         let ttl = Duration::from_secs(u64::try_from(left.max(0) + 60).unwrap_or(60));
         let text = serde_json::to_string(data).map_err(|e| Error::internal(e.to_string()))?;
-        self.run(self.store.save(&self.key(id), text, ttl)).await
+        self.run(self.store.save(key, text, ttl)).await
     }
 
     /// Runs a store operation within the timeout: 503 otherwise.
@@ -503,9 +508,15 @@ impl Sessions {
 
     /// The store's key of session `id`: the app's prefix and the id's digest.
     fn key(&self, id: &str) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = sha2::Sha256::digest(id.as_bytes());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}{hex}", self.prefix)
+        let mut key = String::with_capacity(self.prefix.len() + 64);
+        key.push_str(&self.prefix);
+        for byte in digest {
+            key.push(char::from(HEX[usize::from(byte >> 4)]));
+            key.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        key
     }
 
     /// The `Set-Cookie` value for `value` (`max_age`: `Some(0)` removes it).

@@ -25,7 +25,10 @@ async fn boot(settings: Value, clock: &Arc<TestClock>) -> elif::Result<elif::Boo
         .provide::<dyn elif_auth::Principals>(elif_auth::testing::no_principals())
         .override_with::<dyn Clock>(clock.clone());
     for (key, value) in settings.as_object().unwrap() {
-        app = app.config(&format!("auth.jwt.{key}"), value);
+        match key.as_str() {
+            "env" => app = app.config("app.env", value),
+            _ => app = app.config(&format!("auth.jwt.{key}"), value),
+        }
     }
     app.boot().await
 }
@@ -306,8 +309,21 @@ async fn keys_rotate_the_first_signs_and_all_verify() {
 #[elif::test]
 async fn a_missing_or_short_secret_stops_the_boot_with_the_fix() {
     let clock = clock();
+    let development = boot(json!({}), &clock)
+        .await
+        .expect("development makes a secret");
+    let jwt = development.container().get::<Jwt>().unwrap();
+    let token = jwt.issue("42", NoClaims {}).unwrap();
+    assert_eq!(jwt.verify::<NoClaims>(&token).unwrap().sub, "42");
+    let other = boot(json!({}), &clock).await.unwrap();
+    let other = other.container().get::<Jwt>().unwrap();
+    assert_eq!(
+        other.verify::<NoClaims>(&token).unwrap_err(),
+        TokenError::UnknownKey,
+        "each process makes its own"
+    );
     for (settings, expected) in [
-        (json!({}), "HS256 needs a secret"),
+        (json!({"env": "production"}), "HS256 needs a secret"),
         (
             json!({"secrets": ["short"]}),
             "has 5 bytes; HS256 needs at least 32",

@@ -4,6 +4,8 @@
 //! endpoints with (wrk only knows durations).
 //!
 //! usage: fixed-load ADDR COUNT METHOD PATH [BODY-FILE]
+//!
+//! `BENCH_HEADER` (`name: value`), when set, is sent with every request.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -22,6 +24,11 @@ fn main() -> std::io::Result<()> {
     let mut request = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\n");
     if !body.is_empty() {
         request.push_str("content-type: application/json\r\n");
+    }
+    if let Ok(header) = std::env::var("BENCH_HEADER")
+        && !header.is_empty()
+    {
+        request.push_str(&format!("{header}\r\n"));
     }
     request.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
     let mut request = request.into_bytes();

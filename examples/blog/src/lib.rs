@@ -1,10 +1,11 @@
 //! The elif example blog: posts with authors, comments and tags stored
 //! through models and repositories (SQLite by default, PostgreSQL with
-//! `DATABASE_URL`), a guarded write API, a public contact form, and
-//! bearer-token auth. `src/main.rs` runs it; `tests/` drives it through
-//! `TestApp`.
+//! `DATABASE_URL`), authors who sign up and log in (elif-auth: a JWT and a
+//! session cookie), a policy for who changes a post, a role for who
+//! deletes one, and a public contact form. `src/main.rs` runs it;
+//! `tests/` drives it through `TestApp`.
 
-pub mod auth;
+pub mod accounts;
 pub mod contact;
 pub mod models;
 pub mod posts;
@@ -15,9 +16,19 @@ pub const MIGRATIONS: elif::data::Migrations = elif::migrations!();
 
 use elif::prelude::*;
 
+/// The blog as `main` runs it and the tests boot it: its modules, its
+/// migrations, and its principals (the authors).
+pub fn app() -> App {
+    App::new()
+        .module(AppModule)
+        .migrations(MIGRATIONS)
+        .provide::<dyn elif_auth::Principals>(elif_auth::principals::<models::Author>())
+        .config("auth.mechanisms", ["jwt", "session"])
+}
+
 /// The root module: the app is what it reaches.
 #[module(imports(
-    auth::AuthModule,
+    accounts::AccountsModule,
     posts::PostsModule,
     contact::ContactModule,
     seed::SeedModule

@@ -4,13 +4,7 @@
 //! migrations applied at start. The app binary is also its command line:
 //! `cargo run -p example-blog -- check`, `-- migrate status`.
 
-use elif::prelude::*;
-
 #[elif::main]
 async fn main() -> elif::Result<()> {
-    App::new()
-        .module(example_blog::AppModule)
-        .migrations(example_blog::MIGRATIONS)
-        .run()
-        .await
+    example_blog::app().run().await
 }

@@ -3,7 +3,7 @@
 
 use elif::prelude::*;
 
-/// Someone who writes posts.
+/// Someone who writes posts, and signs in to do so.
 #[model(table = "authors")]
 #[derive(Debug, Clone)]
 pub struct Author {
@@ -14,6 +14,14 @@ pub struct Author {
     pub name: String,
     /// A line about them.
     pub bio: Option<String>,
+    /// Their sign-in email, unique (none for an author who cannot sign in).
+    #[unique]
+    pub email: Option<String>,
+    /// Their password's argon2id hash (PHC text); never serialised.
+    #[hidden]
+    pub password_hash: Option<String>,
+    /// `author` or `admin`.
+    pub role: String,
     /// When the row was made.
     pub created_at: Timestamp,
     /// When it last changed.

@@ -3,7 +3,8 @@
 
 use elif::prelude::*;
 
-use crate::auth::{Editor, Writer};
+use elif_auth::{Ability, Authenticated, CurrentUser, Gate};
+
 use crate::models::{
     Author, Comment, CommentInput, NewAuthor, NewPostTag, NewTag, Post, PostInput, PostPatch,
     PostTag, Tag, authors, posts, tags,
@@ -82,7 +83,8 @@ impl PostService {
         Ok(found.remove(0))
     }
 
-    /// The author of this name, created on first use.
+    /// The author of this name, created on first use (without an email:
+    /// such an author cannot sign in; the seed's is one).
     pub async fn author(&self, name: &str) -> elif::Result<Author> {
         let existing = self
             .authors
@@ -95,6 +97,9 @@ impl PostService {
                     .insert(NewAuthor {
                         name: name.to_owned(),
                         bio: None,
+                        email: None,
+                        password_hash: None,
+                        role: "author".to_owned(),
                     })
                     .await
             }
@@ -121,8 +126,7 @@ impl PostService {
 
     /// Publishes a post by `author` with its tags. Run it in a transaction:
     /// a failure leaves no half-published post.
-    pub async fn publish(&self, publish: Publish, author: &str) -> elif::Result<Post> {
-        let author = self.author(author).await?;
+    pub async fn publish(&self, publish: Publish, author: &Author) -> elif::Result<Post> {
         let input = PostInput {
             title: publish.title,
             body: publish.body,
@@ -138,6 +142,11 @@ impl PostService {
                 .await?;
         }
         self.find(post.id).await
+    }
+
+    /// The post with this key, without its relations (404 when absent).
+    pub async fn get(&self, id: i64) -> elif::Result<Post> {
+        self.posts.find_or_fail(id).await
     }
 
     /// Changes a post's title or body.
@@ -170,13 +179,15 @@ impl PostService {
     }
 }
 
-/// `/posts`
+/// `/posts`: anyone reads and comments; a signed-in author publishes,
+/// and changes their own posts; an admin deletes any.
 #[injectable]
 pub struct PostsController {
     posts: Inject<PostService>,
+    gate: Inject<Gate>,
 }
 
-#[controller("/posts")]
+#[controller("/posts", guards(Authenticated))]
 impl PostsController {
     /// Lists posts, newest first, with their authors.
     #[get("/")]
@@ -193,27 +204,32 @@ impl PostsController {
     }
 
     /// Publishes a post (writers only), atomically with its tags.
-    #[post("/", guards(Writer), interceptors(Transactional))]
+    #[post("/", interceptors(Transactional))]
     async fn create(
         &self,
         input: Valid<Publish>,
-        editor: Extension<Editor>,
+        author: CurrentUser<Author>,
     ) -> elif::Result<Created<Post>> {
-        let post = self
-            .posts
-            .publish(input.into_inner(), &editor.into_inner().0)
-            .await?;
+        let post = self.posts.publish(input.into_inner(), &author).await?;
         Ok(Created::at(format!("/posts/{}", post.id), post))
     }
 
-    /// Changes a post's title or body (writers only).
-    #[patch("/{id}", guards(Writer))]
-    async fn change(&self, id: i64, patch: Valid<PostPatch>) -> elif::Result<Json<Post>> {
+    /// Changes a post's title or body (its author, or an admin).
+    #[patch("/{id}")]
+    async fn change(
+        &self,
+        id: i64,
+        patch: Valid<PostPatch>,
+        author: CurrentUser<Author>,
+    ) -> elif::Result<Json<Post>> {
+        let post = self.posts.get(id).await?;
+        self.gate.authorize(&author, Ability::Update, &post)?;
         self.posts.change(id, patch.into_inner()).await.map(Json)
     }
 
-    /// Deletes a post (writers only).
-    #[delete("/{id}", guards(Writer))]
+    /// Deletes a post (admins only).
+    #[delete("/{id}")]
+    #[requires(role = "admin")]
     async fn delete(&self, id: i64) -> elif::Result<NoContent> {
         self.posts.delete(id).await.map(|()| NoContent)
     }
@@ -264,7 +280,11 @@ impl HomeController {
 
 /// Posts: the service and the controllers.
 #[module(
-    imports(crate::auth::AuthModule, crate::models::ModelsModule, DataModule),
+    imports(
+        crate::accounts::AccountsModule,
+        crate::models::ModelsModule,
+        DataModule
+    ),
     providers(PostService),
     exports(PostService),
     controllers(PostsController, TagsController, HomeController)

@@ -28,7 +28,10 @@ impl OnInit for Seeder {
             tags: vec!["elif".into(), "rust".into()],
         };
         self.database
-            .transaction(|| self.posts.publish(first, "elif"))
+            .transaction(|| async {
+                let author = self.posts.author("elif").await?;
+                self.posts.publish(first, &author).await
+            })
             .await?;
         Ok(())
     }

@@ -9,22 +9,51 @@ use elif::prelude::*;
 use elif::testing::{TestApp, TestDatabase};
 use serde_json::{Value, json};
 
-async fn blog(db: &TestDatabase, token: Option<&str>) -> TestApp {
-    let mut app = App::new()
-        .module(example_blog::AppModule)
-        .migrations(example_blog::MIGRATIONS)
-        .without_env()
-        .config("database.url", db.url());
-    if let Some(token) = token {
-        app = app.config("auth.token", token);
-    }
-    TestApp::start(app).await.unwrap()
+async fn blog(db: &TestDatabase) -> TestApp {
+    TestApp::start(
+        example_blog::app()
+            .without_env()
+            .config("database.url", db.url()),
+    )
+    .await
+    .unwrap()
+}
+
+/// Signs `name` up and logs them in: their bearer token and session cookie.
+async fn author(app: &TestApp, name: &str) -> (String, String) {
+    let email = format!("{name}@example.com");
+    let signed_up = app
+        .post_json(
+            "/users",
+            &json!({ "name": name, "email": email, "password": "correct horse" }),
+        )
+        .await;
+    assert_eq!(signed_up.status(), 201, "{}", signed_up.text());
+    let login = app
+        .post_json(
+            "/login",
+            &json!({ "email": email, "password": "correct horse" }),
+        )
+        .await;
+    assert_eq!(login.status(), 200, "{}", login.text());
+    assert_eq!(login.header("cache-control"), Some("no-store"));
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    (
+        login.json::<Value>()["token"].as_str().unwrap().to_owned(),
+        cookie,
+    )
 }
 
 #[elif::test]
 async fn the_seeded_post_with_its_author_comments_and_tags() {
     for db in TestDatabase::both("blog_read").await {
-        let app = blog(&db, None).await;
+        let app = blog(&db).await;
         let home: Value = app.get("/").await.json();
         assert_eq!(home["title"], "The elif blog");
         let page: Value = app.get("/posts").await.json();
@@ -53,26 +82,28 @@ async fn the_seeded_post_with_its_author_comments_and_tags() {
 }
 
 #[elif::test]
-async fn writes_need_the_configured_token_and_are_atomic() {
+async fn authors_sign_up_log_in_and_write_atomically() {
     for db in TestDatabase::both("blog_write").await {
-        let closed = blog(&db, None).await;
-        let response = closed
+        let app = blog(&db).await;
+        let anonymous = app
             .post_json("/posts", &json!({ "title": "x", "body": "y" }))
             .await;
-        assert_eq!(response.status(), 403);
-        assert_eq!(response.json::<Value>()["code"], "WRITES_DISABLED");
-        closed.stop().await;
+        assert_eq!(anonymous.status(), 401);
+        assert_eq!(anonymous.json::<Value>()["code"], "AUTH_REQUIRED");
 
-        let app = blog(&db, Some("s3cret")).await;
-        assert_eq!(
-            app.post_json("/posts", &json!({ "title": "x", "body": "y" }))
-                .await
-                .status(),
-            401
-        );
+        let (token, cookie) = author(&app, "ada").await;
+        let me: Value = app
+            .send(
+                app.request(Method::GET, "/me")
+                    .insert_header(("authorization", format!("Bearer {token}"))),
+            )
+            .await
+            .json();
+        assert_eq!(me["name"], "ada");
+        assert!(me.get("password_hash").is_none(), "{me}");
         let write = |method: Method, path: &str| {
             app.request(method, path)
-                .insert_header(("authorization", "Bearer s3cret"))
+                .insert_header(("authorization", format!("Bearer {token}")))
         };
         let created = app
             .send_json(
@@ -83,8 +114,26 @@ async fn writes_need_the_configured_token_and_are_atomic() {
         assert_eq!(created.status(), 201, "{}", created.text());
         assert_eq!(created.header("location"), Some("/posts/2"));
         let post: Value = created.json();
-        assert_eq!(post["author"]["name"], "editor");
+        assert_eq!(post["author"]["name"], "ada");
         assert_eq!(post["tags"][1]["name"], "news");
+        let by_session = app
+            .send_json(
+                app.request(Method::POST, "/posts")
+                    .insert_header(("cookie", cookie.clone())),
+                &json!({ "title": "By cookie", "body": "Sent by a browser." }),
+            )
+            .await;
+        assert_eq!(by_session.status(), 201, "the session cookie works too");
+        assert_eq!(
+            app.send(
+                app.request(Method::DELETE, "/posts/3")
+                    .insert_header(("cookie", cookie.clone()))
+            )
+            .await
+            .json::<Value>()["code"],
+            "ROLE_REQUIRED",
+            "only admins delete"
+        );
 
         let invalid = app
             .send_json(
@@ -121,7 +170,7 @@ async fn writes_need_the_configured_token_and_are_atomic() {
         assert_eq!(half.status(), 422, "{}", half.text());
         assert_eq!(half.json::<Value>()["code"], "CONSTRAINT_VIOLATION");
         let page: Value = app.get("/posts").await.json();
-        assert_eq!(page["total"], 2, "nothing of the failed request remains");
+        assert_eq!(page["total"], 3, "nothing of the failed request remains");
         let tags: Value = app.get("/tags").await.json();
         assert!(!tags.to_string().contains("fine"), "{tags}");
 
@@ -134,23 +183,121 @@ async fn writes_need_the_configured_token_and_are_atomic() {
         assert_eq!(renamed.status(), 200, "{}", renamed.text());
         assert_eq!(renamed.json::<Value>()["title"], "Renamed");
         assert_eq!(renamed.json::<Value>()["body"], "More.");
+
+        // Another author may not change it; an admin may, and deletes it.
+        let (other, _) = author(&app, "bob").await;
+        let theirs = app
+            .send_json(
+                app.request(Method::PATCH, "/posts/2")
+                    .insert_header(("authorization", format!("Bearer {other}"))),
+                &json!({ "title": "Mine now" }),
+            )
+            .await;
+        assert_eq!(theirs.status(), 403);
+        assert_eq!(theirs.json::<Value>()["code"], "FORBIDDEN");
+        let authors = app
+            .container()
+            .get::<Repository<example_blog::models::Author>>()
+            .unwrap();
+        let bob = authors
+            .first(Criteria::new().filter(example_blog::models::authors::name.eq("bob".to_owned())))
+            .await
+            .unwrap()
+            .unwrap();
+        let promoted = example_blog::models::AuthorChanges {
+            role: Some("admin".to_owned()),
+            ..Default::default()
+        };
+        authors.update(bob.id, promoted).await.unwrap();
+        let admin = |method: Method, path: &str| {
+            app.request(method, path)
+                .insert_header(("authorization", format!("Bearer {other}")))
+        };
         assert_eq!(
-            app.send(write(Method::DELETE, "/posts/2")).await.status(),
+            app.send(admin(Method::DELETE, "/posts/2")).await.status(),
             204
         );
         assert_eq!(
-            app.send(write(Method::DELETE, "/posts/2")).await.status(),
+            app.send(admin(Method::DELETE, "/posts/2")).await.status(),
             404
         );
+
+        // Logging out ends the session: its cookie no longer writes.
+        let out = app
+            .send(
+                app.request(Method::POST, "/logout")
+                    .insert_header(("cookie", cookie.clone())),
+            )
+            .await;
+        assert_eq!(out.status(), 204);
+        let after = app
+            .send_json(
+                app.request(Method::POST, "/posts")
+                    .insert_header(("cookie", cookie)),
+                &json!({ "title": "After", "body": "logout" }),
+            )
+            .await;
+        assert_eq!(after.json::<Value>()["code"], "SESSION_INVALID");
         app.stop().await;
         db.cleanup().await;
     }
 }
 
 #[elif::test]
+async fn sign_up_and_login_refuse_bad_input_without_telling_accounts_apart() {
+    let db = TestDatabase::sqlite("blog_accounts");
+    let app = blog(&db).await;
+    author(&app, "ada").await;
+    let taken = app
+        .post_json(
+            "/users",
+            &json!({ "name": "ada", "email": "ada@example.com", "password": "correct horse" }),
+        )
+        .await;
+    assert_eq!(taken.status(), 409, "{}", taken.text());
+    let short = app
+        .post_json(
+            "/users",
+            &json!({ "name": "eve", "email": "eve@example.com", "password": "short" }),
+        )
+        .await;
+    assert_eq!(short.status(), 422);
+    assert_eq!(short.json::<Value>()["code"], "PASSWORD_TOO_SHORT");
+    let bad_email = app
+        .post_json(
+            "/users",
+            &json!({ "name": "eve", "email": "nope", "password": "long enough" }),
+        )
+        .await;
+    assert_eq!(bad_email.status(), 422);
+    let wrong = app
+        .post_json(
+            "/login",
+            &json!({ "email": "ada@example.com", "password": "not hers" }),
+        )
+        .await;
+    let unknown = app
+        .post_json(
+            "/login",
+            &json!({ "email": "who@example.com", "password": "not hers" }),
+        )
+        .await;
+    for refused in [&wrong, &unknown] {
+        assert_eq!(refused.status(), 401);
+        assert_eq!(refused.json::<Value>()["code"], "CREDENTIALS_INVALID");
+    }
+    assert_eq!(
+        wrong.json::<Value>()["detail"],
+        unknown.json::<Value>()["detail"]
+    );
+    app.stop().await;
+    db.cleanup().await;
+}
+
+#[elif::test]
 async fn anyone_may_comment_with_valid_fields() {
     let db = TestDatabase::sqlite("blog_comment");
-    let app = blog(&db, None).await;
+    let app = blog(&db).await;
     let sent = app
         .post_json(
             "/posts/1/comments",
@@ -175,7 +322,7 @@ async fn anyone_may_comment_with_valid_fields() {
 #[elif::test]
 async fn the_contact_form_validates_every_field_and_keeps_the_email_private() {
     let db = TestDatabase::sqlite("blog_contact");
-    let app = blog(&db, None).await;
+    let app = blog(&db).await;
     let sent = app
         .post_json(
             "/contact",
@@ -214,15 +361,28 @@ async fn the_contact_form_validates_every_field_and_keeps_the_email_private() {
 }
 
 #[elif::test]
-async fn production_mode_starts_without_secrets_or_seeding() {
+async fn production_mode_needs_its_secrets_and_does_not_seed() {
     let db = TestDatabase::sqlite("blog_production");
+    let refused = example_blog::app()
+        .without_env()
+        .config("database.url", db.url())
+        .config("app.env", "production")
+        .boot()
+        .await
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("auth.jwt.secrets"), "{refused}");
     let app = TestApp::start(
-        App::new()
-            .module(example_blog::AppModule)
-            .migrations(example_blog::MIGRATIONS)
+        example_blog::app()
             .without_env()
             .config("database.url", db.url())
-            .config("app.env", "production"),
+            .config("app.env", "production")
+            .config(
+                "auth.jwt.secrets",
+                ["a production secret of thirty-two bytes"],
+            )
+            .config("auth.sessions.store", "memory"),
     )
     .await
     .unwrap();

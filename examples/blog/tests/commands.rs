@@ -22,7 +22,7 @@ fn run_on(url: &str, args: &[&str]) -> Output {
         .args(args)
         .env("APP_ENV", "development")
         .env("DATABASE_URL", url)
-        .env_remove("APP__AUTH__TOKEN")
+        .env_remove("APP__AUTH__JWT__SECRETS")
         .env("RUST_LOG", "info")
         .output()
         .unwrap()
@@ -68,7 +68,7 @@ fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
     assert!(output.status.success(), "{output:?}");
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 9, "{text}");
+    assert_eq!(lines.len(), 13, "{text}");
     let create = lines
         .iter()
         .find(|l| l.contains("PostsController::create"))
@@ -81,11 +81,28 @@ fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
     assert_eq!(columns[0], "POST");
     assert_eq!(columns[1], "/posts");
     assert_eq!(columns[3], "auth:required");
-    assert_eq!(columns[4], "guards(Writer) interceptors(Transactional)");
+    assert_eq!(
+        columns[4],
+        "guards(Authenticated) interceptors(Transactional)"
+    );
     assert!(
         columns[5].starts_with("examples/blog/src/posts.rs:"),
         "{create}"
     );
+    let delete = lines
+        .iter()
+        .find(|l| l.contains("PostsController::delete"))
+        .unwrap();
+    assert!(
+        delete.contains("auth:required")
+            && delete.contains("requires(role:admin) guards(Authenticated)"),
+        "{delete}"
+    );
+    let list = lines
+        .iter()
+        .find(|l| l.contains("PostsController::list"))
+        .unwrap();
+    assert!(list.contains("auth:public"), "{list}");
     assert!(
         !text.contains("/_elif") && !text.contains("/health"),
         "{text}"
@@ -113,10 +130,11 @@ fn map_json_follows_its_schema_and_describes_the_whole_app() {
         modules,
         [
             "AppModule",
+            "AccountsModule",
             "AuthModule",
-            "PostsModule",
             "ModelsModule",
             "DataModule",
+            "PostsModule",
             "ContactModule",
             "SeedModule"
         ]
@@ -132,24 +150,43 @@ fn map_json_follows_its_schema_and_describes_the_whole_app() {
     assert_eq!(config["section"], "blog");
     let contact = entry(&map["routes"], "path", "/contact");
     assert_eq!(contact["body"]["schema"]["type"], "object");
-    let token = entry(&map["config"], "key", "auth.token");
-    assert_eq!(token["secret"], true);
+    let secrets = entry(&map["config"], "key", "auth.jwt.secrets");
+    assert_eq!(secrets["secret"], true);
+    let policy = entry(&map["components"], "name", "PostPolicy");
+    assert_eq!(
+        policy["provides"],
+        serde_json::json!(["dyn Policy<Author, Post>"])
+    );
+    let delete = map["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["handler"] == "PostsController::delete")
+        .unwrap();
+    assert_eq!(delete["requires"], serde_json::json!(["role:admin"]));
+    assert_eq!(
+        delete["authentication"]["guards"],
+        serde_json::json!(["Authenticated"])
+    );
 }
 
 #[test]
 fn map_json_redacts_secrets_set_in_the_environment() {
     let output = Command::new(env!("CARGO_BIN_EXE_example-blog"))
         .args(["map", "--json"])
-        .env("APP__AUTH__TOKEN", "correct-horse-battery")
+        .env(
+            "APP__AUTH__JWT__SECRETS",
+            r#"["correct-horse-battery-staple-0123456789"]"#,
+        )
         .output()
         .unwrap();
     let text = stdout(&output);
     assert!(!text.contains("correct-horse-battery"), "{text}");
     let map: Value = serde_json::from_str(&text).unwrap();
     validate(&map, "");
-    let token = entry(&map["config"], "key", "auth.token");
-    assert_eq!(token["value"], "[redacted]");
-    assert_eq!(token["origin"]["name"], "APP__AUTH__TOKEN");
+    let secrets = entry(&map["config"], "key", "auth.jwt.secrets");
+    assert_eq!(secrets["value"], "[redacted]");
+    assert_eq!(secrets["origin"]["name"], "APP__AUTH__JWT__SECRETS");
 }
 
 #[test]
@@ -163,13 +200,13 @@ fn check_exits_2_until_migrated_then_0_with_an_empty_list() {
         diagnostics[0]["message"]
             .as_str()
             .unwrap()
-            .starts_with("4 pending migrations: 2026-11-26-000001_create_authors_and_posts"),
+            .starts_with("5 pending migrations: 2026-11-26-000001_create_authors_and_posts"),
         "{diagnostics}"
     );
 
     let up = run_on(&url, &["migrate", "up"]);
     assert!(up.status.success(), "{up:?}");
-    assert!(stdout(&up).starts_with("applied 4:\n"), "{}", stdout(&up));
+    assert!(stdout(&up).starts_with("applied 5:\n"), "{}", stdout(&up));
     let clean = run_on(&url, &["check", "--json"]);
     assert_eq!(clean.status.code(), Some(0), "{clean:?}");
     let diagnostics: Value = serde_json::from_str(&stdout(&clean)).unwrap();
@@ -182,7 +219,7 @@ fn migrate_status_down_and_redo() {
     assert!(run_on(&url, &["migrate", "up"]).status.success());
     let status = stdout(&run_on(&url, &["migrate", "status"]));
     let lines: Vec<&str> = status.lines().collect();
-    assert_eq!(lines.len(), 4, "{status}");
+    assert_eq!(lines.len(), 5, "{status}");
     let first: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         &first[..3],
@@ -194,7 +231,7 @@ fn migrate_status_down_and_redo() {
     let down = run_on(&url, &["migrate", "down", "2"]);
     assert_eq!(
         stdout(&down),
-        "reverted 2:\n  2026-11-26-000004_create_messages\n  2026-11-26-000003_create_tags\n"
+        "reverted 2:\n  2026-12-04-000005_accounts\n  2026-11-26-000004_create_messages\n"
     );
     let status = stdout(&run_on(&url, &["migrate", "status"]));
     assert_eq!(status.matches(" pending").count(), 2, "{status}");
@@ -208,7 +245,7 @@ fn migrate_status_down_and_redo() {
 
     assert!(run_on(&url, &["migrate", "up"]).status.success());
     let redo = run_on(&url, &["migrate", "redo"]);
-    assert_eq!(stdout(&redo), "redone: 2026-11-26-000004_create_messages\n");
+    assert_eq!(stdout(&redo), "redone: 2026-12-04-000005_accounts\n");
     let bad = run_on(&url, &["migrate", "down", "many"]);
     assert_eq!(bad.status.code(), Some(2), "a usage error: {bad:?}");
 }
@@ -226,8 +263,8 @@ fn map_without_json_is_a_readable_summary() {
     assert_eq!(line("example-blog"), "example-blog (development)");
     assert!(line("  PostsModule ").contains("examples/blog/src/posts.rs:"));
     assert_eq!(
-        line("    imports: AuthModule"),
-        "    imports: AuthModule, PostsModule, ContactModule, SeedModule",
+        line("    imports: AccountsModule"),
+        "    imports: AccountsModule, PostsModule, ContactModule, SeedModule",
         "the root module's imports come first"
     );
     let service: Vec<&str> = line("  PostService ").split_whitespace().collect();
@@ -243,7 +280,7 @@ fn map_without_json_is_a_readable_summary() {
     );
     assert!(line("  Post (table posts)").contains("examples/blog/src/models.rs:"));
     assert!(line("  blog.title ").ends_with("from the default"));
-    assert!(line("  POST    /posts ").contains("guards(Writer)"));
+    assert!(line("  POST    /posts ").contains("guards(Authenticated)"));
 }
 
 #[test]

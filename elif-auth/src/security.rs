@@ -1,0 +1,28 @@
+//! Security events: `tracing` events on target `elif_auth::security` with
+//! stable `event` names and never a secret (no password, token or session
+//! id), for logs, alerts and audits. elif-auth records the ones it sees
+//! itself (`credentials.rejected`, `authorization.denied`,
+//! `session.started`, `session.ended`); an app's login and password
+//! handlers record theirs with these functions.
+
+/// A login succeeded for `subject` (`event = "login.succeeded"`).
+pub fn login_succeeded(subject: &str) {
+    tracing::info!(target: "elif_auth::security", event = "login.succeeded", subject, "login succeeded");
+}
+
+/// A login was refused (`event = "login.failed"`); the attempted account
+/// is not recorded, so that a mistyped password in the email field never
+/// reaches the logs.
+pub fn login_failed() {
+    tracing::info!(target: "elif_auth::security", event = "login.failed", "login failed");
+}
+
+/// `subject` logged out (`event = "logout"`).
+pub fn logged_out(subject: &str) {
+    tracing::info!(target: "elif_auth::security", event = "logout", subject, "logged out");
+}
+
+/// `subject`'s password changed (`event = "password.changed"`).
+pub fn password_changed(subject: &str) {
+    tracing::info!(target: "elif_auth::security", event = "password.changed", subject, "password changed");
+}
