@@ -52,6 +52,7 @@ use elif::prelude::*;
 
 use crate::jwt::{Jwt, NoClaims, TokenError};
 use crate::session::Sessions;
+use crate::tokens::Tokens;
 
 /// The `[auth]` config section.
 #[derive(Config, Debug, Clone)]
@@ -257,6 +258,9 @@ pub struct Identity {
     pub mechanism: Mechanism,
     /// The token's id (`jti`), for revocation; `None` for a session.
     pub token_id: Option<String>,
+    /// When the token expires (seconds since the epoch); `None` for a
+    /// session.
+    pub expires_at: Option<i64>,
 }
 
 /// Why a request is not authenticated (besides a refused token:
@@ -359,6 +363,7 @@ fn bearer_identity(
         subject: claims.sub,
         mechanism: Mechanism::Jwt,
         token_id: Some(claims.jti),
+        expires_at: Some(claims.exp),
     }))
 }
 
@@ -376,6 +381,7 @@ async fn session_identity(
         subject,
         mechanism: Mechanism::Session,
         token_id: None,
+        expires_at: None,
     }))
 }
 
@@ -424,6 +430,7 @@ async fn principal_of(
 #[guard]
 pub struct Authenticated {
     jwt: Inject<Jwt>,
+    tokens: Inject<Tokens>,
     sessions: Inject<Sessions>,
     config: Config<AuthConfig>,
     principals: Inject<dyn Principals>,
@@ -437,7 +444,16 @@ impl Authenticated {
     pub async fn authenticate(&self, request: &HttpRequest) -> elif::Result<Option<Identity>> {
         for mechanism in self.config.mechanisms() {
             let found = match mechanism {
-                Mechanism::Jwt => bearer_identity(request, &self.jwt, &self.config)?,
+                Mechanism::Jwt => {
+                    let identity = bearer_identity(request, &self.jwt, &self.config)?;
+                    if let Some(jti) = identity.as_ref().and_then(|i| i.token_id.as_deref())
+                        && self.tokens.checks_deny_list()
+                        && self.tokens.is_revoked(jti).await?
+                    {
+                        return Err(rejected(TokenError::Revoked));
+                    }
+                    identity
+                }
                 Mechanism::Session => session_identity(request, &self.sessions).await?,
             };
             if found.is_some() {

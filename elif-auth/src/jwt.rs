@@ -46,6 +46,17 @@ pub struct JwtConfig {
     /// Clock skew tolerated on `exp` and `nbf`, in seconds.
     #[config(default = 30)]
     pub leeway_secs: u64,
+    /// Whether refresh tokens are issued (`Tokens`); they live in the
+    /// session store (Redis, or memory when chosen).
+    #[config(default = false)]
+    pub refresh_tokens: bool,
+    /// How long a refresh token lives, in seconds (30 days).
+    #[config(default = 2_592_000)]
+    pub refresh_ttl_secs: u64,
+    /// Whether every access token is checked against the deny-list in the
+    /// session store (`Tokens::revoke_access`): a store read per request.
+    #[config(default = false)]
+    pub deny_list: bool,
 }
 
 // A config validator takes `&T` of the field's type, here `&String`.
@@ -179,6 +190,14 @@ pub enum TokenError {
         message = "the token is not valid yet"
     )]
     NotYetValid,
+    /// On the deny-list (`Tokens::revoke_access`, a logout).
+    #[problem(
+        status = 401,
+        code = "TOKEN_REVOKED",
+        message = "the token has been revoked",
+        hint = "log in again"
+    )]
+    Revoked,
     /// `iss` or `aud` is not this app's.
     #[problem(
         status = 401,

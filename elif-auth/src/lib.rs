@@ -39,6 +39,7 @@ pub mod policy;
 pub mod security;
 pub mod session;
 pub mod testing;
+pub mod tokens;
 
 use elif::prelude::*;
 
@@ -55,6 +56,7 @@ pub use session::{
     MemoryStore, RedisConfig, RedisStore, SessionConfig, SessionCookie, SessionError, SessionStore,
     Sessions,
 };
+pub use tokens::{RefreshError, TokenPair, Tokens};
 
 /// The password service, from `[auth.passwords]`.
 #[factory]
@@ -81,16 +83,42 @@ async fn session_service(
     redis: Config<RedisConfig>,
     app: Config<elif::config::AppConfig>,
     auth: Config<AuthConfig>,
+    jwt: Config<JwtConfig>,
     clock: Inject<dyn Clock>,
 ) -> elif::Result<Sessions> {
-    let enabled = auth.mechanisms().contains(&Mechanism::Session);
+    // The store also keeps refresh tokens and the access tokens' deny-list.
+    let enabled =
+        auth.mechanisms().contains(&Mechanism::Session) || jwt.refresh_tokens || jwt.deny_list;
     Sessions::new(&config, &redis, &app, Inject::into_arc(clock), enabled).await
+}
+
+/// Refresh tokens and the deny-list, in the session store.
+#[factory]
+async fn token_pairs(
+    config: Config<JwtConfig>,
+    jwt: Inject<Jwt>,
+    sessions: Inject<Sessions>,
+    clock: Inject<dyn Clock>,
+) -> Tokens {
+    Tokens::new(
+        &config,
+        Inject::into_arc(jwt),
+        Inject::into_arc(sessions),
+        Inject::into_arc(clock),
+    )
 }
 
 /// Passwords, tokens, sessions, the [`Authenticated`] guard and the
 /// [`Gate`], for the modules that import it.
 #[module(
-    providers(password_service, token_service, session_service, Authenticated, Gate),
-    exports(Passwords, Jwt, Sessions, Authenticated, Gate)
+    providers(
+        password_service,
+        token_service,
+        session_service,
+        token_pairs,
+        Authenticated,
+        Gate
+    ),
+    exports(Passwords, Jwt, Sessions, Tokens, Authenticated, Gate)
 )]
 pub struct AuthModule;

@@ -133,6 +133,14 @@ pub trait SessionStore: Send + Sync {
     ) -> elif::BoxFuture<'a, Result<(), StoreError>>;
     /// Deletes `key`.
     fn delete<'a>(&'a self, key: &'a str) -> elif::BoxFuture<'a, Result<(), StoreError>>;
+    /// Stores `value` under `key` for `ttl` and returns what was there, in
+    /// one step (two callers never both see the old value).
+    fn swap<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl: Duration,
+    ) -> elif::BoxFuture<'a, Result<Option<String>, StoreError>>;
 }
 
 /// A store that could not answer.
@@ -200,6 +208,22 @@ impl SessionStore for MemoryStore {
         self.entries().remove(key);
         Box::pin(std::future::ready(Ok(())))
     }
+
+    fn swap<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl: Duration,
+    ) -> elif::BoxFuture<'a, Result<Option<String>, StoreError>> {
+        let now = self.now();
+        let expires = now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX));
+        let old = self
+            .entries()
+            .insert(key.to_owned(), (value, expires))
+            .filter(|(_, at)| *at > now)
+            .map(|(old, _)| old);
+        Box::pin(std::future::ready(Ok(old)))
+    }
 }
 
 /// Sessions in Redis, through one connection that reconnects by itself.
@@ -264,6 +288,27 @@ impl SessionStore for RedisStore {
                 .map_err(|e| StoreError(e.to_string()))
         })
     }
+
+    fn swap<'a>(
+        &'a self,
+        key: &'a str,
+        value: String,
+        ttl: Duration,
+    ) -> elif::BoxFuture<'a, Result<Option<String>, StoreError>> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            // `SET .. GET` (Redis 6.2): the old value, atomically.
+            redis::cmd("SET")
+                .arg(key)
+                .arg(value)
+                .arg("EX")
+                .arg(ttl.as_secs().max(1))
+                .arg("GET")
+                .query_async::<Option<String>>(&mut connection)
+                .await
+                .map_err(|e| StoreError(e.to_string()))
+        })
+    }
 }
 
 /// A `Set-Cookie` value to send with a response: a new session's id, or
@@ -311,6 +356,7 @@ pub struct Sessions {
     absolute: i64,
     timeout: Duration,
     kind: &'static str,
+    enabled: bool,
 }
 
 impl fmt::Debug for Sessions {
@@ -391,6 +437,7 @@ impl Sessions {
             absolute: i64::try_from(config.absolute_timeout_secs).unwrap_or(i64::MAX),
             timeout,
             kind,
+            enabled,
         })
     }
 
@@ -488,6 +535,41 @@ impl Sessions {
         self.run(self.store.save(key, text, ttl)).await
     }
 
+    /// The value under the app's prefix and `name` (`refresh:..`).
+    pub(crate) async fn get_named(&self, name: &str) -> elif::Result<Option<String>> {
+        let key = format!("{}{name}", self.prefix);
+        self.run(self.store.load(&key)).await
+    }
+
+    /// Stores `value` under the app's prefix and `name` for `ttl`.
+    pub(crate) async fn put_named(
+        &self,
+        name: &str,
+        value: String,
+        ttl: Duration,
+    ) -> elif::Result<()> {
+        let key = format!("{}{name}", self.prefix);
+        self.run(self.store.save(&key, value, ttl)).await
+    }
+
+    /// As [`SessionStore::swap`], under the app's prefix and `name`.
+    pub(crate) async fn swap_named(
+        &self,
+        name: &str,
+        value: String,
+        ttl: Duration,
+    ) -> elif::Result<Option<String>> {
+        let key = format!("{}{name}", self.prefix);
+        self.run(self.store.swap(&key, value, ttl)).await
+    }
+
+    /// Whether the store is shared by every instance (Redis), or the
+    /// memory store was chosen: where refresh tokens and revoked tokens
+    /// may live.
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// Runs a store operation within the timeout: 503 otherwise.
     async fn run<T>(
         &self,
@@ -508,14 +590,9 @@ impl Sessions {
 
     /// The store's key of session `id`: the app's prefix and the id's digest.
     fn key(&self, id: &str) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let digest = sha2::Sha256::digest(id.as_bytes());
         let mut key = String::with_capacity(self.prefix.len() + 64);
         key.push_str(&self.prefix);
-        for byte in digest {
-            key.push(char::from(HEX[usize::from(byte >> 4)]));
-            key.push(char::from(HEX[usize::from(byte & 0xf)]));
-        }
+        push_digest(&mut key, id);
         key
     }
 
@@ -532,8 +609,17 @@ impl Sessions {
     }
 }
 
+/// Appends the SHA-256 of `text` to `out`, in hex.
+pub(crate) fn push_digest(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in sha2::Sha256::digest(text.as_bytes()) {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+}
+
 /// 256 random bits from the OS, base64url.
-fn session_id() -> String {
+pub(crate) fn session_id() -> String {
     use base64::Engine;
     let mut bytes = [0u8; 32];
     argon2::password_hash::rand_core::RngCore::fill_bytes(
