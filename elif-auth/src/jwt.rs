@@ -299,6 +299,28 @@ impl Jwt {
         self.sign(&claims)
     }
 
+    /// The keys that verify tokens, public parts only, as a JWK Set (RFC
+    /// 7517) with their `kid`s: for EdDSA, RS256 and ES256. `None` for
+    /// HS256, whose secret is never published.
+    pub fn jwks(&self) -> Option<jsonwebtoken::jwk::JwkSet> {
+        if self.algorithm == Algorithm::HS256 {
+            return None;
+        }
+        let keys = self
+            .keys
+            .iter()
+            .filter_map(|key| {
+                let mut jwk =
+                    jsonwebtoken::jwk::Jwk::from_encoding_key(&key.encoding, self.algorithm)
+                        .ok()?;
+                jwk.common.key_id = Some(key.kid.clone());
+                jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
+                Some(jwk)
+            })
+            .collect();
+        Some(jsonwebtoken::jwk::JwkSet { keys })
+    }
+
     /// Signs `claims` as they are (times included) with the newest key.
     pub fn sign<C: Serialize>(&self, claims: &Claims<C>) -> elif::Result<String> {
         let key = &self.keys[0];

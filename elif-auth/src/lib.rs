@@ -92,6 +92,39 @@ async fn session_service(
     Sessions::new(&config, &redis, &app, Inject::into_arc(clock), enabled).await
 }
 
+/// `GET /.well-known/jwks.json`: the public keys that verify the app's
+/// tokens, for other services (asymmetric algorithms; 404 for HS256).
+#[injectable]
+pub struct JwksController {
+    jwt: Inject<Jwt>,
+}
+
+/// The app signs with a shared secret: there is no public key to serve.
+#[derive(Debug, Clone, Copy, DomainError)]
+pub enum JwksError {
+    /// HS256.
+    #[problem(
+        status = 404,
+        code = "JWKS_NOT_AVAILABLE",
+        message = "this app signs its tokens with a shared secret; it publishes no keys"
+    )]
+    SharedSecret,
+}
+
+#[controller("/.well-known", public)]
+impl JwksController {
+    /// The JWK Set.
+    #[get("/jwks.json")]
+    async fn jwks(&self) -> elif::Result<elif::http::HttpResponse> {
+        let set = self.jwt.jwks().ok_or(JwksError::SharedSecret)?;
+        let body = serde_json::to_vec(&set).map_err(|e| Error::internal(e.to_string()))?;
+        Ok(elif::http::HttpResponse::Ok()
+            .insert_header((elif::http::header::CONTENT_TYPE, "application/jwk-set+json"))
+            .insert_header((elif::http::header::CACHE_CONTROL, "public, max-age=300"))
+            .body(body))
+    }
+}
+
 /// Refresh tokens and the deny-list, in the session store.
 #[factory]
 async fn token_pairs(
@@ -119,6 +152,7 @@ async fn token_pairs(
         Authenticated,
         Gate
     ),
+    controllers(JwksController),
     exports(Passwords, Jwt, Sessions, Tokens, Authenticated, Gate)
 )]
 pub struct AuthModule;

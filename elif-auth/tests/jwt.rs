@@ -356,3 +356,67 @@ async fn jwt_ed(clock: &Arc<TestClock>, names: &[&str]) -> Arc<Jwt> {
     )
     .await
 }
+
+#[elif::test]
+async fn the_public_keys_are_served_as_a_jwk_set_and_verify_the_tokens() {
+    let names = ["ed25519", "ed25519-old"];
+    let private: Vec<String> = names.iter().map(|n| key(&format!("{n}.pem"))).collect();
+    let public: Vec<String> = names.iter().map(|n| key(&format!("{n}.pub.pem"))).collect();
+    let app = elif::testing::TestApp::start(
+        App::new()
+            .module(TestModule)
+            .without_env()
+            .provide::<dyn elif_auth::Principals>(elif_auth::testing::no_principals())
+            .config("auth.jwt.algorithm", "EdDSA")
+            .config("auth.jwt.private_keys", private)
+            .config("auth.jwt.public_keys", public),
+    )
+    .await
+    .unwrap();
+    let response = app.get("/.well-known/jwks.json").await;
+    assert_eq!(response.status(), 200, "{}", response.text());
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/jwk-set+json")
+    );
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&response.text()).unwrap();
+    assert_eq!(set.keys.len(), 2, "every key that verifies");
+    let body: Value = response.json();
+    assert_eq!(body["keys"][0]["kty"], "OKP");
+    assert_eq!(body["keys"][0]["crv"], "Ed25519");
+    assert!(
+        body["keys"][0].get("d").is_none(),
+        "no private part: {body}"
+    );
+
+    let jwt = app.container().get::<Jwt>().unwrap();
+    let token = jwt.issue("42", NoClaims {}).unwrap();
+    let kid = jsonwebtoken::decode_header(&token).unwrap().kid.unwrap();
+    let jwk = set
+        .find(&kid)
+        .expect("the signing key is listed by its kid");
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.validate_exp = false;
+    let claims = jsonwebtoken::decode::<Value>(&token, &key, &validation).unwrap();
+    assert_eq!(
+        claims.claims["sub"], "42",
+        "another service verifies with the set"
+    );
+    app.stop().await;
+
+    let hs = elif::testing::TestApp::start(
+        App::new()
+            .module(TestModule)
+            .without_env()
+            .provide::<dyn elif_auth::Principals>(elif_auth::testing::no_principals())
+            .config("auth.jwt.secrets", [SECRET]),
+    )
+    .await
+    .unwrap();
+    let none = hs.get("/.well-known/jwks.json").await;
+    assert_eq!(none.status(), 404);
+    assert_eq!(none.json::<Value>()["code"], "JWKS_NOT_AVAILABLE");
+    assert!(!none.text().contains(SECRET));
+    hs.stop().await;
+}
