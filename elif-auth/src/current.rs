@@ -393,6 +393,26 @@ async fn session_identity(
 struct Outcome {
     identity: Option<Identity>,
     principals: Arc<dyn Principals>,
+    /// The `WWW-Authenticate` challenge of this app's 401s, if it takes
+    /// tokens.
+    challenge: Option<Arc<str>>,
+}
+
+/// `error` with the `WWW-Authenticate` header a 401 carries (RFC 9110
+/// 11.6.1, RFC 6750 3): the scheme, and `error="invalid_token"` when a
+/// token was refused.
+fn challenged(error: Error, challenge: Option<&str>) -> Error {
+    match challenge {
+        Some(scheme) if error.status() == 401 => {
+            let value = if error.code().starts_with("TOKEN_") || error.code() == "AUTH_SCHEME" {
+                format!("{scheme} error=\"invalid_token\"")
+            } else {
+                scheme.to_owned()
+            };
+            error.with_header("www-authenticate", value)
+        }
+        _ => error,
+    }
 }
 
 /// The request's principal, once loaded.
@@ -467,6 +487,14 @@ impl Authenticated {
     pub fn scheme(&self) -> &str {
         &self.config.scheme
     }
+
+    /// The challenge of its 401s: the scheme, when tokens authenticate.
+    fn challenge(&self) -> Option<&str> {
+        self.config
+            .mechanisms()
+            .contains(&Mechanism::Jwt)
+            .then(|| self.scheme())
+    }
 }
 
 impl Guard for Authenticated {
@@ -474,6 +502,15 @@ impl Guard for Authenticated {
     const ENFORCES_REQUIREMENTS: bool = true;
 
     async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
+        self.admit(cx)
+            .await
+            .map_err(|error| challenged(error, self.challenge()))
+    }
+}
+
+impl Authenticated {
+    /// [`Guard::check`] before the challenge is added to its 401s.
+    async fn admit(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
         let identity = self.authenticate(cx.request()).await?;
         let requires = cx.access().requires();
         match &identity {
@@ -505,6 +542,7 @@ impl Guard for Authenticated {
         cx.insert(Outcome {
             identity,
             principals: Inject::into_arc(self.principals.clone()),
+            challenge: self.challenge().map(Arc::from),
         });
         Ok(())
     }
@@ -580,12 +618,17 @@ where
             let Some(Outcome {
                 identity,
                 principals,
+                challenge,
             }) = outcome
             else {
                 return Err(AuthError::NoGuard.into());
             };
-            let identity = identity.ok_or(AuthError::Required)?;
-            let principal = principal_of(&request, &identity, &*principals).await?;
+            let challenge = challenge.as_deref();
+            let identity =
+                identity.ok_or_else(|| challenged(AuthError::Required.into(), challenge))?;
+            let principal = principal_of(&request, &identity, &*principals)
+                .await
+                .map_err(|error| challenged(error, challenge))?;
             let user = principal
                 .into_any()
                 .downcast::<U>()

@@ -270,6 +270,7 @@ async fn the_guard_admits_valid_credentials_and_refuses_each_bad_one_with_its_co
         let anonymous = app.get("/me").await;
         assert_eq!(anonymous.status(), 401, "{}", anonymous.text());
         assert_eq!(code(&anonymous), "AUTH_REQUIRED");
+        assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
 
         let me = app.acting_as(&alice).get("/me").await;
         assert_eq!(me.status(), 200, "{}", me.text());
@@ -297,6 +298,10 @@ async fn the_guard_admits_valid_credentials_and_refuses_each_bad_one_with_its_co
         assert_eq!(
             (garbage.status(), code(&garbage)),
             (401, "TOKEN_MALFORMED".into())
+        );
+        assert_eq!(
+            garbage.header("www-authenticate"),
+            Some("Bearer error=\"invalid_token\"")
         );
 
         // A disabled account's valid token, and a token for nobody.
@@ -378,6 +383,11 @@ async fn the_header_scheme_is_configurable() {
     assert_eq!(
         (bearer.status(), code(&bearer)),
         (401, "AUTH_SCHEME".into())
+    );
+    assert_eq!(
+        bearer.header("www-authenticate"),
+        Some("Token error=\"invalid_token\""),
+        "the challenge names the configured scheme"
     );
     app.stop().await;
     db.cleanup().await;

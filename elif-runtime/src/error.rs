@@ -38,6 +38,7 @@ struct Inner {
     rendered: Option<Problem>,
     domain: Option<Box<dyn std::any::Any + Send + Sync>>,
     retry_after: Option<u32>,
+    headers: Vec<(&'static str, String)>,
 }
 
 /// An error of the app's domain, mapped to a status, a stable code and a
@@ -72,6 +73,7 @@ impl Error {
                 rendered: None,
                 domain: None,
                 retry_after: None,
+                headers: Vec::new(),
             }),
         }
     }
@@ -185,6 +187,7 @@ impl Error {
             request_id: request_id.map(str::to_owned),
             errors: self.inner.errors.clone(),
             retry_after: self.inner.retry_after,
+            headers: self.inner.headers.clone(),
         }
     }
 
@@ -219,6 +222,13 @@ impl Error {
     /// that knows when to come back).
     pub fn with_retry_after(mut self, seconds: u32) -> Self {
         self.inner.retry_after = Some(seconds);
+        self
+    }
+
+    /// Adds a response header (`WWW-Authenticate` on a 401, `Allow` on a
+    /// 405). A value that is not a valid header value is left out.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.inner.headers.push((name, value.into()));
         self
     }
 

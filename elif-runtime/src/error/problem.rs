@@ -52,6 +52,8 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// Seconds for the `Retry-After` header (not a member of the body).
     pub retry_after: Option<u32>,
+    /// Other response headers (not members of the body).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 #[derive(Serialize)]

@@ -27,6 +27,11 @@ impl Problem {
         if let Some(seconds) = self.retry_after {
             response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
         }
+        for (name, value) in &self.headers {
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(value) {
+                response.append_header((*name, value));
+            }
+        }
         response.body(self.to_json())
     }
 }
@@ -73,5 +78,20 @@ mod tests {
         let response = err.error_response();
         assert_eq!(response.headers().get("retry-after").unwrap(), "2");
         assert!(!err.to_problem(None, false).to_json().contains("retry"));
+    }
+
+    #[test]
+    fn extra_headers_go_on_the_response_and_bad_values_are_left_out() {
+        use actix_web::ResponseError;
+        let err = Error::new(401, "AUTH_REQUIRED", "sign in")
+            .with_header("www-authenticate", "Bearer")
+            .with_header("x-bad", "line\nbreak");
+        let response = err.error_response();
+        assert_eq!(
+            response.headers().get("www-authenticate").unwrap(),
+            "Bearer"
+        );
+        assert!(response.headers().get("x-bad").is_none());
+        assert!(!err.to_problem(None, false).to_json().contains("Bearer"));
     }
 }
