@@ -247,16 +247,38 @@ impl RedisStore {
     }
 }
 
-impl SessionStore for RedisStore {
-    fn load<'a>(&'a self, key: &'a str) -> elif::BoxFuture<'a, Result<Option<String>, StoreError>> {
+impl RedisStore {
+    /// Runs `command` on the shared connection.
+    fn query<'a, T: redis::FromRedisValue + Send + 'a>(
+        &'a self,
+        command: redis::Cmd,
+    ) -> elif::BoxFuture<'a, Result<T, StoreError>> {
         let mut connection = self.connection.clone();
         Box::pin(async move {
-            redis::cmd("GET")
-                .arg(key)
-                .query_async::<Option<String>>(&mut connection)
+            command
+                .query_async::<T>(&mut connection)
                 .await
                 .map_err(|e| StoreError(e.to_string()))
         })
+    }
+}
+
+/// `SET key value EX ttl` (at least a second), and its further arguments.
+fn set_ex(key: &str, value: String, ttl: Duration) -> redis::Cmd {
+    let mut command = redis::cmd("SET");
+    command
+        .arg(key)
+        .arg(value)
+        .arg("EX")
+        .arg(ttl.as_secs().max(1));
+    command
+}
+
+impl SessionStore for RedisStore {
+    fn load<'a>(&'a self, key: &'a str) -> elif::BoxFuture<'a, Result<Option<String>, StoreError>> {
+        let mut command = redis::cmd("GET");
+        command.arg(key);
+        self.query(command)
     }
 
     fn save<'a>(
@@ -265,28 +287,13 @@ impl SessionStore for RedisStore {
         value: String,
         ttl: Duration,
     ) -> elif::BoxFuture<'a, Result<(), StoreError>> {
-        let mut connection = self.connection.clone();
-        Box::pin(async move {
-            redis::cmd("SET")
-                .arg(key)
-                .arg(value)
-                .arg("EX")
-                .arg(ttl.as_secs().max(1))
-                .query_async::<()>(&mut connection)
-                .await
-                .map_err(|e| StoreError(e.to_string()))
-        })
+        self.query(set_ex(key, value, ttl))
     }
 
     fn delete<'a>(&'a self, key: &'a str) -> elif::BoxFuture<'a, Result<(), StoreError>> {
-        let mut connection = self.connection.clone();
-        Box::pin(async move {
-            redis::cmd("DEL")
-                .arg(key)
-                .query_async::<()>(&mut connection)
-                .await
-                .map_err(|e| StoreError(e.to_string()))
-        })
+        let mut command = redis::cmd("DEL");
+        command.arg(key);
+        self.query(command)
     }
 
     fn swap<'a>(
@@ -295,19 +302,10 @@ impl SessionStore for RedisStore {
         value: String,
         ttl: Duration,
     ) -> elif::BoxFuture<'a, Result<Option<String>, StoreError>> {
-        let mut connection = self.connection.clone();
-        Box::pin(async move {
-            // `SET .. GET` (Redis 6.2): the old value, atomically.
-            redis::cmd("SET")
-                .arg(key)
-                .arg(value)
-                .arg("EX")
-                .arg(ttl.as_secs().max(1))
-                .arg("GET")
-                .query_async::<Option<String>>(&mut connection)
-                .await
-                .map_err(|e| StoreError(e.to_string()))
-        })
+        // `SET .. GET` (Redis 6.2): the old value, atomically.
+        let mut command = set_ex(key, value, ttl);
+        command.arg("GET");
+        self.query(command)
     }
 }
 

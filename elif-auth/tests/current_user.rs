@@ -5,10 +5,12 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use elif::data::{Database, Migrations};
+use elif::data::Database;
 use elif::http::Method;
 use elif::http::Requirement;
 use elif::prelude::*;
@@ -21,23 +23,7 @@ use elif_auth::{
 };
 use serde_json::Value;
 
-const MIGRATIONS: Migrations = elif::migrations!("migrations");
-const SECRET: &str = "an HS256 secret of at least thirty-two bytes";
-
-#[model(table = "users")]
-#[derive(Debug, Clone, PartialEq)]
-pub struct User {
-    #[key]
-    pub id: i64,
-    #[fillable]
-    pub email: String,
-    #[fillable]
-    pub active: bool,
-    #[fillable]
-    pub role: String,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
+use common::{MIGRATIONS, NewUser, SECRET, User};
 
 impl Authenticatable for User {
     fn is_active(&self) -> bool {

@@ -6,12 +6,14 @@
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
+mod common;
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use elif::data::{Database, Migrations};
+use elif::data::Database;
 use elif::http::{HttpRequest, HttpResponse, Method};
 use elif::prelude::*;
 use elif::testing::{TestApp, TestDatabase, TestResponse};
@@ -19,24 +21,9 @@ use elif::time::TestClock;
 use elif_auth::{AuthModule, Authenticatable, Authenticated, CurrentUser, Principals, Sessions};
 use serde_json::Value;
 
-const MIGRATIONS: Migrations = elif::migrations!("migrations");
-const SECRET: &str = "an HS256 secret of at least thirty-two bytes";
-const REDIS: &str = "redis://127.0.0.1:6379";
+use common::{MIGRATIONS, NewUser, SECRET, User};
 
-#[model(table = "users")]
-#[derive(Debug, Clone, PartialEq)]
-pub struct User {
-    #[key]
-    pub id: i64,
-    #[fillable]
-    pub email: String,
-    #[fillable]
-    pub active: bool,
-    #[fillable]
-    pub role: String,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
+const REDIS: &str = "redis://127.0.0.1:6379";
 
 impl Authenticatable for User {}
 
