@@ -14,8 +14,10 @@ pub struct Author {
     pub name: String,
     /// A line about them.
     pub bio: Option<String>,
-    /// Their sign-in email, unique (none for an author who cannot sign in).
+    /// Their sign-in email, unique (none for an author who cannot sign
+    /// in); private: posts show their author without it.
     #[unique]
+    #[hidden]
     pub email: Option<String>,
     /// Their password's argon2id hash (PHC text); never serialised.
     #[hidden]

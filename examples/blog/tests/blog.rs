@@ -115,6 +115,10 @@ async fn authors_sign_up_log_in_and_write_atomically() {
         assert_eq!(created.header("location"), Some("/posts/2"));
         let post: Value = created.json();
         assert_eq!(post["author"]["name"], "ada");
+        assert!(
+            post["author"].get("email").is_none() && post["author"].get("password_hash").is_none(),
+            "an author's email and password stay private: {post}"
+        );
         assert_eq!(post["tags"][1]["name"], "news");
         let by_session = app
             .send_json(
