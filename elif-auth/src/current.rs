@@ -488,6 +488,11 @@ impl Authenticated {
         &self.config.scheme
     }
 
+    /// The mechanisms it accepts, in order (`[auth] mechanisms`).
+    pub fn mechanisms(&self) -> Vec<Mechanism> {
+        self.config.mechanisms()
+    }
+
     /// The challenge of its 401s: the scheme, when tokens authenticate.
     fn challenge(&self) -> Option<&str> {
         self.config

@@ -322,6 +322,11 @@ impl SessionCookie {
         &self.header
     }
 
+    /// The `name=value` pair a client sends back in its `Cookie` header.
+    pub fn pair(&self) -> &str {
+        self.header.split(';').next().unwrap_or_default()
+    }
+
     /// `response` with the cookie set, and `Cache-Control: no-store` (a
     /// response that carries credentials is never cached).
     pub fn apply(&self, mut response: HttpResponse) -> HttpResponse {
@@ -455,6 +460,13 @@ impl Sessions {
         if let Some(old) = self.id_of(request) {
             self.run(self.store.delete(&self.key(&old))).await?;
         }
+        self.begin(subject).await
+    }
+
+    /// A new session for `subject`, outside a request (tests acting as a
+    /// user, a command): its `Cookie` pair is `cookie.header_value()`'s
+    /// first part.
+    pub async fn begin(&self, subject: &str) -> elif::Result<SessionCookie> {
         let id = session_id();
         let now = self.clock.now().timestamp();
         let data = SessionData {

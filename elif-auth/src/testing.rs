@@ -1,6 +1,9 @@
-//! Tests that act as a principal: `app.acting_as(&user).get("/me")` sends
-//! requests with a fresh access token for `user`, minted by the app's own
-//! [`Jwt`] (its keys, clock and claims), in the app's header scheme.
+//! Tests that act as a principal: `app.acting_as(&user).await.get("/me")`
+//! sends requests with the credentials of the app's first mechanism
+//! (`[auth] mechanisms`): a fresh access token minted by the app's own
+//! [`Jwt`] (its keys, clock and claims) in the app's header scheme, or a
+//! session started in the app's store. `acting_as_with` picks the
+//! mechanism.
 //!
 //! ```no_run
 //! # use elif::prelude::*;
@@ -11,7 +14,7 @@
 //! use elif_auth::testing::ActingAs;
 //!
 //! # async fn demo(app: TestApp, user: User) {
-//! let me = app.acting_as(&user).get("/me").await;
+//! let me = app.acting_as(&user).await.get("/me").await;
 //! assert_eq!(me.status(), 200);
 //! # }
 //! ```
@@ -26,61 +29,105 @@ use std::sync::Arc;
 
 use elif::di::Container;
 
-use crate::current::{Authenticatable, Authenticated, Principal, Principals};
+use crate::current::{Authenticatable, Authenticated, Mechanism, Principal, Principals};
 use crate::jwt::{Jwt, NoClaims};
+use crate::session::Sessions;
 
 /// Acting as a principal in [`TestApp`] requests.
 pub trait ActingAs {
-    /// Requests authenticated as `user`.
-    fn acting_as<U>(&self, user: &U) -> Acting<'_>
+    /// Requests authenticated as `user` by the app's first mechanism.
+    fn acting_as<U>(&self, user: &U) -> impl std::future::Future<Output = Acting<'_>>
+    where
+        U: Authenticatable,
+        U::Key: FromStr;
+
+    /// Requests authenticated as `user` by `mechanism`.
+    fn acting_as_with<U>(
+        &self,
+        user: &U,
+        mechanism: Mechanism,
+    ) -> impl std::future::Future<Output = Acting<'_>>
     where
         U: Authenticatable,
         U::Key: FromStr;
 }
 
 impl ActingAs for TestApp {
-    fn acting_as<U>(&self, user: &U) -> Acting<'_>
+    async fn acting_as<U>(&self, user: &U) -> Acting<'_>
     where
         U: Authenticatable,
         U::Key: FromStr,
     {
-        let jwt = self.container().get::<Jwt>().unwrap_or_else(|| {
-            panic!("acting_as needs the app's `Jwt`: import `elif_auth::AuthModule`")
-        });
-        let token = match jwt.issue(&user.subject(), NoClaims {}) {
-            Ok(token) => token,
-            Err(error) => panic!("acting_as could not mint a token: {error}"),
-        };
-        let scheme = self
+        let first = self
             .container()
             .get::<Authenticated>()
-            .map_or_else(|| "Bearer".to_owned(), |guard| guard.scheme().to_owned());
-        Acting {
-            app: self,
-            authorization: format!("{scheme} {token}"),
-            token,
+            .and_then(|guard| guard.mechanisms().first().copied())
+            .unwrap_or(Mechanism::Jwt);
+        self.acting_as_with(user, first).await
+    }
+
+    async fn acting_as_with<U>(&self, user: &U, mechanism: Mechanism) -> Acting<'_>
+    where
+        U: Authenticatable,
+        U::Key: FromStr,
+    {
+        match mechanism {
+            Mechanism::Jwt => {
+                let jwt = self.container().get::<Jwt>().unwrap_or_else(|| {
+                    panic!("acting_as needs the app's `Jwt`: import `elif_auth::AuthModule`")
+                });
+                let token = match jwt.issue(&user.subject(), NoClaims {}) {
+                    Ok(token) => token,
+                    Err(error) => panic!("acting_as could not mint a token: {error}"),
+                };
+                let scheme = self
+                    .container()
+                    .get::<Authenticated>()
+                    .map_or_else(|| "Bearer".to_owned(), |guard| guard.scheme().to_owned());
+                Acting {
+                    app: self,
+                    header: ("authorization", format!("{scheme} {token}")),
+                    token,
+                }
+            }
+            Mechanism::Session => {
+                let sessions = self.container().get::<Sessions>().unwrap_or_else(|| {
+                    panic!("acting_as needs the app's `Sessions`: import `elif_auth::AuthModule`")
+                });
+                let cookie = match sessions.begin(&user.subject()).await {
+                    Ok(cookie) => cookie,
+                    Err(error) => panic!("acting_as could not start a session: {error}"),
+                };
+                let pair = cookie.pair().to_owned();
+                Acting {
+                    app: self,
+                    header: ("cookie", pair.clone()),
+                    token: pair,
+                }
+            }
         }
     }
 }
 
-/// Requests to a [`TestApp`] carrying one principal's access token.
+/// Requests to a [`TestApp`] carrying one principal's credentials.
 pub struct Acting<'a> {
     app: &'a TestApp,
-    authorization: String,
+    header: (&'static str, String),
     token: String,
 }
 
 impl Acting<'_> {
-    /// The access token requests carry.
+    /// The credential requests carry: the access token, or the session
+    /// cookie's `name=value`.
     pub fn token(&self) -> &str {
         &self.token
     }
 
-    /// A request builder with the `Authorization` header set.
+    /// A request builder with the credentials set.
     pub fn request(&self, method: Method, path: &str) -> TestRequest {
         self.app
             .request(method, path)
-            .insert_header(("authorization", self.authorization.as_str()))
+            .insert_header((self.header.0, self.header.1.as_str()))
     }
 
     /// `GET path`.

@@ -258,13 +258,13 @@ async fn the_guard_admits_valid_credentials_and_refuses_each_bad_one_with_its_co
         assert_eq!(code(&anonymous), "AUTH_REQUIRED");
         assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
 
-        let me = app.acting_as(&alice).get("/me").await;
+        let me = app.acting_as(&alice).await.get("/me").await;
         assert_eq!(me.status(), 200, "{}", me.text());
         assert_eq!(me.text(), "alice@example.com");
-        let identity = app.acting_as(&alice).get("/me/identity").await;
+        let identity = app.acting_as(&alice).await.get("/me/identity").await;
         assert_eq!(identity.text(), alice.id.to_string());
 
-        let token = app.acting_as(&alice).token().to_owned();
+        let token = app.acting_as(&alice).await.token().to_owned();
         let basic = with_header(&app, "/me", "Basic YWxpY2U6c2VjcmV0").await;
         assert_eq!((basic.status(), code(&basic)), (401, "AUTH_SCHEME".into()));
         let lower = with_header(&app, "/me", &format!("bearer {token}")).await;
@@ -291,7 +291,7 @@ async fn the_guard_admits_valid_credentials_and_refuses_each_bad_one_with_its_co
         );
 
         // A disabled account's valid token, and a token for nobody.
-        let disabled = app.acting_as(&bob).get("/me").await;
+        let disabled = app.acting_as(&bob).await.get("/me").await;
         assert_eq!(
             (disabled.status(), code(&disabled)),
             (401, "AUTH_PRINCIPAL".into())
@@ -323,7 +323,7 @@ async fn public_routes_admit_anonymous_requests_and_still_verify_credentials() {
     let Fixture { app, alice, .. } = start(&db, &[]).await;
     assert_eq!(app.get("/me/greeting").await.text(), "hello, stranger");
     assert_eq!(
-        app.acting_as(&alice).get("/me/greeting").await.text(),
+        app.acting_as(&alice).await.get("/me/greeting").await.text(),
         "hello, alice@example.com"
     );
     let bad = with_header(&app, "/me/greeting", "Bearer not.a.token").await;
@@ -332,7 +332,7 @@ async fn public_routes_admit_anonymous_requests_and_still_verify_credentials() {
     let other = with_header(&app, "/me/greeting", "Basic YWxpY2U6c2VjcmV0").await;
     assert_eq!(code(&other), "AUTH_SCHEME");
 
-    let unguarded = app.acting_as(&alice).get("/unguarded").await;
+    let unguarded = app.acting_as(&alice).await.get("/unguarded").await;
     assert_eq!(unguarded.status(), 500);
     assert_eq!(code(&unguarded), "AUTH_NO_GUARD");
     app.stop().await;
@@ -345,7 +345,7 @@ async fn the_principal_is_loaded_once_per_request() {
     let Fixture { app, alice, .. } = start(&db, &[]).await;
     let database = app.container().get::<Database>().unwrap();
     let before = database.query_count();
-    let twice = app.acting_as(&alice).get("/me/twice").await;
+    let twice = app.acting_as(&alice).await.get("/me/twice").await;
     assert_eq!(twice.text(), format!("{0} {0}", alice.id));
     assert_eq!(
         database.query_count() - before,
@@ -360,7 +360,7 @@ async fn the_principal_is_loaded_once_per_request() {
 async fn the_header_scheme_is_configurable() {
     let db = TestDatabase::sqlite("auth_scheme");
     let Fixture { app, alice, .. } = start(&db, &[("auth.scheme", "Token")]).await;
-    let acting = app.acting_as(&alice);
+    let acting = app.acting_as(&alice).await;
     let token = acting.token().to_owned();
     assert_eq!(acting.get("/me").await.text(), "alice@example.com");
     let token_scheme = with_header(&app, "/me", &format!("Token {token}")).await;
@@ -454,19 +454,20 @@ async fn requirements_and_policies_refuse_with_403() {
             .await
             .unwrap();
 
-        let denied = app.acting_as(&alice).post_json("/posts", &()).await;
+        let denied = app.acting_as(&alice).await.post_json("/posts", &()).await;
         assert_eq!(
             (denied.status(), code(&denied)),
             (403, "PERMISSION_REQUIRED".into())
         );
         assert!(denied.text().contains("posts.create"), "{}", denied.text());
-        let created = app.acting_as(&writer).post_json("/posts", &()).await;
+        let created = app.acting_as(&writer).await.post_json("/posts", &()).await;
         assert_eq!(created.status(), 200, "{}", created.text());
         let id = created.text();
 
         let path = format!("/posts/{id}");
         let own = app
             .acting_as(&writer)
+            .await
             .send_json(Method::PATCH, &path, &())
             .await;
         assert_eq!(
@@ -476,6 +477,7 @@ async fn requirements_and_policies_refuse_with_403() {
         );
         let other = app
             .acting_as(&alice)
+            .await
             .send_json(Method::PATCH, &path, &())
             .await;
         assert_eq!((other.status(), code(&other)), (403, "FORBIDDEN".into()));
@@ -485,6 +487,7 @@ async fn requirements_and_policies_refuse_with_403() {
         );
         let missing = app
             .acting_as(&writer)
+            .await
             .send_json(Method::PATCH, "/posts/999999", &())
             .await;
         assert_eq!(
@@ -493,21 +496,25 @@ async fn requirements_and_policies_refuse_with_403() {
             "not found before the policy is asked"
         );
 
-        let member = app.acting_as(&alice).delete(&path).await;
+        let member = app.acting_as(&alice).await.delete(&path).await;
         assert_eq!(
             (member.status(), code(&member)),
             (403, "ROLE_REQUIRED".into())
         );
-        let writer_delete = app.acting_as(&writer).delete(&path).await;
+        let writer_delete = app.acting_as(&writer).await.delete(&path).await;
         assert_eq!(code(&writer_delete), "ROLE_REQUIRED");
         assert_eq!(
-            app.acting_as(&admin).delete(&path).await.text(),
+            app.acting_as(&admin).await.delete(&path).await.text(),
             format!("deleted {id}")
         );
         let anonymous = app.send(app.request(Method::DELETE, &path)).await;
         assert_eq!(code(&anonymous), "AUTH_REQUIRED", "401 before 403");
 
-        let unpoliced = app.acting_as(&alice).get(&format!("{path}/identity")).await;
+        let unpoliced = app
+            .acting_as(&alice)
+            .await
+            .get(&format!("{path}/identity"))
+            .await;
         assert_eq!(
             (unpoliced.status(), code(&unpoliced)),
             (500, "AUTH_NO_POLICY".into())

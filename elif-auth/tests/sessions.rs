@@ -497,3 +497,36 @@ async fn without_the_session_mechanism_production_needs_no_redis_and_cookies_are
     app.stop().await;
     db.cleanup().await;
 }
+
+#[elif::test]
+async fn tests_act_as_a_user_by_session_or_by_token() {
+    use elif_auth::Mechanism;
+    use elif_auth::testing::ActingAs;
+    let db = TestDatabase::sqlite("sessions_acting");
+    let app = TestApp::start(app(&db, "memory", &prefix("acting"), "test", &clock()))
+        .await
+        .unwrap();
+    let id = user(&app).await;
+    let alice = app
+        .container()
+        .get::<Repository<User>>()
+        .unwrap()
+        .find_or_fail(id)
+        .await
+        .unwrap();
+    let by_session = app.acting_as_with(&alice, Mechanism::Session).await;
+    assert!(
+        by_session.token().starts_with("session="),
+        "{}",
+        by_session.token()
+    );
+    assert_eq!(by_session.get("/me").await.text(), "alice@example.com");
+    let first = app.acting_as(&alice).await;
+    assert!(
+        first.token().starts_with("ey"),
+        "jwt comes first in [auth] mechanisms"
+    );
+    assert_eq!(first.get("/me").await.text(), "alice@example.com");
+    app.stop().await;
+    db.cleanup().await;
+}
