@@ -184,11 +184,7 @@ impl ConfigSource {
         });
         let found: Vec<_> = aliases.chain(nested).collect();
         for (key, name, value) in found {
-            self.set(
-                &key,
-                &serde_json::Value::String(value.clone()),
-                origin(name.clone()),
-            );
+            self.set(&key, &env_value(value), origin(name.clone()));
         }
     }
 
@@ -305,6 +301,20 @@ impl<T> Default for FieldSpec<T> {
     }
 }
 
+/// A variable's value as config: a JSON array or object when it is one
+/// (`APP__AUTH__JWT__SECRETS='["a", "b"]'`), text otherwise (which numbers
+/// and booleans are read from).
+fn env_value(value: &str) -> serde_json::Value {
+    let trimmed = value.trim_start();
+    if (trimmed.starts_with('[') || trimmed.starts_with('{'))
+        && let Ok(parsed @ (serde_json::Value::Array(_) | serde_json::Value::Object(_))) =
+            serde_json::from_str::<serde_json::Value>(value)
+    {
+        return parsed;
+    }
+    serde_json::Value::String(value.to_owned())
+}
+
 /// "set APP__MAIL__HOST or `[mail] host` in elif.toml"
 pub fn where_to_set(key: &str) -> String {
     let env = format!(
@@ -407,6 +417,29 @@ mod tests {
             source.origin("server.host"),
             Some(Origin::File(_))
         ));
+    }
+
+    #[test]
+    fn variables_holding_json_arrays_and_tables_set_lists_and_sections() {
+        let dir = dir_with(&[(
+            ".env",
+            "APP__AUTH__SECRETS='[\"one, with a comma\", \"two\"]'\nAPP__MAIL__UPSTREAM='{\"host\": \"smtp\"}'\nAPP__MAIL__SUBJECT='[not json'\n",
+        )]);
+        let source = load(dir, vec![]);
+        let secrets: Option<Vec<String>> =
+            source.field("auth", "secrets", FieldSpec::default(), &mut Vec::new());
+        assert_eq!(
+            secrets,
+            Some(vec!["one, with a comma".to_owned(), "two".to_owned()])
+        );
+        assert_eq!(source.value("mail.upstream.host"), Some(json!("smtp")));
+        let subject: Option<String> =
+            source.field("mail", "subject", FieldSpec::default(), &mut Vec::new());
+        assert_eq!(
+            subject.as_deref(),
+            Some("[not json"),
+            "text that is not JSON stays text"
+        );
     }
 
     #[test]

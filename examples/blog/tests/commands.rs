@@ -187,6 +187,11 @@ fn map_json_redacts_secrets_set_in_the_environment() {
     let secrets = entry(&map["config"], "key", "auth.jwt.secrets");
     assert_eq!(secrets["value"], "[redacted]");
     assert_eq!(secrets["origin"]["name"], "APP__AUTH__JWT__SECRETS");
+    assert_eq!(
+        map["diagnostics"],
+        serde_json::json!([]),
+        "a JSON array in a variable sets the list"
+    );
 }
 
 #[test]
