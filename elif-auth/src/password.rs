@@ -11,9 +11,9 @@
 //! 503 `AUTH_BUSY` with `Retry-After`, and the others are not slowed.
 //!
 //! A login for an account that does not exist verifies against a dummy
-//! hash made at boot with the same parameters ([`Passwords::check`] with
-//! `None`), so neither the answer nor its timing says whether the account
-//! exists. Comparison is argon2's own, in constant time.
+//! hash with the same parameters ([`Passwords::check`] with `None`), so
+//! neither the answer nor its timing says whether the account exists (the
+//! dummy is made by the first such check, once per process, not at boot). Comparison is argon2's own, in constant time.
 
 use std::fmt;
 use std::sync::Arc;
@@ -157,7 +157,9 @@ pub struct Passwords {
     params: Params,
     slots: Arc<Semaphore>,
     queue_timeout: Duration,
-    dummy: PasswordHash,
+    /// Made by the first check of an unknown account, not at boot: a
+    /// hash's time (30 ms at OWASP's parameters) would triple a cold start.
+    dummy: tokio::sync::OnceCell<PasswordHash>,
 }
 
 impl fmt::Debug for Passwords {
@@ -172,7 +174,7 @@ impl fmt::Debug for Passwords {
 }
 
 impl Passwords {
-    /// The service for `config`; makes the dummy hash (one hash's time).
+    /// The service for `config`.
     pub async fn new(config: &PasswordConfig) -> elif::Result<Self> {
         let params = Params::new(
             config.memory_kib,
@@ -192,15 +194,12 @@ impl Passwords {
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |n| n.max(1) as usize,
         );
-        let mut passwords = Self {
+        Ok(Self {
             params,
             slots: Arc::new(Semaphore::new(concurrency)),
             queue_timeout: Duration::from_millis(config.queue_timeout_ms),
-            dummy: PasswordHash(String::new()),
-        };
-        // Any password will do: nobody knows it and no account has it.
-        passwords.dummy = passwords.hash_unchecked("elif dummy password").await?;
-        Ok(passwords)
+            dummy: tokio::sync::OnceCell::new(),
+        })
     }
 
     /// The PHC hash of a new password, after [`check_policy`].
@@ -223,7 +222,15 @@ impl Passwords {
             return Ok(Check::Invalid);
         }
         let known = stored.is_some();
-        let target = stored.unwrap_or(&self.dummy).clone();
+        let target = match stored {
+            Some(stored) => stored.clone(),
+            // Any password will do: nobody knows it and no account has it.
+            None => self
+                .dummy
+                .get_or_try_init(|| self.hash_unchecked("elif dummy password"))
+                .await?
+                .clone(),
+        };
         let params = self.params.clone();
         let password = password.to_owned();
         let matched = self
