@@ -47,7 +47,9 @@ use std::sync::Arc;
 
 use elif::data::{Database, Model};
 use elif::di::Container;
-use elif::http::{FromRequest, HttpMessage, HttpRequest, Payload, Requirement};
+use elif::http::{
+    FromRequest, HttpMessage, HttpRequest, Payload, Requirement, authorization_token,
+};
 use elif::prelude::*;
 
 use crate::jwt::{Jwt, NoClaims, TokenError};
@@ -71,19 +73,26 @@ pub struct AuthConfig {
 }
 
 impl AuthConfig {
-    /// The configured mechanisms, in order.
-    pub fn mechanisms(&self) -> Vec<Mechanism> {
-        match &self.mechanisms {
-            None => vec![Mechanism::Jwt],
-            Some(names) => names
-                .iter()
-                .filter_map(|name| match name.as_str() {
-                    "jwt" => Some(Mechanism::Jwt),
-                    "session" => Some(Mechanism::Session),
-                    _ => None,
-                })
-                .collect(),
-        }
+    /// The configured mechanisms, in order (no allocation: the guard
+    /// reads them on every request).
+    pub fn mechanisms(&self) -> impl Iterator<Item = Mechanism> + '_ {
+        let names: &[String] = self.mechanisms.as_deref().unwrap_or_default();
+        let default = self.mechanisms.is_none().then_some(Mechanism::Jwt);
+        default
+            .into_iter()
+            .chain(names.iter().filter_map(|name| match name.as_str() {
+                "jwt" => Some(Mechanism::Jwt),
+                "session" => Some(Mechanism::Session),
+                _ => None,
+            }))
+    }
+
+    /// The `WWW-Authenticate` challenge of the app's 401s: the scheme,
+    /// when tokens authenticate.
+    fn challenge(&self) -> Option<&str> {
+        self.mechanisms()
+            .any(|m| m == Mechanism::Jwt)
+            .then_some(self.scheme.as_str())
     }
 }
 
@@ -335,15 +344,6 @@ fn rejected(error: impl Into<Error>) -> Error {
     error
 }
 
-/// The token of an `Authorization: <scheme> <token>` value, the scheme in
-/// any case and one or more spaces after it.
-fn token_of<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
-    let (given, token) = value.split_once(' ')?;
-    let token = token.trim_start_matches(' ');
-    (given.eq_ignore_ascii_case(scheme) && !token.is_empty() && !token.contains(' '))
-        .then_some(token)
-}
-
 /// The JWT of `request`'s `Authorization` header, verified: `Ok(None)`
 /// when there is no such header, an error when it is refused.
 fn bearer_identity(
@@ -355,7 +355,8 @@ fn bearer_identity(
         return Ok(None);
     };
     let value = header.to_str().map_err(|_| rejected(AuthError::Scheme))?;
-    let token = token_of(value, &config.scheme).ok_or_else(|| rejected(AuthError::Scheme))?;
+    let token =
+        authorization_token(value, &config.scheme).ok_or_else(|| rejected(AuthError::Scheme))?;
     let claims = jwt
         .verify::<NoClaims>(token)
         .map_err(|e: TokenError| rejected(e))?;
@@ -393,9 +394,8 @@ async fn session_identity(
 struct Outcome {
     identity: Option<Identity>,
     principals: Arc<dyn Principals>,
-    /// The `WWW-Authenticate` challenge of this app's 401s, if it takes
-    /// tokens.
-    challenge: Option<Arc<str>>,
+    /// The `[auth]` section, for the challenge of the extractors' 401s.
+    config: Config<AuthConfig>,
 }
 
 /// `error` with the `WWW-Authenticate` header a 401 carries (RFC 9110
@@ -490,15 +490,7 @@ impl Authenticated {
 
     /// The mechanisms it accepts, in order (`[auth] mechanisms`).
     pub fn mechanisms(&self) -> Vec<Mechanism> {
-        self.config.mechanisms()
-    }
-
-    /// The challenge of its 401s: the scheme, when tokens authenticate.
-    fn challenge(&self) -> Option<&str> {
-        self.config
-            .mechanisms()
-            .contains(&Mechanism::Jwt)
-            .then(|| self.scheme())
+        self.config.mechanisms().collect()
     }
 }
 
@@ -509,7 +501,7 @@ impl Guard for Authenticated {
     async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
         self.admit(cx)
             .await
-            .map_err(|error| challenged(error, self.challenge()))
+            .map_err(|error| challenged(error, self.config.challenge()))
     }
 }
 
@@ -547,7 +539,7 @@ impl Authenticated {
         cx.insert(Outcome {
             identity,
             principals: Inject::into_arc(self.principals.clone()),
-            challenge: self.challenge().map(Arc::from),
+            config: self.config.clone(),
         });
         Ok(())
     }
@@ -623,12 +615,12 @@ where
             let Some(Outcome {
                 identity,
                 principals,
-                challenge,
+                config,
             }) = outcome
             else {
                 return Err(AuthError::NoGuard.into());
             };
-            let challenge = challenge.as_deref();
+            let challenge = config.challenge();
             let identity =
                 identity.ok_or_else(|| challenged(AuthError::Required.into(), challenge))?;
             let principal = principal_of(&request, &identity, &*principals)
@@ -671,11 +663,11 @@ mod tests {
 
     #[test]
     fn the_scheme_is_matched_in_any_case_with_one_token_after_it() {
-        assert_eq!(token_of("Bearer abc", "Bearer"), Some("abc"));
-        assert_eq!(token_of("bearer   abc", "Bearer"), Some("abc"));
-        assert_eq!(token_of("Token abc", "Token"), Some("abc"));
+        assert_eq!(authorization_token("Bearer abc", "Bearer"), Some("abc"));
+        assert_eq!(authorization_token("bearer   abc", "Bearer"), Some("abc"));
+        assert_eq!(authorization_token("Token abc", "Token"), Some("abc"));
         for refused in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "Bearer a b"] {
-            assert_eq!(token_of(refused, "Bearer"), None, "{refused}");
+            assert_eq!(authorization_token(refused, "Bearer"), None, "{refused}");
         }
     }
 

@@ -88,7 +88,7 @@ async fn session_service(
 ) -> elif::Result<Sessions> {
     // The store also keeps refresh tokens and the access tokens' deny-list.
     let enabled =
-        auth.mechanisms().contains(&Mechanism::Session) || jwt.refresh_tokens || jwt.deny_list;
+        auth.mechanisms().any(|m| m == Mechanism::Session) || jwt.refresh_tokens || jwt.deny_list;
     Sessions::new(&config, &redis, &app, Inject::into_arc(clock), enabled).await
 }
 

@@ -168,6 +168,13 @@ impl MemoryStore {
         self.clock.now().timestamp()
     }
 
+    /// Now, and when an entry stored now for `ttl` expires.
+    fn now_and_expiry(&self, ttl: Duration) -> (i64, i64) {
+        let now = self.now();
+        let ttl = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+        (now, now.saturating_add(ttl))
+    }
+
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, i64)>> {
         self.entries
             .lock()
@@ -196,8 +203,7 @@ impl SessionStore for MemoryStore {
         value: String,
         ttl: Duration,
     ) -> elif::BoxFuture<'a, Result<(), StoreError>> {
-        let now = self.now();
-        let expires = now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX));
+        let (now, expires) = self.now_and_expiry(ttl);
         let mut entries = self.entries();
         entries.retain(|_, (_, at)| *at > now);
         entries.insert(key.to_owned(), (value, expires));
@@ -215,8 +221,7 @@ impl SessionStore for MemoryStore {
         value: String,
         ttl: Duration,
     ) -> elif::BoxFuture<'a, Result<Option<String>, StoreError>> {
-        let now = self.now();
-        let expires = now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX));
+        let (now, expires) = self.now_and_expiry(ttl);
         let old = self
             .entries()
             .insert(key.to_owned(), (value, expires))

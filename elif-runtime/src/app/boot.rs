@@ -156,9 +156,8 @@ impl App {
     /// Routes neither authenticated nor public are errors or warnings as
     /// `access` says.
     pub(super) fn prepare(self, access: AccessRule) -> Result<Prepared, BootReport> {
-        let layers = self.layer_names();
         let survey = self.survey()?;
-        let map = survey.map(&layers);
+        let map = survey.map();
         let env_is_explicit = survey.env_is_explicit();
         let database_config = survey.section::<DatabaseConfig>();
         let (app_config, server_config) = (

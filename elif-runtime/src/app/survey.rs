@@ -44,6 +44,8 @@ pub(crate) struct Survey {
     /// errors: `check` and `map` report them so; the boot does in
     /// production only, and warns otherwise.
     pub(crate) unsecured: Vec<Diagnostic>,
+    /// The app builder's guards, interceptors and filters, by name.
+    pub(crate) layers: LayerNames,
 }
 
 impl App {
@@ -60,15 +62,14 @@ impl App {
     /// routes, config keys and every problem found) without building
     /// anything: what `map --json` prints and `/_elif/map.json` serves.
     pub fn map(self) -> AppMap {
-        let layers = self.layer_names();
         match self.survey() {
-            Ok(survey) => survey.map(&layers),
+            Ok(survey) => survey.map(),
             Err(report) => AppMap::unreadable(app_name(), &report),
         }
     }
 
     /// The names of the app's guards, interceptors and filters, for the map.
-    pub(super) fn layer_names(&self) -> LayerNames {
+    fn layer_names(&self) -> LayerNames {
         LayerNames {
             guards: self.layers.guards.iter().map(Layer::name).collect(),
             authenticating: self
@@ -195,6 +196,7 @@ impl App {
             lifecycle,
             report,
             unsecured,
+            layers: layer_names,
         })
     }
 }
@@ -240,8 +242,8 @@ fn module_layers(modules: &ModuleTree) -> Vec<&'static ProviderDescriptor> {
 
 impl Survey {
     /// The app as data: the modules, components, routes and config found,
-    /// with `layers` (the app builder's) around every route.
-    pub(crate) fn map(&self, layers: &LayerNames) -> AppMap {
+    /// with the app builder's layers around every route.
+    pub(crate) fn map(&self) -> AppMap {
         let mut report = self.report.clone();
         report.extend(self.unsecured.iter().cloned());
         AppMap::new(&MapSource {
@@ -253,7 +255,7 @@ impl Survey {
             requirements: &self.requirements,
             config: self.source.as_ref(),
             report: &report,
-            layers,
+            layers: &self.layers,
         })
     }
 

@@ -55,7 +55,7 @@ impl<'a> RequestContext<'a> {
     /// in any case, one or more spaces, then a token68 (RFC 9110 §11.4,
     /// RFC 6750 §2.1). Anything else, another scheme included, is `None`.
     pub fn bearer_token(&self) -> Option<&str> {
-        bearer_token(self.header("authorization")?)
+        authorization_token(self.header("authorization")?, "bearer")
     }
 
     /// Leaves a value for the handler (`Extension<T>`) and later guards.
@@ -69,11 +69,13 @@ impl<'a> RequestContext<'a> {
     }
 }
 
-/// The token of an `Authorization` value with the `Bearer` scheme.
-fn bearer_token(credentials: &str) -> Option<&str> {
-    let (scheme, token) = credentials.split_once(' ')?;
+/// The token of an `Authorization` value (`credentials`) of `scheme`: the
+/// scheme in any case, one or more spaces, then a token68 (RFC 9110
+/// §11.4). Anything else, another scheme included, is `None`.
+pub fn authorization_token<'a>(credentials: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, token) = credentials.split_once(' ')?;
     let token = token.trim_start_matches(' ');
-    (scheme.eq_ignore_ascii_case("bearer") && is_token68(token)).then_some(token)
+    (given.eq_ignore_ascii_case(scheme) && is_token68(token)).then_some(token)
 }
 
 /// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
@@ -132,7 +134,11 @@ impl<G: Guard> DynGuard for G {
 
 #[cfg(test)]
 mod tests {
-    use super::bearer_token;
+    use super::authorization_token;
+
+    fn bearer_token(credentials: &str) -> Option<&str> {
+        authorization_token(credentials, "bearer")
+    }
 
     #[test]
     fn a_bearer_token_needs_the_scheme_spaces_and_a_token68() {
