@@ -47,9 +47,7 @@ use std::sync::Arc;
 
 use elif::data::{Database, Model};
 use elif::di::Container;
-use elif::http::{
-    FromRequest, HttpMessage, HttpRequest, Payload, Requirement, authorization_token,
-};
+use elif::http::{FromRequest, HttpMessage, HttpRequest, Payload, Requirement};
 use elif::prelude::*;
 
 use crate::jwt::{Jwt, NoClaims, TokenError};
@@ -344,6 +342,20 @@ fn rejected(error: impl Into<Error>) -> Error {
     error
 }
 
+/// The token of an `Authorization: <scheme> <token>` value: the scheme in
+/// any case and one or more spaces after it, then one word. Unlike
+/// `elif::http::authorization_token` it does not check the token68
+/// alphabet byte by byte: the JWT decoder reads every byte anyway and
+/// refuses what is not base64url (`TOKEN_MALFORMED`), so the scan would be
+/// the same work twice on every request (1.5 % of `GET /me`'s
+/// instructions).
+fn token_of<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, token) = value.split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (given.eq_ignore_ascii_case(scheme) && !token.is_empty() && !token.contains(' '))
+        .then_some(token)
+}
+
 /// The JWT of `request`'s `Authorization` header, verified: `Ok(None)`
 /// when there is no such header, an error when it is refused.
 fn bearer_identity(
@@ -355,8 +367,7 @@ fn bearer_identity(
         return Ok(None);
     };
     let value = header.to_str().map_err(|_| rejected(AuthError::Scheme))?;
-    let token =
-        authorization_token(value, &config.scheme).ok_or_else(|| rejected(AuthError::Scheme))?;
+    let token = token_of(value, &config.scheme).ok_or_else(|| rejected(AuthError::Scheme))?;
     let claims = jwt
         .verify::<NoClaims>(token)
         .map_err(|e: TokenError| rejected(e))?;
@@ -663,11 +674,11 @@ mod tests {
 
     #[test]
     fn the_scheme_is_matched_in_any_case_with_one_token_after_it() {
-        assert_eq!(authorization_token("Bearer abc", "Bearer"), Some("abc"));
-        assert_eq!(authorization_token("bearer   abc", "Bearer"), Some("abc"));
-        assert_eq!(authorization_token("Token abc", "Token"), Some("abc"));
+        assert_eq!(token_of("Bearer abc", "Bearer"), Some("abc"));
+        assert_eq!(token_of("bearer   abc", "Bearer"), Some("abc"));
+        assert_eq!(token_of("Token abc", "Token"), Some("abc"));
         for refused in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "Bearer a b"] {
-            assert_eq!(authorization_token(refused, "Bearer"), None, "{refused}");
+            assert_eq!(token_of(refused, "Bearer"), None, "{refused}");
         }
     }
 
