@@ -911,6 +911,18 @@ catalogue! {
         wrong: "APP_ENV=production ./blog migrate fresh --seed",
         right: "APP_ENV=development DATABASE_URL=sqlite://var/dev.sqlite3 ./blog migrate fresh --seed",
     }
+    /// Two sets of migrations would share rows of `__elif_migrations`.
+    EL4008 = {
+        phase: Phase::Boot,
+        title: "migration namespaces clash",
+        explanation: "An app applies the migrations of every package its modules import (`#[module(migrations = ..)]`), \
+            then its own (`App::migrations`). Each package's are recorded under their namespace \
+            (`elif_auth/2026-12-05-000001`) so that versions never clash; a module whose set has no namespace, or \
+            two sets with the same namespace, would confuse their rows, so the app does not boot.",
+        hint: "embed a package's migrations with `elif::migrations!(namespace = \"my_package\")`, a name no other package uses",
+        wrong: "#[module(migrations = MIGRATIONS)] pub struct AuthModule;   // const MIGRATIONS = elif::migrations!();",
+        right: "const MIGRATIONS: Migrations = elif::migrations!(namespace = \"elif_auth\");",
+    }
 }
 
 /// Looks an entry up by its code, case-insensitively (`el1001` finds `EL1001`).

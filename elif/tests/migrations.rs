@@ -14,6 +14,15 @@ use elif::testing::TestDatabase;
 
 const GOOD: Migrations = elif::migrations!("migrations/good");
 const FAILING: Migrations = elif::migrations!("migrations/failing");
+/// A package's set: its one version is also GOOD's first.
+const PACKAGE: Migrations = elif::migrations!("migrations/package", namespace = "notes_pkg");
+
+/// A package's module, bringing its migrations.
+#[module(migrations = PACKAGE)]
+pub struct PackageModule;
+
+#[module(imports(DataModule, PackageModule))]
+pub struct WithPackageModule;
 
 #[module(imports(DataModule))]
 pub struct DbModule;
@@ -85,14 +94,14 @@ fn the_macro_embeds_each_folder_in_version_order_with_per_backend_sql() {
 async fn up_applies_pending_migrations_in_order_once() {
     for db in TestDatabase::both("migrate_up").await {
         let (booted, database) = database(&db).await;
-        let before = database.migration_status(&GOOD).await.unwrap();
+        let before = database.migration_status(&[GOOD]).await.unwrap();
         assert!(before.iter().all(|s| s.is_pending()), "{before:?}");
 
-        let applied = database.migrate_up(&GOOD).await.unwrap();
+        let applied = database.migrate_up(&[GOOD]).await.unwrap();
         assert_eq!(applied.len(), 2, "{:?}", db.backend());
         assert!(has_table(&database, "notes").await);
         assert!(has_table(&database, "tags").await);
-        let after = database.migration_status(&GOOD).await.unwrap();
+        let after = database.migration_status(&[GOOD]).await.unwrap();
         assert_eq!(
             states(&after),
             [
@@ -101,7 +110,7 @@ async fn up_applies_pending_migrations_in_order_once() {
             ]
         );
         assert!(
-            database.migrate_up(&GOOD).await.unwrap().is_empty(),
+            database.migrate_up(&[GOOD]).await.unwrap().is_empty(),
             "nothing left to apply"
         );
         drop((booted, database));
@@ -113,21 +122,21 @@ async fn up_applies_pending_migrations_in_order_once() {
 async fn down_reverts_newest_first_and_redo_applies_again() {
     for db in TestDatabase::both("migrate_down").await {
         let (booted, database) = database(&db).await;
-        database.migrate_up(&GOOD).await.unwrap();
+        database.migrate_up(&[GOOD]).await.unwrap();
 
-        let reverted = database.migrate_down(&GOOD, 1).await.unwrap();
+        let reverted = database.migrate_down(&[GOOD], 1).await.unwrap();
         assert_eq!(reverted[0].name, "add_tags");
         assert!(!has_table(&database, "tags").await);
         assert!(has_table(&database, "notes").await);
 
-        let redone = database.migrate_redo(&GOOD).await.unwrap().unwrap();
+        let redone = database.migrate_redo(&[GOOD]).await.unwrap().unwrap();
         assert_eq!(redone.name, "create_notes", "the newest applied one");
         assert!(has_table(&database, "notes").await);
 
-        let reverted = database.migrate_down(&GOOD, 5).await.unwrap();
+        let reverted = database.migrate_down(&[GOOD], 5).await.unwrap();
         assert_eq!(reverted.len(), 1, "only what was applied");
         assert!(!has_table(&database, "notes").await);
-        assert!(database.migrate_redo(&GOOD).await.unwrap().is_none());
+        assert!(database.migrate_redo(&[GOOD]).await.unwrap().is_none());
         drop((booted, database));
         db.cleanup().await;
     }
@@ -137,7 +146,7 @@ async fn down_reverts_newest_first_and_redo_applies_again() {
 async fn a_failing_migration_is_rolled_back_and_stops_the_run() {
     for db in TestDatabase::both("migrate_fail").await {
         let (booted, database) = database(&db).await;
-        let error = database.migrate_up(&FAILING).await.err().unwrap();
+        let error = database.migrate_up(&[FAILING]).await.err().unwrap();
         let report = error.boot_report().unwrap();
         let diagnostic = &report.diagnostics()[0];
         assert_eq!(diagnostic.entry.code, "EL4002");
@@ -152,7 +161,7 @@ async fn a_failing_migration_is_rolled_back_and_stops_the_run() {
             "the failed one left nothing behind ({:?})",
             db.backend()
         );
-        let status = database.migration_status(&FAILING).await.unwrap();
+        let status = database.migration_status(&[FAILING]).await.unwrap();
         assert_eq!(
             states(&status),
             [
@@ -217,7 +226,7 @@ async fn check_reports_pending_migrations_with_exit_code_2() {
         );
 
         let (booted, database) = database(&db).await;
-        database.migrate_up(&GOOD).await.unwrap();
+        database.migrate_up(&[GOOD]).await.unwrap();
         let report = production().check_with_database().await;
         assert_eq!(report.exit_code(), 0, "{report}");
         assert!(report.is_empty(), "{report}");
@@ -234,6 +243,106 @@ async fn check_reports_pending_migrations_with_exit_code_2() {
         drop((booted, database));
         db.cleanup().await;
     }
+}
+
+#[test]
+fn a_package_set_records_its_namespace_with_each_version() {
+    assert_eq!(PACKAGE.namespace(), Some("notes_pkg"));
+    assert_eq!(GOOD.namespace(), None);
+    let item = PACKAGE.iter().next().unwrap();
+    assert_eq!(item.key(), "notes_pkg/2026-11-26-000001");
+    assert_eq!(item.id(), "notes_pkg/2026-11-26-000001_create_pkg_items");
+}
+
+#[elif::test]
+async fn a_package_module_brings_its_migrations_before_the_app_s_under_its_namespace() {
+    for db in TestDatabase::both("migrate_package").await {
+        let with_package = || {
+            App::new()
+                .module(WithPackageModule)
+                .without_env()
+                .config("database.url", db.url())
+                .migrations(GOOD)
+        };
+        let report = with_package()
+            .config("app.env", "production")
+            .check_with_database()
+            .await;
+        assert_eq!(
+            report.diagnostics()[0].message,
+            "3 pending migrations: notes_pkg/2026-11-26-000001_create_pkg_items, 2026-11-26-000001_create_notes, 2026-11-26-000002_add_tags",
+            "the package's first, then the app's; the same version does not clash"
+        );
+
+        let booted = with_package().boot().await.unwrap();
+        let database = booted.container().get::<Database>().unwrap();
+        assert!(has_table(&database, "pkg_items").await);
+        assert!(has_table(&database, "notes").await);
+        let plan = [PACKAGE, GOOD];
+        let status = database.migration_status(&plan).await.unwrap();
+        assert_eq!(
+            states(&status),
+            [
+                ("notes_pkg/2026-11-26-000001_create_pkg_items".to_owned(), true),
+                ("2026-11-26-000001_create_notes".to_owned(), true),
+                ("2026-11-26-000002_add_tags".to_owned(), true),
+            ]
+        );
+        // Reverted in the reverse of the plan's order: the app's first.
+        let reverted = database.migrate_down(&plan, 2).await.unwrap();
+        let names: Vec<&str> = reverted.iter().map(|m| m.name).collect();
+        assert_eq!(names, ["add_tags", "create_notes"]);
+        assert!(has_table(&database, "pkg_items").await, "the package's stays");
+        let reverted = database.migrate_down(&plan, 5).await.unwrap();
+        assert_eq!(reverted[0].id(), "notes_pkg/2026-11-26-000001_create_pkg_items");
+        assert!(!has_table(&database, "pkg_items").await);
+
+        // Without the package, its applied rows are unknown to the app.
+        database.migrate_up(&plan).await.unwrap();
+        let status = database.migration_status(&[GOOD]).await.unwrap();
+        assert!(
+            matches!(status.last().unwrap().state, MigrationState::Unknown { .. }),
+            "{status:?}"
+        );
+        assert_eq!(status.last().unwrap().version, "notes_pkg/2026-11-26-000001");
+        drop((booted, database));
+        db.cleanup().await;
+    }
+}
+
+/// Another package that chose the same namespace.
+const SAME_NAMESPACE: Migrations = elif::migrations!("migrations/good", namespace = "notes_pkg");
+
+#[module(migrations = SAME_NAMESPACE)]
+pub struct ClashingModule;
+
+#[module(migrations = GOOD)]
+pub struct UnnamespacedModule;
+
+#[module(imports(DataModule, PackageModule, ClashingModule, UnnamespacedModule))]
+pub struct ClashModule;
+
+#[test]
+fn migration_sets_that_would_share_rows_stop_the_boot() {
+    let report = App::new()
+        .module(ClashModule)
+        .without_env()
+        .config("database.url", "sqlite::memory:")
+        .check();
+    let clashes: Vec<&str> = report
+        .diagnostics()
+        .iter()
+        .filter(|d| d.entry.code == "EL4008")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        clashes,
+        [
+            "module `PackageModule` and module `ClashingModule` both declare migrations under the namespace `notes_pkg`",
+            "module `UnnamespacedModule` declares migrations without a namespace: their versions would clash with the app's",
+        ],
+        "{report}"
+    );
 }
 
 #[elif::test]

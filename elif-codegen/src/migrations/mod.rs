@@ -36,7 +36,8 @@ struct Folder {
     down: (PathBuf, PathBuf),
 }
 
-/// Expands `migrations!()` or `migrations!("relative/dir")`. `caller` says
+/// Expands `migrations!()`, `migrations!("relative/dir")`, optionally with
+/// `namespace = "my_package"` (a package's). `caller` says
 /// where the call is written when the compiler does not (`elif expand`,
 /// which parses files itself); without it, the span and `CARGO_MANIFEST_DIR`
 /// say.
@@ -52,32 +53,115 @@ pub fn expand(input: TokenStream, caller: Option<&Caller>) -> TokenStream {
     }
 }
 
-fn expand_checked(input: TokenStream, caller: Option<&Caller>) -> syn::Result<TokenStream> {
-    let (dir, span) = if input.is_empty() {
-        let root = match caller {
-            Some(caller) => caller.manifest_dir.clone(),
-            None => std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+/// What the macro's input says: a directory and a namespace, each
+/// optional: `()`, `("db/migrations")`, `(namespace = "my_pkg")`,
+/// `("db/migrations", namespace = "my_pkg")`.
+struct Input {
+    dir: Option<LitStr>,
+    namespace: Option<LitStr>,
+}
+
+impl syn::parse::Parse for Input {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let usage = "expected nothing, a directory, or `namespace = \"..\"`: `migrations!()`, `migrations!(\"db/migrations\")` or `migrations!(namespace = \"my_package\")`";
+        let mut out = Self {
+            dir: None,
+            namespace: None,
         };
-        (
-            root.unwrap_or_default().join("migrations"),
-            caller.map_or_else(Span::call_site, |c| c.span),
-        )
+        if input.peek(LitStr) {
+            out.dir = Some(input.parse()?);
+            if input.is_empty() {
+                return Ok(out);
+            }
+            input
+                .parse::<syn::Token![,]>()
+                .map_err(|e| syn::Error::new(e.span(), crate::errors::coded(usage, CODE)))?;
+        }
+        if input.is_empty() {
+            return Ok(out);
+        }
+        let wrong = |span: Span| syn::Error::new(span, crate::errors::coded(usage, CODE));
+        let start = input.span();
+        let key: syn::Ident = input.parse().map_err(|_| wrong(start))?;
+        if key != "namespace" {
+            return Err(wrong(key.span()));
+        }
+        input.parse::<syn::Token![=]>().map_err(|e| wrong(e.span()))?;
+        out.namespace = Some(input.parse().map_err(|e| wrong(e.span()))?);
+        let _ = input.parse::<Option<syn::Token![,]>>()?;
+        if !input.is_empty() {
+            return Err(wrong(input.span()));
+        }
+        Ok(out)
+    }
+}
+
+/// The longest namespace: with `/` and a version it must fit
+/// `__elif_migrations.version` (64 characters).
+const NAMESPACE_MAX: usize = 32;
+
+/// A namespace names a package's rows for good: lower-case ASCII letters,
+/// digits and `_`, starting with a letter (a crate's name, with `_`).
+fn check_namespace(namespace: &LitStr) -> syn::Result<String> {
+    let value = namespace.value();
+    let valid = value.starts_with(|c: char| c.is_ascii_lowercase())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && value.len() <= NAMESPACE_MAX;
+    if valid {
+        Ok(value)
     } else {
-        let literal: LitStr = syn::parse2(input).map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                crate::errors::coded(
-                    "expected nothing or a directory: `migrations!()` or `migrations!(\"db/migrations\")`",
-                    CODE,
+        Err(syn::Error::new(
+            namespace.span(),
+            crate::errors::coded(
+                &format!(
+                    "invalid migration namespace `{value}`: it is recorded with every migration of the package\n\
+                     help: use the package's crate name with `_`, lower-case letters, digits and `_`, at most {NAMESPACE_MAX} characters (`elif_auth`)"
                 ),
+                CODE,
+            ),
+        ))
+    }
+}
+
+fn expand_checked(input: TokenStream, caller: Option<&Caller>) -> syn::Result<TokenStream> {
+    let input: Input = syn::parse2(input)?;
+    let namespace = input.namespace.as_ref().map(check_namespace).transpose()?;
+    let (dir, span) = match &input.dir {
+        None => {
+            let root = match caller {
+                Some(caller) => caller.manifest_dir.clone(),
+                None => std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+            };
+            (
+                root.unwrap_or_default().join("migrations"),
+                caller.map_or_else(Span::call_site, |c| c.span),
             )
-        })?;
-        (
-            relative_to_source(&literal, caller.map(|c| c.file.as_path())),
+        }
+        Some(literal) => (
+            relative_to_source(literal, caller.map(|c| c.file.as_path())),
             literal.span(),
-        )
+        ),
     };
     let folders = read(&dir, span)?;
+    let namespace = namespace.unwrap_or_default();
+    if let Some(long) = folders
+        .iter()
+        .find(|f| f.version.len() + namespace.len() + 1 > 64)
+    {
+        return Err(syn::Error::new(
+            span,
+            crate::errors::coded(
+                &format!(
+                    "migration version `{}` is too long: with its namespace it must fit 64 characters\n\
+                     help: use a version such as `2026-11-26-000001`",
+                    long.version
+                ),
+                CODE,
+            ),
+        ));
+    }
     let private = crate::paths::private();
     let migrations = folders.iter().map(|f| {
         let (version, name) = (&f.version, &f.name);
@@ -89,9 +173,15 @@ fn expand_checked(input: TokenStream, caller: Option<&Caller>) -> syn::Result<To
             })
         };
         let (up, down) = (sql(&f.up), sql(&f.down));
-        quote!(#private::Migration { version: #version, name: #name, up: #up, down: #down })
+        quote!(#private::Migration {
+            namespace: #namespace,
+            version: #version,
+            name: #name,
+            up: #up,
+            down: #down,
+        })
     });
-    Ok(quote!(#private::Migrations::new(&[#(#migrations),*])))
+    Ok(quote!(#private::Migrations::namespaced(#namespace, &[#(#migrations),*])))
 }
 
 fn path_str(path: &Path) -> String {

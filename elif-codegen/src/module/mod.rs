@@ -67,6 +67,13 @@ fn generate(module: &parse::Module) -> TokenStream {
             &[__elif_middleware]
         })
     };
+    let migrations = match &module.migrations {
+        Some(expr) => {
+            let p = private_at(expr.span());
+            quote_spanned!(expr.span()=> ::core::option::Option::Some::<#p::Migrations>(#expr))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let line = quote_spanned!(ident.span()=> ::core::line!());
     quote! {
         #item
@@ -86,6 +93,7 @@ fn generate(module: &parse::Module) -> TokenStream {
                         filters: &[#(#filters),*],
                         middleware: #middleware,
                         exports: &[#(#exports),*],
+                        migrations: #migrations,
                         location: #p::Location { file: ::core::file!(), line: #line },
                     };
                     &__ELIF_MODULE

@@ -20,6 +20,7 @@ const SPEC: Spec = Spec::keys(
         "interceptors",
         "filters",
         "middleware",
+        "migrations",
     ],
 );
 
@@ -35,6 +36,7 @@ struct Args {
     interceptors: Types,
     filters: Types,
     middleware: Exprs,
+    migrations: Option<syn::Expr>,
 }
 
 /// A checked `#[module]` struct.
@@ -57,6 +59,9 @@ pub(crate) struct Module {
     pub(crate) filters: Vec<syn::Type>,
     /// `middleware(...)`: around every route of this module's controllers.
     pub(crate) middleware: Vec<syn::Expr>,
+    /// `migrations = ..`: the package migrations this module brings (a
+    /// constant `Migrations`, namespaced).
+    pub(crate) migrations: Option<syn::Expr>,
 }
 
 /// Parses `#[module(imports(A), providers(B, C), controllers(D), exports(B))]`.
@@ -95,6 +100,7 @@ pub(crate) fn parse(
         interceptors: args.interceptors.0,
         filters: args.filters.0,
         middleware: args.middleware.0,
+        migrations: args.migrations,
     };
     check(&module, &mut errors);
     match errors.finish() {

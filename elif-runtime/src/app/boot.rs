@@ -12,7 +12,7 @@ use crate::app::lifecycle::Lifecycle;
 use crate::app::survey::{AccessRule, Survey};
 use crate::app::{database, layers, serve};
 use crate::config::{AppConfig, Environment, ServerConfig};
-use crate::data::{Database, DatabaseConfig};
+use crate::data::{Database, DatabaseConfig, Migrations};
 use crate::di::Container;
 use crate::di::provider::{Instance, ProviderKey};
 use crate::diagnostics::{BootReport, Diagnostic, Severity};
@@ -29,6 +29,8 @@ pub(super) struct Prepared {
     pub(super) app_config: Arc<AppConfig>,
     pub(super) server_config: Arc<ServerConfig>,
     pub(super) database_config: Option<Arc<DatabaseConfig>>,
+    /// The migration sets to apply, packages' first.
+    pub(super) migrations: Vec<Migrations>,
     /// Whether `app.env` was set rather than left to its default.
     pub(super) env_is_explicit: bool,
     pub(super) lifecycle: Arc<Lifecycle>,
@@ -50,7 +52,6 @@ impl App {
         let app_layers = self.layers.clone();
         let inspection_guard = self.inspection_guard;
         let middleware = self.middleware.clone();
-        let migrations = self.migrations;
         let prepared = self
             .prepare(AccessRule::ByEnvironment)
             .map_err(Error::boot)?;
@@ -105,7 +106,7 @@ impl App {
                 config,
                 &prepared.name,
                 app_config.env,
-                migrations.as_ref(),
+                &prepared.migrations,
             )
             .await?;
         }
@@ -172,6 +173,7 @@ impl App {
             lifecycle,
             mut report,
             unsecured,
+            migrations,
             ..
         } = survey;
         let production = app_config
@@ -200,6 +202,7 @@ impl App {
             app_config,
             server_config,
             database_config,
+            migrations,
             env_is_explicit,
             lifecycle,
             name,

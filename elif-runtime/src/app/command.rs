@@ -128,13 +128,14 @@ async fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
 /// without booting the app (no provider built, no hook run).
 async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
     let for_seeding = app.clone();
-    let Some(migrations) = app.migrations else {
-        return Err(Error::internal("this app embeds no migrations")
-            .with_hint("add `.migrations(elif::migrations!())` to the `App` in main.rs"));
-    };
     let survey = app.survey().map_err(Error::boot)?;
     if survey.report.has_errors() {
         return Err(Error::boot(survey.report));
+    }
+    let migrations = &survey.migrations;
+    if migrations.is_empty() {
+        return Err(Error::internal("this app embeds no migrations")
+            .with_hint("add `.migrations(elif::migrations!())` to the `App` in main.rs"));
     }
     let database = survey.database()?;
     let list = |done: &[&Migration]| -> String {
@@ -142,7 +143,7 @@ async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
     };
     match args.subcommand() {
         Some(("up", _)) => {
-            let done = database.migrate_up(&migrations).await?;
+            let done = database.migrate_up(migrations).await?;
             out(&match done.len() {
                 0 => "nothing to apply: the database is up to date\n".to_owned(),
                 n => format!("applied {n}:\n{}", list(&done)),
@@ -150,7 +151,7 @@ async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
         }
         Some(("down", args)) => {
             let steps = args.get_one::<usize>("steps").copied().unwrap_or(1);
-            let done = database.migrate_down(&migrations, steps).await?;
+            let done = database.migrate_down(migrations, steps).await?;
             out(&match done.len() {
                 0 => "nothing to revert: no migration is applied\n".to_owned(),
                 n => format!("reverted {n}:\n{}", list(&done)),
@@ -168,8 +169,8 @@ async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
                 )
                 .with_hint("run it against a development database with APP_ENV=development; in production, use `migrate down N`"));
             }
-            let reverted = database.migrate_down(&migrations, usize::MAX).await?;
-            let applied = database.migrate_up(&migrations).await?;
+            let reverted = database.migrate_down(migrations, usize::MAX).await?;
+            let applied = database.migrate_up(migrations).await?;
             out(&format!(
                 "reverted {}, applied {}:\n{}",
                 reverted.len(),
@@ -181,12 +182,12 @@ async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
                 return seed(for_seeding).await;
             }
         }
-        Some(("redo", _)) => match database.migrate_redo(&migrations).await? {
+        Some(("redo", _)) => match database.migrate_redo(migrations).await? {
             Some(migration) => out(&format!("redone: {}\n", migration.id())),
             None => out("nothing to redo: no migration is applied\n"),
         },
         _ => {
-            let status = database.migration_status(&migrations).await?;
+            let status = database.migration_status(migrations).await?;
             let mut text = String::new();
             for line in &status {
                 text.push_str(&format!("{line}\n"));

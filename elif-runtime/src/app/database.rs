@@ -23,7 +23,6 @@ impl App {
 
     /// [`App::check_with_database`], and whether the database was looked at.
     pub(crate) async fn check_all(self) -> (BootReport, bool) {
-        let migrations = self.migrations;
         let survey = match self.survey() {
             Ok(survey) => survey,
             Err(report) => return (report, false),
@@ -31,8 +30,9 @@ impl App {
         let mut report = survey.report.clone();
         report.extend(survey.unsecured.iter().cloned());
         let models = crate::data::models();
-        let uses_database = migrations.is_some() || survey.section::<DatabaseConfig>().is_some();
-        if report.has_errors() || !uses_database || (migrations.is_none() && models.is_empty()) {
+        let migrations = &survey.migrations;
+        let uses_database = !migrations.is_empty() || survey.section::<DatabaseConfig>().is_some();
+        if report.has_errors() || !uses_database || (migrations.is_empty() && models.is_empty()) {
             return (report, false);
         }
         let database = match survey.database() {
@@ -42,7 +42,7 @@ impl App {
                 return (report, true);
             }
         };
-        report.extend(database_diagnostics(&database, migrations.as_ref(), &models).await);
+        report.extend(database_diagnostics(&database, migrations, &models).await);
         (report, true)
     }
 }
@@ -68,7 +68,7 @@ pub(super) async fn start(
     config: &DatabaseConfig,
     name: &str,
     env: Environment,
-    migrations: Option<&Migrations>,
+    migrations: &[Migrations],
 ) -> crate::Result<()> {
     let database = match container.get::<Database>() {
         Some(database) => database,
@@ -87,17 +87,17 @@ pub(super) async fn start(
 /// down only makes the app unready.
 async fn startup_database(
     database: &Database,
-    migrations: Option<&Migrations>,
+    migrations: &[Migrations],
     on_start: bool,
 ) -> crate::Result<()> {
-    if let (Some(migrations), true) = (migrations, on_start) {
+    if !migrations.is_empty() && on_start {
         let applied = database.migrate_up(migrations).await?;
         if !applied.is_empty() {
             tracing::info!("applied {} migration(s) at start", applied.len());
         }
     }
     let models = crate::data::models();
-    if migrations.is_none() && models.is_empty() {
+    if migrations.is_empty() && models.is_empty() {
         return Ok(());
     }
     for diagnostic in database_diagnostics(database, migrations, &models).await {
@@ -111,11 +111,11 @@ async fn startup_database(
 /// each model's drift.
 async fn database_diagnostics(
     database: &Database,
-    migrations: Option<&Migrations>,
+    migrations: &[Migrations],
     models: &[&'static crate::data::ModelInfo],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if let Some(migrations) = migrations {
+    if !migrations.is_empty() {
         match database.migration_status(migrations).await {
             Ok(status) => out.extend(crate::data::migrate::diagnostics(&status)),
             Err(error) => return error_diagnostics(&error),

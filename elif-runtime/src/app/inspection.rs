@@ -124,6 +124,7 @@ mod tests {
                 filters: &[],
                 middleware: &[],
                 exports: &[],
+                migrations: None,
                 location: Location {
                     file: "empty.rs",
                     line: 1,

@@ -207,6 +207,7 @@ mod tests {
             filters: &[],
             middleware: &[],
             exports: &[],
+            migrations: None,
             location: AT,
         }
     }

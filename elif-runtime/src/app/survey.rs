@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::app::lifecycle::Lifecycle;
 use crate::config::source::{ConfigSource, Origin};
 use crate::config::{AppConfig, ConfigSection, ServerConfig, app_name};
-use crate::data::DatabaseConfig;
+use crate::data::{DatabaseConfig, Migrations};
 use crate::data::{Clock, SystemClock};
 use crate::di::graph::Node;
 use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKind, instance};
@@ -46,6 +46,9 @@ pub(crate) struct Survey {
     pub(crate) unsecured: Vec<Diagnostic>,
     /// The app builder's guards, interceptors and filters, by name.
     pub(crate) layers: LayerNames,
+    /// The migration sets the app applies: each module's (imports before
+    /// importers), then the app's own.
+    pub(crate) migrations: Vec<Migrations>,
 }
 
 impl App {
@@ -118,6 +121,14 @@ impl App {
             ));
         }
         let modules = ModuleTree::new(root);
+        let (migrations, clashes) = crate::data::migrate::plan(
+            modules.order.iter().filter_map(|&m| {
+                let module = modules.modules[m].descriptor;
+                module.migrations.map(|set| (module.name, set))
+            }),
+            self.migrations,
+        );
+        report.extend(clashes);
         let routes = declared_routes(&modules);
         report.extend(duplicate_routes(routes.iter().map(|(_, route)| route)));
         let unsecured = routes
@@ -164,9 +175,7 @@ impl App {
             ConfigRequirement::of::<ServerConfig>(),
         ];
         for requirement in graph.graph.config_requirements().into_iter().chain(
-            self.migrations
-                .is_some()
-                .then(ConfigRequirement::of::<DatabaseConfig>),
+            (!migrations.is_empty()).then(ConfigRequirement::of::<DatabaseConfig>),
         ) {
             if !requirements.iter().any(|r| r.key == requirement.key) {
                 requirements.push(requirement);
@@ -197,6 +206,7 @@ impl App {
             report,
             unsecured,
             layers: layer_names,
+            migrations,
         })
     }
 }

@@ -2,6 +2,15 @@
 //! applied in version order, one transaction each, recorded in the table
 //! `__elif_migrations`.
 //!
+//! An app applies a *plan*: the sets of the packages its modules import
+//! (each `#[module(migrations = ..)]`, under its namespace, imports before
+//! importers), then its own (`App::migrations`). A package's migration is
+//! recorded as `<namespace>/<version>`, so two packages (or a package and
+//! the app) may use the same version without clashing. `down` reverts in
+//! the reverse of the plan's order, which respects what each set may
+//! depend on (an app's tables may reference a package's, never the reverse)
+//! and does not depend on clocks.
+//!
 //! Our own runner rather than `diesel_migrations`' harness: diesel-async's
 //! harness calls `block_in_place`, which panics on the current-thread
 //! runtime actix runs on; this one is plain async on both backends.
@@ -35,6 +44,8 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS __elif_migrations (\
 /// for each backend. Written by `elif::migrations!()`.
 #[derive(Debug)]
 pub struct Migration {
+    /// The package's namespace (`elif_auth`), empty for the app's own.
+    pub namespace: &'static str,
     /// The version: digits and dashes, sorting in application order.
     pub version: &'static str,
     /// The rest of the folder's name (`create_posts`).
@@ -66,9 +77,20 @@ impl MigrationSql {
 }
 
 impl Migration {
-    /// `<version>_<name>`, as its folder is named.
+    /// `<version>_<name>`, as its folder is named, after `<namespace>/` for
+    /// a package's.
     pub fn id(&self) -> String {
-        format!("{}_{}", self.version, self.name)
+        format!("{}_{}", self.key(), self.name)
+    }
+
+    /// What `__elif_migrations` records: the version, after `<namespace>/`
+    /// for a package's.
+    pub fn key(&self) -> std::borrow::Cow<'static, str> {
+        if self.namespace.is_empty() {
+            self.version.into()
+        } else {
+            format!("{}/{}", self.namespace, self.version).into()
+        }
     }
 
     /// A fingerprint of the `up` SQL for `backend` (64-bit FNV-1a, hex):
@@ -83,17 +105,31 @@ impl Migration {
     }
 }
 
-/// The migrations an app embeds, in version order:
-/// `App::new().migrations(elif::migrations!())`.
+/// One set of migrations, in version order: the app's
+/// (`App::new().migrations(elif::migrations!())`) or a package's
+/// (`#[module(migrations = MIGRATIONS)]` with
+/// `const MIGRATIONS: Migrations = elif::migrations!(namespace = "my_pkg")`).
 #[derive(Debug, Clone, Copy)]
 pub struct Migrations {
+    namespace: &'static str,
     list: &'static [Migration],
 }
 
 impl Migrations {
-    /// The given migrations, which `migrations!()` sorts by version.
+    /// The app's migrations, which `migrations!()` sorts by version.
     pub const fn new(list: &'static [Migration]) -> Self {
-        Self { list }
+        Self { namespace: "", list }
+    }
+
+    /// A package's migrations, each of which `migrations!(namespace = ..)`
+    /// writes with the same `namespace`.
+    pub const fn namespaced(namespace: &'static str, list: &'static [Migration]) -> Self {
+        Self { namespace, list }
+    }
+
+    /// The namespace: `None` for the app's own set.
+    pub fn namespace(&self) -> Option<&'static str> {
+        (!self.namespace.is_empty()).then_some(self.namespace)
     }
 
     /// Every migration, oldest first.
@@ -111,9 +147,57 @@ impl Migrations {
         self.list.is_empty()
     }
 
-    fn find(&self, version: &str) -> Option<&'static Migration> {
-        self.list.iter().find(|m| m.version == version)
+}
+
+/// Every migration of `plan`, in the plan's order (sets as given, each in
+/// version order).
+fn in_order(plan: &[Migrations]) -> Vec<&'static Migration> {
+    plan.iter().flat_map(Migrations::iter).collect()
+}
+
+/// The sets an app applies, in order: each module's (imports before
+/// importers), then the app's own. A module's set must be namespaced, and
+/// no two sets may share a namespace (`EL4008`): their rows in
+/// `__elif_migrations` would be confused.
+pub(crate) fn plan(
+    modules: impl IntoIterator<Item = (&'static str, Migrations)>,
+    app: Option<Migrations>,
+) -> (Vec<Migrations>, Vec<Diagnostic>) {
+    let mut plan: Vec<Migrations> = Vec::new();
+    let mut owners: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    let sets = modules
+        .into_iter()
+        .map(|(module, set)| (format!("module `{module}`"), set, true))
+        .chain(app.map(|set| ("the app (`App::migrations`)".to_owned(), set, false)));
+    for (owner, set, from_module) in sets {
+        if from_module && set.namespace().is_none() {
+            problems.push(Diagnostic::error(
+                &elif_catalogue::EL4008,
+                format!(
+                    "{owner} declares migrations without a namespace: their versions would clash with the app's"
+                ),
+            ));
+            continue;
+        }
+        if let Some(first) = plan
+            .iter()
+            .position(|other| other.namespace == set.namespace)
+        {
+            let namespace = set.namespace().unwrap_or("(the app's, none)");
+            problems.push(Diagnostic::error(
+                &elif_catalogue::EL4008,
+                format!(
+                    "{} and {owner} both declare migrations under the namespace `{namespace}`",
+                    owners[first]
+                ),
+            ));
+            continue;
+        }
+        owners.push(owner);
+        plan.push(set);
     }
+    (plan, problems)
 }
 
 /// Where one migration stands in a database.
@@ -141,7 +225,7 @@ pub enum MigrationState {
 /// One line of `migrate status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationStatus {
-    /// The migration's version.
+    /// The migration's version, after `<namespace>/` for a package's.
     pub version: String,
     /// Its name.
     pub name: String,
@@ -168,7 +252,7 @@ impl fmt::Display for MigrationStatus {
                 format!("applied  {applied_at}  (not in this binary: see EL4003)")
             }
         };
-        write!(f, "{:<20} {:<32} {state}", self.version, self.name)
+        write!(f, "{:<28} {:<32} {state}", self.version, self.name)
     }
 }
 
@@ -182,8 +266,9 @@ struct Applied {
 }
 
 /// A version as numbers, segment by segment (`9` before `10`), as
-/// `migrations!()` orders them.
+/// `migrations!()` orders them (a package's namespace is ignored).
 fn version_order(version: &str) -> Vec<u64> {
+    let version = version.rsplit('/').next().unwrap_or(version);
     version
         .split('-')
         .map(|part| part.parse().unwrap_or(u64::MAX))
@@ -217,12 +302,12 @@ fn bookkeeping(error: &diesel::result::Error) -> Error {
 }
 
 impl Database {
-    /// Every embedded migration's state, then any applied migration this
-    /// binary does not embed. Writes nothing (a database never migrated has
-    /// every migration pending).
+    /// Every migration of `plan`'s state, in the plan's order, then any
+    /// applied migration the plan does not hold. Writes nothing (a
+    /// database never migrated has every migration pending).
     pub async fn migration_status(
         &self,
-        migrations: &Migrations,
+        plan: &[Migrations],
     ) -> crate::Result<Vec<MigrationStatus>> {
         let applied = if self.has_bookkeeping().await? {
             self.applied().await?
@@ -230,10 +315,12 @@ impl Database {
             Vec::new()
         };
         let backend = self.backend();
-        let mut status: Vec<MigrationStatus> = migrations
+        let embedded = in_order(plan);
+        let mut status: Vec<MigrationStatus> = embedded
             .iter()
             .map(|m| {
-                let state = match applied.iter().find(|a| a.version == m.version) {
+                let key = m.key();
+                let state = match applied.iter().find(|a| a.version == key) {
                     None => MigrationState::Pending,
                     Some(a) if a.checksum != m.checksum(backend) => MigrationState::Edited {
                         applied_at: a.applied_at.clone(),
@@ -243,7 +330,7 @@ impl Database {
                     },
                 };
                 MigrationStatus {
-                    version: m.version.to_owned(),
+                    version: key.into_owned(),
                     name: m.name.to_owned(),
                     state,
                 }
@@ -252,7 +339,7 @@ impl Database {
         status.extend(
             applied
                 .into_iter()
-                .filter(|a| migrations.find(&a.version).is_none())
+                .filter(|a| !embedded.iter().any(|m| m.key() == a.version))
                 .map(|a| MigrationStatus {
                     version: a.version,
                     name: a.name,
@@ -264,17 +351,15 @@ impl Database {
         Ok(status)
     }
 
-    /// Applies every pending migration, oldest first, each in its own
-    /// transaction; stops at the first failure (which is rolled back).
-    /// Returns the migrations applied.
-    pub async fn migrate_up(
-        &self,
-        migrations: &Migrations,
-    ) -> crate::Result<Vec<&'static Migration>> {
+    /// Applies every pending migration of `plan`, in the plan's order, each
+    /// in its own transaction; stops at the first failure (which is rolled
+    /// back). Returns the migrations applied.
+    pub async fn migrate_up(&self, plan: &[Migrations]) -> crate::Result<Vec<&'static Migration>> {
         let applied = self.applied().await?;
         let mut done = Vec::new();
-        for migration in migrations.iter() {
-            if applied.iter().any(|a| a.version == migration.version) {
+        for migration in in_order(plan) {
+            let key = migration.key();
+            if applied.iter().any(|a| a.version == key) {
                 continue;
             }
             if self.apply(migration).await? {
@@ -285,18 +370,35 @@ impl Database {
         Ok(done)
     }
 
-    /// Reverts the `steps` most recently applied migrations, newest first,
-    /// each in its own transaction. Returns the migrations reverted.
+    /// Reverts the last `steps` applied migrations in the reverse of
+    /// `plan`'s order (the app's newest first, then each package's, the
+    /// last imported first), each in its own transaction. An applied
+    /// migration the plan does not hold comes first and stops it
+    /// (`EL4003`): this binary cannot revert what it does not embed.
+    /// Returns the migrations reverted.
     pub async fn migrate_down(
         &self,
-        migrations: &Migrations,
+        plan: &[Migrations],
         steps: usize,
     ) -> crate::Result<Vec<&'static Migration>> {
-        let mut applied = self.applied().await?;
-        applied.sort_by_key(|a| std::cmp::Reverse(version_order(&a.version)));
+        let embedded = in_order(plan);
+        let mut applied: Vec<(Option<usize>, Applied)> = self
+            .applied()
+            .await?
+            .into_iter()
+            .map(|a| (embedded.iter().position(|m| m.key() == a.version), a))
+            .collect();
+        // Unknown rows first (newest version first), then by plan position.
+        applied.sort_by_key(|(position, a)| {
+            (
+                position.is_some(),
+                std::cmp::Reverse(*position),
+                std::cmp::Reverse(version_order(&a.version)),
+            )
+        });
         let mut done = Vec::new();
-        for row in applied.into_iter().take(steps) {
-            let Some(migration) = migrations.find(&row.version) else {
+        for (position, row) in applied.into_iter().take(steps) {
+            let Some(position) = position else {
                 return Err(Error::boot(BootReport::new(vec![Diagnostic::error(
                     &elif_catalogue::EL4003,
                     format!(
@@ -305,6 +407,7 @@ impl Database {
                     ),
                 )])));
             };
+            let migration = embedded[position];
             self.revert(migration).await?;
             tracing::info!("reverted migration {}", migration.id());
             done.push(migration);
@@ -312,12 +415,13 @@ impl Database {
         Ok(done)
     }
 
-    /// Reverts the most recent migration and applies it again.
+    /// Reverts the last migration (as [`Database::migrate_down`] orders
+    /// them) and applies it again.
     pub async fn migrate_redo(
         &self,
-        migrations: &Migrations,
+        plan: &[Migrations],
     ) -> crate::Result<Option<&'static Migration>> {
-        let reverted = self.migrate_down(migrations, 1).await?;
+        let reverted = self.migrate_down(plan, 1).await?;
         let Some(migration) = reverted.into_iter().next() else {
             return Ok(None);
         };
@@ -368,6 +472,7 @@ impl Database {
         let backend = self.backend();
         let sql = migration.up.for_backend(backend);
         let checksum = migration.checksum(backend);
+        let key = migration.key();
         let mut conn = self.connection().await.map_err(|e| unreachable(&e))?;
         crate::with_connection!(conn, |c| c
             .transaction(async |c| {
@@ -376,7 +481,7 @@ impl Database {
                         .await?;
                 }
                 let already = __elif_migrations::table
-                    .find(migration.version)
+                    .find(key.as_ref())
                     .count()
                     .get_result::<i64>(c)
                     .await?;
@@ -386,7 +491,7 @@ impl Database {
                 c.batch_execute(sql).await?;
                 diesel::insert_into(__elif_migrations::table)
                     .values((
-                        __elif_migrations::version.eq(migration.version),
+                        __elif_migrations::version.eq(key.as_ref()),
                         __elif_migrations::name.eq(migration.name),
                         __elif_migrations::checksum.eq(&checksum),
                     ))
@@ -401,11 +506,12 @@ impl Database {
     /// Reverts one migration in a transaction and forgets it.
     async fn revert(&self, migration: &'static Migration) -> crate::Result<()> {
         let sql = migration.down.for_backend(self.backend());
+        let key = migration.key();
         let mut conn = self.connection().await.map_err(|e| unreachable(&e))?;
         crate::with_connection!(conn, |c| c
             .transaction(async |c| {
                 c.batch_execute(sql).await?;
-                diesel::delete(__elif_migrations::table.find(migration.version))
+                diesel::delete(__elif_migrations::table.find(key.as_ref()))
                     .execute(c)
                     .await?;
                 Ok::<_, diesel::result::Error>(())
@@ -462,6 +568,7 @@ mod tests {
     use super::*;
 
     const ONE: Migration = Migration {
+        namespace: "",
         version: "2026-11-26-000001",
         name: "create_posts",
         up: MigrationSql {

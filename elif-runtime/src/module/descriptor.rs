@@ -49,6 +49,9 @@ pub struct ModuleDescriptor {
     /// Types (own providers, trait bindings, imported modules or their
     /// exports) that modules importing this one can use.
     pub exports: &'static [fn() -> ProviderKey],
+    /// The package migrations this module brings (`migrations = ..`):
+    /// applied before the app's, under their namespace.
+    pub migrations: Option<crate::data::Migrations>,
     /// Where it is declared.
     pub location: Location,
 }

@@ -87,6 +87,7 @@ mod dependencies {
             filters: &[],
             middleware: &[],
             exports: &[],
+            migrations: None,
             location: AT,
         }
     }
@@ -333,6 +334,7 @@ mod hooks {
         filters: &[],
         middleware: &[],
         exports: &[],
+        migrations: None,
         location: AT,
     };
 
@@ -425,6 +427,7 @@ mod routes {
                         filters: &[],
                         middleware: &[],
                         exports: &[],
+                        migrations: None,
                         location: AT,
                     };
                     &MODULE

@@ -1,0 +1,1 @@
+CREATE TABLE pkg_items (id BIGINT PRIMARY KEY, label TEXT NOT NULL);
