@@ -651,3 +651,50 @@ async fn futures_join(a: App, b: App) -> (elif::Booted, elif::Booted) {
     let b = b.boot().await.unwrap();
     (a, b)
 }
+
+// ---------------------------------------------------------- optional dependencies
+
+/// A service another package may or may not bring.
+#[injectable]
+pub struct Extra;
+
+/// Works with or without `Extra`, wherever the app provides it.
+#[injectable]
+pub struct UsesExtra {
+    extra: Option<Inject<Extra>>,
+}
+
+#[module(providers(UsesExtra), exports(UsesExtra))]
+pub struct UserModule;
+
+/// Provides `Extra` without exporting it to `UserModule`.
+#[module(providers(Extra))]
+pub struct ExtraModule;
+
+#[module(imports(UserModule))]
+pub struct WithoutExtra;
+
+#[module(imports(UserModule, ExtraModule))]
+pub struct WithExtra;
+
+#[elif::test]
+async fn an_optional_dependency_is_met_app_wide_or_left_empty() {
+    let booted = app(WithoutExtra).boot().await.unwrap();
+    let uses = booted.container().get::<UsesExtra>().unwrap();
+    assert!(uses.extra.is_none(), "no module provides it");
+
+    let booted = app(WithExtra).boot().await.unwrap();
+    let uses = booted.container().get::<UsesExtra>().unwrap();
+    let extra = booted.container().get::<Extra>().unwrap();
+    assert!(
+        Arc::ptr_eq(Inject::as_arc(uses.extra.as_ref().unwrap()), &extra),
+        "the app's one singleton, though `ExtraModule` does not export it"
+    );
+    let map = app(WithExtra).map();
+    let component = map
+        .components
+        .iter()
+        .find(|c| c.name == "UsesExtra")
+        .unwrap();
+    assert_eq!(component.dependencies[0].kind, "optional");
+}

@@ -283,7 +283,10 @@ async fn a_package_module_brings_its_migrations_before_the_app_s_under_its_names
         assert_eq!(
             states(&status),
             [
-                ("notes_pkg/2026-11-26-000001_create_pkg_items".to_owned(), true),
+                (
+                    "notes_pkg/2026-11-26-000001_create_pkg_items".to_owned(),
+                    true
+                ),
                 ("2026-11-26-000001_create_notes".to_owned(), true),
                 ("2026-11-26-000002_add_tags".to_owned(), true),
             ]
@@ -292,9 +295,15 @@ async fn a_package_module_brings_its_migrations_before_the_app_s_under_its_names
         let reverted = database.migrate_down(&plan, 2).await.unwrap();
         let names: Vec<&str> = reverted.iter().map(|m| m.name).collect();
         assert_eq!(names, ["add_tags", "create_notes"]);
-        assert!(has_table(&database, "pkg_items").await, "the package's stays");
+        assert!(
+            has_table(&database, "pkg_items").await,
+            "the package's stays"
+        );
         let reverted = database.migrate_down(&plan, 5).await.unwrap();
-        assert_eq!(reverted[0].id(), "notes_pkg/2026-11-26-000001_create_pkg_items");
+        assert_eq!(
+            reverted[0].id(),
+            "notes_pkg/2026-11-26-000001_create_pkg_items"
+        );
         assert!(!has_table(&database, "pkg_items").await);
 
         // Without the package, its applied rows are unknown to the app.
@@ -304,7 +313,10 @@ async fn a_package_module_brings_its_migrations_before_the_app_s_under_its_names
             matches!(status.last().unwrap().state, MigrationState::Unknown { .. }),
             "{status:?}"
         );
-        assert_eq!(status.last().unwrap().version, "notes_pkg/2026-11-26-000001");
+        assert_eq!(
+            status.last().unwrap().version,
+            "notes_pkg/2026-11-26-000001"
+        );
         drop((booted, database));
         db.cleanup().await;
     }

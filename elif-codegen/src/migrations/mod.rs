@@ -86,7 +86,9 @@ impl syn::parse::Parse for Input {
         if key != "namespace" {
             return Err(wrong(key.span()));
         }
-        input.parse::<syn::Token![=]>().map_err(|e| wrong(e.span()))?;
+        input
+            .parse::<syn::Token![=]>()
+            .map_err(|e| wrong(e.span()))?;
         out.namespace = Some(input.parse().map_err(|e| wrong(e.span()))?);
         let _ = input.parse::<Option<syn::Token![,]>>()?;
         if !input.is_empty() {

@@ -9,8 +9,8 @@ use crate::app::App;
 use crate::app::lifecycle::Lifecycle;
 use crate::config::source::{ConfigSource, Origin};
 use crate::config::{AppConfig, ConfigSection, ServerConfig, app_name};
-use crate::data::{DatabaseConfig, Migrations};
 use crate::data::{Clock, SystemClock};
+use crate::data::{DatabaseConfig, Migrations};
 use crate::di::graph::Node;
 use crate::di::provider::{Instance, ProviderDescriptor, ProviderKey, ProviderKind, instance};
 use crate::di::{ConfigRequirement, load_sections};
@@ -174,9 +174,12 @@ impl App {
             ConfigRequirement::of::<AppConfig>(),
             ConfigRequirement::of::<ServerConfig>(),
         ];
-        for requirement in graph.graph.config_requirements().into_iter().chain(
-            (!migrations.is_empty()).then(ConfigRequirement::of::<DatabaseConfig>),
-        ) {
+        for requirement in graph
+            .graph
+            .config_requirements()
+            .into_iter()
+            .chain((!migrations.is_empty()).then(ConfigRequirement::of::<DatabaseConfig>))
+        {
             if !requirements.iter().any(|r| r.key == requirement.key) {
                 requirements.push(requirement);
             }

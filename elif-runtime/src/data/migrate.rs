@@ -118,7 +118,10 @@ pub struct Migrations {
 impl Migrations {
     /// The app's migrations, which `migrations!()` sorts by version.
     pub const fn new(list: &'static [Migration]) -> Self {
-        Self { namespace: "", list }
+        Self {
+            namespace: "",
+            list,
+        }
     }
 
     /// A package's migrations, each of which `migrations!(namespace = ..)`
@@ -146,7 +149,6 @@ impl Migrations {
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
-
 }
 
 /// Every migration of `plan`, in the plan's order (sets as given, each in

@@ -87,6 +87,20 @@ impl<T: ?Sized + Send + Sync + 'static> Dependency for Inject<T> {
     }
 }
 
+/// `Option<Inject<T>>`: the app's `T` if any module provides one (whether
+/// or not it is visible from here), else `None`. For a package whose
+/// component works with or without another module: `elif-auth`'s guard
+/// accepts API tokens when the app imports their module.
+impl<T: ?Sized + Send + Sync + 'static> Dependency for Option<Inject<T>> {
+    fn requirement() -> Requirement {
+        Requirement::Optional(ProviderKey::of::<T>())
+    }
+
+    async fn resolve(resolver: &Resolver) -> crate::Result<Self> {
+        Ok(resolver.get_optional::<T>().await?.map(Inject))
+    }
+}
+
 impl<T: ?Sized + Send + Sync + 'static> Dependency for Arc<T> {
     fn requirement() -> Requirement {
         Requirement::Provider(ProviderKey::of::<T>())

@@ -154,8 +154,8 @@ fn check_cycles(graph: &Graph, problems: &mut Vec<Diagnostic>) -> Vec<usize> {
             self.marks[n] = Mark::Active;
             self.stack.push(n);
             for dep in &self.graph.nodes[n].dependencies {
-                if let Requirement::Provider(key) = &dep.requirement
-                    && let Some(d) = self.graph.index_of(*key)
+                if let Some(key) = dep.requirement.provider()
+                    && let Some(d) = self.graph.index_of(key)
                 {
                     self.visit(d);
                 }
@@ -214,10 +214,7 @@ fn check_captive(graph: &Graph, problems: &mut Vec<Diagnostic>) {
             Scope::Request => Some(vec![n]),
             Scope::Singleton => None,
             Scope::Transient => node.dependencies.iter().find_map(|dep| {
-                let Requirement::Provider(key) = &dep.requirement else {
-                    return None;
-                };
-                let d = graph.index_of(*key)?;
+                let d = graph.index_of(dep.requirement.provider()?)?;
                 let mut rest = request_chain(graph, d, memo)?;
                 rest.insert(0, n);
                 Some(rest)
@@ -233,10 +230,11 @@ fn check_captive(graph: &Graph, problems: &mut Vec<Diagnostic>) {
             continue;
         }
         for dep in &node.dependencies {
-            let Requirement::Provider(key) = &dep.requirement else {
-                continue;
-            };
-            let Some(d) = graph.index_of(*key) else {
+            let Some(d) = dep
+                .requirement
+                .provider()
+                .and_then(|key| graph.index_of(key))
+            else {
                 continue;
             };
             let Some(chain) = request_chain(graph, d, &mut memo) else {

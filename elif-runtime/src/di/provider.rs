@@ -131,10 +131,25 @@ pub struct Binding {
 pub enum Requirement {
     /// An instance of the provider with this key.
     Provider(ProviderKey),
+    /// The provider with this key if the app has one anywhere, else
+    /// nothing (`Option<Inject<T>>`): a package's component that uses
+    /// another package's service when the app imports it. Met app-wide,
+    /// not by module visibility, and never missing.
+    Optional(ProviderKey),
     /// A config section.
     Config(ConfigRequirement),
     /// Nothing: the value is built without the container.
     Nothing,
+}
+
+impl Requirement {
+    /// The provider it needs, required or optional.
+    pub fn provider(&self) -> Option<ProviderKey> {
+        match self {
+            Self::Provider(key) | Self::Optional(key) => Some(*key),
+            Self::Config(_) | Self::Nothing => None,
+        }
+    }
 }
 
 /// One dependency of a provider, named after its field or argument.

@@ -76,6 +76,17 @@ impl Resolver {
         self.get_at::<T>(index).await
     }
 
+    /// The instance of `T` if the app provides one (anywhere: an optional
+    /// dependency is not bound by module visibility), else `None`.
+    pub async fn get_optional<T: ?Sized + Send + Sync + 'static>(
+        &self,
+    ) -> crate::Result<Option<Arc<T>>> {
+        match self.shared.graph.index_of(ProviderKey::of::<T>()) {
+            Some(index) => self.get_at::<T>(index).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The instance of node `index`, the provider of `T` (found once, e.g.
     /// when a route is mounted). One already built (a singleton, or a
     /// request-scoped instance this request built) is handed out without

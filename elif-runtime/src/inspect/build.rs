@@ -11,7 +11,8 @@ use crate::diagnostics::BootReport;
 use crate::http::{AuthenticationMode, RouteInfo};
 use crate::inspect::model::{
     AppMap, AppSummary, AuthenticationMap, ComponentMap, ConfigEntry, DependencyMap, MAP_FORMAT,
-    MAP_VERSION, ModelField, ModelMap, ModelRelation, ModuleMap, ResponseMap, RouteMap,
+    MAP_VERSION, MigrationsMap, ModelField, ModelMap, ModelRelation, ModuleMap, ResponseMap,
+    RouteMap,
 };
 use crate::module::{GuardKind, Layer, ModuleDescriptor, ModuleTree};
 
@@ -87,6 +88,10 @@ impl AppMap {
                     guards: d.guards.iter().map(Layer::name).collect(),
                     interceptors: d.interceptors.iter().map(Layer::name).collect(),
                     filters: d.filters.iter().map(Layer::name).collect(),
+                    migrations: d.migrations.map(|set| MigrationsMap {
+                        namespace: set.namespace().unwrap_or_default(),
+                        versions: set.iter().map(|m| m.id()).collect(),
+                    }),
                     location: d.location,
                 }
             })
@@ -226,6 +231,7 @@ fn components(graph: &Graph, modules: &ModuleTree) -> Vec<ComponentMap> {
 fn dependency_map(spec: &DependencySpec) -> DependencyMap {
     let (kind, rust_type, section) = match &spec.requirement {
         Requirement::Provider(key) => ("provider", Some(key.to_string()), None),
+        Requirement::Optional(key) => ("optional", Some(key.to_string()), None),
         Requirement::Config(c) => ("config", Some(c.key.to_string()), Some(c.section)),
         Requirement::Nothing => ("default", None, None),
     };

@@ -17,5 +17,5 @@ mod render;
 pub(crate) use build::{LayerNames, MapSource, authenticated_by, enforced_by};
 pub use model::{
     AppMap, AppSummary, ComponentMap, ConfigEntry, DependencyMap, MAP_FORMAT, MAP_VERSION,
-    ModelField, ModelMap, ModelRelation, ModuleMap, ResponseMap, RouteMap,
+    MigrationsMap, ModelField, ModelMap, ModelRelation, ModuleMap, ResponseMap, RouteMap,
 };

@@ -67,8 +67,19 @@ pub struct ModuleMap {
     pub interceptors: Vec<&'static str>,
     /// Exception filters tried on its controllers' errors.
     pub filters: Vec<&'static str>,
+    /// The package migrations it brings (`#[module(migrations = ..)]`).
+    pub migrations: Option<MigrationsMap>,
     /// Where it is declared.
     pub location: Location,
+}
+
+/// A module's migration set.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationsMap {
+    /// Its namespace (empty when it has none, which `EL4008` reports).
+    pub namespace: &'static str,
+    /// Each migration, as recorded: `<namespace>/<version>_<name>`, in order.
+    pub versions: Vec<String>,
 }
 
 /// One provider of the graph.

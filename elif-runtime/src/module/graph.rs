@@ -263,6 +263,7 @@ fn duplicate(first: &Node, second: &Node, modules: &ModuleTree) -> Diagnostic {
 fn check_dependencies(graph: &Graph, modules: &ModuleTree, problems: &mut Vec<Diagnostic>) {
     for node in &graph.nodes {
         for dep in &node.dependencies {
+            // An optional dependency is met app-wide, or not at all.
             let Requirement::Provider(key) = &dep.requirement else {
                 continue;
             };
