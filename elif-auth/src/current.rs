@@ -50,6 +50,7 @@ use elif::di::Container;
 use elif::http::{FromRequest, HttpMessage, HttpRequest, Payload, Requirement};
 use elif::prelude::*;
 
+use crate::api_tokens::{ApiTokenError, ApiTokens};
 use crate::jwt::{Jwt, NoClaims, TokenError};
 use crate::session::Sessions;
 use crate::tokens::Tokens;
@@ -62,10 +63,12 @@ pub struct AuthConfig {
     /// matched in any case (`Bearer`; RealWorld clients send `Token`).
     #[config(default = "Bearer", validate = token_scheme)]
     pub scheme: String,
-    /// The mechanisms that authenticate requests, in order: `jwt` (the
-    /// `Authorization` header), `session` (the session cookie). The first
-    /// whose credentials a request carries decides; a refused credential
-    /// never falls through to the next. Unset: `["jwt"]`.
+    /// The mechanisms that authenticate requests, in order: `jwt` (an
+    /// access token in the `Authorization` header), `session` (the session
+    /// cookie), `api_token` (an API token in the `Authorization` header,
+    /// told from a JWT by its prefix; needs [`ApiTokensModule`](crate::ApiTokensModule)).
+    /// The first whose credentials a request carries decides; a refused
+    /// credential never falls through to the next. Unset: `["jwt"]`.
     #[config(validate = known_mechanisms)]
     pub mechanisms: Option<Vec<String>>,
 }
@@ -81,6 +84,7 @@ impl AuthConfig {
             .chain(names.iter().filter_map(|name| match name.as_str() {
                 "jwt" => Some(Mechanism::Jwt),
                 "session" => Some(Mechanism::Session),
+                "api_token" => Some(Mechanism::ApiToken),
                 _ => None,
             }))
     }
@@ -89,7 +93,7 @@ impl AuthConfig {
     /// when tokens authenticate.
     fn challenge(&self) -> Option<&str> {
         self.mechanisms()
-            .any(|m| m == Mechanism::Jwt)
+            .any(|m| m != Mechanism::Session)
             .then_some(self.scheme.as_str())
     }
 }
@@ -97,14 +101,14 @@ impl AuthConfig {
 fn known_mechanisms(names: &Option<Vec<String>>) -> Result<(), String> {
     let Some(names) = names else { return Ok(()) };
     if names.is_empty() {
-        return Err("name at least one mechanism: `jwt` or `session`".to_owned());
+        return Err("name at least one mechanism: `jwt`, `session` or `api_token`".to_owned());
     }
     match names
         .iter()
-        .find(|n| !matches!(n.as_str(), "jwt" | "session"))
+        .find(|n| !matches!(n.as_str(), "jwt" | "session" | "api_token"))
     {
         Some(other) => Err(format!(
-            "`{other}` is not an authentication mechanism; use `jwt` or `session`"
+            "`{other}` is not an authentication mechanism; use `jwt`, `session` or `api_token`"
         )),
         None => Ok(()),
     }
@@ -252,6 +256,8 @@ pub enum Mechanism {
     Jwt,
     /// A session cookie.
     Session,
+    /// An API token in the `Authorization` header.
+    ApiToken,
 }
 
 /// Who the request's verified credentials name; the [`Authenticated`]
@@ -266,8 +272,22 @@ pub struct Identity {
     /// The token's id (`jti`), for revocation; `None` for a session.
     pub token_id: Option<String>,
     /// When the token expires (seconds since the epoch); `None` for a
-    /// session.
+    /// session or an API token that does not expire.
     pub expires_at: Option<i64>,
+    /// What an API token may do (its abilities, `*` for everything);
+    /// `None` for the other mechanisms, which do not restrict the
+    /// principal's permissions.
+    pub abilities: Option<Vec<String>>,
+}
+
+impl Identity {
+    /// Whether the credentials allow `ability`: always, except an API token
+    /// that was not given it.
+    pub fn can(&self, ability: &str) -> bool {
+        self.abilities
+            .as_ref()
+            .is_none_or(|abilities| abilities.iter().any(|a| a == "*" || a == ability))
+    }
 }
 
 /// Why a request is not authenticated (besides a refused token:
@@ -356,27 +376,45 @@ fn token_of<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
         .then_some(token)
 }
 
-/// The JWT of `request`'s `Authorization` header, verified: `Ok(None)`
-/// when there is no such header, an error when it is refused.
-fn bearer_identity(
-    request: &HttpRequest,
-    jwt: &Jwt,
+/// The token of `request`'s `Authorization` header: `Ok(None)` without
+/// the header, an error when it is not `<scheme> <token>`.
+fn header_token<'r>(
+    request: &'r HttpRequest,
     config: &AuthConfig,
-) -> elif::Result<Option<Identity>> {
+) -> elif::Result<Option<&'r str>> {
     let Some(header) = request.headers().get("authorization") else {
         return Ok(None);
     };
     let value = header.to_str().map_err(|_| rejected(AuthError::Scheme))?;
-    let token = token_of(value, &config.scheme).ok_or_else(|| rejected(AuthError::Scheme))?;
+    token_of(value, &config.scheme)
+        .map(Some)
+        .ok_or_else(|| rejected(AuthError::Scheme))
+}
+
+/// `token` (a JWT) verified.
+fn jwt_identity(token: &str, jwt: &Jwt) -> elif::Result<Identity> {
     let claims = jwt
         .verify::<NoClaims>(token)
         .map_err(|e: TokenError| rejected(e))?;
-    Ok(Some(Identity {
+    Ok(Identity {
         subject: claims.sub,
         mechanism: Mechanism::Jwt,
         token_id: Some(claims.jti),
         expires_at: Some(claims.exp),
-    }))
+        abilities: None,
+    })
+}
+
+/// `token` (an API token) verified, its use recorded.
+async fn api_token_identity(token: &str, api_tokens: &ApiTokens) -> elif::Result<Identity> {
+    let token = api_tokens.verify(token).await.map_err(rejected)?;
+    Ok(Identity {
+        subject: token.subject,
+        mechanism: Mechanism::ApiToken,
+        token_id: Some(token.id.to_string()),
+        expires_at: token.expires_at.map(|at| at.timestamp()),
+        abilities: Some(token.abilities.0),
+    })
 }
 
 /// The session of `request`'s cookie, verified: `Ok(None)` without the
@@ -394,6 +432,7 @@ async fn session_identity(
         mechanism: Mechanism::Session,
         token_id: None,
         expires_at: None,
+        abilities: None,
     }))
 }
 
@@ -415,7 +454,11 @@ struct Outcome {
 fn challenged(error: Error, challenge: Option<&str>) -> Error {
     match challenge {
         Some(scheme) if error.status() == 401 => {
-            let value = if error.code().starts_with("TOKEN_") || error.code() == "AUTH_SCHEME" {
+            let code = error.code();
+            let value = if code.starts_with("TOKEN_")
+                || code.starts_with("API_TOKEN_")
+                || code == "AUTH_SCHEME"
+            {
                 format!("{scheme} error=\"invalid_token\"")
             } else {
                 scheme.to_owned()
@@ -458,13 +501,38 @@ async fn principal_of(
 /// are verified on every route. It enforces the route's `#[requires]`
 /// against the principal's roles and permissions (403 `ROLE_REQUIRED`,
 /// `PERMISSION_REQUIRED`).
-#[guard]
+#[guard(on_init)]
 pub struct Authenticated {
     jwt: Inject<Jwt>,
     tokens: Inject<Tokens>,
     sessions: Inject<Sessions>,
+    /// Present when the app imports `ApiTokensModule`.
+    api_tokens: Option<Inject<ApiTokens>>,
     config: Config<AuthConfig>,
     principals: Inject<dyn Principals>,
+}
+
+/// `api_token` is configured but nothing verifies API tokens.
+#[derive(Debug, Clone, Copy, DomainError)]
+pub enum SetupError {
+    /// `[auth] mechanisms` names `api_token` without `ApiTokensModule`.
+    #[problem(
+        status = 500,
+        code = "AUTH_API_TOKENS_MISSING",
+        message = "`[auth] mechanisms` lists `api_token`, but the app does not import `elif_auth::ApiTokensModule`",
+        hint = "add `elif_auth::ApiTokensModule` to the root module's imports (it brings the tokens' table), or remove `api_token`"
+    )]
+    ApiTokensMissing,
+}
+
+impl OnInit for Authenticated {
+    /// Fails the boot when a configured mechanism has nothing to verify it.
+    async fn on_init(&self) -> elif::Result<()> {
+        if self.api_tokens.is_none() && self.config.mechanisms().any(|m| m == Mechanism::ApiToken) {
+            return Err(SetupError::ApiTokensMissing.into());
+        }
+        Ok(())
+    }
 }
 
 impl Authenticated {
@@ -475,15 +543,26 @@ impl Authenticated {
     pub async fn authenticate(&self, request: &HttpRequest) -> elif::Result<Option<Identity>> {
         for mechanism in self.config.mechanisms() {
             let found = match mechanism {
-                Mechanism::Jwt => {
-                    let identity = bearer_identity(request, &self.jwt, &self.config)?;
-                    if let Some(jti) = identity.as_ref().and_then(|i| i.token_id.as_deref())
-                        && self.tokens.checks_deny_list()
-                        && self.tokens.is_revoked(jti).await?
-                    {
-                        return Err(rejected(TokenError::Revoked));
+                Mechanism::Jwt => match header_token(request, &self.config)? {
+                    Some(token) if !self.is_api_token(token) => {
+                        let identity = jwt_identity(token, &self.jwt)?;
+                        if let Some(jti) = identity.token_id.as_deref()
+                            && self.tokens.checks_deny_list()
+                            && self.tokens.is_revoked(jti).await?
+                        {
+                            return Err(rejected(TokenError::Revoked));
+                        }
+                        Some(identity)
                     }
-                    identity
+                    _ => None,
+                },
+                Mechanism::ApiToken => {
+                    match (header_token(request, &self.config)?, &self.api_tokens) {
+                        (Some(token), Some(api_tokens)) if api_tokens.recognises(token) => {
+                            Some(api_token_identity(token, api_tokens).await?)
+                        }
+                        _ => None,
+                    }
                 }
                 Mechanism::Session => session_identity(request, &self.sessions).await?,
             };
@@ -492,6 +571,16 @@ impl Authenticated {
             }
         }
         Ok(None)
+    }
+
+    /// Whether `token` is an API token that the `api_token` mechanism
+    /// reads (its prefix, when the mechanism is on): the `jwt` mechanism
+    /// leaves it alone.
+    fn is_api_token(&self, token: &str) -> bool {
+        self.api_tokens
+            .as_ref()
+            .is_some_and(|api_tokens| api_tokens.recognises(token))
+            && self.config.mechanisms().any(|m| m == Mechanism::ApiToken)
     }
 
     /// The `Authorization` scheme it reads (`[auth] scheme`).
@@ -531,12 +620,16 @@ impl Authenticated {
                     for requirement in requires {
                         let refused = match *requirement {
                             Requirement::Role(role) if !principal.has_role(role) => {
-                                Some(AuthError::Role(role))
+                                Some(Error::from(AuthError::Role(role)))
                             }
                             Requirement::Permission(permission)
                                 if !principal.has_permission(permission) =>
                             {
-                                Some(AuthError::Permission(permission))
+                                Some(Error::from(AuthError::Permission(permission)))
+                            }
+                            // An API token restricts what its principal may do.
+                            Requirement::Permission(permission) if !identity.can(permission) => {
+                                Some(Error::from(ApiTokenError::Ability(permission)))
                             }
                             _ => None,
                         };

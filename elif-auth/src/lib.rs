@@ -28,10 +28,13 @@
 //! It is built only on elif's public API, as any third-party package
 //! would be: its services are `#[factory]` providers of an exported
 //! `#[module]`, its settings `#[derive(Config)]` sections under `[auth.*]`,
-//! its errors `DomainError`s with stable codes. So far it holds passwords
-//! ([`password`]) and JSON Web Tokens ([`jwt`]); sessions, API tokens, the
-//! current user and policies follow (plan/ROADMAP.md).
+//! its errors `DomainError`s with stable codes, its table's migration a
+//! namespaced set its [`ApiTokensModule`] brings. It holds passwords
+//! ([`password`]), JSON Web Tokens ([`jwt`], [`tokens`]), sessions
+//! ([`session`]), API tokens ([`api_tokens`]), the current user and the
+//! [`Authenticated`] guard ([`current`]), and policies ([`policy`]).
 
+pub mod api_tokens;
 pub mod current;
 pub mod jwt;
 pub mod password;
@@ -43,9 +46,12 @@ pub mod tokens;
 
 use elif::prelude::*;
 
+pub use api_tokens::{
+    ApiToken, ApiTokenConfig, ApiTokenError, ApiTokens, ApiTokensModule, CreatedApiToken,
+};
 pub use current::{
     AuthConfig, AuthError, Authenticatable, Authenticated, CurrentUser, Identity, Mechanism,
-    Principal, Principals, principals,
+    Principal, Principals, SetupError, principals,
 };
 pub use jwt::{Claims, Jwt, JwtConfig, NoClaims, TokenError};
 pub use password::{

@@ -26,3 +26,19 @@ pub fn logged_out(subject: &str) {
 pub fn password_changed(subject: &str) {
     tracing::info!(target: "elif_auth::security", event = "password.changed", subject, "password changed");
 }
+
+/// An API token was made for `subject` (`event = "api_token.created"`;
+/// its id, never its text).
+pub fn api_token_created(subject: &str, id: i64) {
+    tracing::info!(target: "elif_auth::security", event = "api_token.created", subject, id, "API token created");
+}
+
+/// `subject`'s API token `id` was revoked (`event = "api_token.revoked"`).
+pub fn api_token_revoked(subject: &str, id: i64) {
+    tracing::info!(target: "elif_auth::security", event = "api_token.revoked", subject, id, "API token revoked");
+}
+
+/// Every API token of `subject` was revoked (`event = "api_tokens.revoked"`).
+pub fn api_tokens_revoked(subject: &str, count: u64) {
+    tracing::info!(target: "elif_auth::security", event = "api_tokens.revoked", subject, count, "API tokens revoked");
+}

@@ -29,6 +29,7 @@ use std::sync::Arc;
 
 use elif::di::Container;
 
+use crate::api_tokens::ApiTokens;
 use crate::current::{Authenticatable, Authenticated, Mechanism, Principal, Principals};
 use crate::jwt::{Jwt, NoClaims};
 use crate::session::Sessions;
@@ -88,6 +89,29 @@ impl ActingAs for TestApp {
                     app: self,
                     header: ("authorization", format!("{scheme} {token}")),
                     token,
+                }
+            }
+            Mechanism::ApiToken => {
+                let api_tokens = self.container().get::<ApiTokens>().unwrap_or_else(|| {
+                    panic!(
+                        "acting_as needs the app's `ApiTokens`: import `elif_auth::ApiTokensModule`"
+                    )
+                });
+                let created = match api_tokens
+                    .create(&user.subject(), "acting_as", &["*"], None)
+                    .await
+                {
+                    Ok(created) => created,
+                    Err(error) => panic!("acting_as could not make an API token: {error}"),
+                };
+                let scheme = self
+                    .container()
+                    .get::<Authenticated>()
+                    .map_or_else(|| "Bearer".to_owned(), |guard| guard.scheme().to_owned());
+                Acting {
+                    app: self,
+                    header: ("authorization", format!("{scheme} {}", created.plain_text)),
+                    token: created.plain_text,
                 }
             }
             Mechanism::Session => {

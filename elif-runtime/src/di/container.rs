@@ -103,8 +103,20 @@ impl Container {
             if let Err(error) = hook(instance.clone()).await {
                 let mut diagnostic = Diagnostic::error(
                     &EL1009,
-                    format!("`{}`'s on_init failed: {}", node.name, error.detail()),
+                    match error.code() {
+                        "INTERNAL_ERROR" => {
+                            format!("`{}`'s on_init failed: {}", node.name, error.detail())
+                        }
+                        code => format!(
+                            "`{}`'s on_init failed ({code}): {}",
+                            node.name,
+                            error.detail()
+                        ),
+                    },
                 );
+                if let Some(hint) = error.hint() {
+                    diagnostic = diagnostic.hint(hint.to_owned());
+                }
                 if let Some(location) = node.location {
                     diagnostic = diagnostic.at(location);
                 }

@@ -1,0 +1,1 @@
+DROP TABLE elif_api_tokens;
