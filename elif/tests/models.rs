@@ -1121,3 +1121,30 @@ async fn a_row_that_no_longer_fits_its_model_is_a_clear_error() {
         db.cleanup().await;
     }
 }
+
+/// Uses a repository its module forgot to declare.
+#[injectable]
+pub struct Forgetful {
+    _posts: Inject<Repository<Post>>,
+}
+
+#[module(imports(DataModule), providers(Forgetful))]
+pub struct ForgetfulModule;
+
+#[test]
+fn a_missing_repository_is_named_with_the_fix() {
+    let report = App::new()
+        .module(ForgetfulModule)
+        .without_env()
+        .config("database.url", "sqlite::memory:")
+        .check();
+    let missing = report
+        .diagnostics()
+        .iter()
+        .find(|d| d.entry.code == "EL1001")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(
+        missing.hint,
+        "a model's repository is a provider its module declares: add `Repository<Post>` to `providers(...)` of `ForgetfulModule` (which imports `elif::data::DataModule`)"
+    );
+}

@@ -70,7 +70,7 @@ fn generate(module: &parse::Module) -> TokenStream {
     let migrations = match &module.migrations {
         Some(expr) => {
             let p = private_at(expr.span());
-            quote_spanned!(expr.span()=> ::core::option::Option::Some::<#p::Migrations>(#expr))
+            quote_spanned!(expr.span()=> ::core::option::Option::Some(#p::ModuleMigrations::of(&#expr)))
         }
         None => quote!(::core::option::Option::None),
     };

@@ -124,7 +124,7 @@ impl App {
         let (migrations, clashes) = crate::data::migrate::plan(
             modules.order.iter().filter_map(|&m| {
                 let module = modules.modules[m].descriptor;
-                module.migrations.map(|set| (module.name, set))
+                module.migrations.map(|set| (module.name, set.set()))
             }),
             self.migrations,
         );

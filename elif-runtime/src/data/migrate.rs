@@ -151,6 +151,23 @@ impl Migrations {
     }
 }
 
+impl crate::module::ModuleMigrations {
+    /// A module's set: `#[module(migrations = SET)]` writes it.
+    pub const fn of(set: &'static Migrations) -> Self {
+        Self(set)
+    }
+
+    /// The set.
+    pub(crate) fn set(&self) -> Migrations {
+        // The field is crate-private and `of` above is the only place that
+        // sets it, always to a `Migrations`.
+        *self
+            .0
+            .downcast_ref::<Migrations>()
+            .expect("every ModuleMigrations is made by ModuleMigrations::of")
+    }
+}
+
 /// Every migration of `plan`, in the plan's order (sets as given, each in
 /// version order).
 fn in_order(plan: &[Migrations]) -> Vec<&'static Migration> {

@@ -12,13 +12,13 @@ use crate::di::resolver::Resolver;
 /// A type the container can fill a field with.
 ///
 /// elif implements it for [`Inject<T>`] and `Arc<T>` (a provider's instance,
-/// `T` may be `dyn Trait`) and for [`Config<T>`](crate::config::Config) (a
-/// config section). Implement it for your own wrapper types to teach the
+/// `T` may be `dyn Trait`), `Option<Inject<T>>` (one the app may not have)
+/// and [`Config<T>`](crate::config::Config) (a config section). Implement it for your own wrapper types to teach the
 /// container a new kind of dependency.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be injected [EL0003]",
     label = "the container has no way to build this field",
-    note = "use `Inject<T>` (or `Arc<T>`) for a service, `Inject<dyn Trait>` for a trait binding, `Config<T>` for a config section",
+    note = "use `Inject<T>` (or `Arc<T>`) for a service, `Inject<dyn Trait>` for a trait binding, `Option<Inject<T>>` for a service the app may not have, `Config<T>` for a config section",
     note = "or mark the field `#[inject(default)]` to build it with `Default::default()`; run `elif explain EL0003` for details"
 )]
 pub trait Dependency: Sized + Send + Sync + 'static {

@@ -88,7 +88,7 @@ impl AppMap {
                     guards: d.guards.iter().map(Layer::name).collect(),
                     interceptors: d.interceptors.iter().map(Layer::name).collect(),
                     filters: d.filters.iter().map(Layer::name).collect(),
-                    migrations: d.migrations.map(|set| MigrationsMap {
+                    migrations: d.migrations.map(|set| set.set()).map(|set| MigrationsMap {
                         namespace: set.namespace().unwrap_or_default(),
                         versions: set.iter().map(|m| m.id()).collect(),
                     }),

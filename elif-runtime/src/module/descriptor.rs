@@ -21,6 +21,12 @@ pub struct ControllerEntry {
     pub(crate) routes: &'static (dyn Any + Send + Sync),
 }
 
+/// The migrations a module brings, which only the data floor reads.
+/// Made by `ModuleMigrations::of(&SET)` (in `elif::data`), the one
+/// constructor.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleMigrations(pub(crate) &'static (dyn Any + Send + Sync));
+
 /// A module, as `#[module(...)]` describes it.
 #[derive(Debug)]
 pub struct ModuleDescriptor {
@@ -51,7 +57,7 @@ pub struct ModuleDescriptor {
     pub exports: &'static [fn() -> ProviderKey],
     /// The package migrations this module brings (`migrations = ..`):
     /// applied before the app's, under their namespace.
-    pub migrations: Option<crate::data::Migrations>,
+    pub migrations: Option<ModuleMigrations>,
     /// Where it is declared.
     pub location: Location,
 }

@@ -311,6 +311,10 @@ fn missing(modules: &ModuleTree, node: &Node, field: &str, key: ProviderKey) -> 
             "{} provides `{key}` but no module of this app lists it: add it to `providers(...)` of `{module}`",
             names.join(" or ")
         )
+    } else if key.to_string().starts_with("Repository<") {
+        format!(
+            "a model's repository is a provider its module declares: add `{key}` to `providers(...)` of `{module}` (which imports `elif::data::DataModule`)"
+        )
     } else if key.to_string().starts_with("dyn ") {
         format!(
             "mark an implementation with `#[injectable(provides = {key})]` and list it in `providers(...)` of `{module}`, or give the app a value with `App::provide::<{key}>(...)`"

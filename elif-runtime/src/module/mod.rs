@@ -13,6 +13,6 @@ pub(crate) mod graph;
 mod layer;
 mod tree;
 
-pub use descriptor::{ControllerEntry, Module, ModuleDescriptor};
+pub use descriptor::{ControllerEntry, Module, ModuleDescriptor, ModuleMigrations};
 pub use layer::{FilterKind, GuardKind, InterceptorKind, Layer, LayerKind};
 pub(crate) use tree::ModuleTree;
