@@ -83,6 +83,13 @@ impl AppMap {
                     m.interceptors.iter().map(|s| s.to_string()).collect(),
                 ),
                 ("filters", m.filters.iter().map(|s| s.to_string()).collect()),
+                (
+                    "migrations",
+                    m.migrations
+                        .iter()
+                        .flat_map(|set| set.versions.clone())
+                        .collect(),
+                ),
             ] {
                 if !list.is_empty() {
                     let _ = writeln!(out, "    {label}: {}", list.join(", "));

@@ -1,13 +1,14 @@
 //! Accounts: authors sign up with an email and a password, log in (a JWT
-//! for API clients, and a session cookie for browsers), and log out. Who
-//! may change what: an author changes their own posts (a policy); an admin
-//! deletes any (a role).
+//! for API clients, and a session cookie for browsers), log out, and make
+//! API tokens for scripts (each with the abilities it needs). Who may
+//! change what: authors write posts (a permission, which a token may lack)
+//! and change their own (a policy); an admin deletes any (a role).
 
 use elif::http::{HttpRequest, HttpResponse, header};
 use elif::prelude::*;
 use elif_auth::{
-    Authenticatable, Authenticated, Check, CurrentUser, Jwt, NoClaims, PasswordHash, Passwords,
-    Policy, Sessions, check_policy, security,
+    ApiToken, ApiTokens, Authenticatable, Authenticated, Check, CurrentUser, Jwt, NoClaims,
+    PasswordHash, Passwords, Policy, Sessions, check_policy, security,
 };
 
 use crate::models::{Author, AuthorChanges, NewAuthor, Post, authors};
@@ -15,6 +16,11 @@ use crate::models::{Author, AuthorChanges, NewAuthor, Post, authors};
 impl Authenticatable for Author {
     fn has_role(&self, role: &str) -> bool {
         self.role == role
+    }
+
+    /// Every author writes posts; an admin may do anything.
+    fn has_permission(&self, permission: &str) -> bool {
+        self.role == "admin" || permission == "posts.write"
     }
 }
 
@@ -207,11 +213,81 @@ impl AccountsController {
     }
 }
 
-/// Accounts, and elif-auth's services for the modules that protect routes.
+/// `POST /tokens`.
+#[derive(Debug, Deserialize, Validate, Schema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// What the token is for (`deploy script`).
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    /// What it may do: `posts.write`, or `*` for all the author may.
+    #[validate(length(min = 1, max = 20))]
+    pub abilities: Vec<String>,
+}
+
+/// The token to revoke is not the author's.
+#[derive(Debug, Clone, Copy, DomainError)]
+pub enum TokenError {
+    /// No token of the author has this id.
+    #[problem(
+        status = 404,
+        code = "TOKEN_NOT_FOUND",
+        message = "you have no API token {0}"
+    )]
+    NotFound(i64),
+}
+
+/// An author's API tokens: made (their text shown once), listed, revoked.
+#[injectable]
+pub struct TokensController {
+    tokens: Inject<ApiTokens>,
+}
+
+#[controller("/tokens", guards(Authenticated))]
+impl TokensController {
+    /// Makes a token: `201` with its text, which is never shown again.
+    #[post("/")]
+    async fn create(
+        &self,
+        author: CurrentUser<Author>,
+        input: Valid<NewToken>,
+    ) -> elif::Result<HttpResponse> {
+        let input = input.into_inner();
+        let abilities: Vec<&str> = input.abilities.iter().map(String::as_str).collect();
+        self.tokens
+            .create(&author.subject(), &input.name, &abilities, None)
+            .await?
+            .response()
+    }
+
+    /// The author's tokens, newest first (never their text).
+    #[get("/")]
+    async fn list(&self, author: CurrentUser<Author>) -> elif::Result<Json<Vec<ApiToken>>> {
+        Ok(Json(self.tokens.list(&author.subject()).await?))
+    }
+
+    /// Revokes one of the author's tokens.
+    #[delete("/{id}")]
+    async fn revoke(&self, author: CurrentUser<Author>, id: i64) -> elif::Result<HttpResponse> {
+        if self.tokens.revoke(&author.subject(), id).await? {
+            Ok(HttpResponse::NoContent().finish())
+        } else {
+            Err(TokenError::NotFound(id).into())
+        }
+    }
+}
+
+/// Accounts and API tokens, and elif-auth's services for the modules that
+/// protect routes.
 #[module(
-    imports(elif_auth::AuthModule, crate::models::ModelsModule, DataModule),
+    imports(
+        elif_auth::AuthModule,
+        elif_auth::ApiTokensModule,
+        crate::models::ModelsModule,
+        DataModule
+    ),
     providers(PostPolicy),
-    controllers(AccountsController),
+    controllers(AccountsController, TokensController),
     exports(elif_auth::AuthModule)
 )]
 pub struct AccountsModule;

@@ -1,8 +1,9 @@
 //! The elif example blog: posts with authors, comments and tags stored
 //! through models and repositories (SQLite by default, PostgreSQL with
 //! `DATABASE_URL`), authors who sign up and log in (elif-auth: a JWT and a
-//! session cookie), a policy for who changes a post, a role for who
-//! deletes one, and a public contact form. `src/main.rs` runs it;
+//! session cookie) and make API tokens for their scripts, a permission for
+//! who writes posts, a policy for who changes one, a role for who deletes
+//! one, and a public contact form. `src/main.rs` runs it;
 //! `tests/` drives it through `TestApp`.
 
 pub mod accounts;
@@ -23,7 +24,7 @@ pub fn app() -> App {
         .module(AppModule)
         .migrations(MIGRATIONS)
         .provide::<dyn elif_auth::Principals>(elif_auth::principals::<models::Author>())
-        .config("auth.mechanisms", ["jwt", "session"])
+        .config("auth.mechanisms", ["jwt", "session", "api_token"])
 }
 
 /// The root module: the app is what it reaches.

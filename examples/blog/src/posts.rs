@@ -205,6 +205,7 @@ impl PostsController {
 
     /// Publishes a post (writers only), atomically with its tags.
     #[post("/", interceptors(Transactional))]
+    #[requires(permission = "posts.write")]
     async fn create(
         &self,
         input: Valid<Publish>,
@@ -216,6 +217,7 @@ impl PostsController {
 
     /// Changes a post's title or body (its author, or an admin).
     #[patch("/{id}")]
+    #[requires(permission = "posts.write")]
     async fn change(
         &self,
         id: i64,

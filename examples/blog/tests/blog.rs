@@ -394,3 +394,96 @@ async fn production_mode_needs_its_secrets_and_does_not_seed() {
     app.stop().await;
     db.cleanup().await;
 }
+
+#[elif::test]
+async fn authors_make_api_tokens_whose_abilities_limit_what_scripts_may_do() {
+    for db in TestDatabase::both("blog_tokens").await {
+        let app = blog(&db).await;
+        let (jwt, _) = author(&app, "grace").await;
+        let as_author = |method: Method, path: &str| {
+            app.request(method, path)
+                .insert_header(("authorization", format!("Bearer {jwt}")))
+        };
+        let made = app
+            .send_json(
+                as_author(Method::POST, "/tokens"),
+                &json!({ "name": "reader", "abilities": ["posts.read"] }),
+            )
+            .await;
+        assert_eq!(made.status(), 201, "{}", made.text());
+        assert_eq!(made.header("cache-control"), Some("no-store"));
+        let made: Value = made.json();
+        let reader = made["plain_text"].as_str().unwrap().to_owned();
+        assert!(made["token"].get("token_hash").is_none(), "{made}");
+        let writer: Value = app
+            .send_json(
+                as_author(Method::POST, "/tokens"),
+                &json!({ "name": "writer", "abilities": ["posts.write"] }),
+            )
+            .await
+            .json();
+        let writer = writer["plain_text"].as_str().unwrap().to_owned();
+        let with = |token: &str, method: Method, path: &str| {
+            app.request(method, path)
+                .insert_header(("authorization", format!("Bearer {token}")))
+        };
+
+        let me: Value = app.send(with(&reader, Method::GET, "/me")).await.json();
+        assert_eq!(me["name"], "grace");
+        let post = json!({ "title": "By script", "body": "Automated." });
+        let refused = app
+            .send_json(with(&reader, Method::POST, "/posts"), &post)
+            .await;
+        assert_eq!(refused.status(), 403, "{}", refused.text());
+        assert_eq!(refused.json::<Value>()["code"], "ABILITY_REQUIRED");
+        let written = app
+            .send_json(with(&writer, Method::POST, "/posts"), &post)
+            .await;
+        assert_eq!(written.status(), 201, "{}", written.text());
+
+        let listed: Value = app.send(as_author(Method::GET, "/tokens")).await.json();
+        let names: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["writer", "reader"], "newest first");
+        assert!(listed[0]["last_used_at"].is_string(), "{listed}");
+
+        let id = listed[0]["id"].as_i64().unwrap();
+        let (other, _) = author(&app, "hopper").await;
+        let not_theirs = app
+            .send(
+                app.request(Method::DELETE, &format!("/tokens/{id}"))
+                    .insert_header(("authorization", format!("Bearer {other}"))),
+            )
+            .await;
+        assert_eq!(not_theirs.status(), 404);
+        assert_eq!(not_theirs.json::<Value>()["code"], "TOKEN_NOT_FOUND");
+        let revoked = app
+            .send(as_author(Method::DELETE, &format!("/tokens/{id}")))
+            .await;
+        assert_eq!(revoked.status(), 204);
+        let gone = app.send(with(&writer, Method::GET, "/me")).await;
+        assert_eq!(gone.status(), 401);
+        assert_eq!(gone.json::<Value>()["code"], "API_TOKEN_INVALID");
+
+        let bad = app
+            .send_json(
+                as_author(Method::POST, "/tokens"),
+                &json!({ "name": "x", "abilities": ["two words"] }),
+            )
+            .await;
+        assert_eq!(bad.status(), 422, "{}", bad.text());
+        let empty = app
+            .send_json(
+                as_author(Method::POST, "/tokens"),
+                &json!({ "name": "", "abilities": ["*"] }),
+            )
+            .await;
+        assert_eq!(empty.status(), 422, "{}", empty.text());
+        app.stop().await;
+        db.cleanup().await;
+    }
+}

@@ -68,7 +68,7 @@ fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
     assert!(output.status.success(), "{output:?}");
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 14, "{text}");
+    assert_eq!(lines.len(), 17, "{text}");
     let create = lines
         .iter()
         .find(|l| l.contains("PostsController::create"))
@@ -83,7 +83,7 @@ fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
     assert_eq!(columns[3], "auth:required");
     assert_eq!(
         columns[4],
-        "guards(Authenticated) interceptors(Transactional)"
+        "requires(permission:posts.write) guards(Authenticated) interceptors(Transactional)"
     );
     assert!(
         columns[5].starts_with("examples/blog/src/posts.rs:"),
@@ -132,8 +132,9 @@ fn map_json_follows_its_schema_and_describes_the_whole_app() {
             "AppModule",
             "AccountsModule",
             "AuthModule",
-            "ModelsModule",
+            "ApiTokensModule",
             "DataModule",
+            "ModelsModule",
             "PostsModule",
             "ContactModule",
             "SeedModule"
@@ -152,6 +153,18 @@ fn map_json_follows_its_schema_and_describes_the_whole_app() {
     assert_eq!(contact["body"]["schema"]["type"], "object");
     let secrets = entry(&map["config"], "key", "auth.jwt.secrets");
     assert_eq!(secrets["secret"], true);
+    let tokens = entry(&map["modules"], "name", "ApiTokensModule");
+    assert_eq!(
+        tokens["migrations"],
+        serde_json::json!({
+            "namespace": "elif_auth",
+            "versions": ["elif_auth/2026-12-05-000001_create_api_tokens"]
+        }),
+        "a package's migrations, under its namespace"
+    );
+    let guard = entry(&map["components"], "name", "Authenticated");
+    let optional = entry(&guard["dependencies"], "field", "api_tokens");
+    assert_eq!(optional["kind"], "optional");
     let policy = entry(&map["components"], "name", "PostPolicy");
     assert_eq!(
         policy["provides"],
@@ -205,13 +218,17 @@ fn check_exits_2_until_migrated_then_0_with_an_empty_list() {
         diagnostics[0]["message"]
             .as_str()
             .unwrap()
-            .starts_with("5 pending migrations: 2026-11-26-000001_create_authors_and_posts"),
+            .starts_with("6 pending migrations: elif_auth/2026-12-05-000001_create_api_tokens, 2026-11-26-000001_create_authors_and_posts"),
         "{diagnostics}"
     );
 
     let up = run_on(&url, &["migrate", "up"]);
     assert!(up.status.success(), "{up:?}");
-    assert!(stdout(&up).starts_with("applied 5:\n"), "{}", stdout(&up));
+    assert!(
+        stdout(&up).starts_with("applied 6:\n  elif_auth/2026-12-05-000001_create_api_tokens\n"),
+        "the package's first: {}",
+        stdout(&up)
+    );
     let clean = run_on(&url, &["check", "--json"]);
     assert_eq!(clean.status.code(), Some(0), "{clean:?}");
     let diagnostics: Value = serde_json::from_str(&stdout(&clean)).unwrap();
@@ -224,10 +241,20 @@ fn migrate_status_down_and_redo() {
     assert!(run_on(&url, &["migrate", "up"]).status.success());
     let status = stdout(&run_on(&url, &["migrate", "status"]));
     let lines: Vec<&str> = status.lines().collect();
-    assert_eq!(lines.len(), 5, "{status}");
+    assert_eq!(lines.len(), 6, "{status}");
     let first: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         &first[..3],
+        [
+            "elif_auth/2026-12-05-000001",
+            "create_api_tokens",
+            "applied"
+        ],
+        "{status}"
+    );
+    let second: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(
+        &second[..3],
         ["2026-11-26-000001", "create_authors_and_posts", "applied"],
         "{status}"
     );
@@ -267,6 +294,10 @@ fn map_without_json_is_a_readable_summary() {
     };
     assert_eq!(line("example-blog"), "example-blog (development)");
     assert!(line("  PostsModule ").contains("examples/blog/src/posts.rs:"));
+    assert_eq!(
+        line("    migrations: "),
+        "    migrations: elif_auth/2026-12-05-000001_create_api_tokens"
+    );
     assert_eq!(
         line("    imports: AccountsModule"),
         "    imports: AccountsModule, PostsModule, ContactModule, SeedModule",
