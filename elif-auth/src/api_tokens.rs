@@ -9,8 +9,9 @@
 //! SHA-256 makes the stored value useless to whoever reads the table, and
 //! one indexed lookup verifies a token (argon2 would cost ~20 ms a request).
 //!
-//! Import [`ApiTokensModule`] (it brings the table's migration, under the
-//! namespace `elif_auth`) and add `api_token` to `[auth] mechanisms`:
+//! Import [`AuthDataModule`](crate::AuthDataModule) (it brings the table's
+//! migration, under the namespace `elif_auth`) and add `api_token` to
+//! `[auth] mechanisms`:
 //!
 //! ```toml
 //! [auth]
@@ -23,14 +24,10 @@
 
 use std::time::Duration;
 
-use elif::data::{DataModule, Document, Migrations};
+use elif::data::Document;
 use elif::prelude::*;
 
 use crate::security;
-
-/// The migrations of elif-auth's tables (`elif_api_tokens`), recorded
-/// under the namespace `elif_auth`. [`ApiTokensModule`] brings them.
-pub const MIGRATIONS: Migrations = elif::migrations!(namespace = "elif_auth");
 
 /// A personal access token, as stored: never its text, only its SHA-256.
 #[model(table = "elif_api_tokens")]
@@ -171,7 +168,7 @@ pub enum ApiTokenError {
 }
 
 /// Makes, verifies, lists and revokes API tokens (`Inject<ApiTokens>`,
-/// from [`ApiTokensModule`]).
+/// from [`AuthDataModule`]).
 #[injectable]
 pub struct ApiTokens {
     tokens: Inject<Repository<ApiToken>>,
@@ -299,23 +296,11 @@ impl ApiTokens {
 }
 
 /// The SHA-256 of a token's text, in hex: what the table keeps.
-fn digest(plain_text: &str) -> String {
+pub(crate) fn digest(plain_text: &str) -> String {
     let mut out = String::with_capacity(64);
     crate::session::push_digest(&mut out, plain_text);
     out
 }
-
-/// API tokens: the [`ApiTokens`] service and the migration of its table
-/// (namespace `elif_auth`, applied before the app's). Import it next to
-/// [`AuthModule`](crate::AuthModule) and add `api_token` to
-/// `[auth] mechanisms`.
-#[module(
-    imports(DataModule),
-    providers(ApiTokens, Repository<ApiToken>),
-    exports(ApiTokens),
-    migrations = MIGRATIONS
-)]
-pub struct ApiTokensModule;
 
 #[cfg(test)]
 mod tests {

@@ -66,7 +66,7 @@ pub struct AuthConfig {
     /// The mechanisms that authenticate requests, in order: `jwt` (an
     /// access token in the `Authorization` header), `session` (the session
     /// cookie), `api_token` (an API token in the `Authorization` header,
-    /// told from a JWT by its prefix; needs [`ApiTokensModule`](crate::ApiTokensModule)).
+    /// told from a JWT by its prefix; needs [`AuthDataModule`](crate::AuthDataModule)).
     /// The first whose credentials a request carries decides; a refused
     /// credential never falls through to the next. Unset: `["jwt"]`.
     #[config(validate = known_mechanisms)]
@@ -506,7 +506,7 @@ pub struct Authenticated {
     jwt: Inject<Jwt>,
     tokens: Inject<Tokens>,
     sessions: Inject<Sessions>,
-    /// Present when the app imports `ApiTokensModule`.
+    /// Present when the app imports `AuthDataModule`.
     api_tokens: Option<Inject<ApiTokens>>,
     config: Config<AuthConfig>,
     principals: Inject<dyn Principals>,
@@ -515,12 +515,12 @@ pub struct Authenticated {
 /// `api_token` is configured but nothing verifies API tokens.
 #[derive(Debug, Clone, Copy, DomainError)]
 pub enum SetupError {
-    /// `[auth] mechanisms` names `api_token` without `ApiTokensModule`.
+    /// `[auth] mechanisms` names `api_token` without `AuthDataModule`.
     #[problem(
         status = 500,
         code = "AUTH_API_TOKENS_MISSING",
-        message = "`[auth] mechanisms` lists `api_token`, but the app does not import `elif_auth::ApiTokensModule`",
-        hint = "add `elif_auth::ApiTokensModule` to the root module's imports (it brings the tokens' table), or remove `api_token`"
+        message = "`[auth] mechanisms` lists `api_token`, but the app does not import `elif_auth::AuthDataModule`",
+        hint = "add `elif_auth::AuthDataModule` to the root module's imports (it brings the tokens' table), or remove `api_token`"
     )]
     ApiTokensMissing,
 }

@@ -29,7 +29,7 @@
 //! would be: its services are `#[factory]` providers of an exported
 //! `#[module]`, its settings `#[derive(Config)]` sections under `[auth.*]`,
 //! its errors `DomainError`s with stable codes, its table's migration a
-//! namespaced set its [`ApiTokensModule`] brings. It holds passwords
+//! namespaced set its [`AuthDataModule`] brings. It holds passwords
 //! ([`password`]), JSON Web Tokens ([`jwt`], [`tokens`]), sessions
 //! ([`session`]), API tokens ([`api_tokens`]), the current user and the
 //! [`Authenticated`] guard ([`current`]), and policies ([`policy`]).
@@ -37,6 +37,7 @@
 pub mod api_tokens;
 pub mod current;
 pub mod jwt;
+pub mod one_time;
 pub mod password;
 pub mod policy;
 pub mod security;
@@ -46,14 +47,15 @@ pub mod tokens;
 
 use elif::prelude::*;
 
-pub use api_tokens::{
-    ApiToken, ApiTokenConfig, ApiTokenError, ApiTokens, ApiTokensModule, CreatedApiToken,
-};
+pub use api_tokens::{ApiToken, ApiTokenConfig, ApiTokenError, ApiTokens, CreatedApiToken};
 pub use current::{
     AuthConfig, AuthError, Authenticatable, Authenticated, CurrentUser, Identity, Mechanism,
     Principal, Principals, SetupError, principals,
 };
 pub use jwt::{Claims, Jwt, JwtConfig, NoClaims, TokenError};
+pub use one_time::{
+    EMAIL_VERIFICATION, OneTimeToken, OneTimeTokenError, OneTimeTokens, PASSWORD_RESET,
+};
 pub use password::{
     Check, PasswordConfig, PasswordHash, PasswordPolicyError, Passwords, check_policy,
 };
@@ -162,3 +164,26 @@ async fn token_pairs(
     exports(Passwords, Jwt, Sessions, Tokens, Authenticated, Gate)
 )]
 pub struct AuthModule;
+
+/// The migrations of elif-auth's tables (`elif_api_tokens`,
+/// `elif_one_time_tokens`), recorded under the namespace `elif_auth`.
+/// [`AuthDataModule`] brings them.
+pub const MIGRATIONS: elif::data::Migrations = elif::migrations!(namespace = "elif_auth");
+
+/// elif-auth's services that keep rows in the app's database: API tokens
+/// ([`ApiTokens`]) and single-use links ([`OneTimeTokens`]), with the
+/// migrations of their tables (namespace `elif_auth`, applied before the
+/// app's). Import it next to [`AuthModule`]; add `api_token` to
+/// `[auth] mechanisms` for API tokens to authenticate requests.
+#[module(
+    imports(elif::data::DataModule),
+    providers(
+        ApiTokens,
+        Repository<ApiToken>,
+        OneTimeTokens,
+        Repository<OneTimeToken>
+    ),
+    exports(ApiTokens, OneTimeTokens),
+    migrations = MIGRATIONS
+)]
+pub struct AuthDataModule;

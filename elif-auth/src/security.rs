@@ -42,3 +42,13 @@ pub fn api_token_revoked(subject: &str, id: i64) {
 pub fn api_tokens_revoked(subject: &str, count: u64) {
     tracing::info!(target: "elif_auth::security", event = "api_tokens.revoked", subject, count, "API tokens revoked");
 }
+
+/// A single-use link was issued (`event = "link.issued"`; never its text).
+pub fn link_issued(purpose: &str, subject: &str) {
+    tracing::info!(target: "elif_auth::security", event = "link.issued", purpose, subject, "single-use link issued");
+}
+
+/// A single-use link was used (`event = "link.used"`).
+pub fn link_used(purpose: &str, subject: &str) {
+    tracing::info!(target: "elif_auth::security", event = "link.used", purpose, subject, "single-use link used");
+}

@@ -94,7 +94,7 @@ impl ActingAs for TestApp {
             Mechanism::ApiToken => {
                 let api_tokens = self.container().get::<ApiTokens>().unwrap_or_else(|| {
                     panic!(
-                        "acting_as needs the app's `ApiTokens`: import `elif_auth::ApiTokensModule`"
+                        "acting_as needs the app's `ApiTokens`: import `elif_auth::AuthDataModule`"
                     )
                 });
                 let created = match api_tokens

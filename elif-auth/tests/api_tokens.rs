@@ -1,9 +1,12 @@
-//! API tokens through real requests, on both databases: made with a name
+//! elif-auth's stored tokens on both databases. API tokens through real
+//! requests: made with a name
 //! and abilities, stored only as their SHA-256 (in the package's own
 //! migrated table), accepted as `Authorization: Bearer`, their last use
 //! recorded, refused once revoked or expired, their abilities restricting
 //! the principal's permissions, told apart from JWTs in the same header,
-//! and the mechanism refused at boot without its module.
+//! and the mechanism refused at boot without its module. Single-use links
+//! (password reset, email verification): hashed, replaced by the next,
+//! used once even by racing requests, expiring.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -22,8 +25,8 @@ use elif::testing::{TestApp, TestDatabase, TestResponse};
 use elif::time::TestClock;
 use elif_auth::testing::ActingAs;
 use elif_auth::{
-    ApiTokens, ApiTokensModule, AuthModule, Authenticatable, Authenticated, CurrentUser, Identity,
-    Mechanism, Principals,
+    ApiTokens, AuthDataModule, AuthModule, Authenticatable, Authenticated, CurrentUser,
+    EMAIL_VERIFICATION, Identity, Mechanism, OneTimeTokens, PASSWORD_RESET, Principals,
 };
 use serde_json::Value;
 
@@ -63,12 +66,12 @@ impl Reports {
 }
 
 #[module(
-    imports(AuthModule, ApiTokensModule, elif::data::DataModule),
+    imports(AuthModule, AuthDataModule, elif::data::DataModule),
     controllers(Reports)
 )]
 pub struct AppModule;
 
-/// The same app without `ApiTokensModule`.
+/// The same app without `AuthDataModule`.
 #[module(imports(AuthModule, elif::data::DataModule), controllers(Reports))]
 pub struct WithoutTokensModule;
 
@@ -305,6 +308,67 @@ async fn without_the_mechanism_an_api_token_is_no_jwt_and_without_the_module_the
         .unwrap();
     let text = error.to_string();
     assert!(text.contains("AUTH_API_TOKENS_MISSING"), "{text}");
-    assert!(text.contains("ApiTokensModule"), "{text}");
+    assert!(text.contains("AuthDataModule"), "{text}");
     db.cleanup().await;
+}
+
+#[elif::test]
+async fn single_use_links_work_once_for_their_purpose_until_they_expire() {
+    for db in TestDatabase::both("auth_one_time").await {
+        let clock = Arc::new(TestClock::at("2026-12-05T12:00:00Z"));
+        let app = TestApp::start(app(AppModule, &db, clock.clone()))
+            .await
+            .unwrap();
+        let links = app.container().get::<OneTimeTokens>().unwrap();
+        let hour = Duration::from_secs(3600);
+
+        let reset = links.issue(PASSWORD_RESET, "7", hour).await.unwrap();
+        assert_eq!(reset.len(), 43, "256 bits");
+        let wrong_purpose = links.consume(EMAIL_VERIFICATION, &reset).await;
+        assert_eq!(wrong_purpose.err().unwrap().code(), "LINK_INVALID");
+        assert_eq!(links.consume(PASSWORD_RESET, &reset).await.unwrap(), "7");
+        let again = links.consume(PASSWORD_RESET, &reset).await;
+        assert_eq!(again.err().unwrap().code(), "LINK_INVALID", "used once");
+
+        // A newer link replaces the older; other subjects keep theirs.
+        let first = links.issue(PASSWORD_RESET, "7", hour).await.unwrap();
+        let other = links.issue(PASSWORD_RESET, "8", hour).await.unwrap();
+        let second = links.issue(PASSWORD_RESET, "7", hour).await.unwrap();
+        let replaced = links.consume(PASSWORD_RESET, &first).await;
+        assert_eq!(replaced.err().unwrap().code(), "LINK_INVALID");
+        assert_eq!(links.consume(PASSWORD_RESET, &other).await.unwrap(), "8");
+
+        // Two requests racing with one link: one wins.
+        let (a, b) = futures_util::future::join(
+            links.consume(PASSWORD_RESET, &second),
+            links.consume(PASSWORD_RESET, &second),
+        )
+        .await;
+        assert_eq!(
+            [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "{a:?} {b:?}"
+        );
+
+        let verify = links.issue(EMAIL_VERIFICATION, "7", hour).await.unwrap();
+        clock.advance(hour);
+        let expired = links.consume(EMAIL_VERIFICATION, &verify).await;
+        assert_eq!(expired.err().unwrap().code(), "LINK_EXPIRED");
+        let after = links.consume(EMAIL_VERIFICATION, &verify).await;
+        assert_eq!(after.err().unwrap().code(), "LINK_INVALID", "and gone");
+
+        // The table holds digests only.
+        let database = app.container().get::<Database>().unwrap();
+        let mut conn = database.connection().await.unwrap();
+        let stored: Vec<Stored> = elif::with_connection!(conn, |c| sql_query(
+            "SELECT token_hash FROM elif_one_time_tokens"
+        )
+        .load::<Stored>(c)
+        .await)
+        .unwrap();
+        drop(conn);
+        assert!(stored.iter().all(|s| s.token_hash.len() == 64));
+        app.stop().await;
+        db.cleanup().await;
+    }
 }

@@ -282,7 +282,7 @@ impl TokensController {
 #[module(
     imports(
         elif_auth::AuthModule,
-        elif_auth::ApiTokensModule,
+        elif_auth::AuthDataModule,
         crate::models::ModelsModule,
         DataModule
     ),

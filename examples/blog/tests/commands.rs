@@ -132,7 +132,7 @@ fn map_json_follows_its_schema_and_describes_the_whole_app() {
             "AppModule",
             "AccountsModule",
             "AuthModule",
-            "ApiTokensModule",
+            "AuthDataModule",
             "DataModule",
             "ModelsModule",
             "PostsModule",
@@ -153,12 +153,15 @@ fn map_json_follows_its_schema_and_describes_the_whole_app() {
     assert_eq!(contact["body"]["schema"]["type"], "object");
     let secrets = entry(&map["config"], "key", "auth.jwt.secrets");
     assert_eq!(secrets["secret"], true);
-    let tokens = entry(&map["modules"], "name", "ApiTokensModule");
+    let tokens = entry(&map["modules"], "name", "AuthDataModule");
     assert_eq!(
         tokens["migrations"],
         serde_json::json!({
             "namespace": "elif_auth",
-            "versions": ["elif_auth/2026-12-05-000001_create_api_tokens"]
+            "versions": [
+                "elif_auth/2026-12-05-000001_create_api_tokens",
+                "elif_auth/2026-12-05-000002_create_one_time_tokens"
+            ]
         }),
         "a package's migrations, under its namespace"
     );
@@ -218,14 +221,14 @@ fn check_exits_2_until_migrated_then_0_with_an_empty_list() {
         diagnostics[0]["message"]
             .as_str()
             .unwrap()
-            .starts_with("6 pending migrations: elif_auth/2026-12-05-000001_create_api_tokens, 2026-11-26-000001_create_authors_and_posts"),
+            .starts_with("7 pending migrations: elif_auth/2026-12-05-000001_create_api_tokens, elif_auth/2026-12-05-000002_create_one_time_tokens, 2026-11-26-000001_create_authors_and_posts"),
         "{diagnostics}"
     );
 
     let up = run_on(&url, &["migrate", "up"]);
     assert!(up.status.success(), "{up:?}");
     assert!(
-        stdout(&up).starts_with("applied 6:\n  elif_auth/2026-12-05-000001_create_api_tokens\n"),
+        stdout(&up).starts_with("applied 7:\n  elif_auth/2026-12-05-000001_create_api_tokens\n"),
         "the package's first: {}",
         stdout(&up)
     );
@@ -241,7 +244,7 @@ fn migrate_status_down_and_redo() {
     assert!(run_on(&url, &["migrate", "up"]).status.success());
     let status = stdout(&run_on(&url, &["migrate", "status"]));
     let lines: Vec<&str> = status.lines().collect();
-    assert_eq!(lines.len(), 6, "{status}");
+    assert_eq!(lines.len(), 7, "{status}");
     let first: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         &first[..3],
@@ -252,7 +255,7 @@ fn migrate_status_down_and_redo() {
         ],
         "{status}"
     );
-    let second: Vec<&str> = lines[1].split_whitespace().collect();
+    let second: Vec<&str> = lines[2].split_whitespace().collect();
     assert_eq!(
         &second[..3],
         ["2026-11-26-000001", "create_authors_and_posts", "applied"],
@@ -296,7 +299,7 @@ fn map_without_json_is_a_readable_summary() {
     assert!(line("  PostsModule ").contains("examples/blog/src/posts.rs:"));
     assert_eq!(
         line("    migrations: "),
-        "    migrations: elif_auth/2026-12-05-000001_create_api_tokens"
+        "    migrations: elif_auth/2026-12-05-000001_create_api_tokens, elif_auth/2026-12-05-000002_create_one_time_tokens"
     );
     assert_eq!(
         line("    imports: AccountsModule"),

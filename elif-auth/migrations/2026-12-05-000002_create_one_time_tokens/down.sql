@@ -1,0 +1,1 @@
+DROP TABLE elif_one_time_tokens;
