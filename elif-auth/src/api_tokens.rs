@@ -283,6 +283,14 @@ impl ApiTokens {
         Ok(gone > 0)
     }
 
+    /// Deletes the tokens whose `expires_at` has passed (`auth:prune`);
+    /// how many.
+    pub async fn prune(&self) -> elif::Result<u64> {
+        self.tokens
+            .delete_where(Criteria::new().filter(elif_api_tokens::expires_at.le(self.clock.now())))
+            .await
+    }
+
     /// Revokes every token of `subject` (a password change, a compromised
     /// account); how many there were.
     pub async fn revoke_all(&self, subject: &str) -> elif::Result<u64> {

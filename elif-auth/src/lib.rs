@@ -170,6 +170,33 @@ pub struct AuthModule;
 /// [`AuthDataModule`] brings them.
 pub const MIGRATIONS: elif::data::Migrations = elif::migrations!(namespace = "elif_auth");
 
+/// `auth:prune`: deletes expired API tokens and single-use links (run it
+/// from cron; expired ones are refused anyway, this keeps the tables
+/// small).
+#[injectable]
+pub struct PruneCommand {
+    api_tokens: Inject<ApiTokens>,
+    links: Inject<OneTimeTokens>,
+}
+
+impl AppCommand for PruneCommand {
+    const NAME: &'static str = "auth:prune";
+    const ABOUT: &'static str = "Delete expired API tokens and single-use links";
+
+    async fn run(&self, args: &[String]) -> elif::Result<String> {
+        if let Some(extra) = args.first() {
+            return Err(Error::internal(format!(
+                "`auth:prune` takes no arguments, not `{extra}`"
+            )));
+        }
+        let tokens = self.api_tokens.prune().await?;
+        let links = self.links.prune().await?;
+        Ok(format!(
+            "deleted {tokens} expired API token(s) and {links} expired link(s)\n"
+        ))
+    }
+}
+
 /// elif-auth's services that keep rows in the app's database: API tokens
 /// ([`ApiTokens`]) and single-use links ([`OneTimeTokens`]), with the
 /// migrations of their tables (namespace `elif_auth`, applied before the
@@ -184,6 +211,7 @@ pub const MIGRATIONS: elif::data::Migrations = elif::migrations!(namespace = "el
         Repository<OneTimeToken>
     ),
     exports(ApiTokens, OneTimeTokens),
+    commands(PruneCommand),
     migrations = MIGRATIONS
 )]
 pub struct AuthDataModule;

@@ -129,6 +129,17 @@ impl OneTimeTokens {
     }
 }
 
+impl OneTimeTokens {
+    /// Deletes the links whose time has passed (`auth:prune`); how many.
+    pub async fn prune(&self) -> elif::Result<u64> {
+        self.tokens
+            .delete_where(
+                Criteria::new().filter(elif_one_time_tokens::expires_at.le(self.clock.now())),
+            )
+            .await
+    }
+}
+
 fn chrono_ttl(ttl: Duration) -> elif::Result<elif::data::chrono::Duration> {
     elif::data::chrono::Duration::from_std(ttl)
         .map_err(|_| Error::internal("a one-time token's lifetime is out of range"))

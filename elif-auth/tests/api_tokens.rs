@@ -212,6 +212,15 @@ async fn api_tokens_authenticate_until_revoked_or_expired_and_are_stored_hashed(
             (expired.status(), code(&expired)),
             (401, "API_TOKEN_EXPIRED".into())
         );
+        let forever = tokens
+            .create(&alice.subject(), "forever", &["*"], None)
+            .await
+            .unwrap();
+        assert_eq!(tokens.prune().await.unwrap(), 1, "the expired one only");
+        assert_eq!(
+            call(&app, Method::GET, &forever.plain_text).await.status(),
+            200
+        );
         assert_eq!(tokens.revoke_all(&alice.subject()).await.unwrap(), 1);
 
         app.stop().await;
@@ -356,6 +365,20 @@ async fn single_use_links_work_once_for_their_purpose_until_they_expire() {
         assert_eq!(expired.err().unwrap().code(), "LINK_EXPIRED");
         let after = links.consume(EMAIL_VERIFICATION, &verify).await;
         assert_eq!(after.err().unwrap().code(), "LINK_INVALID", "and gone");
+        let stale = links.issue(EMAIL_VERIFICATION, "9", hour).await.unwrap();
+        let fresh = links.issue(PASSWORD_RESET, "9", hour * 3).await.unwrap();
+        clock.advance(hour * 2);
+        assert_eq!(links.prune().await.unwrap(), 1, "the expired one only");
+        assert_eq!(links.consume(PASSWORD_RESET, &fresh).await.unwrap(), "9");
+        assert_eq!(
+            links
+                .consume(EMAIL_VERIFICATION, &stale)
+                .await
+                .err()
+                .unwrap()
+                .code(),
+            "LINK_INVALID"
+        );
 
         // The table holds digests only.
         let database = app.container().get::<Database>().unwrap();

@@ -626,6 +626,18 @@ catalogue! {
         wrong: "#[controller(\"/admin\", guards(ApiKey))]\nimpl Admin { #[delete(\"/{id}\")] #[requires(role = \"admin\")] async fn remove(&self, id: i64) {} }",
         right: "#[controller(\"/admin\", guards(Authenticated))]\nimpl Admin { #[delete(\"/{id}\")] #[requires(role = \"admin\")] async fn remove(&self, id: i64) {} }",
     }
+    /// An app command's name is malformed or taken.
+    EL1018 = {
+        phase: Phase::Boot,
+        title: "app command name invalid or taken",
+        explanation: "A module's `commands(..)` adds commands to the app's binary under their `AppCommand::NAME`. \
+            A name is lower-case words of letters and digits joined by `-`, with at most one `package:` before \
+            them (`auth:prune`); it cannot be one of elif's own commands (`serve`, `check`, `routes`, `map`, \
+            `migrate`, `db`, `help`) or another command's, which would make one of them unreachable.",
+        hint: "rename the command, with its package's name before a `:` (`auth:prune`, `billing:sync`)",
+        wrong: "const NAME: &'static str = \"migrate\";",
+        right: "const NAME: &'static str = \"auth:prune\";",
+    }
     /// A required configuration key has no value.
     EL2001 = {
         phase: Phase::Boot,

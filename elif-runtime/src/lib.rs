@@ -61,7 +61,9 @@ pub mod __private {
         dispatch, extract, finish, has_app_guards, has_app_interceptors, path_param, reply,
         run_app_guards, run_app_interceptors, web,
     };
-    pub use crate::module::{ControllerEntry, Module, ModuleDescriptor, ModuleMigrations};
+    pub use crate::module::{
+        AppCommand, CommandEntry, ControllerEntry, Module, ModuleDescriptor, ModuleMigrations,
+    };
     pub use crate::util::double_option;
     pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, DomainError, Error, Result};

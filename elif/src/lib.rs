@@ -72,6 +72,7 @@ pub mod prelude {
         Controller, Created, ExceptionFilter, Extension, FieldError, Guard, Interceptor, Json,
         NoContent, Page, Query, RequestContext, Routes, Schema, Scoped, Valid,
     };
+    pub use elif_runtime::module::AppCommand;
     pub use elif_runtime::validate::Validate;
     pub use std::sync::Arc;
 }

@@ -318,3 +318,90 @@ fn check_and_map_build_nothing_and_run_no_hooks() {
     );
     assert!(!BUILT_OR_INITIALISED.load(std::sync::atomic::Ordering::SeqCst));
 }
+
+// ------------------------------------------------------------- app commands
+
+#[injectable]
+pub struct Reindex;
+
+impl AppCommand for Reindex {
+    const NAME: &'static str = "search:reindex";
+    const ABOUT: &'static str = "Rebuild the search index";
+
+    async fn run(&self, args: &[String]) -> elif::Result<String> {
+        Ok(format!("reindexed {}\n", args.join(" ")))
+    }
+}
+
+#[injectable]
+pub struct HidesMigrate;
+
+impl AppCommand for HidesMigrate {
+    const NAME: &'static str = "migrate";
+    const ABOUT: &'static str = "Shadows elif's";
+
+    async fn run(&self, _: &[String]) -> elif::Result<String> {
+        Ok(String::new())
+    }
+}
+
+#[injectable]
+pub struct BadlyNamed;
+
+impl AppCommand for BadlyNamed {
+    const NAME: &'static str = "Search Reindex";
+    const ABOUT: &'static str = "Not a name";
+
+    async fn run(&self, _: &[String]) -> elif::Result<String> {
+        Ok(String::new())
+    }
+}
+
+#[injectable]
+pub struct SameName;
+
+impl AppCommand for SameName {
+    const NAME: &'static str = "search:reindex";
+    const ABOUT: &'static str = "Taken";
+
+    async fn run(&self, _: &[String]) -> elif::Result<String> {
+        Ok(String::new())
+    }
+}
+
+#[module(commands(Reindex))]
+pub struct SearchModule;
+
+#[module(imports(SearchModule), commands(HidesMigrate, BadlyNamed, SameName))]
+pub struct ClashingCommands;
+
+#[test]
+fn module_commands_are_in_the_map_and_bad_names_stop_the_boot() {
+    let map = App::new().module(SearchModule).without_env().map();
+    let search = map
+        .modules
+        .iter()
+        .find(|m| m.name == "SearchModule")
+        .unwrap();
+    assert_eq!(search.commands, ["search:reindex"]);
+    let reindex = map.components.iter().find(|c| c.name == "Reindex").unwrap();
+    assert_eq!(serde_json::to_value(reindex.kind).unwrap(), "command");
+    assert!(map.diagnostics.is_empty(), "{:?}", map.diagnostics);
+
+    let report = App::new().module(ClashingCommands).without_env().check();
+    let messages: Vec<&str> = report
+        .diagnostics()
+        .iter()
+        .filter(|d| d.entry.code == "EL1018")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "command `migrate` of `HidesMigrate` would hide elif's own `migrate` command",
+            "command `Search Reindex` of `BadlyNamed` is not a command name: lower-case words joined by `-`, after `package:` for a package's",
+            "commands `Reindex` and `SameName` are both named `search:reindex`",
+        ],
+        "{report}"
+    );
+}

@@ -38,6 +38,10 @@ fn generate(module: &parse::Module) -> TokenStream {
         let p = private_at(ty.span());
         quote_spanned!(ty.span()=> #p::ControllerEntry::of::<#ty>())
     });
+    let commands = module.commands.iter().map(|ty| {
+        let p = private_at(ty.span());
+        quote_spanned!(ty.span()=> #p::CommandEntry::of::<#ty>())
+    });
     let exports = module.exports.iter().map(|ty| {
         let p = private_at(ty.span());
         quote_spanned!(ty.span()=> #p::ProviderKey::of::<#ty>)
@@ -93,6 +97,7 @@ fn generate(module: &parse::Module) -> TokenStream {
                         filters: &[#(#filters),*],
                         middleware: #middleware,
                         exports: &[#(#exports),*],
+                        commands: &[#(#commands),*],
                         migrations: #migrations,
                         location: #p::Location { file: ::core::file!(), line: #line },
                     };

@@ -21,6 +21,7 @@ const SPEC: Spec = Spec::keys(
         "filters",
         "middleware",
         "migrations",
+        "commands",
     ],
 );
 
@@ -37,6 +38,7 @@ struct Args {
     filters: Types,
     middleware: Exprs,
     migrations: Option<syn::Expr>,
+    commands: Types,
 }
 
 /// A checked `#[module]` struct.
@@ -62,6 +64,8 @@ pub(crate) struct Module {
     /// `migrations = ..`: the package migrations this module brings (a
     /// constant `Migrations`, namespaced).
     pub(crate) migrations: Option<syn::Expr>,
+    /// `commands(...)`: commands it adds to the app's binary.
+    pub(crate) commands: Vec<syn::Type>,
 }
 
 /// Parses `#[module(imports(A), providers(B, C), controllers(D), exports(B))]`.
@@ -101,6 +105,7 @@ pub(crate) fn parse(
         filters: args.filters.0,
         middleware: args.middleware.0,
         migrations: args.migrations,
+        commands: args.commands.0,
     };
     check(&module, &mut errors);
     match errors.finish() {
@@ -119,6 +124,7 @@ fn check(module: &Module, errors: &mut Errors) {
         ("guards", &module.guards),
         ("interceptors", &module.interceptors),
         ("filters", &module.filters),
+        ("commands", &module.commands),
     ];
     for (key, list) in lists {
         let mut seen = HashSet::new();

@@ -1,6 +1,7 @@
 //! The app binary's command line: `serve` (the default), `check`, `routes`,
-//! `map`, `migrate` and `db seed`. Only the requested output goes to stdout, so `--json` output
-//! can be piped; logs go to stderr.
+//! `map`, `migrate`, `db seed`, and the commands the app's modules add
+//! (`commands(..)`). Only the requested output goes to stdout, so `--json`
+//! output can be piped; logs go to stderr.
 
 use std::ffi::OsString;
 
@@ -9,9 +10,74 @@ use clap::{Arg, ArgAction, Command};
 use crate::app::{App, serve};
 use crate::data::Migration;
 use crate::data::seed::SeederEntry;
+use crate::diagnostics::Diagnostic;
 use crate::error::Error;
+use crate::module::{BUILT_IN_COMMANDS, CommandEntry, ModuleTree, valid_command_name};
 
-fn cli(name: &'static str) -> Command {
+/// The commands the modules of `app` add, imports before importers.
+pub(crate) fn module_commands(modules: &ModuleTree) -> Vec<CommandEntry> {
+    modules
+        .order
+        .iter()
+        .flat_map(|&m| modules.modules[m].descriptor.commands.iter().copied())
+        .collect()
+}
+
+/// `EL1018` for each command whose name is malformed, elif's own, or
+/// another command's.
+pub(crate) fn command_problems(commands: &[CommandEntry]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (i, command) in commands.iter().enumerate() {
+        let owner = (command.provider)();
+        let problem = if !valid_command_name(command.name) {
+            Some(format!(
+                "command `{}` of `{}` is not a command name: lower-case words joined by `-`, after `package:` for a package's",
+                command.name, owner.name
+            ))
+        } else if BUILT_IN_COMMANDS.contains(&command.name) {
+            Some(format!(
+                "command `{}` of `{}` would hide elif's own `{}` command",
+                command.name, owner.name, command.name
+            ))
+        } else {
+            commands[..i]
+                .iter()
+                .find(|other| other.name == command.name)
+                .map(|other| {
+                    format!(
+                        "commands `{}` and `{}` are both named `{}`",
+                        (other.provider)().name,
+                        owner.name,
+                        command.name
+                    )
+                })
+        };
+        if let Some(message) = problem {
+            problems.push(Diagnostic::error(&elif_catalogue::EL1018, message).at(owner.location));
+        }
+    }
+    problems
+}
+
+fn cli(name: &'static str, commands: &[CommandEntry]) -> Command {
+    let mut cli = builtin_cli(name);
+    for command in commands {
+        if valid_command_name(command.name) && !BUILT_IN_COMMANDS.contains(&command.name) {
+            cli = cli.subcommand(
+                Command::new(command.name).about(command.about).arg(
+                    Arg::new("args")
+                        .num_args(0..)
+                        .trailing_var_arg(true)
+                        .allow_hyphen_values(true)
+                        .help("Passed to the command"),
+                ),
+            );
+        }
+    }
+    cli
+}
+
+fn builtin_cli(name: &'static str) -> Command {
     Command::new(name)
         .about("An elif application. Without a command, serves HTTP.")
         .subcommand(Command::new("serve").about("Boot the app and serve HTTP on HOST:PORT (default 127.0.0.1:8080)"))
@@ -68,7 +134,11 @@ fn json_flag(help: &'static str) -> Arg {
 
 pub(crate) async fn run(app: App, args: Vec<OsString>) -> crate::Result<()> {
     let name = crate::config::app_name();
-    let matches = match cli(name).try_get_matches_from(args) {
+    let commands = app
+        .root
+        .map(|root| module_commands(&ModuleTree::new(root)))
+        .unwrap_or_default();
+    let matches = match cli(name, &commands).try_get_matches_from(args) {
         Ok(matches) => matches,
         Err(error) => {
             let code = u8::try_from(error.exit_code()).unwrap_or(2);
@@ -97,6 +167,18 @@ pub(crate) async fn run(app: App, args: Vec<OsString>) -> crate::Result<()> {
                 out(&map.summary());
             }
             Ok(())
+        }
+        Some((other, args)) if other != "serve" => {
+            match commands.iter().find(|c| c.name == other) {
+                Some(command) => {
+                    let words: Vec<String> = args
+                        .get_many::<String>("args")
+                        .map(|words| words.cloned().collect())
+                        .unwrap_or_default();
+                    run_command(app, *command, &words).await
+                }
+                None => Err(Error::internal(format!("no command `{other}`"))),
+            }
         }
         _ => serve::serve(app.boot().await?).await,
     }
@@ -198,6 +280,17 @@ async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
             out(&text);
         }
     }
+    Ok(())
+}
+
+/// A module's command: boots the app (applying pending migrations outside
+/// production, as serving does), runs it, prints what it returns, and
+/// shuts the app down.
+async fn run_command(app: App, command: CommandEntry, args: &[String]) -> crate::Result<()> {
+    let booted = app.boot().await?;
+    let result = command.run(booted.container(), args).await;
+    booted.shutdown().await;
+    out(&result?);
     Ok(())
 }
 

@@ -124,6 +124,7 @@ mod tests {
                 filters: &[],
                 middleware: &[],
                 exports: &[],
+                commands: &[],
                 migrations: None,
                 location: Location {
                     file: "empty.rs",

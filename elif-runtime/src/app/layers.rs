@@ -207,6 +207,7 @@ mod tests {
             filters: &[],
             middleware: &[],
             exports: &[],
+            commands: &[],
             migrations: None,
             location: AT,
         }

@@ -129,6 +129,9 @@ impl App {
             self.migrations,
         );
         report.extend(clashes);
+        report.extend(crate::app::command::command_problems(
+            &crate::app::command::module_commands(&modules),
+        ));
         let routes = declared_routes(&modules);
         report.extend(duplicate_routes(routes.iter().map(|(_, route)| route)));
         let unsecured = routes

@@ -37,6 +37,7 @@ impl Module for DataModule {
                 ProviderKey::of::<Database>,
                 ProviderKey::of::<Transactional>,
             ],
+            commands: &[],
             migrations: None,
             location: Location {
                 file: file!(),

@@ -110,6 +110,8 @@ pub enum ProviderKind {
     Controller,
     /// A guard (`#[guard]`): an injectable that routes run before their handler.
     Guard,
+    /// An app command (an injectable that a module's `commands(..)` lists).
+    Command,
     /// A value given to the app builder, or an override.
     Value,
     /// Provided by elif itself.

@@ -88,6 +88,7 @@ impl AppMap {
                     guards: d.guards.iter().map(Layer::name).collect(),
                     interceptors: d.interceptors.iter().map(Layer::name).collect(),
                     filters: d.filters.iter().map(Layer::name).collect(),
+                    commands: d.commands.iter().map(|c| c.name).collect(),
                     migrations: d.migrations.map(|set| set.set()).map(|set| MigrationsMap {
                         namespace: set.namespace().unwrap_or_default(),
                         versions: set.iter().map(|m| m.id()).collect(),

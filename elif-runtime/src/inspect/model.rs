@@ -67,6 +67,8 @@ pub struct ModuleMap {
     pub interceptors: Vec<&'static str>,
     /// Exception filters tried on its controllers' errors.
     pub filters: Vec<&'static str>,
+    /// Commands it adds to the app's binary (`commands(..)`), by name.
+    pub commands: Vec<&'static str>,
     /// The package migrations it brings (`#[module(migrations = ..)]`).
     pub migrations: Option<MigrationsMap>,
     /// Where it is declared.

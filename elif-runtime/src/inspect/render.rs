@@ -84,6 +84,10 @@ impl AppMap {
                 ),
                 ("filters", m.filters.iter().map(|s| s.to_string()).collect()),
                 (
+                    "commands",
+                    m.commands.iter().map(|s| s.to_string()).collect(),
+                ),
+                (
                     "migrations",
                     m.migrations
                         .iter()

@@ -55,6 +55,8 @@ pub struct ModuleDescriptor {
     /// Types (own providers, trait bindings, imported modules or their
     /// exports) that modules importing this one can use.
     pub exports: &'static [fn() -> ProviderKey],
+    /// Commands it adds to the app's binary (`commands(..)`).
+    pub commands: &'static [crate::module::CommandEntry],
     /// The package migrations this module brings (`migrations = ..`):
     /// applied before the app's, under their namespace.
     pub migrations: Option<ModuleMigrations>,

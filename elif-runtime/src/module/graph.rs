@@ -72,6 +72,13 @@ pub(crate) fn build(input: GraphInput) -> (ModuleGraph, Vec<Diagnostic>) {
         for provider in modules.modules[m].descriptor.providers {
             table.add_declared(provider(), m, &modules);
         }
+        for command in modules.modules[m].descriptor.commands {
+            let descriptor = (command.provider)();
+            if let Some(i) = table.add_declared(descriptor, m, &modules) {
+                table.nodes[i].kind = ProviderKind::Command;
+                table.require_singleton(descriptor, "app command");
+            }
+        }
     }
     // Controllers after every declared provider, so a guard a module
     // declares is found before a controller would add it app-wide.

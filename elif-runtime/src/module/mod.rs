@@ -8,11 +8,14 @@
 //! which trait object a layer runs through) is made by the HTTP floor and
 //! held here opaque, as a trait binding holds its cast.
 
+mod command;
 mod descriptor;
 pub(crate) mod graph;
 mod layer;
 mod tree;
 
+pub use command::{AppCommand, CommandEntry};
+pub(crate) use command::{BUILT_IN as BUILT_IN_COMMANDS, valid_name as valid_command_name};
 pub use descriptor::{ControllerEntry, Module, ModuleDescriptor, ModuleMigrations};
 pub use layer::{FilterKind, GuardKind, InterceptorKind, Layer, LayerKind};
 pub(crate) use tree::ModuleTree;

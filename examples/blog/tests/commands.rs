@@ -337,3 +337,26 @@ fn a_closed_pipe_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(output.status.success(), "{output:?}");
 }
+
+#[test]
+fn packages_add_commands_to_the_binary() {
+    let help = stdout(&run(&["--help"]));
+    assert!(
+        help.contains("auth:prune") && help.contains("Delete expired API tokens"),
+        "{help}"
+    );
+    let url = database("prune");
+    let pruned = run_on(&url, &["auth:prune"]);
+    assert!(pruned.status.success(), "{pruned:?}");
+    assert_eq!(
+        stdout(&pruned),
+        "deleted 0 expired API token(s) and 0 expired link(s)\n",
+        "the app booted (migrations applied) before the command ran"
+    );
+    let extra = run_on(&url, &["auth:prune", "now"]);
+    assert!(!extra.status.success(), "{extra:?}");
+    assert!(
+        String::from_utf8_lossy(&extra.stderr).contains("takes no arguments"),
+        "{extra:?}"
+    );
+}

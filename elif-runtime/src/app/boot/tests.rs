@@ -87,6 +87,7 @@ mod dependencies {
             filters: &[],
             middleware: &[],
             exports: &[],
+            commands: &[],
             migrations: None,
             location: AT,
         }
@@ -334,6 +335,7 @@ mod hooks {
         filters: &[],
         middleware: &[],
         exports: &[],
+        commands: &[],
         migrations: None,
         location: AT,
     };
@@ -427,6 +429,7 @@ mod routes {
                         filters: &[],
                         middleware: &[],
                         exports: &[],
+                        commands: &[],
                         migrations: None,
                         location: AT,
                     };
