@@ -529,7 +529,9 @@ impl OnInit for Authenticated {
     /// Fails the boot when a configured mechanism has nothing to verify it.
     async fn on_init(&self) -> elif::Result<()> {
         if self.api_tokens.is_none() && self.config.mechanisms().any(|m| m == Mechanism::ApiToken) {
-            return Err(SetupError::ApiTokensMissing.into());
+            return Err(
+                Error::from(SetupError::ApiTokensMissing).with_entry(&crate::catalogue::EL5003)
+            );
         }
         Ok(())
     }

@@ -244,7 +244,9 @@ impl fmt::Debug for Jwt {
 
 /// A boot error of the JWT config, with its fix.
 fn config_error(detail: impl Into<String>, hint: &'static str) -> Error {
-    Error::new(500, "AUTH_JWT_CONFIG", detail).with_hint(hint)
+    Error::new(500, "AUTH_JWT_CONFIG", detail)
+        .with_hint(hint)
+        .with_entry(&crate::catalogue::EL5001)
 }
 
 impl Jwt {

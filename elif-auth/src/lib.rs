@@ -35,6 +35,7 @@
 //! [`Authenticated`] guard ([`current`]), and policies ([`policy`]).
 
 pub mod api_tokens;
+pub mod catalogue;
 pub mod current;
 pub mod jwt;
 pub mod one_time;

@@ -377,7 +377,9 @@ impl fmt::Debug for Sessions {
 }
 
 fn config_error(detail: impl Into<String>, hint: &'static str) -> Error {
-    Error::new(500, "AUTH_SESSION_CONFIG", detail.into()).with_hint(hint)
+    Error::new(500, "AUTH_SESSION_CONFIG", detail.into())
+        .with_hint(hint)
+        .with_entry(&crate::catalogue::EL5002)
 }
 
 impl Sessions {

@@ -317,6 +317,10 @@ async fn without_the_mechanism_an_api_token_is_no_jwt_and_without_the_module_the
         .unwrap();
     let text = error.to_string();
     assert!(text.contains("AUTH_API_TOKENS_MISSING"), "{text}");
+    assert!(
+        text.contains("error[EL5003]: API tokens configured without their module"),
+        "elif-auth's own code: {text}"
+    );
     assert!(text.contains("AuthDataModule"), "{text}");
     db.cleanup().await;
 }

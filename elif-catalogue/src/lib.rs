@@ -4,7 +4,9 @@
 //! `E0xxx`): compile-time errors of the macros are `EL0xxx`, boot-time errors
 //! of the dependency graph and modules `EL1xxx`, configuration `EL2xxx`,
 //! problems answered to HTTP requests `EL3xxx` (their problem+json `type`),
-//! the database's state at boot and in `check` `EL4xxx`.
+//! the database's state at boot and in `check` `EL4xxx`. `EL5000`–`EL9999`
+//! belong to packages: each reserves a block ([`Catalogue`]) for its own
+//! boot diagnostics.
 //! The macros (through `elif-codegen`), the boot report and the CLI all take
 //! their codes, titles and hints from here, so there is one place to read and
 //! one place to change.
@@ -63,6 +65,117 @@ impl Entry {
     pub fn url(&self) -> String {
         format!("{URL}{}", self.code)
     }
+}
+
+impl Entry {
+    /// The fields an entry may leave out (only request-time entries
+    /// answer): the base of a package's entries, `Entry { code: "EL5001",
+    /// .., ..Entry::BLANK }`.
+    pub const BLANK: Entry = UNANSWERED;
+}
+
+/// The codes packages reserve their blocks in.
+pub const PACKAGE_CODES: std::ops::RangeInclusive<u16> = 5000..=9999;
+
+/// A package's own diagnostics: the block of codes it reserved (listed in
+/// docs/packages.md, so that two packages never share one) and its
+/// entries, boot-time ones (a package's request-time problems keep their
+/// `DomainError` codes).
+#[derive(Debug)]
+pub struct Catalogue {
+    /// The package (`elif-auth`).
+    pub package: &'static str,
+    /// The first code of its block (`5000` for `EL5000`).
+    pub first: u16,
+    /// The last code of its block.
+    pub last: u16,
+    /// Where its entries are documented (what `explain` points to).
+    pub docs: &'static str,
+    /// Its entries, in code order.
+    pub entries: &'static [Entry],
+}
+
+impl Catalogue {
+    /// The entry for `code`, case-insensitively.
+    pub fn find(&self, code: &str) -> Option<&'static Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.code.eq_ignore_ascii_case(code))
+    }
+
+    /// Whether its block and `other`'s share a code.
+    pub fn overlaps(&self, other: &Catalogue) -> bool {
+        self.first <= other.last && other.first <= self.last
+    }
+
+    /// What is wrong with it: a block outside [`PACKAGE_CODES`], an entry
+    /// outside its block, malformed, repeated or not a boot-time one.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.first > self.last
+            || !PACKAGE_CODES.contains(&self.first)
+            || !PACKAGE_CODES.contains(&self.last)
+        {
+            out.push(format!(
+                "`{}` reserves EL{}–EL{}, outside the packages' codes EL{}–EL{}",
+                self.package,
+                self.first,
+                self.last,
+                PACKAGE_CODES.start(),
+                PACKAGE_CODES.end()
+            ));
+        }
+        for (i, entry) in self.entries.iter().enumerate() {
+            let number = entry
+                .code
+                .strip_prefix("EL")
+                .filter(|n| n.len() == 4)
+                .and_then(|n| n.parse::<u16>().ok());
+            match number {
+                Some(n) if (self.first..=self.last).contains(&n) => {}
+                _ => out.push(format!(
+                    "`{}`'s code `{}` is not in its block EL{}–EL{}",
+                    self.package, entry.code, self.first, self.last
+                )),
+            }
+            if self.entries[..i].iter().any(|e| e.code == entry.code) {
+                out.push(format!("`{}` defines `{}` twice", self.package, entry.code));
+            }
+            if entry.phase != Phase::Boot || entry.answer.is_some() {
+                out.push(format!(
+                    "`{}`'s `{}` is not a boot-time entry",
+                    self.package, entry.code
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// An entry as text: title, when it is raised, what it means, how to fix
+/// it, a wrong and a right example, and where to read `more` (what
+/// `explain` prints).
+pub fn explain(entry: &Entry, more: &str) -> String {
+    let phase = match entry.phase {
+        Phase::Compile => "a compile error of elif's macros",
+        Phase::Boot => "a boot error, reported before any port is bound (also by `check`)",
+        Phase::Request => "a problem answered to an HTTP request (problem+json `type`)",
+    };
+    let indent = |text: &str| {
+        text.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    };
+    format!(
+        "{code}: {title}\n\nThis is {phase}.\n\n{explanation}\n\nHow to fix it: {hint}\n\nWrong:\n\n{wrong}\nRight:\n\n{right}\nMore: {url}\n",
+        code = entry.code,
+        title = entry.title,
+        explanation = entry.explanation,
+        hint = entry.hint,
+        wrong = indent(entry.wrong),
+        right = indent(entry.right),
+        url = more,
+    )
 }
 
 /// The fields an entry may leave out: only request-time entries answer.
@@ -633,10 +746,22 @@ catalogue! {
         explanation: "A module's `commands(..)` adds commands to the app's binary under their `AppCommand::NAME`. \
             A name is lower-case words of letters and digits joined by `-`, with at most one `package:` before \
             them (`auth:prune`); it cannot be one of elif's own commands (`serve`, `check`, `routes`, `map`, \
-            `migrate`, `db`, `help`) or another command's, which would make one of them unreachable.",
+            `migrate`, `db`, `explain`, `help`) or another command's, which would make one of them unreachable.",
         hint: "rename the command, with its package's name before a `:` (`auth:prune`, `billing:sync`)",
         wrong: "const NAME: &'static str = \"migrate\";",
         right: "const NAME: &'static str = \"auth:prune\";",
+    }
+    /// Package catalogues that break the rules of the packages' codes.
+    EL1019 = {
+        phase: Phase::Boot,
+        title: "package error codes out of their block",
+        explanation: "Codes `EL5000`–`EL9999` belong to packages: each reserves a block (listed in docs/packages.md) \
+            and declares its boot diagnostics there with `elif::package_catalogue!`. A block outside that range, an \
+            entry outside its package's block, a code defined twice or two packages sharing codes would make a code \
+            mean two things, so the app does not boot.",
+        hint: "keep the package's codes in the block it reserved; reserve a new block in docs/packages.md",
+        wrong: "elif::package_catalogue! { pub static CATALOGUE = (\"my-pkg\", 5000..=5099, \"..\"); EL4242 = { .. } }",
+        right: "elif::package_catalogue! { pub static CATALOGUE = (\"my-pkg\", 5100..=5199, \"..\"); EL5101 = { .. } }",
     }
     /// A required configuration key has no value.
     EL2001 = {
@@ -952,6 +1077,8 @@ pub fn markdown() -> String {
          macros, `EL1xxx` boot errors of the dependency graph and modules, `EL2xxx` configuration errors, \
          `EL3xxx` problems answered to HTTP requests (their problem+json `type` points here), \
          `EL4xxx` the database's state at boot and in `check` (migrations, schema drift). \
+         `EL5000`–`EL9999` are packages' own boot diagnostics, in blocks each package reserves \
+         (docs/packages.md); an app's `explain CODE` command explains them. \
          Boot errors are all reported at once, before a port is bound.\n\n",
     );
     for e in ALL {
@@ -1143,6 +1270,46 @@ mod tests {
                 answer.code
             );
         }
+    }
+
+    #[test]
+    fn a_package_catalogue_keeps_to_its_block_and_to_boot_entries() {
+        const ONE: Entry = Entry {
+            code: "EL5001",
+            phase: Phase::Boot,
+            ..Entry::BLANK
+        };
+        const STRAY: Entry = Entry {
+            code: "EL5200",
+            phase: Phase::Request,
+            ..Entry::BLANK
+        };
+        let good = Catalogue {
+            package: "a",
+            first: 5000,
+            last: 5099,
+            docs: "",
+            entries: &[ONE],
+        };
+        assert!(good.problems().is_empty());
+        assert_eq!(good.find("el5001").map(|e| e.code), Some("EL5001"));
+        let bad = Catalogue {
+            package: "b",
+            first: 4900,
+            last: 5050,
+            docs: "",
+            entries: &[ONE, ONE, STRAY],
+        };
+        assert_eq!(
+            bad.problems(),
+            [
+                "`b` reserves EL4900–EL5050, outside the packages' codes EL5000–EL9999",
+                "`b` defines `EL5001` twice",
+                "`b`'s code `EL5200` is not in its block EL4900–EL5050",
+                "`b`'s `EL5200` is not a boot-time entry",
+            ]
+        );
+        assert!(good.overlaps(&bad) && bad.overlaps(&good));
     }
 
     #[test]

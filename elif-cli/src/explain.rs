@@ -1,6 +1,6 @@
 //! `elif explain CODE`: one catalogue entry as text.
 
-use elif_catalogue::{ALL, Entry, Phase};
+use elif_catalogue::{ALL, Entry};
 
 /// The entry for `code` (case-insensitive), as text: title, when it is
 /// raised, what it means, how to fix it, and a wrong and a right example.
@@ -27,26 +27,7 @@ pub fn list() -> String {
 }
 
 fn render(entry: &Entry) -> String {
-    let phase = match entry.phase {
-        Phase::Compile => "a compile error of elif's macros",
-        Phase::Boot => "a boot error, reported before any port is bound (also by `check`)",
-        Phase::Request => "a problem answered to an HTTP request (problem+json `type`)",
-    };
-    let indent = |text: &str| {
-        text.lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
-    };
-    format!(
-        "{code}: {title}\n\nThis is {phase}.\n\n{explanation}\n\nHow to fix it: {hint}\n\nWrong:\n\n{wrong}\nRight:\n\n{right}\nMore: {url}\n",
-        code = entry.code,
-        title = entry.title,
-        explanation = entry.explanation,
-        hint = entry.hint,
-        wrong = indent(entry.wrong),
-        right = indent(entry.right),
-        url = entry.url(),
-    )
+    elif_catalogue::explain(entry, &entry.url())
 }
 
 #[cfg(test)]

@@ -6,6 +6,110 @@ use std::fmt;
 use elif_catalogue::Entry;
 pub use elif_catalogue::{self as catalogue};
 
+/// A package's catalogue, as `package_catalogue!` registers it.
+#[derive(Debug)]
+pub struct CatalogueRegistration(pub &'static elif_catalogue::Catalogue);
+
+inventory::collect!(CatalogueRegistration);
+
+/// Every package catalogue linked into the binary.
+pub fn package_catalogues() -> impl Iterator<Item = &'static elif_catalogue::Catalogue> {
+    inventory::iter::<CatalogueRegistration>
+        .into_iter()
+        .map(|registration| registration.0)
+}
+
+/// The entry for `code` in elif's catalogue or a package's, with where to
+/// read more about it.
+pub fn find_entry(code: &str) -> Option<(&'static Entry, String)> {
+    if let Some(entry) = elif_catalogue::find(code) {
+        return Some((entry, entry.url()));
+    }
+    package_catalogues().find_map(|catalogue| {
+        catalogue
+            .find(code)
+            .map(|entry| (entry, catalogue.docs.to_owned()))
+    })
+}
+
+/// `EL1019` for every package catalogue out of the packages' codes, with
+/// an entry outside its block, or sharing codes with another's.
+pub(crate) fn catalogue_problems() -> Vec<Diagnostic> {
+    let catalogues: Vec<&elif_catalogue::Catalogue> = package_catalogues().collect();
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for (i, catalogue) in catalogues.iter().enumerate() {
+        out.extend(
+            catalogue
+                .problems()
+                .into_iter()
+                .map(|problem| Diagnostic::error(&elif_catalogue::EL1019, problem)),
+        );
+        for other in catalogues[..i].iter().filter(|o| o.overlaps(catalogue)) {
+            out.push(Diagnostic::error(
+                &elif_catalogue::EL1019,
+                format!(
+                    "`{}` (EL{}–EL{}) and `{}` (EL{}–EL{}) reserve the same codes",
+                    other.package,
+                    other.first,
+                    other.last,
+                    catalogue.package,
+                    catalogue.first,
+                    catalogue.last
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// A package's own boot diagnostics, in the block of codes it reserved
+/// (docs/packages.md lists the blocks given out), registered so that the
+/// boot checks them and the app's `explain` command finds them. Raise one
+/// with `Error::framework(&EL5001, "..")` (from a factory or an `on_init`
+/// hook: the boot report then names it).
+///
+/// ```text
+/// elif::package_catalogue! {
+///     /// elif-auth's diagnostics.
+///     pub static CATALOGUE = ("elif-auth", 5000..=5099, "https://docs.rs/elif-auth");
+///     /// The JWT settings cannot sign or verify tokens.
+///     EL5001 = {
+///         phase: Phase::Boot,
+///         title: "JWT configuration invalid",
+///         explanation: "..", hint: "..", wrong: "..", right: "..",
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! package_catalogue {
+    (
+        $(#[$catalogue_doc:meta])*
+        $vis:vis static $catalogue:ident = ($package:literal, $first:literal ..= $last:literal, $docs:literal);
+        $( $(#[$doc:meta])* $name:ident = { $($field:ident : $value:expr),* $(,)? } )*
+    ) => {
+        $(
+            $(#[$doc])*
+            #[allow(clippy::needless_update)]
+            $vis const $name: $crate::diagnostics::catalogue::Entry = $crate::diagnostics::catalogue::Entry {
+                code: ::core::stringify!($name),
+                $($field: $value,)*
+                ..$crate::diagnostics::catalogue::Entry::BLANK
+            };
+        )*
+        $(#[$catalogue_doc])*
+        $vis static $catalogue: $crate::diagnostics::catalogue::Catalogue = $crate::diagnostics::catalogue::Catalogue {
+            package: $package,
+            first: $first,
+            last: $last,
+            docs: $docs,
+            entries: &[$($name),*],
+        };
+        $crate::__private::inventory::submit! {
+            $crate::diagnostics::CatalogueRegistration(&$catalogue)
+        }
+    };
+}
+
 /// Where a component is declared in the user's source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Location {

@@ -123,6 +123,15 @@ impl Error {
         error
     }
 
+    /// This error with a boot-time catalogue entry, a package's
+    /// (`package_catalogue!`) or elif's: a factory or `on_init` hook that
+    /// fails with it is reported under the entry's code, with the error's
+    /// message and hint. The status and `code` stay.
+    pub fn with_entry(mut self, entry: &'static Entry) -> Self {
+        self.inner.entry = Some(entry);
+        self
+    }
+
     /// An error known only by its HTTP status (one of actix-web's, or an
     /// error response without a body): the catalogue entry for the status
     /// ([`entry_for_status`]), keeping the status itself.

@@ -47,8 +47,8 @@ pub use elif_macros::{Deserialize, Serialize};
 pub use elif_runtime::__private::serde::{de::Deserialize, ser::Serialize};
 pub use elif_runtime::{App, Booted, BoxFuture, DomainError, Error, Lifecycle, Result};
 pub use elif_runtime::{
-    app, config, data, di, diagnostics, error, http, inspect, module as modules, testing, time,
-    validate, with_connection,
+    app, config, data, di, diagnostics, error, http, inspect, module as modules, package_catalogue,
+    testing, time, validate, with_connection,
 };
 
 /// What most files of an elif app need: `use elif::prelude::*;`.

@@ -118,6 +118,12 @@ fn builtin_cli(name: &'static str) -> Command {
                 ),
         )
         .subcommand(
+            Command::new("explain")
+                .about("Explain a diagnostic code: elif's, or one of a package this app links (EL5000-EL9999)")
+                .arg(Arg::new("code").value_name("CODE").required_unless_present("list").help("The code, e.g. EL1001"))
+                .arg(Arg::new("list").long("list").action(ArgAction::SetTrue).help("List every code with its title")),
+        )
+        .subcommand(
             Command::new("db")
                 .about("The database's rows")
                 .subcommand_required(true)
@@ -155,6 +161,7 @@ pub(crate) async fn run(app: App, args: Vec<OsString>) -> crate::Result<()> {
         Some(("check", args)) => check(app, args.get_flag("quiet"), args.get_flag("json")).await,
         Some(("migrate", args)) => migrate(app, args).await,
         Some(("db", _)) => seed(app).await,
+        Some(("explain", args)) => explain(args),
         Some(("routes", _)) => {
             out(&app.map().routes_table());
             Ok(())
@@ -281,6 +288,39 @@ async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `explain CODE | --list`: elif's catalogue and the packages' linked in.
+fn explain(args: &clap::ArgMatches) -> crate::Result<()> {
+    if args.get_flag("list") {
+        let mut text = String::new();
+        for entry in elif_catalogue::ALL {
+            text.push_str(&format!("{}  {}\n", entry.code, entry.title));
+        }
+        for catalogue in crate::diagnostics::package_catalogues() {
+            for entry in catalogue.entries {
+                text.push_str(&format!(
+                    "{}  {} ({})\n",
+                    entry.code, entry.title, catalogue.package
+                ));
+            }
+        }
+        out(&text);
+        return Ok(());
+    }
+    let code = args.get_one::<String>("code").map_or("", String::as_str);
+    match crate::diagnostics::find_entry(code) {
+        Some((entry, more)) => {
+            out(&elif_catalogue::explain(entry, &more));
+            Ok(())
+        }
+        None => {
+            eprintln!(
+                "error: `{code}` is not a code of elif or of a package this app links; `explain --list` lists them"
+            );
+            Err(Error::exit(2))
+        }
+    }
 }
 
 /// A module's command: boots the app (applying pending migrations outside

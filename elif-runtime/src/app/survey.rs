@@ -129,6 +129,7 @@ impl App {
             self.migrations,
         );
         report.extend(clashes);
+        report.extend(crate::diagnostics::catalogue_problems());
         report.extend(crate::app::command::command_problems(
             &crate::app::command::module_commands(&modules),
         ));

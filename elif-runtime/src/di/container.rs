@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use elif_catalogue::{EL1008, EL1009};
+use elif_catalogue::{EL1008, EL1009, Entry};
 
 use crate::di::graph::Graph;
 use crate::di::provider::{Instance, ProviderKey, Scope, downcast};
@@ -35,7 +35,7 @@ impl Container {
             }
             if let Err(error) = resolver.resolve_index(index).await {
                 let mut diagnostic = Diagnostic::error(
-                    &EL1008,
+                    boot_entry(&error, &EL1008),
                     format!("building `{}` failed: {}", node.name, error.detail()),
                 );
                 if let Some(hint) = error.hint() {
@@ -102,7 +102,7 @@ impl Container {
             tracing::debug!(component = %node.name, "on_init");
             if let Err(error) = hook(instance.clone()).await {
                 let mut diagnostic = Diagnostic::error(
-                    &EL1009,
+                    boot_entry(&error, &EL1009),
                     match error.code() {
                         "INTERNAL_ERROR" => {
                             format!("`{}`'s on_init failed: {}", node.name, error.detail())
@@ -162,4 +162,13 @@ impl RequestScope {
     ) -> crate::Result<Arc<T>> {
         self.resolver.get_at::<T>(index).await
     }
+}
+
+/// The entry a failed build or hook is reported under: the error's own
+/// when it carries a boot-time one (a package's diagnostic), else `generic`.
+fn boot_entry(error: &crate::Error, generic: &'static Entry) -> &'static Entry {
+    error
+        .entry()
+        .filter(|entry| entry.phase == elif_catalogue::Phase::Boot)
+        .unwrap_or(generic)
 }

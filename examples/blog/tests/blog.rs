@@ -377,6 +377,10 @@ async fn production_mode_needs_its_secrets_and_does_not_seed() {
         .unwrap_err()
         .to_string();
     assert!(refused.contains("auth.jwt.secrets"), "{refused}");
+    assert!(
+        refused.contains("error[EL5001]: JWT configuration invalid"),
+        "elif-auth's own code: {refused}"
+    );
     let app = TestApp::start(
         example_blog::app()
             .without_env()

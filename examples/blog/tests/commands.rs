@@ -360,3 +360,27 @@ fn packages_add_commands_to_the_binary() {
         "{extra:?}"
     );
 }
+
+#[test]
+fn explain_knows_elif_s_codes_and_those_of_the_packages_the_app_links() {
+    let own = run(&["explain", "EL5001"]);
+    assert!(own.status.success(), "{own:?}");
+    let text = stdout(&own);
+    assert!(
+        text.starts_with("EL5001: JWT configuration invalid\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://elif.rs/packages/elif-auth"),
+        "{text}"
+    );
+    let core = stdout(&run(&["explain", "el1001"]));
+    assert!(core.starts_with("EL1001: "), "{core}");
+    let list = stdout(&run(&["explain", "--list"]));
+    assert!(
+        list.contains("EL5003  API tokens configured without their module (elif-auth)"),
+        "{list}"
+    );
+    let unknown = run(&["explain", "EL5099"]);
+    assert_eq!(unknown.status.code(), Some(2), "{unknown:?}");
+}
