@@ -8,6 +8,17 @@ pub fn explain(code: &str) -> Option<String> {
     elif_catalogue::find(code).map(render)
 }
 
+/// Whether `code` is in the packages' codes (`EL5000`–`EL9999`), which the
+/// app that links the package explains.
+pub fn is_package_code(code: &str) -> bool {
+    let upper = code.to_ascii_uppercase();
+    upper
+        .strip_prefix("EL")
+        .filter(|n| n.len() == 4)
+        .and_then(|n| n.parse::<u16>().ok())
+        .is_some_and(|n| elif_catalogue::PACKAGE_CODES.contains(&n))
+}
+
 /// Codes close to an unknown `code`, for "did you mean".
 pub fn similar(code: &str) -> Vec<&'static str> {
     let code = code.to_ascii_uppercase();
@@ -47,6 +58,8 @@ mod tests {
     #[test]
     fn lookup_is_case_insensitive_and_unknown_codes_get_neighbours() {
         assert!(explain("el1001").is_some());
+        assert!(is_package_code("el5001") && is_package_code("EL9999"));
+        assert!(!is_package_code("EL4001") && !is_package_code("EL50011"));
         assert!(explain("EL9999").is_none());
         assert!(similar("EL10").contains(&"EL1001"));
         assert!(

@@ -56,8 +56,14 @@ fn cli() -> Command {
         .subcommand(
             Command::new("explain")
                 .about("Explain an error code: what it means, how to fix it, a wrong and a right example")
+                .long_about(
+                    "Explain an error code: what it means, how to fix it, a wrong and a right example. \
+                     elif's own codes (EL0001-EL4999) are answered here; a package's (EL5000-EL9999) by \
+                     the app in this directory, which links the package (runs `cargo run -- explain CODE`).",
+                )
                 .arg(Arg::new("code").required_unless_present("list").help("A code such as EL1001"))
-                .arg(Arg::new("list").long("list").action(ArgAction::SetTrue).help("List every code")),
+                .arg(Arg::new("list").long("list").action(ArgAction::SetTrue).help("List every code of elif"))
+                .arg(Arg::new("package").long("package").short('p').help("For a package's code: the app's package, in a workspace with several")),
         )
         .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
         .subcommand(delegated("map", "Describe the app in this directory (runs `cargo run -- map`; add --json)"))
@@ -127,6 +133,13 @@ fn run_explain(args: &ArgMatches) -> u8 {
         Some(text) => {
             out(&text);
             0
+        }
+        None if explain::is_package_code(code) => {
+            let target = delegate::Target {
+                package: args.get_one::<String>("package").cloned(),
+                ..delegate::Target::default()
+            };
+            delegate::run(&target, "explain", &[OsString::from(code)])
         }
         None => {
             let similar = explain::similar(code);
