@@ -30,7 +30,7 @@ use elif::prelude::*;
 use crate::security;
 
 /// A personal access token, as stored: never its text, only its SHA-256.
-#[model(table = "elif_api_tokens")]
+#[model(table = "elif_api_tokens", namespace = "elif_auth")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiToken {
     /// Its id (what `revoke` takes).

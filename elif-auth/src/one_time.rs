@@ -21,7 +21,7 @@ pub const EMAIL_VERIFICATION: &str = "email_verification";
 
 /// A single-use token, as stored: its purpose, its subject, the SHA-256
 /// of its text, and when it expires.
-#[model(table = "elif_one_time_tokens")]
+#[model(table = "elif_one_time_tokens", namespace = "elif_auth")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneTimeToken {
     /// Its id.

@@ -22,8 +22,14 @@ use std::time::Duration;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use elif::data::diesel;
 use elif::prelude::*;
 use tokio::sync::Semaphore;
+
+use diesel::deserialize::{self, FromSql};
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sqlite::{Sqlite, SqliteValue};
 
 /// The fewest characters a password may have (OWASP ASVS 5.0, 6.2.1).
 pub const MIN_LENGTH: usize = 8;
@@ -69,8 +75,63 @@ fn at_least_8(value: &u32) -> Result<(), String> {
 
 /// A password hash in PHC text (`$argon2id$v=19$m=19456,t=2,p=1$..`), as
 /// stored in a column. Its text never shows in `Debug` or `Display`.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// A `#[model]` field type (`#[hidden] pub password_hash: PasswordHash`),
+/// stored as `TEXT` on both backends: a stored value that is not PHC text
+/// fails the row's read rather than reaching `Passwords::check`.
+/// Factories fill it with a hash of `password` (at cheap parameters, which
+/// `needs_rehash` reports on the first login).
+#[derive(
+    Clone, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct PasswordHash(String);
+
+impl elif::data::Column for PasswordHash {
+    type Sql = diesel::sql_types::Text;
+    const SQL_TYPE: elif::data::SqlType = elif::data::SqlType::Text;
+
+    fn fake(_sequence: u64) -> Self {
+        static FAKE: std::sync::OnceLock<PasswordHash> = std::sync::OnceLock::new();
+        FAKE.get_or_init(|| {
+            let cheap = Params::new(1024, 1, 1, None).unwrap_or_default();
+            let salt = SaltString::generate(&mut OsRng);
+            let hash = Argon2::new(Algorithm::Argon2id, Version::V0x13, cheap)
+                .hash_password(b"password", &salt)
+                .map(|hash| hash.to_string())
+                .unwrap_or_default();
+            PasswordHash(hash)
+        })
+        .clone()
+    }
+}
+
+impl FromSql<diesel::sql_types::Text, Sqlite> for PasswordHash {
+    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<diesel::sql_types::Text, Sqlite>>::from_sql(value)?;
+        Self::from_phc(text).map_err(|e| e.detail().to_owned().into())
+    }
+}
+
+impl FromSql<diesel::sql_types::Text, Pg> for PasswordHash {
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<diesel::sql_types::Text, Pg>>::from_sql(value)?;
+        Self::from_phc(text).map_err(|e| e.detail().to_owned().into())
+    }
+}
+
+impl ToSql<diesel::sql_types::Text, Sqlite> for PasswordHash {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.0.as_str());
+        Ok(IsNull::No)
+    }
+}
+
+impl ToSql<diesel::sql_types::Text, Pg> for PasswordHash {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <str as ToSql<diesel::sql_types::Text, Pg>>::to_sql(self.0.as_str(), out)
+    }
+}
 
 impl PasswordHash {
     /// A stored hash, checked to be PHC text.

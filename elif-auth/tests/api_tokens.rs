@@ -129,6 +129,14 @@ async fn api_tokens_authenticate_until_revoked_or_expired_and_are_stored_hashed(
             .unwrap();
         let alice = user(&app, clock.clone(), "alice@example.com", "member").await;
         let tokens = app.container().get::<ApiTokens>().unwrap();
+        let report = self::app(AppModule, &db, clock.clone())
+            .config("app.env", "production")
+            .check_with_database()
+            .await;
+        assert!(
+            report.is_empty(),
+            "the package's tables match its models: {report}"
+        );
 
         let made = tokens
             .create(&alice.subject(), "deploy script", &["posts.create"], None)
@@ -309,6 +317,23 @@ async fn without_the_mechanism_an_api_token_is_no_jwt_and_without_the_module_the
         (401, "TOKEN_MALFORMED".into())
     );
     jwt_only.stop().await;
+
+    // Without the module, its models are not the app's: no drift reported
+    // for tables the app never created.
+    let report = app(WithoutTokensModule, &db, clock.clone())
+        .config("auth.mechanisms", ["jwt"])
+        .config("app.env", "production")
+        .check_with_database()
+        .await;
+    assert!(
+        report
+            .diagnostics()
+            .iter()
+            .all(|d| d.entry.code != "EL4006"),
+        "{report}"
+    );
+    let map = app(WithoutTokensModule, &db, clock.clone()).map();
+    assert!(map.models.iter().all(|m| m.name != "ApiToken"));
 
     let error = app(WithoutTokensModule, &db, clock)
         .boot()

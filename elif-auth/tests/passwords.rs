@@ -194,3 +194,94 @@ async fn a_flood_beyond_the_queue_answers_503_with_retry_after() {
     }
     assert_eq!(app.get("/ping").await.status(), 200);
 }
+
+mod common;
+
+/// A model that stores its password hash as a `PasswordHash` column.
+#[model(table = "credentials")]
+#[derive(Debug, Clone)]
+pub struct Credential {
+    #[key]
+    pub id: i64,
+    pub email: String,
+    #[hidden]
+    pub password_hash: PasswordHash,
+}
+
+#[module(imports(AuthModule, elif::data::DataModule), providers(Repository<Credential>))]
+struct CredentialsModule;
+
+#[elif::test]
+async fn password_hash_is_a_model_column_on_both_databases() {
+    use elif::testing::TestDatabase;
+    for db in TestDatabase::both("auth_password_column").await {
+        let booted = App::new()
+            .module(CredentialsModule)
+            .without_env()
+            .provide::<dyn elif_auth::Principals>(elif_auth::testing::no_principals())
+            .config("auth.jwt.secrets", [common::SECRET])
+            .migrations(common::MIGRATIONS)
+            .config("database.url", db.url())
+            .boot()
+            .await
+            .unwrap();
+        let passwords = booted.container().get::<Passwords>().unwrap();
+        let credentials = booted.container().get::<Repository<Credential>>().unwrap();
+
+        let hash = passwords.hash("correct horse").await.unwrap();
+        let stored = credentials
+            .insert(NewCredential {
+                email: "ann@example.com".into(),
+                password_hash: hash.clone(),
+            })
+            .await
+            .unwrap();
+        let read = credentials.find_or_fail(stored.id).await.unwrap();
+        assert_eq!(read.password_hash, hash, "written and read as PHC text");
+        assert!(matches!(
+            passwords
+                .check("correct horse", Some(&read.password_hash))
+                .await
+                .unwrap(),
+            Check::Valid {
+                needs_rehash: false
+            }
+        ));
+        let json = serde_json::to_value(&read).unwrap();
+        assert!(json.get("password_hash").is_none(), "{json}");
+        assert_eq!(
+            format!("{read:?}").matches("redacted").count(),
+            1,
+            "{read:?}"
+        );
+
+        // Factories give a hash of `password`, at parameters to rehash.
+        let made = Credential::factory()
+            .create_one(&credentials)
+            .await
+            .unwrap();
+        assert_eq!(
+            passwords
+                .check("password", Some(&made.password_hash))
+                .await
+                .unwrap(),
+            Check::Valid { needs_rehash: true }
+        );
+
+        // A stored value that is not PHC text fails the read, loudly.
+        let database = booted.container().get::<elif::data::Database>().unwrap();
+        let mut conn = database.connection().await.unwrap();
+        elif::with_connection!(conn, |c| elif::data::diesel_async::RunQueryDsl::execute(
+            elif::data::diesel::sql_query("UPDATE credentials SET password_hash = 'plain text'"),
+            c
+        )
+        .await)
+        .unwrap();
+        drop(conn);
+        let error = credentials.find(stored.id).await.err().unwrap();
+        assert_eq!(error.status(), 500, "{error:?}");
+        assert!(!format!("{error:?}").contains("plain text"), "{error:?}");
+        drop(booted);
+        db.cleanup().await;
+    }
+}

@@ -40,12 +40,12 @@ pub mod __private {
     pub use crate::config::source::{ConfigSource, FieldSpec};
     pub use crate::config::{ConfigDefault, ConfigKey, ConfigProblem, ConfigSection};
     pub use crate::data::{
-        BackendClauses, Connection, CountOver, Criteria, Factory, Fakeable, FieldInfo, FromOwner,
-        KeyOf, Load, LoadFn, Locked, MAX_BOUND_KEYS, Migration, MigrationSql, Migrations, Model,
-        ModelInfo, ModelRegistration, Related, Relation, RelationInfo, Repository, SharedPredicate,
-        SqlType, Timestamp, UniqueColumn, Upsert, build_repository, count_grouped,
-        depends_on_database, distinct, exists_direct, exists_in_self, exists_through, factory,
-        load_linked, repository_dependencies, sql,
+        BackendClauses, Column, Connection, CountOver, Criteria, Factory, Fakeable, FieldInfo,
+        FromOwner, KeyOf, Load, LoadFn, Locked, MAX_BOUND_KEYS, Migration, MigrationSql,
+        Migrations, Model, ModelInfo, ModelRegistration, Related, Relation, RelationInfo,
+        Repository, SharedPredicate, SqlType, Timestamp, UniqueColumn, Upsert, build_repository,
+        count_grouped, depends_on_database, distinct, exists_direct, exists_in_self,
+        exists_through, factory, load_linked, repository_dependencies, sql,
     };
     pub use crate::di::hooks::{on_init_hook, on_shutdown_hook};
     pub use crate::di::provider::{

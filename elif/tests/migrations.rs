@@ -17,6 +17,14 @@ const FAILING: Migrations = elif::migrations!("migrations/failing");
 /// A package's set: its one version is also GOOD's first.
 const PACKAGE: Migrations = elif::migrations!("migrations/package", namespace = "notes_pkg");
 
+/// The package's model: its table is the package's migrations'.
+#[model(table = "pkg_items", namespace = "notes_pkg")]
+pub struct PkgItem {
+    #[key]
+    pub id: i64,
+    pub label: String,
+}
+
 /// A package's module, bringing its migrations.
 #[module(migrations = PACKAGE)]
 pub struct PackageModule;
@@ -277,6 +285,18 @@ async fn a_package_module_brings_its_migrations_before_the_app_s_under_its_names
         let booted = with_package().boot().await.unwrap();
         let database = booted.container().get::<Database>().unwrap();
         assert!(has_table(&database, "pkg_items").await);
+        let report = with_package()
+            .config("app.env", "production")
+            .check_with_database()
+            .await;
+        assert!(report.is_empty(), "the package's model matches: {report}");
+        let models =
+            |app: App| -> Vec<&'static str> { app.map().models.iter().map(|m| m.name).collect() };
+        assert!(models(with_package()).contains(&"PkgItem"));
+        assert!(
+            !models(app(&db).migrations(GOOD)).contains(&"PkgItem"),
+            "without the package, its model is not the app's"
+        );
         assert!(has_table(&database, "notes").await);
         let plan = [PACKAGE, GOOD];
         let status = database.migration_status(&plan).await.unwrap();

@@ -129,6 +129,7 @@ fn value_of_type(f: &Field, inner: &syn::Type, rules: &TokenStream, name: &str) 
         Sql::Timestamp => quote!(#p::factory::timestamp()),
         Sql::Uuid => quote!(#p::factory::uuid()),
         Sql::Json => quote!(::core::default::Default::default()),
+        Sql::Custom => quote!(<#inner as #p::Column>::fake(sequence)),
     }
 }
 

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 
-use super::parse::{Model, RelationKind, snake_case};
+use super::parse::{Model, RelationKind, Sql, snake_case};
 use crate::paths::private;
 
 /// `fn info()` and `fn repository()` of `impl Model`.
@@ -20,6 +20,10 @@ pub(super) fn model_fns(model: &Model) -> TokenStream {
     let field_infos = field_infos(model);
     let relation_infos = relation_infos(model);
     let repository_name = format!("Repository<{name}>");
+    let namespace = match &model.namespace {
+        Some(namespace) => quote!(::core::option::Option::Some(#namespace)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         fn info() -> &'static #p::ModelInfo {
             static INFO: #p::ModelInfo = #p::ModelInfo {
@@ -29,6 +33,7 @@ pub(super) fn model_fns(model: &Model) -> TokenStream {
                 not_found: #not_found,
                 fields: &[#(#field_infos),*],
                 relations: &[#(#relation_infos),*],
+                namespace: #namespace,
                 location: #p::Location { file: ::core::file!(), line: ::core::line!() },
             };
             &INFO
@@ -68,7 +73,16 @@ fn field_infos(model: &Model) -> Vec<TokenStream> {
             let field_name = f.ident.unraw().to_string();
             let ty = &f.ty;
             let rust_type = quote!(#ty).to_string().replace(' ', "");
-            let sql = format_ident!("{}", f.sql.variant());
+            let sql = match f.sql {
+                Sql::Custom => {
+                    let ty = f.value_type();
+                    quote!(<#ty as #p::Column>::SQL_TYPE)
+                }
+                other => {
+                    let variant = format_ident!("{}", other.variant());
+                    quote!(#p::SqlType::#variant)
+                }
+            };
             let (nullable, is_key, hidden, fillable, generated) =
                 (f.nullable, f.key, f.hidden, f.fillable, f.generated);
             let (unique, index) = (f.unique, f.index);
@@ -76,7 +90,7 @@ fn field_infos(model: &Model) -> Vec<TokenStream> {
                 #p::FieldInfo {
                     name: #field_name,
                     rust_type: #rust_type,
-                    sql_type: #p::SqlType::#sql,
+                    sql_type: #sql,
                     nullable: #nullable,
                     key: #is_key,
                     hidden: #hidden,

@@ -29,8 +29,8 @@ impl App {
         };
         let mut report = survey.report.clone();
         report.extend(survey.unsecured.iter().cloned());
-        let models = crate::data::models();
         let migrations = &survey.migrations;
+        let models = crate::data::models_of(migrations);
         let uses_database = !migrations.is_empty() || survey.section::<DatabaseConfig>().is_some();
         if report.has_errors() || !uses_database || (migrations.is_empty() && models.is_empty()) {
             return (report, false);
@@ -96,7 +96,7 @@ async fn startup_database(
             tracing::info!("applied {} migration(s) at start", applied.len());
         }
     }
-    let models = crate::data::models();
+    let models = crate::data::models_of(migrations);
     if migrations.is_empty() && models.is_empty() {
         return Ok(());
     }

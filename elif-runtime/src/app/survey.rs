@@ -273,6 +273,7 @@ impl Survey {
             config: self.source.as_ref(),
             report: &report,
             layers: &self.layers,
+            migrations: &self.migrations,
         })
     }
 

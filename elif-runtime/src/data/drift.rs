@@ -254,6 +254,7 @@ mod tests {
         not_found: "POST_NOT_FOUND",
         fields: FIELDS,
         relations: &[],
+        namespace: None,
         location: crate::di::provider::Location {
             file: "x.rs",
             line: 1,
@@ -355,6 +356,7 @@ mod tests {
             not_found: "GADGET_NOT_FOUND",
             fields: GADGET_FIELDS,
             relations: &[],
+            namespace: None,
             location: crate::di::provider::Location {
                 file: "gadget.rs",
                 line,

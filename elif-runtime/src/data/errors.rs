@@ -181,6 +181,7 @@ mod tests {
             not_found: "NOT_FOUND",
             fields,
             relations: &[],
+            namespace: None,
             location: crate::di::provider::Location {
                 file: "models.rs",
                 line: 1,

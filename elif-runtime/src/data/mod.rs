@@ -63,8 +63,8 @@ pub use config::DatabaseConfig;
 pub use factory::{Factory, Fakeable};
 pub use migrate::{Migration, MigrationSql, MigrationState, MigrationStatus, Migrations};
 pub use model::{
-    BackendClauses, Criteria, FieldInfo, Model, ModelInfo, ModelRegistration, RelationInfo,
-    SqlType, UniqueColumn, Upsert, models,
+    BackendClauses, Column, Criteria, FieldInfo, Model, ModelInfo, ModelRegistration, RelationInfo,
+    SqlType, UniqueColumn, Upsert, models, models_of,
 };
 pub use module::DataModule;
 pub use predicate::{

@@ -206,6 +206,11 @@ pub struct ModelInfo {
     pub fields: &'static [FieldInfo],
     /// Its `belongs_to` relations.
     pub relations: &'static [RelationInfo],
+    /// A package's model (`#[model(namespace = "elif_auth")]`): its table
+    /// is created by the migrations of that namespace, so `check` compares
+    /// it with the database, and `map` shows it, only in apps that apply
+    /// them (that import the package's module). `None`: the app's own.
+    pub namespace: Option<&'static str>,
     /// Where the struct is declared.
     pub location: Location,
 }
@@ -236,6 +241,28 @@ pub struct FieldInfo {
     pub unique: bool,
     /// `#[index]`: the table has an index led by this column (checked).
     pub index: bool,
+}
+
+/// A type stored in one column beyond the built-in ones: `#[model]` takes a
+/// field of any type that implements it (a package's `PasswordHash`, stored
+/// as text). The type also implements diesel's `AsExpression<Self::Sql>`
+/// and `FromSqlRow` (derive them) and `FromSql`/`ToSql` for `Self::Sql` on
+/// SQLite and PostgreSQL, which the compiler checks where the model's
+/// queries use them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a column type [EL0031]",
+    label = "`#[model]` cannot store this type",
+    note = "supported: i16, i32, i64, f32, f64, bool, String, Vec<u8>, NaiveDate, Timestamp, Uuid, Document<T>, `Option` of these, and types that implement `elif::data::Column`",
+    note = "a list or a map is a `Document<T>` (JSON); a type of your own implements `Column` and diesel's `AsExpression`, `FromSqlRow`, `FromSql` and `ToSql` for its SQL type"
+)]
+pub trait Column: Sized + Send + Sync + 'static {
+    /// Its SQL type: one of diesel's (`diesel::sql_types::Text`) or
+    /// elif's portable ones ([`sql`](super::sql)).
+    type Sql: diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Default;
+    /// The same, as the map and the drift check name it.
+    const SQL_TYPE: SqlType;
+    /// The value factories give such a field in row number `sequence`.
+    fn fake(sequence: u64) -> Self;
 }
 
 /// The SQL types a model field may have, the same on both backends.
@@ -312,7 +339,21 @@ pub struct ModelRegistration {
 
 inventory::collect!(ModelRegistration);
 
-/// Every model of the binary, by name.
+/// The models of an app that applies `plan`: its own, and those of the
+/// packages whose migrations it applies (a package's model whose module
+/// the app does not import has no table there, and is none of its
+/// business).
+pub fn models_of(plan: &[crate::data::Migrations]) -> Vec<&'static ModelInfo> {
+    models()
+        .into_iter()
+        .filter(|m| {
+            m.namespace
+                .is_none_or(|namespace| plan.iter().any(|set| set.namespace() == Some(namespace)))
+        })
+        .collect()
+}
+
+/// Every model linked into the binary, by name.
 pub fn models() -> Vec<&'static ModelInfo> {
     let mut all: Vec<_> = inventory::iter::<ModelRegistration>
         .into_iter()

@@ -48,6 +48,8 @@ pub(crate) struct MapSource<'a> {
     pub(crate) config: Option<&'a ConfigSource>,
     /// Every problem found.
     pub(crate) report: &'a BootReport,
+    /// The migration sets the app applies (which packages' models are its).
+    pub(crate) migrations: &'a [crate::data::Migrations],
     /// What the app builder adds around every route.
     pub(crate) layers: &'a LayerNames,
 }
@@ -157,7 +159,10 @@ impl AppMap {
             modules: module_maps,
             components,
             routes,
-            models: crate::data::models().into_iter().map(model_map).collect(),
+            models: crate::data::models_of(survey.migrations)
+                .into_iter()
+                .map(model_map)
+                .collect(),
             config,
             diagnostics: survey.report.diagnostics().to_vec(),
         }

@@ -8,7 +8,7 @@ use elif::http::{HttpRequest, HttpResponse, header};
 use elif::prelude::*;
 use elif_auth::{
     ApiToken, ApiTokens, Authenticatable, Authenticated, Check, CurrentUser, Jwt, NoClaims,
-    PasswordHash, Passwords, Policy, Sessions, check_policy, security,
+    Passwords, Policy, Sessions, check_policy, security,
 };
 
 use crate::models::{Author, AuthorChanges, NewAuthor, Post, authors};
@@ -135,7 +135,7 @@ impl AccountsController {
                 name: input.name,
                 bio: None,
                 email: Some(input.email),
-                password_hash: Some(hash.as_phc().to_owned()),
+                password_hash: Some(hash),
                 role: "author".to_owned(),
             })
             .await?;
@@ -155,10 +155,7 @@ impl AccountsController {
             .authors
             .first(Criteria::new().filter(authors::email.eq(input.email.clone())))
             .await?;
-        let stored = author
-            .as_ref()
-            .and_then(|a| a.password_hash.as_deref())
-            .and_then(|phc| PasswordHash::from_phc(phc).ok());
+        let stored = author.as_ref().and_then(|a| a.password_hash.clone());
         let check = self
             .passwords
             .check(&input.password, stored.as_ref())
@@ -175,7 +172,7 @@ impl AccountsController {
         if needs_rehash {
             let hash = self.passwords.hash(&input.password).await?;
             let changes = AuthorChanges {
-                password_hash: Some(Some(hash.as_phc().to_owned())),
+                password_hash: Some(Some(hash)),
                 ..AuthorChanges::default()
             };
             self.authors.update(author.id, changes).await?;

@@ -21,7 +21,7 @@ pub struct Author {
     pub email: Option<String>,
     /// Their password's argon2id hash (PHC text); never serialised.
     #[hidden]
-    pub password_hash: Option<String>,
+    pub password_hash: Option<elif_auth::PasswordHash>,
     /// `author` or `admin`.
     pub role: String,
     /// When the row was made.

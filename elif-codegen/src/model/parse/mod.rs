@@ -19,13 +19,14 @@ pub(crate) use names::snake_case;
 pub(crate) use relations::{Aggregate, AggregateKind, RelationField, RelationKind};
 pub(crate) use sql::Sql;
 
-const SPEC: Spec = Spec::keys("#[model]", &["table"]);
+const SPEC: Spec = Spec::keys("#[model]", &["table", "namespace"]);
 
-/// `#[model(table = "posts")]` as written.
+/// `#[model(table = "posts", namespace = "my_pkg")]` as written.
 #[derive(Default, FromMeta)]
 #[darling(default)]
 struct Args {
     table: Option<syn::LitStr>,
+    namespace: Option<syn::LitStr>,
 }
 
 /// Field names the repository sets.
@@ -56,11 +57,21 @@ pub(crate) struct Field {
     pub(crate) docs: Vec<syn::Attribute>,
 }
 
+impl Field {
+    /// The type of its values: `T` of `Option<T>`, else its type.
+    pub(crate) fn value_type(&self) -> &syn::Type {
+        sql::option_inner(&self.ty).unwrap_or(&self.ty)
+    }
+}
+
 /// A checked `#[model]` struct.
 pub(crate) struct Model {
     /// The struct, with elif's field attributes removed.
     pub(crate) item: syn::ItemStruct,
     pub(crate) table: String,
+    /// `namespace = ".."`: a package's model, whose table the package's
+    /// migrations (under that namespace) create.
+    pub(crate) namespace: Option<String>,
     /// The columns.
     pub(crate) fields: Vec<Field>,
     /// The `Related<..>` fields.
@@ -115,6 +126,21 @@ pub(crate) fn parse(
         );
     }
     let table = args.table.map(|lit| lit.value());
+    let namespace = args.namespace.map(|lit| {
+        let value = lit.value();
+        let valid = value.starts_with(|c: char| c.is_ascii_lowercase())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            errors.at(
+                &lit,
+                "EL0033",
+                format!("`{value}` is not a migration namespace\nhelp: name the namespace of the package's `migrations!(namespace = ..)`: lower-case letters, digits and `_`"),
+            );
+        }
+        value
+    });
 
     let mut item = match item {
         syn::Item::Struct(item) => item,
@@ -215,6 +241,7 @@ pub(crate) fn parse(
         Ok(()) => Ok(Model {
             item,
             table,
+            namespace,
             fields,
             relations,
             aggregates,

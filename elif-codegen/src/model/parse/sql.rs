@@ -18,6 +18,8 @@ pub(crate) enum Sql {
     Timestamp,
     Uuid,
     Json,
+    /// A type of its own that implements `elif::data::Column`.
+    Custom,
 }
 
 impl Sql {
@@ -36,6 +38,7 @@ impl Sql {
             Self::Timestamp => "Timestamp",
             Self::Uuid => "Uuid",
             Self::Json => "Json",
+            Self::Custom => "Custom",
         }
     }
 
@@ -46,7 +49,7 @@ impl Sql {
 }
 
 /// `T` of `Option<T>`.
-pub(super) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+pub(crate) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(path) = ty else {
         return None;
     };
@@ -63,7 +66,7 @@ pub(super) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
     }
 }
 
-const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, NaiveDate, Timestamp, Uuid, Document<T>, and `Option` of these";
+const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, NaiveDate, Timestamp, Uuid, Document<T>, `Option` of these, and types that implement `elif::data::Column`";
 
 /// The portable SQL type of a (non-`Option`) field type, or why it has none.
 pub(super) fn sql_type(ty: &syn::Type) -> Result<Sql, String> {
@@ -97,6 +100,11 @@ pub(super) fn sql_type(ty: &syn::Type) -> Result<Sql, String> {
         "Uuid" => Sql::Uuid,
         "Document" => Sql::Json,
         "Vec" if first_argument.as_deref() == Some("u8") => Sql::Binary,
+        "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" => {
+            return Err(format!(
+                "`{shown}` is not a column type: a column holds one value\nhelp: store a list or a map as JSON, `Document<{shown}>`, or in a table of its own"
+            ));
+        }
         "Option" => {
             return Err(format!(
                 "`{shown}`: a column is NULL or not, there is no `Option<Option<_>>`\nhelp: use one `Option`"
@@ -117,11 +125,9 @@ pub(super) fn sql_type(ty: &syn::Type) -> Result<Sql, String> {
                 "`{shown}` is not a portable column type\nhelp: use `elif::data::Document` (JSONB on PostgreSQL, text on SQLite), or `Document<T>` for a typed document"
             ));
         }
-        _ => {
-            return Err(format!(
-                "`{shown}` is not a supported model field type\nhelp: supported: {SUPPORTED}"
-            ));
-        }
+        // Any other type: one of the app's or a package's, if it
+        // implements `Column` (the compiler says so where it does not).
+        _ => Sql::Custom,
     };
     Ok(sql)
 }
@@ -138,7 +144,12 @@ mod tests {
         assert_eq!(sql("Document<Settings>"), Ok(Sql::Json));
         assert_eq!(sql("Vec<u8>"), Ok(Sql::Binary));
         assert!(sql("u64").unwrap_err().contains("no SQL type"));
-        assert!(sql("Vec<String>").unwrap_err().contains("not a supported"));
+        assert!(
+            sql("Vec<String>")
+                .unwrap_err()
+                .contains("Document<Vec<String>>")
+        );
+        assert_eq!(sql("elif_auth::PasswordHash"), Ok(Sql::Custom));
         assert!(
             sql("chrono::DateTime<Utc>")
                 .unwrap_err()

@@ -1,1 +1,0 @@
-CREATE TABLE pkg_items (id BIGINT PRIMARY KEY, label TEXT NOT NULL);
