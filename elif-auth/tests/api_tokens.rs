@@ -159,7 +159,7 @@ async fn api_tokens_authenticate_until_revoked_or_expired_and_are_stored_hashed(
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].token_hash.len(), 64);
         assert_ne!(stored[0].token_hash, made.plain_text);
-        let listed = serde_json::to_value(&tokens.list(&alice.subject()).await.unwrap()).unwrap();
+        let listed = serde_json::to_value(tokens.list(&alice.subject()).await.unwrap()).unwrap();
         assert_eq!(listed[0]["name"], "deploy script");
         assert!(listed[0].get("token_hash").is_none(), "never serialised");
 
