@@ -6,6 +6,10 @@ use std::fmt;
 use elif_catalogue::Entry;
 pub use elif_catalogue::{self as catalogue};
 
+/// What `package_catalogue!` registers with (not public API).
+#[doc(hidden)]
+pub use inventory as __inventory;
+
 /// A package's catalogue, as `package_catalogue!` registers it.
 #[derive(Debug)]
 pub struct CatalogueRegistration(pub &'static elif_catalogue::Catalogue);
@@ -104,7 +108,7 @@ macro_rules! package_catalogue {
             docs: $docs,
             entries: &[$($name),*],
         };
-        $crate::__private::inventory::submit! {
+        $crate::diagnostics::__inventory::submit! {
             $crate::diagnostics::CatalogueRegistration(&$catalogue)
         }
     };
