@@ -81,15 +81,7 @@ impl ActingAs for TestApp {
                     Ok(token) => token,
                     Err(error) => panic!("acting_as could not mint a token: {error}"),
                 };
-                let scheme = self
-                    .container()
-                    .get::<Authenticated>()
-                    .map_or_else(|| "Bearer".to_owned(), |guard| guard.scheme().to_owned());
-                Acting {
-                    app: self,
-                    header: ("authorization", format!("{scheme} {token}")),
-                    token,
-                }
+                bearer(self, token)
             }
             Mechanism::ApiToken => {
                 let api_tokens = self.container().get::<ApiTokens>().unwrap_or_else(|| {
@@ -104,15 +96,7 @@ impl ActingAs for TestApp {
                     Ok(created) => created,
                     Err(error) => panic!("acting_as could not make an API token: {error}"),
                 };
-                let scheme = self
-                    .container()
-                    .get::<Authenticated>()
-                    .map_or_else(|| "Bearer".to_owned(), |guard| guard.scheme().to_owned());
-                Acting {
-                    app: self,
-                    header: ("authorization", format!("{scheme} {}", created.plain_text)),
-                    token: created.plain_text,
-                }
+                bearer(self, created.plain_text)
             }
             Mechanism::Session => {
                 let sessions = self.container().get::<Sessions>().unwrap_or_else(|| {
@@ -130,6 +114,20 @@ impl ActingAs for TestApp {
                 }
             }
         }
+    }
+}
+
+/// Requests with `token` in the `Authorization` header, in the scheme the
+/// app's guard reads.
+fn bearer(app: &TestApp, token: String) -> Acting<'_> {
+    let scheme = app
+        .container()
+        .get::<Authenticated>()
+        .map_or_else(|| "Bearer".to_owned(), |guard| guard.scheme().to_owned());
+    Acting {
+        app,
+        header: ("authorization", format!("{scheme} {token}")),
+        token,
     }
 }
 
