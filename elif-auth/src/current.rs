@@ -561,7 +561,10 @@ impl Authenticated {
                 Mechanism::ApiToken => {
                     match (header_token(request, &self.config)?, &self.api_tokens) {
                         (Some(token), Some(api_tokens)) if api_tokens.recognises(token) => {
-                            Some(api_token_identity(token, api_tokens).await?)
+                            // Boxed: its database query's future would
+                            // otherwise grow every request's guard future (JWT
+                            // ones too), which is moved on each poll setup.
+                            Some(Box::pin(api_token_identity(token, api_tokens)).await?)
                         }
                         _ => None,
                     }
