@@ -23,11 +23,13 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
             "`#[elif::main]` takes no arguments [EL0002]",
         ));
     }
-    if function.sig.asyncness.is_none() {
-        problems.push(syn::Error::new_spanned(function.sig.fn_token, MAIN_SHAPE));
-    }
-    if function.sig.ident != "main" || !function.sig.inputs.is_empty() {
-        problems.push(syn::Error::new_spanned(&function.sig.ident, MAIN_SHAPE));
+    // One error for a signature of the wrong shape, however many ways it
+    // is wrong.
+    if function.sig.asyncness.is_none()
+        || function.sig.ident != "main"
+        || !function.sig.inputs.is_empty()
+    {
+        problems.push(syn::Error::new_spanned(&function.sig, MAIN_SHAPE));
     }
     if let Some(mut first) = problems.pop() {
         for other in problems {
