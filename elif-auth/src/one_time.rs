@@ -127,9 +127,7 @@ impl OneTimeTokens {
         security::link_used(purpose, &found.subject);
         Ok(found.subject)
     }
-}
 
-impl OneTimeTokens {
     /// Deletes the links whose time has passed (`auth:prune`); how many.
     pub async fn prune(&self) -> elif::Result<u64> {
         self.tokens

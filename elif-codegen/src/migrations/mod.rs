@@ -102,16 +102,22 @@ impl syn::parse::Parse for Input {
 /// `__elif_migrations.version` (64 characters).
 const NAMESPACE_MAX: usize = 32;
 
-/// A namespace names a package's rows for good: lower-case ASCII letters,
-/// digits and `_`, starting with a letter (a crate's name, with `_`).
-fn check_namespace(namespace: &LitStr) -> syn::Result<String> {
-    let value = namespace.value();
-    let valid = value.starts_with(|c: char| c.is_ascii_lowercase())
+/// Whether `value` can name a package's migrations (and, in
+/// `#[model(namespace = ..)]`, the models their tables are for):
+/// lower-case ASCII letters, digits and `_`, starting with a letter, at
+/// most [`NAMESPACE_MAX`] characters.
+pub(crate) fn is_namespace(value: &str) -> bool {
+    value.starts_with(|c: char| c.is_ascii_lowercase())
         && value
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && value.len() <= NAMESPACE_MAX;
-    if valid {
+        && value.len() <= NAMESPACE_MAX
+}
+
+/// A namespace names a package's rows for good: a crate's name, with `_`.
+fn check_namespace(namespace: &LitStr) -> syn::Result<String> {
+    let value = namespace.value();
+    if is_namespace(&value) {
         Ok(value)
     } else {
         Err(syn::Error::new(

@@ -355,18 +355,18 @@ impl Database {
                 }
             })
             .collect();
-        status.extend(
-            applied
-                .into_iter()
-                .filter(|a| !embedded.iter().any(|m| m.key() == a.version))
-                .map(|a| MigrationStatus {
-                    version: a.version,
-                    name: a.name,
-                    state: MigrationState::Unknown {
-                        applied_at: a.applied_at,
-                    },
-                }),
-        );
+        // Applied rows the plan does not hold (`status` has the plan's).
+        let unknown: Vec<Applied> = applied
+            .into_iter()
+            .filter(|a| !status.iter().any(|s| s.version == a.version))
+            .collect();
+        status.extend(unknown.into_iter().map(|a| MigrationStatus {
+            version: a.version,
+            name: a.name,
+            state: MigrationState::Unknown {
+                applied_at: a.applied_at,
+            },
+        }));
         Ok(status)
     }
 
@@ -401,11 +401,12 @@ impl Database {
         steps: usize,
     ) -> crate::Result<Vec<&'static Migration>> {
         let embedded = in_order(plan);
+        let keys: Vec<_> = embedded.iter().map(|m| m.key()).collect();
         let mut applied: Vec<(Option<usize>, Applied)> = self
             .applied()
             .await?
             .into_iter()
-            .map(|a| (embedded.iter().position(|m| m.key() == a.version), a))
+            .map(|a| (keys.iter().position(|key| *key == a.version), a))
             .collect();
         // Unknown rows first (newest version first), then by plan position.
         applied.sort_by_key(|(position, a)| {

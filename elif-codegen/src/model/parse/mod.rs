@@ -128,11 +128,7 @@ pub(crate) fn parse(
     let table = args.table.map(|lit| lit.value());
     let namespace = args.namespace.map(|lit| {
         let value = lit.value();
-        let valid = value.starts_with(|c: char| c.is_ascii_lowercase())
-            && value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !valid {
+        if !crate::migrations::is_namespace(&value) {
             errors.at(
                 &lit,
                 "EL0033",
