@@ -162,6 +162,8 @@ export APP_ENV=production
 # and its sessions in Redis unless told to keep them in memory.
 export APP__AUTH__JWT__SECRETS='["the benchmark blog secret, thirty-two bytes long"]'
 export APP__AUTH__SESSIONS__STORE=memory
+# Production answers only its hosts (the load generators send 127.0.0.1).
+export APP__SECURITY__ALLOWED_HOSTS='["127.0.0.1", "localhost"]'
 unset RUST_LOG
 start() { # name port binary probe-path; sets started_pid (DATABASE_URL passes through)
   PORT=$2 taskset -c 0 "target/release/$3" >"$out/$1.log" 2>&1 &

@@ -260,6 +260,17 @@ pub enum Mechanism {
     ApiToken,
 }
 
+impl Mechanism {
+    /// The mechanism's name in `[auth] mechanisms`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Jwt => "jwt",
+            Self::Session => "session",
+            Self::ApiToken => "api_token",
+        }
+    }
+}
+
 /// Who the request's verified credentials name; the [`Authenticated`]
 /// guard leaves it in the request for handlers (`Extension<Identity>`)
 /// and for [`CurrentUser<U>`].
@@ -620,6 +631,7 @@ impl Authenticated {
             None => {}
             Some(identity) => {
                 cx.insert(identity.clone());
+                cx.insert(elif::http::AuthenticatedBy(identity.mechanism.name()));
                 if !requires.is_empty() {
                     let principal = principal_of(cx.request(), identity, &*self.principals).await?;
                     for requirement in requires {

@@ -131,6 +131,7 @@ async fn api_tokens_authenticate_until_revoked_or_expired_and_are_stored_hashed(
         let tokens = app.container().get::<ApiTokens>().unwrap();
         let report = self::app(AppModule, &db, clock.clone())
             .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
             .check_with_database()
             .await;
         assert!(
@@ -323,6 +324,7 @@ async fn without_the_mechanism_an_api_token_is_no_jwt_and_without_the_module_the
     let report = app(WithoutTokensModule, &db, clock.clone())
         .config("auth.mechanisms", ["jwt"])
         .config("app.env", "production")
+        .config("security.allowed_hosts", ["127.0.0.1"])
         .check_with_database()
         .await;
     assert!(

@@ -23,7 +23,8 @@ async fn boot(settings: Value, clock: &Arc<TestClock>) -> elif::Result<elif::Boo
         .module(TestModule)
         .without_env()
         .provide::<dyn elif_auth::Principals>(elif_auth::testing::no_principals())
-        .override_with::<dyn Clock>(clock.clone());
+        .override_with::<dyn Clock>(clock.clone())
+        .config("security.allowed_hosts", ["127.0.0.1"]);
     for (key, value) in settings.as_object().unwrap() {
         match key.as_str() {
             "env" => app = app.config("app.env", value),

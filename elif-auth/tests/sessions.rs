@@ -91,6 +91,7 @@ fn app(db: &TestDatabase, store: &str, prefix: &str, env: &str, clock: &Arc<Test
         .provide::<dyn Principals>(elif_auth::principals::<User>())
         .override_with::<dyn Clock>(clock.clone())
         .config("app.env", env)
+        .config("security.allowed_hosts", ["127.0.0.1"])
         .config("database.url", db.url())
         .config("auth.jwt.secrets", [SECRET])
         .config("auth.mechanisms", ["jwt", "session"])
@@ -430,6 +431,7 @@ async fn production_keeps_sessions_in_redis_unless_told_otherwise_and_hardens_th
         .without_env()
         .provide::<dyn Principals>(elif_auth::principals::<User>())
         .config("app.env", "production")
+        .config("security.allowed_hosts", ["127.0.0.1"])
         .config("database.url", db.url())
         .config("auth.jwt.secrets", [SECRET])
         .config("auth.mechanisms", ["jwt", "session"])
@@ -483,6 +485,7 @@ async fn without_the_session_mechanism_production_needs_no_redis_and_cookies_are
             .migrations(MIGRATIONS)
             .provide::<dyn Principals>(elif_auth::principals::<User>())
             .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
             .config("database.url", db.url())
             .config("auth.jwt.secrets", [SECRET]),
     )

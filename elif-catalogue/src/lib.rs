@@ -763,6 +763,32 @@ catalogue! {
         wrong: "elif::package_catalogue! { pub static CATALOGUE = (\"my-pkg\", 5000..=5099, \"..\"); EL4242 = { .. } }",
         right: "elif::package_catalogue! { pub static CATALOGUE = (\"my-pkg\", 5100..=5199, \"..\"); EL5101 = { .. } }",
     }
+    /// CORS allows any origin and credentials together.
+    EL1020 = {
+        phase: Phase::Boot,
+        title: "CORS wildcard with credentials",
+        explanation: "`security.cors.allowed_origins` holds `*` and `security.cors.allow_credentials` is true. \
+            Browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, and echoing any origin \
+            instead would let every site on the web send requests as the signed-in user and read the answers, \
+            so the app does not boot.",
+        hint: "list the origins that may send cookies or `Authorization` (`https://app.example.com`, \
+            `https://*.example.com`), or set `allow_credentials = false`",
+        wrong: "[security.cors]\nallowed_origins = [\"*\"]\nallow_credentials = true",
+        right: "[security.cors]\nallowed_origins = [\"https://app.example.com\"]\nallow_credentials = true",
+    }
+    /// A production app without a `Host` allow-list.
+    EL1021 = {
+        phase: Phase::Boot,
+        title: "production app without allowed hosts",
+        explanation: "In production an app answers only the hosts in `security.allowed_hosts`; other `Host` \
+            headers get 421 (`EL3016`), so that poisoned absolute links (password-reset mails built from the \
+            `Host`) and DNS rebinding do not reach it. With the list empty, the app could answer nothing, so \
+            it does not boot. `/health` and `/ready` answer any host.",
+        hint: "set `allowed_hosts` under `[security]` (or APP__SECURITY__ALLOWED_HOSTS='[\"example.com\"]'); \
+            `.example.com` allows the domain and its subdomains, `[\"*\"]` any host when a proxy in front checks it",
+        wrong: "APP_ENV=production ./app serve   # no security.allowed_hosts",
+        right: "APP_ENV=production APP__SECURITY__ALLOWED_HOSTS='[\"api.example.com\"]' ./app serve",
+    }
     /// A required configuration key has no value.
     EL2001 = {
         phase: Phase::Boot,
@@ -970,6 +996,30 @@ catalogue! {
         hint: "retry later; developers: add an index or narrow the query, or raise the timeout",
         wrong: "database.statement_timeout_ms = 100 and a full scan of a large table",
         right: "an index on the filtered column",
+    }
+    /// A request for a host the app does not answer.
+    EL3016 = {
+        phase: Phase::Request,
+        answer: Some(Answer { status: 421, code: "HOST_NOT_ALLOWED" }),
+        title: "host not allowed",
+        explanation: "The request's `Host` is not in `security.allowed_hosts` (code `HOST_NOT_ALLOWED`, status 421 \
+            Misdirected Request). Only production apps check it; `/health` and `/ready` answer any host.",
+        hint: "send the request to a host the app serves; operators: add the host to `security.allowed_hosts`",
+        wrong: "curl -H 'Host: evil.example' https://api.example.com/posts",
+        right: "curl https://api.example.com/posts   # with allowed_hosts = [\"api.example.com\"]",
+    }
+    /// A CORS preflight the app's CORS rules refuse.
+    EL3017 = {
+        phase: Phase::Request,
+        answer: Some(Answer { status: 403, code: "CORS_REFUSED" }),
+        title: "cross-origin request refused",
+        explanation: "A browser asked (with an `OPTIONS` preflight) whether a page of another origin may send this \
+            request, and the app's `[security.cors]` rules say no (code `CORS_REFUSED`, status 403): the origin, \
+            the method or a header is not allowed. The detail names which. CORS is off by default.",
+        hint: "add the page's origin to `security.cors.allowed_origins` (and the method or header to \
+            `allowed_methods`/`allowed_headers`)",
+        wrong: "fetch('https://api.example.com/posts', {method: 'POST'}) from https://app.example.com, no CORS rules",
+        right: "[security.cors]\nallowed_origins = [\"https://app.example.com\"]",
     }
     /// Migrations embedded in the binary that the database has not applied.
     EL4001 = {

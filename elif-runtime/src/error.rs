@@ -35,7 +35,6 @@ struct Inner {
     exit: Option<u8>,
     errors: Vec<FieldError>,
     entry: Option<&'static Entry>,
-    rendered: Option<Problem>,
     domain: Option<Box<dyn std::any::Any + Send + Sync>>,
     retry_after: Option<u32>,
     headers: Vec<(&'static str, String)>,
@@ -70,25 +69,11 @@ impl Error {
                 exit: None,
                 errors: Vec::new(),
                 entry: None,
-                rendered: None,
                 domain: None,
                 retry_after: None,
                 headers: Vec::new(),
             }),
         }
-    }
-
-    /// An error whose response is already decided (by the pipeline, which
-    /// knows the request id and the mode).
-    pub(crate) fn rendered(problem: Problem) -> Self {
-        let mut error = Self::new(500, "INTERNAL_ERROR", "");
-        error.inner.rendered = Some(problem);
-        error
-    }
-
-    /// The response decided by [`Error::rendered`], if any.
-    pub(crate) fn rendered_problem(&self) -> Option<&Problem> {
-        self.inner.rendered.as_ref()
     }
 
     /// The error for a domain error, which stays reachable through

@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod inspect;
 pub mod module;
+mod net;
 pub mod testing;
 mod throttle;
 pub mod time;

@@ -16,6 +16,7 @@ const FLOORS: &[(&str, u8)] = &[
     // 0: what went wrong, said to people; small helpers.
     ("util", 0),
     ("throttle", 0),
+    ("net", 0),
     ("diagnostics", 0),
     ("error", 0),
     // 1: configuration and the container.

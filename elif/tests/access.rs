@@ -264,6 +264,7 @@ async fn production_refuses_to_boot_an_unsecured_route_development_warns() {
         .module(LeakyModule)
         .without_env()
         .config("app.env", "production")
+        .config("security.allowed_hosts", ["127.0.0.1"])
         .boot()
         .await
         .map(|_| ())
@@ -344,7 +345,11 @@ pub struct MarkedModule;
 
 #[elif::test]
 async fn hand_written_routes_are_checked_when_mounted() {
-    let production = |app: App| app.without_env().config("app.env", "production");
+    let production = |app: App| {
+        app.without_env()
+            .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
+    };
     let error = production(App::new().module(UnmarkedModule))
         .boot()
         .await

@@ -421,9 +421,13 @@ async fn production_hides_5xx_details_but_not_4xx() {
         dev.get("/posts/fail").await.json::<Value>()["detail"],
         "the database password is hunter2"
     );
-    let prod = TestApp::start(app().config("app.env", "production"))
-        .await
-        .unwrap();
+    let prod = TestApp::start(
+        app()
+            .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"]),
+    )
+    .await
+    .unwrap();
     let fail: Value = prod.get("/posts/fail").await.json();
     assert_eq!(fail["code"], "INTERNAL_ERROR");
     assert!(!fail.to_string().contains("hunter2"), "{fail}");
@@ -519,15 +523,33 @@ async fn a_path_shared_by_two_controllers_answers_each_method() {
 }
 
 #[elif::test]
-async fn request_ids_are_kept_or_made() {
-    let app = start().await;
+async fn request_ids_are_kept_from_trusted_proxies_or_made() {
+    let direct = start().await;
+    let spoofed = direct
+        .send(
+            direct
+                .request(Method::GET, "/posts/1")
+                .insert_header(("x-request-id", "abc-123")),
+        )
+        .await;
+    let made = spoofed.header("x-request-id").unwrap();
+    assert_ne!(made, "abc-123", "a client does not choose its request's id");
+    assert!(made.len() > 8, "{made}");
+    direct.stop().await;
+    let app = TestApp::start(app().config("security.trusted_proxies", ["127.0.0.1"]))
+        .await
+        .unwrap();
     let given = app
         .send(
             app.request(Method::GET, "/posts/1")
                 .insert_header(("x-request-id", "abc-123")),
         )
         .await;
-    assert_eq!(given.header("x-request-id"), Some("abc-123"));
+    assert_eq!(
+        given.header("x-request-id"),
+        Some("abc-123"),
+        "a proxy's is kept"
+    );
     let made = app.get("/posts/1").await;
     let id = made.header("x-request-id").unwrap();
     assert!(id.len() > 8, "{id}");

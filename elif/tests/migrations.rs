@@ -188,6 +188,7 @@ async fn the_app_applies_migrations_at_start_except_in_production() {
         let production = app(&db)
             .migrations(GOOD)
             .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
             .boot()
             .await
             .unwrap();
@@ -223,7 +224,12 @@ async fn the_app_applies_migrations_at_start_except_in_production() {
 #[elif::test]
 async fn check_reports_pending_migrations_with_exit_code_2() {
     for db in TestDatabase::both("migrate_check").await {
-        let production = || app(&db).migrations(GOOD).config("app.env", "production");
+        let production = || {
+            app(&db)
+                .migrations(GOOD)
+                .config("app.env", "production")
+                .config("security.allowed_hosts", ["127.0.0.1"])
+        };
         let report = production().check_with_database().await;
         assert_eq!(report.exit_code(), 2, "{report}");
         let pending = &report.diagnostics()[0];
@@ -244,6 +250,7 @@ async fn check_reports_pending_migrations_with_exit_code_2() {
         let report = app(&db)
             .migrations(FAILING)
             .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
             .check_with_database()
             .await;
         let codes: Vec<&str> = report.diagnostics().iter().map(|d| d.entry.code).collect();
@@ -274,6 +281,7 @@ async fn a_package_module_brings_its_migrations_before_the_app_s_under_its_names
         };
         let report = with_package()
             .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
             .check_with_database()
             .await;
         assert_eq!(
@@ -287,6 +295,7 @@ async fn a_package_module_brings_its_migrations_before_the_app_s_under_its_names
         assert!(has_table(&database, "pkg_items").await);
         let report = with_package()
             .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
             .check_with_database()
             .await;
         assert!(report.is_empty(), "the package's model matches: {report}");

@@ -1353,6 +1353,7 @@ async fn db_seed_runs_the_seeders_and_migrate_fresh_starts_over() {
         // Never in production.
         let refused = seeded_app(&db)
             .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
             .run_with_args(["app", "migrate", "fresh"])
             .await
             .unwrap_err();

@@ -18,6 +18,7 @@ use crate::di::provider::{Instance, ProviderKey};
 use crate::diagnostics::{BootReport, Diagnostic, Severity};
 use crate::error::Error;
 use crate::http::controller::duplicate_routes;
+use crate::http::hardening::Hardening;
 use crate::http::{Method, RouteInfo, unenforced, unsecured};
 use crate::inspect::AppMap;
 use crate::module::graph::ModuleGraph;
@@ -28,6 +29,8 @@ pub(super) struct Prepared {
     pub(super) config: HashMap<ProviderKey, Instance>,
     pub(super) app_config: Arc<AppConfig>,
     pub(super) server_config: Arc<ServerConfig>,
+    /// The `[security]` rules, ready for requests.
+    pub(super) hardening: Arc<Hardening>,
     pub(super) database_config: Option<Arc<DatabaseConfig>>,
     /// The migration sets to apply, packages' first.
     pub(super) migrations: Vec<Migrations>,
@@ -116,6 +119,7 @@ impl App {
             container,
             app_config,
             server_config: prepared.server_config,
+            hardening: prepared.hardening,
             lifecycle: prepared.lifecycle,
             name: prepared.name,
             routes: prepared.routes,
@@ -174,6 +178,7 @@ impl App {
             mut report,
             unsecured,
             migrations,
+            hardening,
             ..
         } = survey;
         let production = app_config
@@ -188,7 +193,9 @@ impl App {
         let (Some(config), false) = (config, report.has_errors()) else {
             return Err(report);
         };
-        let (Some(app_config), Some(server_config)) = (app_config, server_config) else {
+        let (Some(app_config), Some(server_config), Some(hardening)) =
+            (app_config, server_config, hardening)
+        else {
             let mut report = report;
             report.push(Diagnostic::error(
                 &elif_catalogue::EL2004,
@@ -201,6 +208,7 @@ impl App {
             config,
             app_config,
             server_config,
+            hardening,
             database_config,
             migrations,
             env_is_explicit,

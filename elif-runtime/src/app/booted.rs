@@ -9,6 +9,7 @@ use crate::app::lifecycle::Lifecycle;
 use crate::config::{AppConfig, ServerConfig};
 use crate::di::Container;
 use crate::http::RouteInfo;
+use crate::http::hardening::Hardening;
 use crate::inspect::AppMap;
 
 /// A booted app: every singleton built and initialised, nothing served yet.
@@ -20,6 +21,8 @@ pub struct Booted {
     pub(super) container: Container,
     pub(super) app_config: Arc<AppConfig>,
     pub(super) server_config: Arc<ServerConfig>,
+    /// The `[security]` rules every request is checked against.
+    pub(crate) hardening: Arc<Hardening>,
     pub(super) lifecycle: Arc<Lifecycle>,
     pub(super) name: String,
     /// Every route the controllers describe.

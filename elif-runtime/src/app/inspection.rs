@@ -142,7 +142,8 @@ mod tests {
         let mut app = App::new()
             .module(EmptyModule)
             .without_env()
-            .config("server.host", host);
+            .config("server.host", host)
+            .config("security.allowed_hosts", ["127.0.0.1"]);
         if let Some(env) = env {
             app = app.config("app.env", env);
         }

@@ -36,7 +36,9 @@ pub(crate) fn http_server(
             limit: body_limit,
             unknown_fields: booted.server_config().unknown_fields,
         },
+        hardening: booted.hardening.clone(),
     };
+    let hardening = booted.hardening.clone();
     let map_json = inspection::map_bytes(booted.map());
     let inspection = booted.inspection.clone();
     let database = booted.container().get::<crate::data::Database>();
@@ -48,8 +50,9 @@ pub(crate) fn http_server(
         let inspection = inspection.clone();
         let database = database.clone();
         actix_web::App::new()
-            .wrap(pipeline)
+            .wrap(pipeline.clone())
             .app_data(container.clone())
+            .app_data(hardening.clone())
             .app_data(actix_web::web::PayloadConfig::new(body_limit))
             .app_data(actix_web::web::JsonConfig::default().limit(body_limit))
             .app_data(actix_web::web::FormConfig::default().limit(body_limit))

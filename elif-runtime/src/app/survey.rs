@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::app::App;
 use crate::app::lifecycle::Lifecycle;
+use crate::config::security::SecurityConfig;
 use crate::config::source::{ConfigSource, Origin};
 use crate::config::{AppConfig, ConfigSection, ServerConfig, app_name};
 use crate::data::{Clock, SystemClock};
@@ -17,6 +18,7 @@ use crate::di::{ConfigRequirement, load_sections};
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::http::RouteInfo;
 use crate::http::controller::duplicate_routes;
+use crate::http::hardening::Hardening;
 use crate::http::{unenforced, unsecured};
 use crate::inspect::{AppMap, LayerNames, MapSource, authenticated_by, enforced_by};
 use crate::module::graph::{self, GraphInput, ModuleGraph};
@@ -49,6 +51,9 @@ pub(crate) struct Survey {
     /// The migration sets the app applies: each module's (imports before
     /// importers), then the app's own.
     pub(crate) migrations: Vec<Migrations>,
+    /// The `[security]` rules, ready for requests, when they loaded and
+    /// allow the app to boot (`EL1020`, `EL1021` otherwise).
+    pub(crate) hardening: Option<Arc<Hardening>>,
 }
 
 impl App {
@@ -177,6 +182,7 @@ impl App {
         let mut requirements = vec![
             ConfigRequirement::of::<AppConfig>(),
             ConfigRequirement::of::<ServerConfig>(),
+            ConfigRequirement::of::<SecurityConfig>(),
         ];
         for requirement in graph
             .graph
@@ -197,6 +203,17 @@ impl App {
             .as_ref()
             .and_then(|c| c.get(&ProviderKey::of::<AppConfig>()))
             .and_then(downcast_section::<AppConfig>);
+        let security = config
+            .as_ref()
+            .and_then(|c| c.get(&ProviderKey::of::<SecurityConfig>()))
+            .and_then(downcast_section::<SecurityConfig>);
+        let hardening = match (&security, &app_config) {
+            (Some(security), Some(app)) => Hardening::new(security, app.env)
+                .map(Arc::new)
+                .map_err(|problems| report.extend(problems))
+                .ok(),
+            _ => None,
+        };
         let name = self
             .name
             .or_else(|| app_config.as_ref().and_then(|c| c.name.clone()))
@@ -214,6 +231,7 @@ impl App {
             unsecured,
             layers: layer_names,
             migrations,
+            hardening,
         })
     }
 }

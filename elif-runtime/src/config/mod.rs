@@ -2,6 +2,7 @@
 //! `elif.toml`, `.env` and the environment, validated at boot with every
 //! problem in one report, injected as [`Config<T>`].
 
+pub mod security;
 pub mod source;
 
 use std::fmt;

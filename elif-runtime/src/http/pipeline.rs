@@ -33,6 +33,7 @@ use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
 use crate::error::{Error, entry_for_status};
 use crate::http::BodySettings;
+use crate::http::hardening::{Admitted, AuthenticatedBy, Hardening};
 use crate::http::problem::{PROBLEM_JSON, Problem};
 use crate::throttle::{self, Throttled};
 
@@ -53,14 +54,17 @@ enum Repr {
 }
 
 impl RequestId {
-    /// The id taken from the request's `X-Request-Id` when it is a sane
-    /// token (1–128 visible ASCII characters), else a new one.
-    fn for_request(request: &ServiceRequest) -> Self {
+    /// The id taken from the request's `X-Request-Id` when a trusted proxy
+    /// sent it and it is a sane token (1–128 visible ASCII characters),
+    /// else a new one: a client cannot choose the id its request is logged
+    /// under.
+    fn for_request(request: &ServiceRequest, hardening: &Hardening) -> Self {
         let given = request
             .headers()
             .get(&REQUEST_ID)
             .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()));
+            .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+            .filter(|_| hardening.trusts_peer(request));
         Self(match given {
             Some(given) => Repr::Given(Rc::from(given)),
             None => Repr::Generated(IdBlock::next()),
@@ -147,7 +151,7 @@ impl actix_web::FromRequest for RequestId {
 }
 
 /// The pipeline middleware, configured for the app's mode.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Pipeline {
     /// In production, 5xx bodies are generic (the detail goes to the log).
     pub(crate) production: bool,
@@ -157,6 +161,8 @@ pub(crate) struct Pipeline {
     /// `server.unknown_fields`): installed on each worker as it builds the
     /// app, so that extractors read them without a lookup per request.
     pub(crate) body: BodySettings,
+    /// The security headers, hosts, proxies and CORS rules.
+    pub(crate) hardening: std::sync::Arc<Hardening>,
 }
 
 impl<S> Transform<S, ServiceRequest> for Pipeline
@@ -177,6 +183,7 @@ where
             service: Rc::new(service),
             production: self.production,
             access_log: self.access_log,
+            hardening: Rc::new((*self.hardening).clone()),
         }))
     }
 }
@@ -186,6 +193,7 @@ pub(crate) struct PipelineService<S> {
     service: Rc<S>,
     production: bool,
     access_log: bool,
+    hardening: Rc<Hardening>,
 }
 
 impl<S> Service<ServiceRequest> for PipelineService<S>
@@ -200,7 +208,7 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let id = RequestId::for_request(&request);
+        let id = RequestId::for_request(&request, &self.hardening);
         // The span is made only when something listens at `debug`: a
         // disabled span still costs a callsite check and a drop per request.
         let span = tracing::level_enabled!(tracing::Level::DEBUG)
@@ -209,28 +217,27 @@ where
             .map(Box::new);
         let access = self.access_log.then(|| Box::new(AccessEntry::of(&request)));
         let production = self.production;
-        // A panic while creating the handler's future is caught too.
-        let called = {
-            let _entered = span.as_deref().map(tracing::Span::enter);
-            std::panic::catch_unwind(AssertUnwindSafe(|| self.service.call(request)))
+        let hardening = Rc::clone(&self.hardening);
+        let (inner, early, admitted) = match hardening.admit(&request) {
+            Ok(admitted) => {
+                // A panic while creating the handler's future is caught too.
+                let _entered = span.as_deref().map(tracing::Span::enter);
+                match std::panic::catch_unwind(AssertUnwindSafe(|| self.service.call(request))) {
+                    Ok(inner) => (Some(inner), None, admitted),
+                    Err(panic) => (None, Some(Early::Panic(panic)), admitted),
+                }
+            }
+            Err(refused) => (None, Some(Early::Refused(refused)), Admitted::default()),
         };
-        match called {
-            Ok(inner) => PipelineFuture {
-                inner: Some(inner),
-                panic: None,
-                id,
-                span,
-                access,
-                production,
-            },
-            Err(panic) => PipelineFuture {
-                inner: None,
-                panic: Some(panic),
-                id,
-                span,
-                access,
-                production,
-            },
+        PipelineFuture {
+            inner,
+            early,
+            id,
+            span,
+            access,
+            production,
+            hardening,
+            admitted,
         }
     }
 }
@@ -241,14 +248,25 @@ pin_project_lite::pin_project! {
     pub(crate) struct PipelineFuture<F> {
         #[pin]
         inner: Option<F>,
-        panic: Option<Box<dyn std::any::Any + Send>>,
+        // What ended the request before the app answered it.
+        early: Option<Early>,
         id: RequestId,
         // Boxed, as is the access entry: both are usually absent, and a
         // smaller future is cheaper to move.
         span: Option<Box<tracing::Span>>,
         access: Option<Box<AccessEntry>>,
         production: bool,
+        hardening: Rc<Hardening>,
+        admitted: Admitted,
     }
+}
+
+/// A request answered without the app.
+enum Early {
+    /// Creating the app's future panicked.
+    Panic(Box<dyn std::any::Any + Send>),
+    /// Refused before the app (a host not allowed).
+    Refused(Error),
 }
 
 /// What the access log needs of a request after the app has consumed it.
@@ -291,6 +309,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let (id, production) = (&*this.id, *this.production);
+        let (hardening, admitted) = (&**this.hardening, &*this.admitted);
         let failure = match this.inner.as_pin_mut() {
             Some(inner) => {
                 let _entered = this.span.as_deref().map(tracing::Span::enter);
@@ -301,8 +320,22 @@ where
                     // is moved as few times as possible.
                     Ok(Poll::Ready(Ok(mut response))) => {
                         if response.status().as_u16() >= 400 {
-                            response = render(response, id, production);
+                            if let Some(answer) = hardening.preflight(
+                                admitted,
+                                response.status(),
+                                response.headers().get(actix_web::http::header::ALLOW),
+                            ) {
+                                response = preflight(response, answer, id, production);
+                            } else {
+                                response = render(response, id, production);
+                            }
                         }
+                        // Neither errors nor what a guard authenticated
+                        // are stored by caches (unless the route says so).
+                        let no_store = response.status().as_u16() >= 400
+                            || actix_web::HttpMessage::extensions(response.request())
+                                .contains::<AuthenticatedBy>();
+                        hardening.finish(response.headers_mut(), admitted, no_store);
                         if let Some(value) = id.header_value() {
                             response.headers_mut().insert(REQUEST_ID, value);
                         }
@@ -315,8 +348,9 @@ where
                     Err(panic) => Err(panic),
                 }
             }
-            None => match this.panic.take() {
-                Some(panic) => Err(panic),
+            None => match this.early.take() {
+                Some(Early::Panic(panic)) => Err(panic),
+                Some(Early::Refused(error)) => Ok(error.into()),
                 None => {
                     return Poll::Ready(Err(Error::internal(
                         "the pipeline was polled after completion",
@@ -325,8 +359,9 @@ where
                 }
             },
         };
-        // Errors leave as a pre-rendered `Error`: the request was consumed
-        // by the router, and actix renders it with `error_response`.
+        // Errors leave as an error carrying its finished response: the
+        // request was consumed by the router (a `ServiceResponse` needs it),
+        // and actix sends the response the error holds.
         let (status, problem) = match failure {
             Ok(error) => {
                 let status = error.as_response_error().status_code();
@@ -344,7 +379,11 @@ where
         if let Some(access) = this.access.as_deref() {
             access.log(id, status);
         }
-        Poll::Ready(Err(Error::rendered(problem).into()))
+        let mut response = problem.response();
+        // Errors are not stored by caches (`no_store`).
+        hardening.finish(response.headers_mut(), admitted, true);
+        let rendered = actix_web::error::InternalError::from_response(problem.code, response);
+        Poll::Ready(Err(rendered.into()))
     }
 }
 
@@ -428,6 +467,30 @@ fn render(
         }
     }
     ServiceResponse::new(request, new)
+}
+
+/// The router's 405 for a CORS preflight, answered: 204 with the CORS
+/// headers, or the refusal as problem+json.
+fn preflight(
+    response: ServiceResponse<BoxBody>,
+    answer: Result<actix_web::http::header::HeaderMap, Error>,
+    id: &RequestId,
+    production: bool,
+) -> ServiceResponse<BoxBody> {
+    let (request, _) = response.into_parts();
+    let answer = match answer {
+        Ok(headers) => {
+            let mut answer = HttpResponse::NoContent().finish();
+            for (name, value) in headers {
+                answer.headers_mut().insert(name, value);
+            }
+            answer
+        }
+        Err(refused) => refused
+            .to_problem(Some(&id.to_string()), production)
+            .response(),
+    };
+    ServiceResponse::new(request, answer)
 }
 
 /// The problem for an error: ours as it is, others from their status and message.
@@ -664,6 +727,7 @@ mod tests {
                             limit: 64,
                             unknown_fields: $unknown_fields,
                         },
+                        hardening: Arc::new(Hardening::defaults()),
                     })
                     .route(
                         "/",

@@ -46,10 +46,7 @@ impl actix_web::ResponseError for Error {
     /// The response without request context; elif's pipeline re-renders it
     /// with the request id and the production rules.
     fn error_response(&self) -> HttpResponse {
-        match self.rendered_problem() {
-            Some(problem) => problem.response(),
-            None => self.to_problem(None, false).response(),
-        }
+        self.to_problem(None, false).response()
     }
 }
 

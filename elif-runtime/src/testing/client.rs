@@ -69,9 +69,14 @@ impl TestRequest {
         out.extend_from_slice(self.method.as_str().as_bytes());
         out.push(b' ');
         out.extend_from_slice(self.path.as_bytes());
-        out.extend_from_slice(b" HTTP/1.1\r\nhost: ");
-        out.extend_from_slice(self.address.to_string().as_bytes());
-        out.extend_from_slice(b"\r\nconnection: close\r\n");
+        out.extend_from_slice(b" HTTP/1.1\r\n");
+        // The app's address, unless the test names a host of its own.
+        if !self.headers.contains_key(actix_web::http::header::HOST) {
+            out.extend_from_slice(b"host: ");
+            out.extend_from_slice(self.address.to_string().as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"connection: close\r\n");
         for (name, value) in self.headers.iter() {
             out.extend_from_slice(name.as_str().as_bytes());
             out.extend_from_slice(b": ");

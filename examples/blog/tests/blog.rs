@@ -371,6 +371,7 @@ async fn production_mode_needs_its_secrets_and_does_not_seed() {
         .without_env()
         .config("database.url", db.url())
         .config("app.env", "production")
+        .config("security.allowed_hosts", ["127.0.0.1"])
         .boot()
         .await
         .map(|_| ())
@@ -386,6 +387,7 @@ async fn production_mode_needs_its_secrets_and_does_not_seed() {
             .without_env()
             .config("database.url", db.url())
             .config("app.env", "production")
+            .config("security.allowed_hosts", ["127.0.0.1"])
             .config(
                 "auth.jwt.secrets",
                 ["a production secret of thirty-two bytes"],

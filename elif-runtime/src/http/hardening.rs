@@ -1,0 +1,722 @@
+//! What every request is checked against and every response carries, from
+//! the `[security]` section: the security headers, HSTS behind a trusted
+//! proxy, the production `Host` allow-list, the client's address through
+//! trusted proxies, and CORS. Built once at boot ([`Hardening::new`]); the
+//! pipeline calls [`Hardening::admit`] on each request and
+//! [`Hardening::finish`] on each response, errors and 404s included.
+//!
+//! The per-request cost is what a raw actix-web app pays for
+//! `DefaultHeaders` with the same headers, plus a header lookup or two
+//! (`Origin`, and `Host` in production): the header values are built once,
+//! here.
+
+use std::net::IpAddr;
+
+use actix_web::dev::ServiceRequest;
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue, ORIGIN};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{FromRequest, HttpRequest};
+use elif_catalogue::{EL1020, EL1021, EL3016, EL3017};
+
+use crate::config::Environment;
+use crate::config::security::{HeaderSetting, SecurityConfig};
+use crate::diagnostics::Diagnostic;
+use crate::error::Error;
+use crate::net::{HostRule, IpBlock, OriginRule, split_port};
+
+/// The headers every response carries by default: helmet's, for a JSON API.
+pub const DEFAULT_HEADERS: &[(&str, &str)] = &[
+    ("x-content-type-options", "nosniff"),
+    (
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("origin-agent-cluster", "?1"),
+    ("x-permitted-cross-domain-policies", "none"),
+    ("x-xss-protection", "0"),
+];
+
+/// Paths answered whatever the `Host`: load balancers and orchestrators
+/// probe them by address.
+const ANY_HOST_PATHS: &[&str] = &["/health", "/ready"];
+
+/// The app's security settings, ready for requests.
+#[derive(Debug, Clone)]
+pub(crate) struct Hardening {
+    /// Headers added to every response that does not set them itself (a
+    /// response that sets one to an empty value goes without it).
+    headers: Box<[(HeaderName, HeaderValue)]>,
+    /// `Strict-Transport-Security`, in production, for requests that came
+    /// over HTTPS.
+    hsts: Option<HeaderValue>,
+    /// The hosts answered (production); `None`: any.
+    hosts: Option<Box<[HostRule]>>,
+    /// Proxies whose forwarding headers are believed.
+    proxies: Box<[IpBlock]>,
+    /// Cross-origin rules; `None`: no origin is allowed.
+    cors: Option<Cors>,
+}
+
+/// What the pipeline keeps of a request for its response: small, since it
+/// is moved with every request's future.
+#[derive(Debug, Default)]
+pub(crate) struct Admitted {
+    /// Whether the request came over HTTPS through a trusted proxy and the
+    /// app sends HSTS.
+    https: bool,
+    /// The request's `Origin` and what CORS said of it, when it has one.
+    cors: Option<Box<CorsRequest>>,
+}
+
+/// A cross-origin request.
+#[derive(Debug)]
+struct CorsRequest {
+    origin: HeaderValue,
+    allowed: bool,
+    /// A preflight's requested method and headers.
+    preflight: Option<(HeaderValue, Option<HeaderValue>)>,
+}
+
+/// The CORS rules, with the header values built once.
+#[derive(Debug, Clone)]
+struct Cors {
+    origins: Box<[OriginRule]>,
+    /// `*` without credentials: answered with `*`, not the origin.
+    wildcard: bool,
+    methods: Box<[Method]>,
+    headers: Box<[HeaderName]>,
+    allow_methods: HeaderValue,
+    expose: Option<HeaderValue>,
+    credentials: bool,
+    max_age: HeaderValue,
+}
+
+/// The request headers a browser sends cross-origin without asking
+/// (the Fetch standard's CORS-safelisted request headers).
+const SAFELISTED: &[&str] = &[
+    "accept",
+    "accept-language",
+    "content-language",
+    "content-type",
+];
+
+impl Hardening {
+    /// The settings of `config` in `env`, or the boot errors that forbid
+    /// them: `*` with credentials (`EL1020`), a production app without
+    /// `allowed_hosts` (`EL1021`).
+    pub(crate) fn new(config: &SecurityConfig, env: Environment) -> Result<Self, Vec<Diagnostic>> {
+        let production = env == Environment::Production;
+        let mut problems = Vec::new();
+        let mut headers: Vec<(HeaderName, HeaderValue)> = DEFAULT_HEADERS
+            .iter()
+            .map(|(name, value)| {
+                (
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                )
+            })
+            .collect();
+        // The config checked names and values when it loaded.
+        for (name, setting) in &config.headers {
+            let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+                continue;
+            };
+            headers.retain(|(n, _)| *n != name);
+            if let Some(value) = setting.value().and_then(|v| HeaderValue::from_str(v).ok()) {
+                headers.push((name, value));
+            }
+        }
+        let hsts = match (&config.hsts, production) {
+            (HeaderSetting::Value(value), true) => HeaderValue::from_str(value).ok(),
+            _ => None,
+        };
+        let hosts = if production {
+            if config.allowed_hosts.is_empty() {
+                problems.push(
+                    Diagnostic::error(
+                        &EL1021,
+                        "a production app needs `security.allowed_hosts`: the hosts it answers",
+                    )
+                    .hint(
+                        "set APP__SECURITY__ALLOWED_HOSTS='[\"example.com\"]' (or `allowed_hosts` under `[security]`); `[\"*\"]` answers any host when a proxy in front checks it",
+                    ),
+                );
+            }
+            let rules: Box<[HostRule]> = config
+                .allowed_hosts
+                .iter()
+                .map(|h| HostRule::parse(h))
+                .collect();
+            (!rules.contains(&HostRule::Any)).then_some(rules)
+        } else {
+            None
+        };
+        let proxies = config
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| IpBlock::parse(p).ok())
+            .collect();
+        let cors = Cors::new(config, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Self {
+            headers: headers.into_boxed_slice(),
+            hsts,
+            hosts,
+            proxies,
+            cors,
+        })
+    }
+
+    /// Settings for apps that never boot through elif's config (unit tests
+    /// of the pipeline): the default headers, nothing else.
+    #[cfg(test)]
+    pub(crate) fn defaults() -> Self {
+        use crate::config::ConfigSection;
+        use crate::config::source::ConfigSource;
+        SecurityConfig::load(&ConfigSource::from_pairs([]))
+            .ok()
+            .and_then(|config| Self::new(&config, Environment::Development).ok())
+            .unwrap_or_else(|| Self {
+                headers: Box::new([]),
+                hsts: None,
+                hosts: None,
+                proxies: Box::new([]),
+                cors: None,
+            })
+    }
+
+    /// Checks a request before the app sees it: a production app answers
+    /// only its hosts (`421 HOST_NOT_ALLOWED`). Returns what the response
+    /// needs to know of the request.
+    pub(crate) fn admit(&self, request: &ServiceRequest) -> Result<Admitted, Error> {
+        let headers = request.headers();
+        if let Some(hosts) = &self.hosts
+            && !ANY_HOST_PATHS.contains(&request.path())
+        {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .and_then(split_port)
+                .map(|(host, _)| host);
+            if !host.is_some_and(|host| hosts.iter().any(|rule| rule.allows(host))) {
+                return Err(Error::framework(
+                    &EL3016,
+                    match host {
+                        Some(host) => format!("this app does not answer for the host `{host}`"),
+                        None => "the request names no host this app answers".to_owned(),
+                    },
+                ));
+            }
+        }
+        let https = self.hsts.is_some() && self.forwarded_https(request);
+        let cors = match headers.get(ORIGIN) {
+            None => None,
+            Some(origin) => self.cors_request(request, origin),
+        };
+        Ok(Admitted { https, cors })
+    }
+
+    /// Adds the security and CORS headers to a response. `no_store`: an
+    /// error, or a guard authenticated the request (`Cache-Control:
+    /// no-store` unless the response set its own).
+    pub(crate) fn finish(&self, headers: &mut HeaderMap, admitted: &Admitted, no_store: bool) {
+        for (name, value) in &*self.headers {
+            set_default(headers, name, value);
+        }
+        if admitted.https
+            && let Some(hsts) = &self.hsts
+        {
+            set_default(headers, &header::STRICT_TRANSPORT_SECURITY, hsts);
+        }
+        if no_store {
+            set_default(
+                headers,
+                &header::CACHE_CONTROL,
+                &HeaderValue::from_static("no-store"),
+            );
+        }
+        if let Some(content_type) = headers.get(header::CONTENT_TYPE)
+            && content_type.as_bytes() == b"application/json"
+        {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+        }
+        if let Some(cors) = &self.cors {
+            if !cors.wildcard {
+                headers.append(header::VARY, HeaderValue::from_static("Origin"));
+            }
+            if let Some(request) = admitted.cors.as_deref().filter(|r| r.allowed) {
+                cors.allow(headers, &request.origin);
+                if let Some(expose) = &cors.expose {
+                    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+                }
+            }
+        }
+    }
+
+    /// The answer to a CORS preflight that reached a path without an
+    /// `OPTIONS` route of its own (the router's 405, whose `Allow` header
+    /// lists the path's methods): 204 with the CORS headers, or 403
+    /// `CORS_REFUSED` naming what is not allowed. `None`: not a preflight.
+    pub(crate) fn preflight(
+        &self,
+        admitted: &Admitted,
+        status: StatusCode,
+        allow: Option<&HeaderValue>,
+    ) -> Option<Result<HeaderMap, Error>> {
+        let request = admitted.cors.as_deref()?;
+        let (method, requested_headers) = request.preflight.as_ref()?;
+        if status != StatusCode::METHOD_NOT_ALLOWED {
+            return None;
+        }
+        let refused = |detail: String| Some(Err(Error::framework(&EL3017, detail)));
+        let Some(cors) = &self.cors else {
+            return refused(
+                "this app allows no cross-origin requests (`security.cors.allowed_origins` is empty)"
+                    .to_owned(),
+            );
+        };
+        let origin = String::from_utf8_lossy(request.origin.as_bytes());
+        if !request.allowed {
+            return refused(format!(
+                "the origin `{origin}` is not in `security.cors.allowed_origins`"
+            ));
+        }
+        let method_name = method.to_str().unwrap_or_default();
+        let on_path = allow
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.split(',').any(|m| m.trim() == method_name));
+        if !on_path {
+            return refused(format!("this path does not answer `{method_name}`"));
+        }
+        if !cors.methods.iter().any(|m| m.as_str() == method_name) {
+            return refused(format!(
+                "`{method_name}` is not in `security.cors.allowed_methods`"
+            ));
+        }
+        if let Some(requested) = requested_headers.as_ref().and_then(|h| h.to_str().ok()) {
+            for name in requested
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+            {
+                let lower = name.to_ascii_lowercase();
+                if !SAFELISTED.contains(&lower.as_str())
+                    && !cors.headers.iter().any(|h| h.as_str() == lower)
+                {
+                    return refused(format!(
+                        "the header `{name}` is not in `security.cors.allowed_headers`"
+                    ));
+                }
+            }
+        }
+        let mut headers = HeaderMap::new();
+        cors.allow(&mut headers, &request.origin);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            cors.allow_methods.clone(),
+        );
+        if let Some(requested) = requested_headers {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
+        }
+        headers.insert(header::ACCESS_CONTROL_MAX_AGE, cors.max_age.clone());
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static(
+                "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+            ),
+        );
+        Some(Ok(headers))
+    }
+
+    /// Whether the client's request id (`X-Request-Id`) is believed: only
+    /// from a trusted proxy.
+    pub(crate) fn trusts_peer(&self, request: &ServiceRequest) -> bool {
+        !self.proxies.is_empty()
+            && request
+                .peer_addr()
+                .is_some_and(|peer| self.trusted(peer.ip()))
+    }
+
+    fn trusted(&self, addr: IpAddr) -> bool {
+        self.proxies.iter().any(|block| block.contains(addr))
+    }
+
+    /// Whether a trusted proxy says the request came over HTTPS
+    /// (`X-Forwarded-Proto: https`, or `Forwarded: proto=https`).
+    fn forwarded_https(&self, request: &ServiceRequest) -> bool {
+        if !self.trusts_peer(request) {
+            return false;
+        }
+        let headers = request.headers();
+        if let Some(proto) = headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+        {
+            return proto
+                .rsplit(',')
+                .next()
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+        }
+        forwarded_pairs(headers, "proto")
+            .last()
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+    }
+
+    /// The client's address: the peer's, or when the peer is a trusted
+    /// proxy, the rightmost address of `X-Forwarded-For` (or `Forwarded`'s
+    /// `for=`) that is not a trusted proxy.
+    pub(crate) fn client_ip(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        let peer = peer?;
+        if !self.trusted(peer) {
+            return Some(peer);
+        }
+        let mut hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        if hops.is_empty() {
+            hops = forwarded_pairs(headers, "for");
+        }
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            match parse_hop(hop) {
+                // A hop that names no address (`unknown`, garbage): nothing
+                // to its left can be believed.
+                None => break,
+                Some(addr) => {
+                    client = addr;
+                    if !self.trusted(addr) {
+                        break;
+                    }
+                }
+            }
+        }
+        Some(client)
+    }
+}
+
+/// Inserts `value` unless the response has the header; a response that
+/// set it to an empty value goes without it.
+fn set_default(headers: &mut HeaderMap, name: &HeaderName, value: &HeaderValue) {
+    match headers.get(name) {
+        None => {
+            headers.insert(name.clone(), value.clone());
+        }
+        Some(set) if set.is_empty() => {
+            headers.remove(name);
+        }
+        Some(_) => {}
+    }
+}
+
+/// The values of `key` in the `Forwarded` header's elements, in order
+/// (RFC 7239), quotes removed.
+fn forwarded_pairs<'a>(headers: &'a HeaderMap, key: &str) -> Vec<&'a str> {
+    headers
+        .get_all(header::FORWARDED)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|element| {
+            element.split(';').find_map(|pair| {
+                let (k, v) = pair.trim().split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case(key)
+                    .then(|| v.trim().trim_matches('"'))
+            })
+        })
+        .collect()
+}
+
+/// An address of a forwarding header: `1.2.3.4`, `1.2.3.4:5678`, `::1`,
+/// `[::1]:5678`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(addr) = hop.parse() {
+        return Some(addr);
+    }
+    if let Ok(socket) = hop.parse::<std::net::SocketAddr>() {
+        return Some(socket.ip());
+    }
+    hop.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .and_then(|h| h.parse().ok())
+}
+
+impl Cors {
+    fn new(config: &SecurityConfig, problems: &mut Vec<Diagnostic>) -> Option<Self> {
+        let cors = &config.cors;
+        let origins: Box<[OriginRule]> = cors
+            .allowed_origins
+            .iter()
+            .filter_map(|o| OriginRule::parse(o).ok())
+            .collect();
+        if origins.is_empty() {
+            return None;
+        }
+        let any = origins.contains(&OriginRule::Any);
+        if any && cors.allow_credentials {
+            problems.push(
+                Diagnostic::error(
+                    &EL1020,
+                    "`security.cors.allowed_origins` holds `*` and `allow_credentials` is true: any site could act as the signed-in user",
+                )
+                .hint("list the origins that may send credentials (`https://app.example.com`), or set `allow_credentials = false`"),
+            );
+        }
+        let join = |items: &[String]| HeaderValue::from_str(&items.join(", ")).ok();
+        Some(Self {
+            wildcard: any && !cors.allow_credentials,
+            origins,
+            methods: cors
+                .allowed_methods
+                .iter()
+                .filter_map(|m| Method::from_bytes(m.as_bytes()).ok())
+                .collect(),
+            headers: cors
+                .allowed_headers
+                .iter()
+                .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
+                .collect(),
+            allow_methods: join(&cors.allowed_methods).unwrap_or(HeaderValue::from_static("")),
+            expose: (!cors.exposed_headers.is_empty())
+                .then(|| join(&cors.exposed_headers))
+                .flatten(),
+            credentials: cors.allow_credentials,
+            max_age: HeaderValue::from(cors.max_age),
+        })
+    }
+
+    /// `Access-Control-Allow-Origin` (and `-Credentials`) for an allowed origin.
+    fn allow(&self, headers: &mut HeaderMap, origin: &HeaderValue) {
+        let value = if self.wildcard {
+            HeaderValue::from_static("*")
+        } else {
+            origin.clone()
+        };
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        if self.credentials {
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+        }
+    }
+}
+
+impl Hardening {
+    /// What CORS says of a request with an `Origin`; `None` when neither
+    /// its response nor a preflight answer depends on it.
+    fn cors_request(
+        &self,
+        request: &ServiceRequest,
+        origin: &HeaderValue,
+    ) -> Option<Box<CorsRequest>> {
+        let preflight = (request.method() == Method::OPTIONS)
+            .then(|| request.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD))
+            .flatten()
+            .map(|method| {
+                (
+                    method.clone(),
+                    request
+                        .headers()
+                        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+                        .cloned(),
+                )
+            });
+        let cors = match &self.cors {
+            Some(cors) => cors,
+            // No origin is allowed: only a preflight is answered (a 403
+            // that says why).
+            None if preflight.is_some() => {
+                return Some(Box::new(CorsRequest {
+                    origin: origin.clone(),
+                    allowed: false,
+                    preflight,
+                }));
+            }
+            None => return None,
+        };
+        let allowed = origin
+            .to_str()
+            .is_ok_and(|o| cors.origins.iter().any(|rule| rule.allows(o)));
+        Some(Box::new(CorsRequest {
+            origin: origin.clone(),
+            allowed,
+            preflight,
+        }))
+    }
+}
+
+/// Inserted into a request's extensions by the guard that authenticated
+/// it, naming the mechanism (`jwt`, `session`, `api_token`): its response
+/// gets `Cache-Control: no-store` unless the route set its own, and
+/// checks that depend on how a request was authenticated (CSRF for
+/// cookies) read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthenticatedBy(pub &'static str);
+
+/// The client's IP address, as rate limits and logs use it: the peer's,
+/// or through trusted proxies (`security.trusted_proxies`) the rightmost
+/// untrusted address of `X-Forwarded-For`/`Forwarded`. A client that is
+/// not a trusted proxy cannot choose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    /// The client address of `request`; `None` when the connection has no
+    /// peer address (a request built in a unit test).
+    pub fn of(request: &HttpRequest) -> Option<Self> {
+        let peer = request.peer_addr().map(|p| p.ip());
+        match request.app_data::<std::sync::Arc<Hardening>>() {
+            Some(hardening) => hardening.client_ip(peer, request.headers()),
+            None => peer,
+        }
+        .map(Self)
+    }
+}
+
+impl FromRequest for ClientIp {
+    type Error = Error;
+    type Future = std::future::Ready<Result<Self, Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(
+            Self::of(request).ok_or_else(|| Error::internal("the request has no peer address")),
+        )
+    }
+}
+
+impl std::fmt::Display for ClientIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigSection;
+    use crate::config::source::ConfigSource;
+    use serde_json::json;
+
+    fn hardening(
+        pairs: Vec<(&str, serde_json::Value)>,
+        env: Environment,
+    ) -> Result<Hardening, Vec<Diagnostic>> {
+        let config = SecurityConfig::load(&ConfigSource::from_pairs(pairs)).expect("valid config");
+        Hardening::new(&config, env)
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).expect("name"),
+                HeaderValue::from_str(value).expect("value"),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let h = hardening(
+            vec![("security.trusted_proxies", json!(["10.0.0.0/8"]))],
+            Environment::Development,
+        )
+        .expect("boots");
+        let spoofed = headers(&[("x-forwarded-for", "1.1.1.1")]);
+        let stranger: IpAddr = "203.0.113.9".parse().expect("ip");
+        assert_eq!(
+            h.client_ip(Some(stranger), &spoofed),
+            Some(stranger),
+            "untrusted peer"
+        );
+        let proxy: IpAddr = "10.0.0.2".parse().expect("ip");
+        // The client prepended a fake; the proxy appended the real peer.
+        let chain = headers(&[("x-forwarded-for", "1.1.1.1, 198.51.100.7, 10.0.0.5")]);
+        assert_eq!(
+            h.client_ip(Some(proxy), &chain),
+            "198.51.100.7".parse().ok()
+        );
+        let forwarded = headers(&[(
+            "forwarded",
+            "for=198.51.100.8;proto=https, for=\"[2001:db8::1]:4711\"",
+        )]);
+        assert_eq!(
+            h.client_ip(Some(proxy), &forwarded),
+            "2001:db8::1".parse().ok()
+        );
+        let garbage = headers(&[("x-forwarded-for", "198.51.100.7, unknown")]);
+        assert_eq!(
+            h.client_ip(Some(proxy), &garbage),
+            Some(proxy),
+            "stops at a hop it cannot read"
+        );
+        assert_eq!(h.client_ip(Some(proxy), &HeaderMap::new()), Some(proxy));
+    }
+
+    #[test]
+    fn production_needs_hosts_and_credentials_need_named_origins() {
+        let problems = hardening(vec![], Environment::Production).expect_err("no hosts");
+        assert_eq!(problems[0].code(), "EL1021");
+        let problems = hardening(
+            vec![
+                ("security.allowed_hosts", json!(["*"])),
+                ("security.cors.allowed_origins", json!(["*"])),
+                ("security.cors.allow_credentials", json!(true)),
+            ],
+            Environment::Production,
+        )
+        .expect_err("wildcard with credentials");
+        assert_eq!(problems[0].code(), "EL1020");
+        assert!(hardening(vec![], Environment::Development).is_ok());
+    }
+
+    #[test]
+    fn the_defaults_are_set_changed_and_removed() {
+        let h = hardening(
+            vec![(
+                "security.headers",
+                json!({"x-frame-options": false, "content-security-policy": "default-src 'self'", "x-extra": "1"}),
+            )],
+            Environment::Development,
+        )
+        .expect("boots");
+        let mut map = headers(&[
+            ("content-type", "application/json"),
+            ("referrer-policy", ""),
+        ]);
+        h.finish(&mut map, &Admitted::default(), true);
+        assert!(map.get("x-frame-options").is_none(), "removed by the app");
+        assert!(
+            map.get("referrer-policy").is_none(),
+            "removed by the response"
+        );
+        assert_eq!(
+            map.get("content-security-policy").unwrap(),
+            "default-src 'self'"
+        );
+        assert_eq!(map.get("x-extra").unwrap(), "1");
+        assert_eq!(map.get("x-content-type-options").unwrap(), "nosniff");
+        assert_eq!(map.get("cache-control").unwrap(), "no-store");
+        assert_eq!(
+            map.get("content-type").unwrap(),
+            "application/json; charset=utf-8"
+        );
+        assert!(
+            map.get("strict-transport-security").is_none(),
+            "not in development"
+        );
+    }
+}
