@@ -396,9 +396,10 @@ if [ "$suite" = http ]; then
   compare "" "${endpoints[@]}"
   stop "$raw_pid"; stop "$elif_pid"
   CG_TOLERANCE=${CG_TOLERANCE:-0.01}
-  # Instructions per request: elif against the raw server with the same
-  # request-id header, and against bare actix-web (no middleware at all).
-  cg_rounds "raw raw-http /plaintext RAW_STACK=request-id" \
+  # Instructions per request: elif against the raw server adding the same
+  # headers (request id, security headers), and against bare actix-web (no
+  # middleware at all).
+  cg_rounds "raw raw-http /plaintext RAW_STACK=defaults" \
     "elif elif-http /plaintext" \
     "bare raw-http /plaintext RAW_STACK=bare" -- "${endpoints[@]}"
   cg_compare IRATIO raw elif

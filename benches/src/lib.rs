@@ -79,9 +79,28 @@ pub fn seeded_post(n: i64) -> (i64, String, String) {
     )
 }
 
-/// Middleware for the raw servers (`App::wrap_fn(elif_benches::add_request_id)`):
-/// adds an `X-Request-Id` header, as elif does on every response.
-pub fn add_request_id<S, B>(
+/// The headers elif adds to every response by default (elif's
+/// `DEFAULT_HEADERS`, written out here: the raw servers do not link elif).
+pub const SECURITY_HEADERS: [(&str, &str); 9] = [
+    ("x-content-type-options", "nosniff"),
+    (
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("origin-agent-cluster", "?1"),
+    ("x-permitted-cross-domain-policies", "none"),
+    ("x-xss-protection", "0"),
+];
+
+/// Middleware for the raw servers (`App::wrap_fn(elif_benches::add_default_headers)`):
+/// adds an `X-Request-Id` header and the security headers, as elif does on
+/// every response (each security header only when the response did not
+/// set it, as actix-web's `DefaultHeaders` does).
+pub fn add_default_headers<S, B>(
     request: actix_web::dev::ServiceRequest,
     service: &S,
 ) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
@@ -98,10 +117,15 @@ where
     let response = service.call(request);
     async move {
         let mut response = response.await?;
+        let headers = response.headers_mut();
+        for (name, value) in SECURITY_HEADERS {
+            let name = HeaderName::from_static(name);
+            if !headers.contains_key(&name) {
+                headers.insert(name, HeaderValue::from_static(value));
+            }
+        }
         if let Ok(value) = HeaderValue::from_bytes(&id) {
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static("x-request-id"), value);
+            headers.insert(HeaderName::from_static("x-request-id"), value);
         }
         Ok(response)
     }

@@ -1021,6 +1021,55 @@ catalogue! {
         wrong: "fetch('https://api.example.com/posts', {method: 'POST'}) from https://app.example.com, no CORS rules",
         right: "[security.cors]\nallowed_origins = [\"https://app.example.com\"]",
     }
+    /// A request whose headers pass the app's limits.
+    EL3018 = {
+        phase: Phase::Request,
+        answer: Some(Answer { status: 431, code: "HEADERS_TOO_LARGE" }),
+        title: "request headers too large",
+        explanation: "The request carries more header lines than `server.max_headers` (default 64) or more bytes \
+            of header names and values than `server.max_header_bytes` (default 16 KiB) (code `HEADERS_TOO_LARGE`, \
+            status 431). Large cookies are the usual cause.",
+        hint: "send fewer or smaller headers (clear old cookies); operators: raise the limits, up to actix-web's \
+            96 lines and 128 KiB",
+        wrong: "Cookie: a 20 KiB cookie",
+        right: "Cookie: a session id",
+    }
+    /// A request target longer than the app's limit.
+    EL3019 = {
+        phase: Phase::Request,
+        answer: Some(Answer { status: 414, code: "URI_TOO_LONG" }),
+        title: "URI too long",
+        explanation: "The request's path and query are longer than `server.max_url_length` (default 8 KiB) (code \
+            `URI_TOO_LONG`, status 414).",
+        hint: "send long inputs in a body (a POST), not in the query",
+        wrong: "GET /search?q=<10 KiB of text>",
+        right: "POST /search {\"q\": \"...\"}",
+    }
+    /// A body that arrives too slowly.
+    EL3020 = {
+        phase: Phase::Request,
+        answer: Some(Answer { status: 408, code: "BODY_TIMEOUT" }),
+        title: "body timeout",
+        explanation: "The client did not finish sending the body within `server.body_timeout_ms` (default 10 s) \
+            (code `BODY_TIMEOUT`, status 408). A client sending a body a byte at a time would otherwise hold the \
+            request open; actix-web's own timeout covers the head only.",
+        hint: "send the whole body promptly; operators: raise `server.body_timeout_ms` for slow uploads",
+        wrong: "a client that sends one byte of its body every second",
+        right: "a client that sends its body at once",
+    }
+    /// A request the app took too long to answer.
+    EL3021 = {
+        phase: Phase::Request,
+        answer: Some(Answer { status: 503, code: "REQUEST_TIMEOUT" }),
+        title: "request timed out",
+        explanation: "The app did not answer within `server.request_timeout_ms` (default 30 s) (code \
+            `REQUEST_TIMEOUT`, status 503): the handler was stopped (its future dropped, so its transaction, if \
+            any, rolled back) and the client told to retry later.",
+        hint: "retry later; developers: find what the handler waits on (the log names the request id), or \
+            move long work to a background task",
+        wrong: "a handler that waits a minute on a slow service",
+        right: "a handler that answers 202 and finishes the work in a background task",
+    }
     /// Migrations embedded in the binary that the database has not applied.
     EL4001 = {
         phase: Phase::Boot,

@@ -31,6 +31,48 @@ where
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
+pin_project_lite::pin_project! {
+    /// A future bounded in time: `None` when `inner` is not done `after`
+    /// its first poll. The timer is made only when the first poll leaves
+    /// `inner` pending, so a future that finishes at once costs no timer.
+    pub(crate) struct Deadline<F> {
+        #[pin]
+        inner: F,
+        after: std::time::Duration,
+        timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+    }
+}
+
+impl<F> Deadline<F> {
+    /// `inner`, given `after` to finish.
+    pub(crate) fn new(inner: F, after: std::time::Duration) -> Self {
+        Self {
+            inner,
+            after,
+            timer: None,
+        }
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Deadline<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        if let std::task::Poll::Ready(output) = this.inner.poll(cx) {
+            return std::task::Poll::Ready(Some(output));
+        }
+        let after = *this.after;
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(after)));
+        timer.as_mut().poll(cx).map(|()| None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::short_type_name;

@@ -218,7 +218,10 @@ async fn development_serves_the_map_and_shadows_app_routes_under_elif() {
     let app = TestApp::start(app("development")).await.unwrap();
     let response = app.get("/_elif/map.json").await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.header("content-type"), Some("application/json; charset=utf-8"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
     let map: Value = response.json();
     assert_eq!(map["format"], "elif.map");
     assert_eq!(map["routes"].as_array().unwrap().len(), 3);

@@ -121,8 +121,10 @@ async fn me(request: HttpRequest, state: web::Data<State>) -> HttpResponse {
         }
         session.subject
     };
+    // An authenticated answer: not stored by caches, as elif marks it.
     HttpResponse::Ok()
-        .content_type("application/json")
+        .content_type("application/json; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(serde_json::to_vec(&Me { subject }).unwrap_or_default())
 }
 
@@ -169,7 +171,7 @@ async fn main() -> std::io::Result<()> {
     });
     HttpServer::new(move || {
         App::new()
-            .wrap_fn(elif_benches::add_request_id)
+            .wrap_fn(elif_benches::add_default_headers)
             .app_data(state.clone())
             .route("/me", web::get().to(me))
             .route("/health", web::get().to(health))

@@ -183,7 +183,7 @@ enum Pools {
 
 fn json<T: Serialize>(value: &T) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("application/json")
+        .content_type("application/json; charset=utf-8")
         .body(serde_json::to_vec(value).unwrap_or_default())
 }
 
@@ -411,7 +411,7 @@ async fn main() -> std::io::Result<()> {
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(pools.clone())
-            .wrap_fn(elif_benches::add_request_id)
+            .wrap_fn(elif_benches::add_default_headers)
             .route(
                 "/posts/{id}",
                 if blog {

@@ -1,7 +1,8 @@
 //! The benchmark's baseline: the endpoints written directly on actix-web,
 //! producing the same responses (headers included) as `elif-http`.
-//! `RAW_STACK` picks the middleware: `request-id` (default), `bare` (none)
-//! or `access-log` (request ids and one `tracing` line per request).
+//! `RAW_STACK` picks the middleware: `defaults` (default: request ids and
+//! elif's security headers), `bare` (none) or `access-log` (the defaults
+//! and one `tracing` line per request).
 
 use actix_web::http::header::HeaderValue;
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -18,7 +19,7 @@ struct NewUser {
 
 fn json<T: Serialize>(status: actix_web::http::StatusCode, value: &T) -> HttpResponse {
     HttpResponse::build(status)
-        .content_type("application/json")
+        .content_type("application/json; charset=utf-8")
         .body(serde_json::to_vec(value).unwrap_or_default())
 }
 
@@ -70,15 +71,15 @@ async fn create(body: web::Json<NewUser>) -> HttpResponse {
     response
 }
 
-/// Which middleware the raw server runs, from `RAW_STACK`: `request-id`
-/// (default: the same `X-Request-Id` header elif sets), `bare` (no
-/// middleware at all, the floor elif is measured against), or `access-log`
-/// (request ids and one `tracing` line per request, as elif's opt-in access
-/// log writes).
+/// Which middleware the raw server runs, from `RAW_STACK`: `defaults`
+/// (default: the same `X-Request-Id` and security headers elif sets),
+/// `bare` (no middleware at all, the floor elif is measured against), or
+/// `access-log` (the defaults and one `tracing` line per request, as elif's
+/// opt-in access log writes).
 #[derive(Clone, Copy, PartialEq)]
 enum Stack {
     Bare,
-    RequestId,
+    Defaults,
     AccessLog,
 }
 
@@ -86,8 +87,8 @@ fn stack() -> Stack {
     match std::env::var("RAW_STACK").as_deref() {
         Ok("bare") => Stack::Bare,
         Ok("access-log") => Stack::AccessLog,
-        Ok("request-id") | Err(_) => Stack::RequestId,
-        Ok(other) => panic!("RAW_STACK={other}: expected bare, request-id or access-log"),
+        Ok("defaults") | Err(_) => Stack::Defaults,
+        Ok(other) => panic!("RAW_STACK={other}: expected bare, defaults or access-log"),
     }
 }
 
@@ -113,10 +114,10 @@ async fn main() -> std::io::Result<()> {
                 .run()
                 .await
         }
-        Stack::RequestId => {
+        Stack::Defaults => {
             HttpServer::new(|| {
                 App::new()
-                    .wrap_fn(elif_benches::add_request_id)
+                    .wrap_fn(elif_benches::add_default_headers)
                     .configure(routes)
             })
             .workers(1)
@@ -129,7 +130,7 @@ async fn main() -> std::io::Result<()> {
             HttpServer::new(|| {
                 App::new()
                     // The last `wrap` is the outermost: the access log sees the id.
-                    .wrap_fn(elif_benches::add_request_id)
+                    .wrap_fn(elif_benches::add_default_headers)
                     .wrap_fn(elif_benches::log_access)
                     .configure(routes)
             })

@@ -35,6 +35,7 @@ pub(crate) fn http_server(
         body: BodySettings {
             limit: body_limit,
             unknown_fields: booted.server_config().unknown_fields,
+            timeout: Duration::from_millis(booted.server_config().body_timeout_ms),
         },
         hardening: booted.hardening.clone(),
     };
@@ -82,6 +83,12 @@ pub(crate) fn http_server(
     })
     .workers(workers)
     .keep_alive(Duration::from_secs(booted.server_config().keep_alive))
+    // A client that does not finish its request head in time gets 408
+    // (slowloris holds no worker: actix-web reads heads asynchronously).
+    .client_request_timeout(Duration::from_millis(
+        booted.server_config().header_timeout_ms,
+    ))
+    .max_connections(booted.server_config().max_connections)
     .disable_signals()
     .shutdown_timeout(booted.server_config().shutdown_timeout)
     .listen(listener)?

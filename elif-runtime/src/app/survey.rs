@@ -207,8 +207,12 @@ impl App {
             .as_ref()
             .and_then(|c| c.get(&ProviderKey::of::<SecurityConfig>()))
             .and_then(downcast_section::<SecurityConfig>);
-        let hardening = match (&security, &app_config) {
-            (Some(security), Some(app)) => Hardening::new(security, app.env)
+        let server = config
+            .as_ref()
+            .and_then(|c| c.get(&ProviderKey::of::<ServerConfig>()))
+            .and_then(downcast_section::<ServerConfig>);
+        let hardening = match (&security, &server, &app_config) {
+            (Some(security), Some(server), Some(app)) => Hardening::new(security, server, app.env)
                 .map(Arc::new)
                 .map_err(|problems| report.extend(problems))
                 .ok(),

@@ -310,7 +310,37 @@ pub struct ServerConfig {
     /// What JSON body extractors do with members the body's type does not
     /// declare (default `"reject"`: a 422 naming each one).
     pub unknown_fields: UnknownFields,
+    /// Most header lines a request may carry (default 64; actix-web's own
+    /// ceiling is 96); more get 431.
+    pub max_headers: usize,
+    /// Most bytes of header names and values a request may carry (default
+    /// 16 KiB; actix-web's own ceiling for the whole head is 128 KiB);
+    /// more get 431.
+    pub max_header_bytes: usize,
+    /// Longest request target (path and query) in bytes (default 8 KiB);
+    /// longer get 414.
+    pub max_url_length: usize,
+    /// Milliseconds a client has to send a request's head once it starts
+    /// (default 5000): a slow client (slowloris) gets 408 and is closed.
+    pub header_timeout_ms: u64,
+    /// Milliseconds a client has to send a body that elif reads (default
+    /// 10000): a slower body gets 408 `BODY_TIMEOUT`.
+    pub body_timeout_ms: u64,
+    /// Milliseconds the app has to answer a request (default 30000):
+    /// later, the handler is dropped and the client gets 503
+    /// `REQUEST_TIMEOUT`.
+    pub request_timeout_ms: u64,
+    /// Connections each worker serves at once (default 25000, actix-web's);
+    /// beyond it, new connections wait in the listen queue.
+    pub max_connections: usize,
 }
+
+/// The default most header lines (`server.max_headers`).
+pub const DEFAULT_MAX_HEADERS: usize = 64;
+/// The default most header bytes (`server.max_header_bytes`).
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The default longest request target (`server.max_url_length`).
+pub const DEFAULT_MAX_URL_LENGTH: usize = 8 * 1024;
 
 /// What JSON body extractors (`Json<T>`, `Valid<T>`) do with members the
 /// body's type does not declare: `server.unknown_fields` for the whole app;
@@ -406,25 +436,84 @@ impl ConfigSection for ServerConfig {
             },
             &mut problems,
         );
+        let limit = |name: &str, default: fn() -> usize, most: usize, problems: &mut Vec<_>| {
+            let validate: source::Validate<usize> = match most {
+                96 => |n| bounded(*n, 1, 96),
+                _ => |n| bounded(*n, 256, 128 * 1024),
+            };
+            source.field(
+                "server",
+                name,
+                FieldSpec {
+                    default: Some(default),
+                    validate: Some(validate),
+                    ..FieldSpec::default()
+                },
+                problems,
+            )
+        };
+        let max_headers = limit("max_headers", || DEFAULT_MAX_HEADERS, 96, &mut problems);
+        let max_header_bytes = limit(
+            "max_header_bytes",
+            || DEFAULT_MAX_HEADER_BYTES,
+            128 * 1024,
+            &mut problems,
+        );
+        let max_url_length = limit(
+            "max_url_length",
+            || DEFAULT_MAX_URL_LENGTH,
+            128 * 1024,
+            &mut problems,
+        );
+        let millis = |name: &str, default: fn() -> u64, problems: &mut Vec<_>| {
+            source.field(
+                "server",
+                name,
+                FieldSpec {
+                    default: Some(default),
+                    validate: Some(|n: &u64| match n {
+                        0 => Err("must be at least 1 ms".to_owned()),
+                        _ => Ok(()),
+                    }),
+                    ..FieldSpec::default()
+                },
+                problems,
+            )
+        };
+        let header_timeout_ms = millis("header_timeout_ms", || 5000, &mut problems);
+        let body_timeout_ms = millis("body_timeout_ms", || 10_000, &mut problems);
+        let request_timeout_ms = millis("request_timeout_ms", || 30_000, &mut problems);
+        let max_connections = source.field(
+            "server",
+            "max_connections",
+            FieldSpec {
+                default: Some(|| 25_000),
+                validate: Some(|n: &usize| bounded(*n, 1, usize::MAX)),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
         match (
-            host,
-            port,
-            workers,
-            shutdown_timeout,
-            body_limit,
-            keep_alive,
-            access_log,
-            unknown_fields,
+            (host, port, workers, shutdown_timeout, body_limit),
+            (keep_alive, access_log, unknown_fields),
+            (max_headers, max_header_bytes, max_url_length),
+            (
+                header_timeout_ms,
+                body_timeout_ms,
+                request_timeout_ms,
+                max_connections,
+            ),
         ) {
             (
-                Some(host),
-                Some(port),
-                Some(workers),
-                Some(shutdown_timeout),
-                Some(body_limit),
-                Some(keep_alive),
-                Some(access_log),
-                Some(unknown_fields),
+                (Some(host), Some(port), Some(workers), Some(shutdown_timeout), Some(body_limit)),
+                (Some(keep_alive), Some(access_log), Some(unknown_fields)),
+                (Some(max_headers), Some(max_header_bytes), Some(max_url_length)),
+                (
+                    Some(header_timeout_ms),
+                    Some(body_timeout_ms),
+                    Some(request_timeout_ms),
+                    Some(max_connections),
+                ),
             ) => Ok(Self {
                 host,
                 port,
@@ -434,6 +523,13 @@ impl ConfigSection for ServerConfig {
                 keep_alive,
                 access_log,
                 unknown_fields,
+                max_headers,
+                max_header_bytes,
+                max_url_length,
+                header_timeout_ms,
+                body_timeout_ms,
+                request_timeout_ms,
+                max_connections,
             }),
             _ => Err(problems),
         }
@@ -449,7 +545,27 @@ impl ConfigSection for ServerConfig {
             key("server.keep_alive", "u64", Some("75")),
             key("server.access_log", "bool", Some("false")),
             key("server.unknown_fields", "UnknownFields", Some("\"reject\"")),
+            key("server.max_headers", "usize", Some("64")),
+            key("server.max_header_bytes", "usize", Some("16384")),
+            key("server.max_url_length", "usize", Some("8192")),
+            key("server.header_timeout_ms", "u64", Some("5000")),
+            key("server.body_timeout_ms", "u64", Some("10000")),
+            key("server.request_timeout_ms", "u64", Some("30000")),
+            key("server.max_connections", "usize", Some("25000")),
         ]
+    }
+}
+
+/// `Ok` when `low <= n <= high`.
+fn bounded(n: usize, low: usize, high: usize) -> Result<(), String> {
+    if n < low {
+        Err(format!("must be at least {low}"))
+    } else if n > high {
+        Err(format!(
+            "must be at most {high} (actix-web refuses more before elif sees the request)"
+        ))
+    } else {
+        Ok(())
     }
 }
 

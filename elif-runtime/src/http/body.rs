@@ -17,7 +17,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest};
-use elif_catalogue::{EL3003, EL3005, EL3006};
+use elif_catalogue::{EL3003, EL3005, EL3006, EL3020};
 use serde::de::DeserializeOwned;
 
 use crate::config::{DEFAULT_BODY_LIMIT, UnknownFields};
@@ -33,6 +33,8 @@ pub(crate) struct BodySettings {
     pub(crate) limit: usize,
     /// What to do with members the body's type does not declare.
     pub(crate) unknown_fields: UnknownFields,
+    /// How long the client has to send the body.
+    pub(crate) timeout: std::time::Duration,
 }
 
 thread_local! {
@@ -45,6 +47,7 @@ impl BodySettings {
     pub(crate) const DEFAULT: Self = Self {
         limit: DEFAULT_BODY_LIMIT,
         unknown_fields: UnknownFields::Reject,
+        timeout: std::time::Duration::from_secs(10),
     };
 
     /// Makes these the settings of every body this thread reads from now
@@ -159,7 +162,7 @@ fn read<B: JsonBody>(
     let settings = BodySettings::current();
     let reject_unknown =
         !B::ACCEPTS_UNKNOWN_FIELDS && settings.unknown_fields == UnknownFields::Reject;
-    let body = read_json_body(request, payload, settings.limit);
+    let body = read_json_body(request, payload, settings.limit, settings.timeout);
     async move {
         let body = body.await?;
         let mut errors = Vec::new();
@@ -202,12 +205,14 @@ fn is_json_type(media_type: &str) -> bool {
             && subtype.iter().all(is_token_char))
 }
 
-/// Checks the content type and reads the body up to `limit` bytes.
-/// (The returned future is not boxed: the extractor that awaits it is.)
+/// Checks the content type and reads the body up to `limit` bytes, within
+/// `timeout` (408 `BODY_TIMEOUT` after it). (The returned future is not
+/// boxed: the extractor that awaits it is.)
 fn read_json_body(
     request: &HttpRequest,
     payload: &mut Payload,
     limit: usize,
+    timeout: std::time::Duration,
 ) -> impl Future<Output = Result<Bytes, Error>> + 'static {
     let is_json = request
         .headers()
@@ -239,18 +244,29 @@ fn read_json_body(
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large());
         }
-        let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
-        while let Some(chunk) =
-            std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut payload), cx))
-                .await
-        {
-            let chunk = chunk.map_err(|e| Error::framework(&EL3003, e.to_string()))?;
-            if body.len() + chunk.len() > limit {
-                return Err(too_large());
+        let read = async move {
+            let mut body = BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
+            while let Some(chunk) = std::future::poll_fn(|cx| {
+                futures_core::Stream::poll_next(Pin::new(&mut payload), cx)
+            })
+            .await
+            {
+                let chunk = chunk.map_err(|e| Error::framework(&EL3003, e.to_string()))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
             }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body.freeze())
+            Ok(body.freeze())
+        };
+        crate::util::Deadline::new(read, timeout)
+            .await
+            .unwrap_or_else(|| {
+                Err(Error::framework(
+                    &EL3020,
+                    format!("the body did not arrive within {} ms", timeout.as_millis()),
+                ))
+            })
     }
 }
 

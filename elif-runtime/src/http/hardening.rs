@@ -1,7 +1,8 @@
 //! What every request is checked against and every response carries, from
 //! the `[security]` section: the security headers, HSTS behind a trusted
 //! proxy, the production `Host` allow-list, the client's address through
-//! trusted proxies, and CORS. Built once at boot ([`Hardening::new`]); the
+//! trusted proxies, and CORS; and from `[server]`, the limits of a
+//! request's head (header count and size, URL length) and of its time. Built once at boot ([`Hardening::new`]); the
 //! pipeline calls [`Hardening::admit`] on each request and
 //! [`Hardening::finish`] on each response, errors and 404s included.
 //!
@@ -16,10 +17,10 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue, ORIGIN};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{FromRequest, HttpRequest};
-use elif_catalogue::{EL1020, EL1021, EL3016, EL3017};
+use elif_catalogue::{EL1020, EL1021, EL3016, EL3017, EL3018, EL3019};
 
-use crate::config::Environment;
 use crate::config::security::{HeaderSetting, SecurityConfig};
+use crate::config::{Environment, ServerConfig};
 use crate::diagnostics::Diagnostic;
 use crate::error::Error;
 use crate::net::{HostRule, IpBlock, OriginRule, split_port};
@@ -59,6 +60,17 @@ pub(crate) struct Hardening {
     proxies: Box<[IpBlock]>,
     /// Cross-origin rules; `None`: no origin is allowed.
     cors: Option<Cors>,
+    /// The limits of a request's head and time.
+    limits: Limits,
+}
+
+/// `[server]`'s limits that the pipeline checks.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_headers: usize,
+    max_header_bytes: usize,
+    max_url_length: usize,
+    request_timeout: std::time::Duration,
 }
 
 /// What the pipeline keeps of a request for its response: small, since it
@@ -108,7 +120,11 @@ impl Hardening {
     /// The settings of `config` in `env`, or the boot errors that forbid
     /// them: `*` with credentials (`EL1020`), a production app without
     /// `allowed_hosts` (`EL1021`).
-    pub(crate) fn new(config: &SecurityConfig, env: Environment) -> Result<Self, Vec<Diagnostic>> {
+    pub(crate) fn new(
+        config: &SecurityConfig,
+        server: &ServerConfig,
+        env: Environment,
+    ) -> Result<Self, Vec<Diagnostic>> {
         let production = env == Environment::Production;
         let mut problems = Vec::new();
         let mut headers: Vec<(HeaderName, HeaderValue)> = DEFAULT_HEADERS
@@ -170,6 +186,12 @@ impl Hardening {
             hosts,
             proxies,
             cors,
+            limits: Limits {
+                max_headers: server.max_headers,
+                max_header_bytes: server.max_header_bytes,
+                max_url_length: server.max_url_length,
+                request_timeout: std::time::Duration::from_millis(server.request_timeout_ms),
+            },
         })
     }
 
@@ -179,15 +201,23 @@ impl Hardening {
     pub(crate) fn defaults() -> Self {
         use crate::config::ConfigSection;
         use crate::config::source::ConfigSource;
-        SecurityConfig::load(&ConfigSource::from_pairs([]))
+        let empty = ConfigSource::from_pairs([]);
+        SecurityConfig::load(&empty)
             .ok()
-            .and_then(|config| Self::new(&config, Environment::Development).ok())
+            .zip(ServerConfig::load(&empty).ok())
+            .and_then(|(config, server)| Self::new(&config, &server, Environment::Development).ok())
             .unwrap_or_else(|| Self {
                 headers: Box::new([]),
                 hsts: None,
                 hosts: None,
                 proxies: Box::new([]),
                 cors: None,
+                limits: Limits {
+                    max_headers: 96,
+                    max_header_bytes: 128 * 1024,
+                    max_url_length: 128 * 1024,
+                    request_timeout: std::time::Duration::from_secs(30),
+                },
             })
     }
 
@@ -196,6 +226,7 @@ impl Hardening {
     /// needs to know of the request.
     pub(crate) fn admit(&self, request: &ServiceRequest) -> Result<Admitted, Error> {
         let headers = request.headers();
+        self.limits.check(request)?;
         if let Some(hosts) = &self.hosts
             && !ANY_HOST_PATHS.contains(&request.path())
         {
@@ -226,9 +257,7 @@ impl Hardening {
     /// error, or a guard authenticated the request (`Cache-Control:
     /// no-store` unless the response set its own).
     pub(crate) fn finish(&self, headers: &mut HeaderMap, admitted: &Admitted, no_store: bool) {
-        for (name, value) in &*self.headers {
-            set_default(headers, name, value);
-        }
+        self.set_defaults(headers);
         if admitted.https
             && let Some(hsts) = &self.hsts
         {
@@ -241,14 +270,6 @@ impl Hardening {
                 &HeaderValue::from_static("no-store"),
             );
         }
-        if let Some(content_type) = headers.get(header::CONTENT_TYPE)
-            && content_type.as_bytes() == b"application/json"
-        {
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-        }
         if let Some(cors) = &self.cors {
             if !cors.wildcard {
                 headers.append(header::VARY, HeaderValue::from_static("Origin"));
@@ -259,6 +280,44 @@ impl Hardening {
                     headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
                 }
             }
+        }
+    }
+
+    /// Adds the default headers the response did not set, removes those it
+    /// set empty, and gives a bare `application/json` its charset. The
+    /// response's own headers (a few) are read in one pass, so that each
+    /// default costs one insertion rather than a lookup and an insertion.
+    fn set_defaults(&self, headers: &mut HeaderMap) {
+        if self.headers.len() > 64 {
+            for (name, value) in &*self.headers {
+                set_default(headers, name, value);
+            }
+            return;
+        }
+        // Bit `i`: the response set `self.headers[i]`.
+        let (mut own, mut emptied, mut bare_json) = (0u64, false, false);
+        for (name, value) in headers.iter() {
+            match self.headers.iter().position(|(default, _)| default == name) {
+                Some(i) => {
+                    own |= 1 << i;
+                    emptied |= value.is_empty();
+                }
+                None => bare_json |= name == header::CONTENT_TYPE && value == "application/json",
+            }
+        }
+        headers.reserve(self.headers.len());
+        for (i, (name, value)) in self.headers.iter().enumerate() {
+            if own & (1 << i) == 0 {
+                headers.append(name.clone(), value.clone());
+            } else if emptied && headers.get(name).is_some_and(HeaderValue::is_empty) {
+                headers.remove(name);
+            }
+        }
+        if bare_json {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
         }
     }
 
@@ -403,6 +462,49 @@ impl Hardening {
             }
         }
         Some(client)
+    }
+}
+
+impl Limits {
+    /// 414 for a long target, 431 for too many or too large headers: the
+    /// limits sit below actix-web's own (96 headers, a 128 KiB head),
+    /// which close the connection without an answer a client can read.
+    fn check(&self, request: &ServiceRequest) -> Result<(), Error> {
+        let target = request
+            .uri()
+            .path_and_query()
+            .map_or(0, |target| target.as_str().len());
+        if target > self.max_url_length {
+            return Err(Error::framework(
+                &EL3019,
+                format!(
+                    "the request target has {target} bytes; the limit is {}",
+                    self.max_url_length
+                ),
+            ));
+        }
+        let (mut count, mut bytes) = (0, 0);
+        for (name, value) in request.headers() {
+            count += 1;
+            bytes += name.as_str().len() + value.len();
+        }
+        if count > self.max_headers || bytes > self.max_header_bytes {
+            return Err(Error::framework(
+                &EL3018,
+                format!(
+                    "the request has {count} header lines of {bytes} bytes; the limits are {} lines and {} bytes",
+                    self.max_headers, self.max_header_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Hardening {
+    /// How long the app has to answer a request.
+    pub(crate) fn request_timeout(&self) -> std::time::Duration {
+        self.limits.request_timeout
     }
 }
 
@@ -613,8 +715,10 @@ mod tests {
         pairs: Vec<(&str, serde_json::Value)>,
         env: Environment,
     ) -> Result<Hardening, Vec<Diagnostic>> {
-        let config = SecurityConfig::load(&ConfigSource::from_pairs(pairs)).expect("valid config");
-        Hardening::new(&config, env)
+        let source = ConfigSource::from_pairs(pairs);
+        let config = SecurityConfig::load(&source).expect("valid config");
+        let server = ServerConfig::load(&source).expect("valid config");
+        Hardening::new(&config, &server, env)
     }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {

@@ -238,6 +238,7 @@ where
             production,
             hardening,
             admitted,
+            timer: None,
         }
     }
 }
@@ -258,6 +259,9 @@ pin_project_lite::pin_project! {
         production: bool,
         hardening: Rc<Hardening>,
         admitted: Admitted,
+        // The request timeout's timer, made when the app first leaves the
+        // request pending.
+        timer: Option<Pin<Box<tokio::time::Sleep>>>,
     }
 }
 
@@ -307,15 +311,30 @@ where
     type Output = Result<ServiceResponse<BoxBody>, actix_web::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
+        let mut this = self.project();
         let (id, production) = (&*this.id, *this.production);
         let (hardening, admitted) = (&**this.hardening, &*this.admitted);
-        let failure = match this.inner.as_pin_mut() {
+        let failure = match this.inner.as_mut().as_pin_mut() {
             Some(inner) => {
                 let _entered = this.span.as_deref().map(tracing::Span::enter);
                 let _current = CurrentId::set(id);
                 match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-                    Ok(Poll::Pending) => return Poll::Pending,
+                    // Still working: the request's timer is made now (a
+                    // request answered in its first poll costs none).
+                    Ok(Poll::Pending) => {
+                        let timeout = hardening.request_timeout();
+                        let timer = this
+                            .timer
+                            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                        if timer.as_mut().poll(cx).is_pending() {
+                            return Poll::Pending;
+                        }
+                        Ok(Error::framework(
+                            &elif_catalogue::EL3021,
+                            format!("the app did not answer within {} ms", timeout.as_millis()),
+                        )
+                        .into())
+                    }
                     // The common case, answered here so that the response
                     // is moved as few times as possible.
                     Ok(Poll::Ready(Ok(mut response))) => {
@@ -359,6 +378,8 @@ where
                 }
             },
         };
+        // A handler that timed out is stopped: its future is dropped.
+        this.inner.set(None);
         // Errors leave as an error carrying its finished response: the
         // request was consumed by the router (a `ServiceResponse` needs it),
         // and actix sends the response the error holds.
@@ -726,6 +747,7 @@ mod tests {
                         body: BodySettings {
                             limit: 64,
                             unknown_fields: $unknown_fields,
+                            timeout: std::time::Duration::from_secs(10),
                         },
                         hardening: Arc::new(Hardening::defaults()),
                     })
