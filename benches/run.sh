@@ -8,6 +8,8 @@
 #   bash benches/run.sh conns     (10,000 keep-alive connections under an open-loop load)
 #   bash benches/run.sh compile   (compile time of generated apps, elif against raw actix-web)
 #   bash benches/run.sh startup   (cold start and idle RSS of the example app; `http` ends with it too)
+#   bash benches/run.sh slow      (slowhttptest's slow headers and slow body against the example app,
+#                                  127.0.0.1 only, while other clients' latency is measured)
 #
 #   ONLY=regex limits the endpoints; QUICK=1 is a quick check (3 rounds of
 #   1 s, one callgrind run per side).
@@ -342,6 +344,59 @@ if [ "$suite" = conns ]; then
 fi
 
 if [ "$suite" = startup ]; then startup; exit 0; fi
+
+# Slow clients (slowhttptest, Debian's package): SLOW_CONNS connections
+# opened at SLOW_RATE a second, each sending a header line (slowloris) or
+# a piece of its JSON body (R-U-Dead-Yet) every SLOW_INTERVAL seconds, for
+# SLOW_SECONDS, against the example app in production with its defaults
+# (the head within server.header_timeout_ms, 5 s; the body within
+# server.body_timeout_ms, 10 s). Meanwhile wrk, 4 connections, reads a
+# post: its p99 is the line's figure (target < 100 ms).
+if [ "$suite" = slow ]; then
+  command -v slowhttptest >/dev/null || { echo "installing slowhttptest (Debian package)" >&2; apt-get install -y -qq slowhttptest >/dev/null; }
+  SLOW_CONNS=${SLOW_CONNS:-1000} SLOW_RATE=${SLOW_RATE:-200} SLOW_INTERVAL=${SLOW_INTERVAL:-2} SLOW_SECONDS=${SLOW_SECONDS:-20}
+  ulimit -n 20000
+  export DATABASE_URL="sqlite://$out/blog.sqlite3"
+  target/release/example-blog migrate up >"$out/migrate.log" 2>&1 || { cat "$out/migrate.log" >&2; exit 1; }
+  APP_ENV=development PORT=9104 taskset -c 0 target/release/example-blog >"$out/seed.log" 2>&1 &
+  seed_pid=$!
+  pids+=("$seed_pid")
+  for _ in $(seq 1 200); do
+    curl -fs http://127.0.0.1:9104/posts/1 >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  stop "$seed_pid"
+  start elif $ELIF_PORT example-blog /posts/1; slow_pid=$started_pid
+  slow_lines=()
+  for mode in headers body; do
+    case $mode in
+      headers) args=(-H -u "http://127.0.0.1:$ELIF_PORT/posts/1") ;;
+      body) args=(-B -u "http://127.0.0.1:$ELIF_PORT/contact" -f application/json -s 8192) ;;
+    esac
+    taskset -c 1 slowhttptest "${args[@]}" -c "$SLOW_CONNS" -r "$SLOW_RATE" -i "$SLOW_INTERVAL" \
+      -l "$SLOW_SECONDS" -p 3 -g -o "$out/slow-$mode" >"$out/slow-$mode.log" 2>&1 &
+    attack=$!
+    pids+=("$attack")
+    # Once the slow connections are open, measure the other clients.
+    sleep $((SLOW_CONNS / SLOW_RATE + 1))
+    latency=$(taskset -c 1 wrk -t1 -c4 -d"$((SLOW_SECONDS - SLOW_CONNS / SLOW_RATE - 3))s" --latency \
+      "http://127.0.0.1:$ELIF_PORT/posts/1" 2>&1)
+    wait "$attack" || true
+    kill -0 "$slow_pid" 2>/dev/null || { echo "the app died under slow $mode:" >&2; cat "$out/elif.log" >&2; exit 1; }
+    p99=$(echo "$latency" | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub("us", "", v); v /= 1000 } else if (v ~ /ms$/) { sub("ms", "", v) } else if (v ~ /s$/) { sub("s", "", v); v *= 1000 } printf "%.2f", v }')
+    rps=$(echo "$latency" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
+    errors=$(echo "$latency" | awk '/Non-2xx|Socket errors/ { n++ } END { print n + 0 }')
+    # The CSV's last row: seconds, closed, pending, connected, service available.
+    last=$(tail -1 "$out/slow-$mode.csv")
+    echo "slow $mode: slowhttptest's last row (seconds,closed,pending,connected,available): $last" >&2
+    sed -n '/Test parameters/,/Probe connection timeout/p' "$out/slow-$mode.log" | sed 's/^/  /' >&2
+    slow_lines+=("SLOW $mode p99_ms=$p99 rps=$rps wrk_error_lines=$errors final=$last")
+  done
+  stop "$slow_pid"
+  echo
+  printf '%s\n' "${slow_lines[@]}"
+  exit 0
+fi
 
 # Authentication: `GET /me` behind elif-auth's `Authenticated` guard, by
 # JWT (`Authorization: Bearer`) and by a session cookie on Redis, against

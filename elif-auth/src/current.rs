@@ -625,6 +625,17 @@ impl Authenticated {
     /// [`Guard::check`] before the challenge is added to its 401s.
     async fn admit(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
         let identity = self.authenticate(cx.request()).await?;
+        if crate::csrf::is_unsafe(cx.request().method()) {
+            match &identity {
+                Some(identity) if identity.mechanism == Mechanism::Session => {
+                    crate::csrf::check_session(cx.request(), &self.sessions)?;
+                }
+                None if self.config.mechanisms().any(|m| m == Mechanism::Session) => {
+                    crate::csrf::check_anonymous(cx.request())?;
+                }
+                _ => {}
+            }
+        }
         let requires = cx.access().requires();
         match &identity {
             None if !cx.access().is_public() => return Err(rejected(AuthError::Required)),

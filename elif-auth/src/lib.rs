@@ -36,6 +36,7 @@
 
 pub mod api_tokens;
 pub mod catalogue;
+pub mod csrf;
 pub mod current;
 pub mod jwt;
 pub mod one_time;
@@ -49,6 +50,7 @@ pub mod tokens;
 use elif::prelude::*;
 
 pub use api_tokens::{ApiToken, ApiTokenConfig, ApiTokenError, ApiTokens, CreatedApiToken};
+pub use csrf::{CsrfError, XSRF_COOKIE, XSRF_HEADER};
 pub use current::{
     AuthConfig, AuthError, Authenticatable, Authenticated, CurrentUser, Identity, Mechanism,
     Principal, Principals, SetupError, principals,
@@ -134,6 +136,41 @@ impl JwksController {
     }
 }
 
+/// `GET /auth/csrf`: a CSRF token for the session the request carries,
+/// in the body and in the `XSRF-TOKEN` cookie, for pages that cannot read
+/// the cookie set at login (another subdomain's).
+#[injectable]
+pub struct CsrfController {
+    sessions: Inject<Sessions>,
+}
+
+#[controller("/auth", guards(Authenticated))]
+impl CsrfController {
+    /// `{"token": ".."}`, with the cookie; 400 `CSRF_NO_SESSION` for a
+    /// request a token authenticated (it needs no CSRF token).
+    #[get("/csrf")]
+    async fn csrf(
+        &self,
+        request: elif::http::HttpRequest,
+    ) -> elif::Result<elif::http::HttpResponse> {
+        let identity = elif::http::HttpMessage::extensions(&request)
+            .get::<Identity>()
+            .cloned();
+        let session = identity.filter(|i| i.mechanism == Mechanism::Session);
+        let token = session
+            .and_then(|_| self.sessions.csrf_token(&request))
+            .ok_or(CsrfError::NoSession)?;
+        let body = serde_json::json!({ "token": token });
+        Ok(elif::http::HttpResponse::Ok()
+            .insert_header((
+                elif::http::header::SET_COOKIE,
+                self.sessions.csrf_cookie(&token),
+            ))
+            .insert_header((elif::http::header::CACHE_CONTROL, "no-store"))
+            .json(body))
+    }
+}
+
 /// Refresh tokens and the deny-list, in the session store.
 #[factory]
 async fn token_pairs(
@@ -161,7 +198,7 @@ async fn token_pairs(
         Authenticated,
         Gate
     ),
-    controllers(JwksController),
+    controllers(JwksController, CsrfController),
     exports(Passwords, Jwt, Sessions, Tokens, Authenticated, Gate)
 )]
 pub struct AuthModule;

@@ -319,6 +319,9 @@ impl SessionStore for RedisStore {
 #[derive(Clone)]
 pub struct SessionCookie {
     header: String,
+    /// The CSRF token's cookie (`XSRF-TOKEN`), set with a new session and
+    /// removed with an ended one.
+    xsrf: String,
 }
 
 impl SessionCookie {
@@ -332,12 +335,30 @@ impl SessionCookie {
         self.header.split(';').next().unwrap_or_default()
     }
 
-    /// `response` with the cookie set, and `Cache-Control: no-store` (a
-    /// response that carries credentials is never cached).
+    /// The `Set-Cookie` value of the CSRF token's cookie (`XSRF-TOKEN`).
+    pub fn xsrf_header_value(&self) -> &str {
+        &self.xsrf
+    }
+
+    /// The CSRF token a page sends back in `X-XSRF-TOKEN` (empty for an
+    /// ended session).
+    pub fn xsrf_token(&self) -> &str {
+        self.xsrf
+            .split(';')
+            .next()
+            .and_then(|pair| pair.split_once('='))
+            .map_or("", |(_, token)| token)
+    }
+
+    /// `response` with the session and CSRF cookies set, and
+    /// `Cache-Control: no-store` (a response that carries credentials is
+    /// never cached).
     pub fn apply(&self, mut response: HttpResponse) -> HttpResponse {
         use elif::http::header;
-        if let Ok(value) = header::HeaderValue::from_str(&self.header) {
-            response.headers_mut().append(header::SET_COOKIE, value);
+        for cookie in [&self.header, &self.xsrf] {
+            if let Ok(value) = header::HeaderValue::from_str(cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
         }
         response.headers_mut().insert(
             header::CACHE_CONTROL,
@@ -496,6 +517,17 @@ impl Sessions {
         Ok(self.cookie_with("", Some(0)))
     }
 
+    /// A CSRF token for the session `request` carries (what the
+    /// `XSRF-TOKEN` cookie holds), if it carries one.
+    pub fn csrf_token(&self, request: &HttpRequest) -> Option<String> {
+        self.id_of(request).map(|id| crate::csrf::token_for(&id))
+    }
+
+    /// The `Set-Cookie` value of a CSRF token cookie holding `token`.
+    pub fn csrf_cookie(&self, token: &str) -> String {
+        crate::csrf::cookie(token, self.secure, None)
+    }
+
     /// The session id in `request`'s cookie, if there is one.
     pub fn id_of(&self, request: &HttpRequest) -> Option<String> {
         request
@@ -622,7 +654,15 @@ impl Sessions {
         if let Some(age) = max_age {
             header.push_str(&format!("; Max-Age={age}"));
         }
-        SessionCookie { header }
+        let token = if value.is_empty() {
+            String::new()
+        } else {
+            crate::csrf::token_for(value)
+        };
+        SessionCookie {
+            header,
+            xsrf: crate::csrf::cookie(&token, self.secure, max_age),
+        }
     }
 }
 

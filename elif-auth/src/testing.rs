@@ -106,10 +106,19 @@ impl ActingAs for TestApp {
                     Ok(cookie) => cookie,
                     Err(error) => panic!("acting_as could not start a session: {error}"),
                 };
+                // As the app's own pages send it: the session and CSRF
+                // cookies, and the token in `X-XSRF-TOKEN` (axios, Angular).
                 let pair = cookie.pair().to_owned();
+                let xsrf = cookie.xsrf_token().to_owned();
                 Acting {
                     app: self,
-                    header: ("cookie", pair.clone()),
+                    headers: vec![
+                        (
+                            "cookie",
+                            format!("{pair}; {}={xsrf}", crate::csrf::XSRF_COOKIE),
+                        ),
+                        (crate::csrf::XSRF_HEADER, xsrf),
+                    ],
                     token: pair,
                 }
             }
@@ -126,7 +135,7 @@ fn bearer(app: &TestApp, token: String) -> Acting<'_> {
         .map_or_else(|| "Bearer".to_owned(), |guard| guard.scheme().to_owned());
     Acting {
         app,
-        header: ("authorization", format!("{scheme} {token}")),
+        headers: vec![("authorization", format!("{scheme} {token}"))],
         token,
     }
 }
@@ -134,7 +143,7 @@ fn bearer(app: &TestApp, token: String) -> Acting<'_> {
 /// Requests to a [`TestApp`] carrying one principal's credentials.
 pub struct Acting<'a> {
     app: &'a TestApp,
-    header: (&'static str, String),
+    headers: Vec<(&'static str, String)>,
     token: String,
 }
 
@@ -147,9 +156,11 @@ impl Acting<'_> {
 
     /// A request builder with the credentials set.
     pub fn request(&self, method: Method, path: &str) -> TestRequest {
-        self.app
-            .request(method, path)
-            .insert_header((self.header.0, self.header.1.as_str()))
+        let mut request = self.app.request(method, path);
+        for (name, value) in &self.headers {
+            request = request.insert_header((*name, value.as_str()));
+        }
+        request
     }
 
     /// `GET path`.

@@ -261,6 +261,11 @@ async fn the_guard_admits_valid_credentials_and_refuses_each_bad_one_with_its_co
         let me = app.acting_as(&alice).await.get("/me").await;
         assert_eq!(me.status(), 200, "{}", me.text());
         assert_eq!(me.text(), "alice@example.com");
+        assert_eq!(
+            me.header("cache-control"),
+            Some("no-store"),
+            "an authenticated answer is not stored by caches"
+        );
         let identity = app.acting_as(&alice).await.get("/me/identity").await;
         assert_eq!(identity.text(), alice.id.to_string());
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use elif::data::Database;
 use elif::http::{HttpRequest, HttpResponse, Method};
 use elif::prelude::*;
-use elif::testing::{TestApp, TestDatabase, TestResponse};
+use elif::testing::{TestApp, TestDatabase, TestRequest, TestResponse};
 use elif::time::TestClock;
 use elif_auth::{AuthModule, Authenticatable, Authenticated, CurrentUser, Principals, Sessions};
 use serde_json::Value;
@@ -128,9 +128,12 @@ async fn user(app: &TestApp) -> i64 {
         .id
 }
 
-/// `POST /login` as user `id`, carrying `cookie` (a previous session) if any.
+/// `POST /login` as user `id` from the app's own page, carrying `cookie`
+/// (a previous session) if any.
 async fn login(app: &TestApp, id: i64, cookie: Option<&str>) -> TestResponse {
-    let mut request = app.request(Method::POST, "/login");
+    let mut request = app
+        .request(Method::POST, "/login")
+        .insert_header(("sec-fetch-site", "same-origin"));
     if let Some(cookie) = cookie {
         request = request.insert_header(("cookie", cookie.to_owned()));
     }
@@ -144,10 +147,12 @@ fn cookie_of(response: &TestResponse) -> String {
     header.split(';').next().unwrap().to_owned()
 }
 
+/// `method path` with the session `cookie`, as the app's own page sends it.
 async fn with_cookie(app: &TestApp, method: Method, path: &str, cookie: &str) -> TestResponse {
     app.send(
         app.request(method, path)
-            .insert_header(("cookie", cookie.to_owned())),
+            .insert_header(("cookie", cookie.to_owned()))
+            .insert_header(("sec-fetch-site", "same-origin")),
     )
     .await
 }
@@ -524,12 +529,239 @@ async fn tests_act_as_a_user_by_session_or_by_token() {
         by_session.token()
     );
     assert_eq!(by_session.get("/me").await.text(), "alice@example.com");
+    assert_eq!(
+        app.send(by_session.request(Method::POST, "/logout"))
+            .await
+            .status(),
+        204,
+        "acting as the app's pages: with the XSRF token"
+    );
     let first = app.acting_as(&alice).await;
     assert!(
         first.token().starts_with("ey"),
         "jwt comes first in [auth] mechanisms"
     );
     assert_eq!(first.get("/me").await.text(), "alice@example.com");
+    app.stop().await;
+    db.cleanup().await;
+}
+
+/// Sends `request` with `headers` added.
+async fn send_with(
+    app: &TestApp,
+    mut request: TestRequest,
+    headers: &[(&'static str, &str)],
+) -> TestResponse {
+    for (name, value) in headers {
+        request = request.insert_header((*name, value.to_string()));
+    }
+    app.send(request).await
+}
+
+#[elif::test]
+async fn csrf_is_decided_by_the_mechanism_that_authenticated() {
+    use elif_auth::Mechanism;
+    use elif_auth::testing::ActingAs;
+    let db = TestDatabase::sqlite("sessions_csrf");
+    let app = TestApp::start(
+        app(&db, "memory", &prefix("csrf"), "test", &clock())
+            .config("security.cors.allowed_origins", ["https://app.example.com"])
+            .config("security.cors.allow_credentials", true),
+    )
+    .await
+    .unwrap();
+    let id = user(&app).await;
+    let signed_in = login(&app, id, None).await;
+    let cookies: Vec<String> = signed_in
+        .header_all("set-cookie")
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        cookies.len(),
+        2,
+        "the session and the XSRF token: {cookies:?}"
+    );
+    let session = cookies[0].clone();
+    let xsrf = cookies[1]
+        .strip_prefix("XSRF-TOKEN=")
+        .expect("the token's cookie")
+        .to_owned();
+    let xsrf_cookie = signed_in
+        .header_all("set-cookie")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    assert!(
+        !xsrf_cookie.contains("HttpOnly"),
+        "pages read it: {xsrf_cookie}"
+    );
+    let both = format!("{session}; XSRF-TOKEN={xsrf}");
+    let logout = || app.request(Method::POST, "/logout");
+
+    // Refused: no proof, a foreign page, a token that is not the cookie's
+    // or not this session's.
+    let other = elif_auth::csrf::token_for("another-session");
+    let other_cookie = format!("{session}; XSRF-TOKEN={other}");
+    for (what, headers) in [
+        ("no proof", vec![("cookie", session.as_str())]),
+        (
+            "a foreign page",
+            vec![
+                ("cookie", session.as_str()),
+                ("origin", "https://evil.test"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+        ),
+        (
+            "a sibling site",
+            vec![
+                ("cookie", session.as_str()),
+                ("sec-fetch-site", "same-site"),
+            ],
+        ),
+        (
+            "the token without its cookie",
+            vec![
+                ("cookie", session.as_str()),
+                ("x-xsrf-token", xsrf.as_str()),
+            ],
+        ),
+        (
+            "a token of another session",
+            vec![
+                ("cookie", other_cookie.as_str()),
+                ("x-xsrf-token", other.as_str()),
+            ],
+        ),
+        (
+            "a header unlike the cookie",
+            vec![("cookie", both.as_str()), ("x-xsrf-token", other.as_str())],
+        ),
+    ] {
+        let refused = send_with(&app, logout(), &headers).await;
+        assert_eq!(
+            (refused.status(), code(&refused)),
+            (403, "CSRF_REFUSED".into()),
+            "{what}"
+        );
+    }
+    assert_eq!(
+        with_cookie(&app, Method::GET, "/me", &session)
+            .await
+            .status(),
+        200,
+        "reads need no proof"
+    );
+
+    // Accepted: the token, an allowed origin, the app's own origin.
+    let host = app.addr().to_string();
+    let own = format!("http://{host}");
+    for (what, headers) in [
+        (
+            "an allowed origin",
+            vec![
+                ("cookie", session.as_str()),
+                ("origin", "https://app.example.com"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+        ),
+        (
+            "the app's own origin",
+            vec![("cookie", session.as_str()), ("origin", own.as_str())],
+        ),
+    ] {
+        // A route that changes nothing would do; logout ends the session,
+        // so each case starts one.
+        let fresh = cookie_of(&login(&app, id, None).await);
+        let headers: Vec<(&'static str, &str)> = headers
+            .into_iter()
+            .map(|(name, value)| {
+                if name == "cookie" {
+                    (name, fresh.as_str())
+                } else {
+                    (name, value)
+                }
+            })
+            .collect();
+        let accepted = send_with(&app, logout(), &headers).await;
+        assert_eq!(accepted.status(), 204, "{what}: {}", accepted.text());
+    }
+    let with_token = send_with(
+        &app,
+        logout(),
+        &[("cookie", both.as_str()), ("x-xsrf-token", xsrf.as_str())],
+    )
+    .await;
+    assert_eq!(with_token.status(), 204, "the token: {}", with_token.text());
+
+    // The token from the endpoint, for pages that cannot read the cookie.
+    let fresh = cookie_of(&login(&app, id, None).await);
+    let asked = with_cookie(&app, Method::GET, "/auth/csrf", &fresh).await;
+    assert_eq!(asked.status(), 200, "{}", asked.text());
+    let token = asked.json::<Value>()["token"].as_str().unwrap().to_owned();
+    assert!(
+        asked
+            .header("set-cookie")
+            .unwrap()
+            .starts_with(&format!("XSRF-TOKEN={token}"))
+    );
+    let with_fetched = send_with(
+        &app,
+        logout(),
+        &[
+            ("cookie", &format!("{fresh}; XSRF-TOKEN={token}")),
+            ("x-xsrf-token", &token),
+        ],
+    )
+    .await;
+    assert_eq!(with_fetched.status(), 204, "{}", with_fetched.text());
+
+    // Login CSRF: a foreign page's form post is refused; a client that is
+    // no browser, and the app's own page, log in.
+    let foreign = send_with(
+        &app,
+        app.request(Method::POST, "/login"),
+        &[
+            ("origin", "https://evil.test"),
+            ("content-type", "application/json"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (foreign.status(), code(&foreign)),
+        (403, "CSRF_CROSS_SITE".into())
+    );
+    let script = app
+        .post_json("/login", &serde_json::json!({ "id": id }))
+        .await;
+    assert_eq!(
+        script.status(),
+        200,
+        "no browser headers: {}",
+        script.text()
+    );
+
+    // Tokens in headers are not affected.
+    let alice = app
+        .container()
+        .get::<Repository<User>>()
+        .unwrap()
+        .find_or_fail(id)
+        .await
+        .unwrap();
+    let by_jwt = app.acting_as_with(&alice, Mechanism::Jwt).await;
+    let jwt = send_with(
+        &app,
+        by_jwt.request(Method::POST, "/logout"),
+        &[("origin", "https://evil.test")],
+    )
+    .await;
+    assert_eq!(jwt.status(), 204, "a JWT is no cookie: {}", jwt.text());
+    let no_session = by_jwt.get("/auth/csrf").await;
+    assert_eq!(
+        (no_session.status(), code(&no_session)),
+        (400, "CSRF_NO_SESSION".into())
+    );
     app.stop().await;
     db.cleanup().await;
 }

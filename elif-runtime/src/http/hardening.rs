@@ -667,6 +667,55 @@ impl Hardening {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthenticatedBy(pub &'static str);
 
+/// Where a browser says a request comes from (its `Sec-Fetch-Site` and
+/// `Origin` headers), as CSRF defences decide on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// A page of the app itself (`Sec-Fetch-Site: same-origin` or
+    /// `none`, or an `Origin` naming the request's own host).
+    SameOrigin,
+    /// A page of an origin the app allows in `security.cors.allowed_origins`.
+    AllowedOrigin,
+    /// A page of another origin (or an opaque `null` one).
+    CrossOrigin,
+    /// Neither header: not a browser, or a very old one.
+    Unknown,
+}
+
+impl Provenance {
+    /// Where `request` comes from. The request's own origin is its `Host`
+    /// (the app answers only its allowed hosts in production); an
+    /// `Origin` is compared by host and port, since elif serves plain HTTP
+    /// behind the proxy that ends TLS.
+    pub fn of(request: &HttpRequest) -> Self {
+        let headers = request.headers();
+        let site = headers.get("sec-fetch-site").map(HeaderValue::as_bytes);
+        if matches!(site, Some(b"same-origin" | b"none")) {
+            return Self::SameOrigin;
+        }
+        let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
+            return match site {
+                Some(_) => Self::CrossOrigin,
+                None => Self::Unknown,
+            };
+        };
+        let authority = origin.split_once("://").map(|(_, rest)| rest);
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        if authority.is_some_and(|a| host.is_some_and(|h| a.eq_ignore_ascii_case(h))) {
+            return Self::SameOrigin;
+        }
+        let allowed = request
+            .app_data::<std::sync::Arc<Hardening>>()
+            .and_then(|h| h.cors.as_ref())
+            .is_some_and(|cors| cors.origins.iter().any(|rule| rule.allows(origin)));
+        if allowed {
+            Self::AllowedOrigin
+        } else {
+            Self::CrossOrigin
+        }
+    }
+}
+
 /// The client's IP address, as rate limits and logs use it: the peer's,
 /// or through trusted proxies (`security.trusted_proxies`) the rightmost
 /// untrusted address of `X-Forwarded-For`/`Forwarded`. A client that is

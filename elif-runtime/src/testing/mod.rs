@@ -157,6 +157,12 @@ impl TestResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Every value of a header (`Set-Cookie`, `Vary`), in order; values
+    /// that are not UTF-8 are left out.
+    pub fn header_all<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers.get_all(name).filter_map(|v| v.to_str().ok())
+    }
+
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()

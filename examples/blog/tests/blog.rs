@@ -120,10 +120,22 @@ async fn authors_sign_up_log_in_and_write_atomically() {
             "an author's email and password stay private: {post}"
         );
         assert_eq!(post["tags"][1]["name"], "news");
-        let by_session = app
+        // A cookie alone does not write: a browser says which page sent
+        // the request (CSRF).
+        let forged = app
             .send_json(
                 app.request(Method::POST, "/posts")
                     .insert_header(("cookie", cookie.clone())),
+                &json!({ "title": "Forged", "body": "Sent by another site's page." }),
+            )
+            .await;
+        assert_eq!(forged.status(), 403, "{}", forged.text());
+        assert_eq!(forged.json::<Value>()["code"], "CSRF_REFUSED");
+        let by_session = app
+            .send_json(
+                app.request(Method::POST, "/posts")
+                    .insert_header(("cookie", cookie.clone()))
+                    .insert_header(("sec-fetch-site", "same-origin")),
                 &json!({ "title": "By cookie", "body": "Sent by a browser." }),
             )
             .await;
@@ -132,6 +144,7 @@ async fn authors_sign_up_log_in_and_write_atomically() {
             app.send(
                 app.request(Method::DELETE, "/posts/3")
                     .insert_header(("cookie", cookie.clone()))
+                    .insert_header(("sec-fetch-site", "same-origin"))
             )
             .await
             .json::<Value>()["code"],
@@ -230,14 +243,16 @@ async fn authors_sign_up_log_in_and_write_atomically() {
         let out = app
             .send(
                 app.request(Method::POST, "/logout")
-                    .insert_header(("cookie", cookie.clone())),
+                    .insert_header(("cookie", cookie.clone()))
+                    .insert_header(("sec-fetch-site", "same-origin")),
             )
             .await;
         assert_eq!(out.status(), 204);
         let after = app
             .send_json(
                 app.request(Method::POST, "/posts")
-                    .insert_header(("cookie", cookie)),
+                    .insert_header(("cookie", cookie))
+                    .insert_header(("sec-fetch-site", "same-origin")),
                 &json!({ "title": "After", "body": "logout" }),
             )
             .await;

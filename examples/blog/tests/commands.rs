@@ -68,7 +68,7 @@ fn routes_lists_one_route_per_line_with_handler_guards_and_source() {
     assert!(output.status.success(), "{output:?}");
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 17, "{text}");
+    assert_eq!(lines.len(), 18, "{text}");
     let create = lines
         .iter()
         .find(|l| l.contains("PostsController::create"))
