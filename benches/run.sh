@@ -138,11 +138,11 @@ startup() {
 }
 
 case "$suite" in
-  http|db|conns|auth) ;;
+  http|db|conns|auth|slow) ;;
   coverage) coverage; exit 0 ;;
   compile) exec bash benches/compile.sh ;;
   startup) ;;
-  *) echo "usage: bash benches/run.sh http|db|auth|coverage|conns|compile|startup" >&2; exit 2 ;;
+  *) echo "usage: bash benches/run.sh http|db|auth|coverage|conns|compile|startup|slow" >&2; exit 2 ;;
 esac
 
 if [ "$suite" != conns ]; then
@@ -386,9 +386,9 @@ if [ "$suite" = slow ]; then
     p99=$(echo "$latency" | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub("us", "", v); v /= 1000 } else if (v ~ /ms$/) { sub("ms", "", v) } else if (v ~ /s$/) { sub("s", "", v); v *= 1000 } printf "%.2f", v }')
     rps=$(echo "$latency" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
     errors=$(echo "$latency" | awk '/Non-2xx|Socket errors/ { n++ } END { print n + 0 }')
-    # The CSV's last row: seconds, closed, pending, connected, service available.
+    # The CSV's last row, under its header.
     last=$(tail -1 "$out/slow-$mode.csv")
-    echo "slow $mode: slowhttptest's last row (seconds,closed,pending,connected,available): $last" >&2
+    echo "slow $mode: slowhttptest's CSV, header and last row: $(head -1 "$out/slow-$mode.csv") | $last" >&2
     sed -n '/Test parameters/,/Probe connection timeout/p' "$out/slow-$mode.log" | sed 's/^/  /' >&2
     slow_lines+=("SLOW $mode p99_ms=$p99 rps=$rps wrk_error_lines=$errors final=$last")
   done

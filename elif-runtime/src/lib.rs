@@ -16,6 +16,8 @@ pub mod error;
 pub mod http;
 pub mod inspect;
 pub mod module;
+pub mod ratelimit;
+pub mod redis;
 mod net;
 pub mod testing;
 mod throttle;

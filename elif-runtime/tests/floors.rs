@@ -23,6 +23,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("config", 1),
     ("di", 1),
     ("validate", 1),
+    ("redis", 1),
+    ("ratelimit", 1),
     // 2: modules, and the app's graph built from them.
     ("module", 2),
     // 3: serving requests; the database.
@@ -44,6 +46,10 @@ const SIDEWAYS: &[(&str, &str)] = &[
     ("error", "diagnostics"),
     // The container injects config sections (`Config<T>`).
     ("di", "config"),
+    // The Redis connection is configured by its section.
+    ("redis", "config"),
+    // Rate limits shared across instances live in Redis.
+    ("ratelimit", "redis"),
     // The data layer answers HTTP: `Transactional` is an interceptor,
     // `Page` a response, its types have JSON Schemas.
     ("data", "http"),
