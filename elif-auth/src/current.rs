@@ -642,7 +642,11 @@ impl Authenticated {
             None => {}
             Some(identity) => {
                 cx.insert(identity.clone());
-                cx.insert(elif::http::AuthenticatedBy(identity.mechanism.name()));
+                cx.insert(elif::http::AuthenticatedBy {
+                    mechanism: identity.mechanism.name(),
+                    subject: identity.subject.clone(),
+                    token: identity.token_id.clone(),
+                });
                 if !requires.is_empty() {
                     let principal = principal_of(cx.request(), identity, &*self.principals).await?;
                     for requirement in requires {

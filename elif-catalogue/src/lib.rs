@@ -1070,6 +1070,32 @@ catalogue! {
         wrong: "a handler that waits a minute on a slow service",
         right: "a handler that answers 202 and finishes the work in a background task",
     }
+    /// A request over a rate limit.
+    EL3022 = {
+        phase: Phase::Request,
+        answer: Some(Answer { status: 429, code: "RATE_LIMITED" }),
+        title: "rate limited",
+        explanation: "The client sent more requests than the route's limit allows (code `RATE_LIMITED`, status \
+            429): the app-wide `[rate_limit]` (1000 per minute per client address by default) or the route's \
+            `#[throttle]`. `Retry-After` says when to try again; `RateLimit` and `RateLimit-Policy` \
+            (draft-ietf-httpapi-ratelimit-headers-08) give the remaining quota and the policy.",
+        hint: "wait for `Retry-After` seconds; operators: raise the limit, or set `security.trusted_proxies` \
+            when every client seems to come from the proxy's address",
+        wrong: "a script sending 2000 requests a minute from one address",
+        right: "the script paced to the `RateLimit-Policy`",
+    }
+    /// A rate limit whose store does not answer, failing closed.
+    EL3023 = {
+        phase: Phase::Request,
+        answer: Some(Answer { status: 503, code: "RATE_LIMIT_UNAVAILABLE" }),
+        title: "rate limit store unavailable",
+        explanation: "The limit is kept in Redis, Redis did not answer within `redis.timeout_ms`, and the limit \
+            fails closed (`rate_limit.on_store_failure = \"closed\"`, or a credential check) (code \
+            `RATE_LIMIT_UNAVAILABLE`, status 503). The limit answers again as soon as Redis does.",
+        hint: "retry in a moment; operators: check that Redis answers at `REDIS_URL`",
+        wrong: "REDIS_URL=redis://cache.internal:6379   # cache.internal is down",
+        right: "REDIS_URL=redis://cache.internal:6379   # reachable",
+    }
     /// Migrations embedded in the binary that the database has not applied.
     EL4001 = {
         phase: Phase::Boot,

@@ -23,6 +23,7 @@ pub const ATTRIBUTES: &[&str] = &[
     "route",
     "public",
     "requires",
+    "throttle",
 ];
 
 /// Attribute names that are elif's only when written with the `elif::`
@@ -94,6 +95,7 @@ pub fn expand_attribute(name: &str, args: TokenStream, item: TokenStream) -> Opt
         }
         "public" => crate::public(args, item),
         "requires" => crate::requires(args, item),
+        "throttle" => crate::throttle(args, item),
         _ => return None,
     };
     Some(output)

@@ -120,6 +120,16 @@ pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
     attribute("requires", args, item)
 }
 
+/// A route's rate limit: `#[throttle(limit = 5, per = "1m", key = "user")]`
+/// (`burst`, `name`, `key = "ip" | "user" | "token" | my_key_fn`), or
+/// `#[throttle(off)]`; next to a route attribute, or on the `#[controller]`
+/// impl block for one limit its routes share. Other routes have the
+/// app-wide limit (`[rate_limit]`).
+#[proc_macro_attribute]
+pub fn throttle(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute("throttle", args, item)
+}
+
 /// Derives `Validate`: `#[validate(length(min = 1, max = 200), email, range(..), custom = f, nested)]`.
 #[proc_macro_derive(Validate, attributes(validate))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {

@@ -16,9 +16,9 @@ pub mod error;
 pub mod http;
 pub mod inspect;
 pub mod module;
+mod net;
 pub mod ratelimit;
 pub mod redis;
-mod net;
 pub mod testing;
 mod throttle;
 pub mod time;
@@ -59,14 +59,16 @@ pub mod __private {
     pub use crate::http::{
         Access, AppLayers, ArgumentInfo, ArgumentSpec, Controller, ExceptionFilter, Extract, Guard,
         GuardSpec, HasSchema, HttpRequest, HttpResponse, Interceptor, Layer, Method, NoSchema,
-        RequestContext, Requirement, RouteInfo, RouteResult, RouteSpec, Routes, Schema,
-        SchemaProbe, ScopedProvider, catch_app, catch_route, custom_method, describe_routes,
-        dispatch, extract, finish, has_app_guards, has_app_interceptors, path_param, reply,
-        run_app_guards, run_app_interceptors, web,
+        RequestContext, Requirement, RouteInfo, RouteResult, RouteSpec, RouteThrottle, Routes,
+        Schema, SchemaProbe, ScopedProvider, Throttle, ThrottleKey, Throttled, catch_app,
+        catch_route, custom_method, describe_routes, dispatch, extract, finish, has_app_guards,
+        has_app_interceptors, path_param, reply, run_app_guards, run_app_interceptors, throttle,
+        web,
     };
     pub use crate::module::{
         AppCommand, CommandEntry, ControllerEntry, Module, ModuleDescriptor, ModuleMigrations,
     };
+    pub use crate::ratelimit::Quota;
     pub use crate::util::double_option;
     pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, DomainError, Error, Result};

@@ -13,12 +13,161 @@
 //! request.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::config::source::{ConfigSource, FieldSpec};
+use crate::config::{ConfigKey, ConfigProblem, ConfigSection};
 use crate::redis::{Redis, RedisError};
 use crate::throttle::{self, Throttled};
+
+/// The default app-wide limit: requests per client address per window.
+pub const DEFAULT_LIMIT: u32 = 1000;
+/// The default app-wide window, in seconds.
+pub const DEFAULT_WINDOW_SECS: u64 = 60;
+
+/// The `[rate_limit]` section: the app-wide limit every route has unless
+/// it says otherwise (`#[throttle]`), and where limits are kept.
+#[derive(Debug, Clone)]
+pub struct RateLimitConfig {
+    /// Requests per client address per window on every route (default
+    /// 1000; 0 turns the app-wide limit off).
+    pub limit: u32,
+    /// The window, in seconds (default 60).
+    pub window_secs: u64,
+    /// Requests allowed at once (default: `limit`).
+    pub burst: Option<u32>,
+    /// `memory` (this instance) or `redis` (every instance); default:
+    /// `redis` when `REDIS_URL` is set.
+    pub store: Option<String>,
+    /// What limits do when Redis does not answer (default `open`).
+    pub on_store_failure: Failure,
+    /// The prefix of the keys in Redis (default `elif:ratelimit:<app>:`).
+    pub key_prefix: Option<String>,
+}
+
+impl RateLimitConfig {
+    /// The app-wide quota, if there is one.
+    pub fn default_quota(&self) -> Option<Quota> {
+        (self.limit > 0).then(|| {
+            let quota = Quota::new(self.limit, self.window_secs);
+            match self.burst {
+                Some(burst) => quota.with_burst(burst),
+                None => quota,
+            }
+        })
+    }
+}
+
+impl ConfigSection for RateLimitConfig {
+    const SECTION: &'static str = "rate_limit";
+
+    fn load(source: &ConfigSource) -> Result<Self, Vec<ConfigProblem>> {
+        let mut problems = Vec::new();
+        let s = "rate_limit";
+        let limit = source.field(
+            s,
+            "limit",
+            FieldSpec {
+                default: Some(|| DEFAULT_LIMIT),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        let window_secs = source.field(
+            s,
+            "window_secs",
+            FieldSpec {
+                default: Some(|| DEFAULT_WINDOW_SECS),
+                validate: Some(|w: &u64| match w {
+                    0 => Err("must be at least 1 second".to_owned()),
+                    _ => Ok(()),
+                }),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        let burst = source.field(
+            s,
+            "burst",
+            FieldSpec {
+                validate: Some(|b: &Option<u32>| match b {
+                    Some(0) => Err("must be at least 1".to_owned()),
+                    _ => Ok(()),
+                }),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        let store = source.field(
+            s,
+            "store",
+            FieldSpec {
+                validate: Some(|store: &Option<String>| match store.as_deref() {
+                    None | Some("memory" | "redis") => Ok(()),
+                    Some(other) => {
+                        Err(format!("`{other}` is not a store; use `memory` or `redis`"))
+                    }
+                }),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        let on_store_failure = source.field(
+            s,
+            "on_store_failure",
+            FieldSpec {
+                default: Some(|| Failure::Open),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
+        let key_prefix = source.field(s, "key_prefix", FieldSpec::default(), &mut problems);
+        match (
+            limit,
+            window_secs,
+            burst,
+            store,
+            on_store_failure,
+            key_prefix,
+        ) {
+            (
+                Some(limit),
+                Some(window_secs),
+                Some(burst),
+                Some(store),
+                Some(on_store_failure),
+                Some(key_prefix),
+            ) => Ok(Self {
+                limit,
+                window_secs,
+                burst,
+                store,
+                on_store_failure,
+                key_prefix,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    fn keys() -> Vec<ConfigKey> {
+        let key = |key: &str, rust_type: &'static str, default: Option<&'static str>| ConfigKey {
+            key: key.to_owned(),
+            rust_type,
+            default,
+            secret: false,
+        };
+        vec![
+            key("rate_limit.limit", "u32", Some("1000")),
+            key("rate_limit.window_secs", "u64", Some("60")),
+            key("rate_limit.burst", "Option<u32>", None),
+            key("rate_limit.store", "Option<String>", None),
+            key("rate_limit.on_store_failure", "Failure", Some("\"open\"")),
+            key("rate_limit.key_prefix", "Option<String>", None),
+        ]
+    }
+}
 
 /// `limit` requests per `window_secs` seconds, `burst` of them at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,7 +392,14 @@ impl Limiter {
 
     /// The decision for one request, from whichever store; `on_failure`
     /// decides when the store does not answer (within its timeout).
-    pub async fn check(&self, policy: &str, key: &str, quota: Quota, mode: Mode, on_failure: Failure) -> Decision {
+    pub async fn check(
+        &self,
+        policy: &str,
+        key: &str,
+        quota: Quota,
+        mode: Mode,
+        on_failure: Failure,
+    ) -> Decision {
         let redis = match &self.store {
             Store::Memory(memory) => return memory.check((self.now)(), policy, key, quota, mode),
             Store::Redis(redis) => redis,
@@ -294,9 +450,7 @@ impl Default for Memory {
 
 impl Memory {
     fn check(&self, now: i64, policy: &str, key: &str, quota: Quota, mode: Mode) -> Decision {
-        let mut hasher = self.hasher.build_hasher();
-        (policy, key).hash(&mut hasher);
-        let shard = &self.shards[hasher.finish() as usize % SHARDS];
+        let shard = &self.shards[self.hasher.hash_one((policy, key)) as usize % SHARDS];
         let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
         let full_key = format!("{policy}:{key}");
         let (decision, next) = Decision::of(shard.get(&full_key).copied(), now, quota);
@@ -331,7 +485,10 @@ fn store_failed(error: &RedisError, policy: Failure) {
             )
         },
         move |count| {
-            tracing::warn!(count, "the rate limit store failed {count} times in the last {interval} s")
+            tracing::warn!(
+                count,
+                "the rate limit store failed {count} times in the last {interval} s"
+            )
         },
     );
 }
@@ -378,12 +535,37 @@ mod tests {
         let (_, now) = clock();
         let limiter = Limiter::in_memory(now);
         let quota = Quota::new(1, 60);
-        assert!(limiter.check_now("p", "a", quota, Mode::Hit).unwrap().allowed);
-        assert!(!limiter.check_now("p", "a", quota, Mode::Hit).unwrap().allowed);
-        assert!(limiter.check_now("p", "b", quota, Mode::Hit).unwrap().allowed);
-        assert!(limiter.check_now("q", "a", quota, Mode::Hit).unwrap().allowed);
+        assert!(
+            limiter
+                .check_now("p", "a", quota, Mode::Hit)
+                .unwrap()
+                .allowed
+        );
+        assert!(
+            !limiter
+                .check_now("p", "a", quota, Mode::Hit)
+                .unwrap()
+                .allowed
+        );
+        assert!(
+            limiter
+                .check_now("p", "b", quota, Mode::Hit)
+                .unwrap()
+                .allowed
+        );
+        assert!(
+            limiter
+                .check_now("q", "a", quota, Mode::Hit)
+                .unwrap()
+                .allowed
+        );
         for _ in 0..3 {
-            assert!(limiter.check_now("r", "a", quota, Mode::Peek).unwrap().allowed);
+            assert!(
+                limiter
+                    .check_now("r", "a", quota, Mode::Peek)
+                    .unwrap()
+                    .allowed
+            );
         }
     }
 
@@ -392,7 +574,12 @@ mod tests {
         let (time, now) = clock();
         let limiter = Limiter::in_memory(now);
         let quota = Quota::new(60, 60).with_burst(2);
-        let hit = || limiter.check_now("p", "k", quota, Mode::Hit).unwrap().allowed;
+        let hit = || {
+            limiter
+                .check_now("p", "k", quota, Mode::Hit)
+                .unwrap()
+                .allowed
+        };
         assert!(hit() && hit() && !hit());
         time.fetch_add(1_000_000, Ordering::SeqCst);
         assert!(hit() && !hit());

@@ -32,8 +32,14 @@ impl ConfigSection for RedisConfig {
             FieldSpec {
                 secret: true,
                 validate: Some(|url: &Option<Secret<String>>| match url {
-                    Some(url) if !url.expose().starts_with("redis://") && !url.expose().starts_with("rediss://") => {
-                        Err("a Redis URL starts with `redis://` (or `rediss://` for TLS)".to_owned())
+                    Some(url)
+                        if !url.expose().starts_with("redis://")
+                            && !url.expose().starts_with("rediss://") =>
+                    {
+                        Err(
+                            "a Redis URL starts with `redis://` (or `rediss://` for TLS)"
+                                .to_owned(),
+                        )
                     }
                     _ => Ok(()),
                 }),
@@ -151,7 +157,10 @@ impl Redis {
     }
 
     /// Runs `command`, within the timeout.
-    pub async fn query<T: ::redis::FromRedisValue>(&self, command: &::redis::Cmd) -> Result<T, RedisError> {
+    pub async fn query<T: ::redis::FromRedisValue>(
+        &self,
+        command: &::redis::Cmd,
+    ) -> Result<T, RedisError> {
         let mut connection = self.connection().await?;
         bounded(self.timeout, command.query_async::<T>(&mut connection)).await
     }

@@ -50,6 +50,8 @@ const SIDEWAYS: &[(&str, &str)] = &[
     ("redis", "config"),
     // Rate limits shared across instances live in Redis.
     ("ratelimit", "redis"),
+    // Its section.
+    ("ratelimit", "config"),
     // The data layer answers HTTP: `Transactional` is an interceptor,
     // `Page` a response, its types have JSON Schemas.
     ("data", "http"),

@@ -39,7 +39,7 @@
 pub use elif_macros::{
     Config, DomainError, Schema, Validate, controller, delete, factory, get, guard, head,
     injectable, main, migrations, model, module, options, patch, post, public, put, requires,
-    route, test,
+    route, test, throttle,
 };
 /// serde's traits with elif's derives of them (`#[derive(Serialize,
 /// Deserialize)]`), so that an app needs no `serde` dependency of its own.
@@ -48,7 +48,7 @@ pub use elif_runtime::__private::serde::{de::Deserialize, ser::Serialize};
 pub use elif_runtime::{App, Booted, BoxFuture, DomainError, Error, Lifecycle, Result};
 pub use elif_runtime::{
     app, config, data, di, diagnostics, error, http, inspect, module as modules, package_catalogue,
-    testing, time, validate, with_connection,
+    ratelimit, redis, testing, time, validate, with_connection,
 };
 
 /// What most files of an elif app need: `use elif::prelude::*;`.
@@ -56,7 +56,7 @@ pub mod prelude {
     pub use crate::{
         App, Config, Deserialize, DomainError, Error, Lifecycle, Result, Schema, Serialize,
         Validate, controller, delete, factory, get, guard, head, injectable, model, module,
-        options, patch, post, public, put, requires, route,
+        options, patch, post, public, put, requires, route, throttle,
     };
     pub use elif_runtime::config::{Config, Environment, Secret};
     /// diesel's expression methods, for filters and order on a model's

@@ -22,7 +22,11 @@ impl Guard for Token {
     async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
         match cx.bearer_token() {
             Some("ok") => {
-                cx.insert(AuthenticatedBy("test"));
+                cx.insert(AuthenticatedBy {
+                    mechanism: "test",
+                    subject: "ada".to_owned(),
+                    token: None,
+                });
                 Ok(())
             }
             _ => Err(Error::new(401, "TOKEN_MISSING", "send a token")),

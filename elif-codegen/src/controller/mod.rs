@@ -11,7 +11,7 @@ use quote::{ToTokens, quote, quote_spanned};
 
 use crate::errors::with_item;
 use crate::paths::{private, private_at};
-use parse::{Controller, Route, span_of};
+use parse::{Controller, Route, ThrottleAttr, ThrottleKeyAttr, span_of};
 
 /// Expands `#[controller(args)] impl ... { ... }`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -58,6 +58,23 @@ pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
         "EL0036",
         "`#[get(\"/\")] #[public] async fn list(&self) ..`",
         &args,
+        item,
+    )
+}
+
+/// Expands `#[throttle(..)]` where the compiler finds it: on a
+/// `#[controller]` impl block above `#[controller]`, it moves below it
+/// (where `#[controller]` reads it); anywhere else it is an error.
+pub fn throttle(args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Some(mut block) = controller_block(&item) {
+        block.attrs.push(syn::parse_quote!(#[throttle(#args)]));
+        return block.into_token_stream();
+    }
+    stray_access(
+        "throttle",
+        "EL0038",
+        "`#[post(\"/login\")] #[throttle(limit = 5, per = \"1m\")] async fn login(&self, ..) ..`",
+        &TokenStream::new(),
         item,
     )
 }
@@ -321,6 +338,7 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
     let access = quote!(#p::Access::new(#public, &[#(#requires),*]));
     let interceptors = names(&controller.layers.interceptors, &route.layers.interceptors);
     let filters = names(&controller.layers.filters, &route.layers.filters);
+    let throttle = throttle_spec(controller, route);
     let line = quote_spanned!(route.handler.span()=> ::core::line!());
     quote! {
         #p::RouteSpec {
@@ -335,7 +353,44 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
             access: #access,
             interceptors: #interceptors,
             filters: #filters,
+            throttle: #throttle,
             location: #p::Location { file: ::core::file!(), line: #line },
+        }
+    }
+}
+
+/// The route's limit: its own `#[throttle]`, else the controller's (one
+/// limit its routes share, named after the controller), else the app's.
+fn throttle_spec(controller: &Controller, route: &Route) -> TokenStream {
+    let p = private();
+    let (attr, default_name) = match (&route.throttle, &controller.throttle) {
+        (Some(own), _) => (own, route.handler.to_string()),
+        (None, Some(shared)) => (shared, controller.name.clone()),
+        (None, None) => return quote!(#p::RouteThrottle::Default),
+    };
+    match attr {
+        ThrottleAttr::Off => quote!(#p::RouteThrottle::Off),
+        ThrottleAttr::Limit {
+            limit,
+            window_secs,
+            burst,
+            key,
+            name,
+        } => {
+            let name = name.clone().unwrap_or(default_name);
+            let key = match key {
+                ThrottleKeyAttr::Ip => quote!(#p::ThrottleKey::Ip),
+                ThrottleKeyAttr::User => quote!(#p::ThrottleKey::User),
+                ThrottleKeyAttr::Token => quote!(#p::ThrottleKey::Token),
+                ThrottleKeyAttr::Custom(path) => {
+                    quote_spanned!(syn::spanned::Spanned::span(path)=> #p::ThrottleKey::Custom(#path))
+                }
+            };
+            quote!(#p::RouteThrottle::Limit(#p::Throttle {
+                name: #name,
+                quota: #p::Quota::new(#limit, #window_secs).with_burst(#burst),
+                key: #key,
+            }))
         }
     }
 }
@@ -685,6 +740,15 @@ fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenSt
                     }
                 }
                 #(#check_guards)*
+                match #p::throttle(&#cx, &__ELIF_ROUTES[#slot].throttle) {
+                    #p::Throttled::Pass => {}
+                    #p::Throttled::Refused(error) => break '__elif_route __ElifErr(error),
+                    #p::Throttled::Wait(check) => {
+                        if let ::core::result::Result::Err(error) = check.await {
+                            break '__elif_route __ElifErr(error);
+                        }
+                    }
+                }
                 #(#arguments)*
                 #call
             };

@@ -84,6 +84,34 @@ pub(crate) struct Route {
     pub(crate) public: bool,
     /// `#[requires(..)]` on the handler.
     pub(crate) requires: Vec<Requirement>,
+    /// `#[throttle(..)]` on the handler.
+    pub(crate) throttle: Option<ThrottleAttr>,
+}
+
+/// A checked `#[throttle(..)]`.
+#[derive(Clone)]
+pub(crate) enum ThrottleAttr {
+    /// `#[throttle(off)]`: no limit, not even the app's.
+    Off,
+    /// A limit of its own.
+    Limit {
+        limit: u32,
+        window_secs: u64,
+        burst: u32,
+        key: ThrottleKeyAttr,
+        /// `name = ".."`, if given.
+        name: Option<String>,
+    },
+}
+
+/// Whose requests share a `#[throttle]` limit.
+#[derive(Clone)]
+pub(crate) enum ThrottleKeyAttr {
+    Ip,
+    User,
+    Token,
+    /// `key = path::to::function`.
+    Custom(syn::Path),
 }
 
 /// One `#[requires(role = "admin")]` or `#[requires(permission = "..")]`.
@@ -123,6 +151,8 @@ pub(crate) struct Controller {
     pub(crate) public: bool,
     /// `#[requires(..)]` on the impl block: every route requires them.
     pub(crate) requires: Vec<Requirement>,
+    /// `#[throttle(..)]` on the impl block: one limit its routes share.
+    pub(crate) throttle: Option<ThrottleAttr>,
     /// The routes, in declaration order.
     pub(crate) routes: Vec<Route>,
 }
@@ -203,6 +233,7 @@ pub(crate) fn parse(
     let prefix = prefix.unwrap_or_default();
     let public = args.keyed.public.is_present() | take_public(&mut item.attrs, &mut errors);
     let requires = take_requires(&mut item.attrs, &mut errors);
+    let throttle = take_throttle(&mut item.attrs, &mut errors);
     let layers = args.keyed.layers();
     let self_ty = (*item.self_ty).clone();
     let name = match &self_ty {
@@ -234,6 +265,7 @@ pub(crate) fn parse(
         layers,
         public,
         requires,
+        throttle,
         routes,
     };
     check(&controller, &mut errors);
@@ -371,6 +403,12 @@ fn route_of(
         .find(|attr| is_requires(attr.path()))
         .cloned();
     let requires = take_requires(&mut function.attrs, errors);
+    let throttle_attr = function
+        .attrs
+        .iter()
+        .find(|attr| is_throttle(attr.path()))
+        .cloned();
+    let throttle = take_throttle(&mut function.attrs, errors);
     let mut found: Vec<(syn::Attribute, &'static str)> = Vec::new();
     function.attrs.retain(|attr| {
         let method = ROUTE_ATTRIBUTES
@@ -392,6 +430,16 @@ fn route_of(
                     "EL0037",
                     format!(
                         "`#[requires]` on `{}`, which is not a route\nhelp: `#[requires]` goes next to a route attribute, or on the impl block for every route",
+                        function.sig.ident
+                    ),
+                );
+            }
+            if let Some(attr) = throttle_attr {
+                errors.at(
+                    &attr,
+                    "EL0038",
+                    format!(
+                        "`#[throttle]` on `{}`, which is not a route\nhelp: `#[throttle]` goes next to a route attribute, or on the impl block for a limit its routes share",
                         function.sig.ident
                     ),
                 );
@@ -579,7 +627,209 @@ fn route_of(
         layers: args.layers(),
         public,
         requires,
+        throttle,
     })
+}
+
+/// Whether `path` names elif's `#[throttle]`.
+pub(crate) fn is_throttle(path: &syn::Path) -> bool {
+    path.is_ident("throttle")
+        || (path.segments.len() == 2
+            && path.segments[0].ident == "elif"
+            && path.segments[1].ident == "throttle")
+}
+
+/// The keys of `#[throttle(..)]`.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+struct ThrottleArgs {
+    limit: Option<syn::LitInt>,
+    per: Option<syn::Lit>,
+    burst: Option<syn::LitInt>,
+    key: Option<KeyArg>,
+    name: Option<syn::LitStr>,
+    off: Flag,
+}
+
+/// `key = "user"` or `key = path::to::function`, as written.
+enum KeyArg {
+    Text(syn::LitStr),
+    Path(syn::Path),
+    Other(syn::Expr),
+}
+
+impl FromMeta for KeyArg {
+    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
+        Ok(match expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => Self::Text(text.clone()),
+            syn::Expr::Path(path) => Self::Path(path.path.clone()),
+            other => Self::Other(other.clone()),
+        })
+    }
+}
+
+const THROTTLE_SPEC: Spec = Spec::keys(
+    "#[throttle]",
+    &["limit", "per", "burst", "key", "name", "off"],
+);
+
+const THROTTLE_EXAMPLE: &str = "`#[throttle(limit = 5, per = \"1m\", key = \"user\")]`";
+
+/// Takes `#[throttle(..)]` off `attrs`, checked: a positive limit per a
+/// duration, or `off`. A second one is an error.
+fn take_throttle(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> Option<ThrottleAttr> {
+    let mut found = Vec::new();
+    attrs.retain(|attr| {
+        if !is_throttle(attr.path()) {
+            return true;
+        }
+        found.push(attr.clone());
+        false
+    });
+    if let Some(second) = found.get(1) {
+        errors.at(
+            second,
+            "EL0038",
+            "one `#[throttle]` per route or controller; merge them",
+        );
+    }
+    let attr = found.into_iter().next()?;
+    let tokens = match &attr.meta {
+        syn::Meta::List(list) => list.tokens.clone(),
+        _ => TokenStream::new(),
+    };
+    let args = attr::parse::<ThrottleArgs>(tokens, &THROTTLE_SPEC, errors).keyed;
+    if args.off.is_present() {
+        if args.limit.is_some() || args.per.is_some() || args.burst.is_some() || args.key.is_some()
+        {
+            errors.at(
+                &attr,
+                "EL0038",
+                "`#[throttle(off)]` takes no other key: the route has no limit",
+            );
+        }
+        return Some(ThrottleAttr::Off);
+    }
+    let Some(limit) = args.limit else {
+        errors.at(
+            &attr,
+            "EL0038",
+            format!(
+                "`#[throttle]` needs `limit` and `per`: {THROTTLE_EXAMPLE}, or `#[throttle(off)]`"
+            ),
+        );
+        return None;
+    };
+    let limit = match limit.base10_parse::<u32>() {
+        Ok(0) | Err(_) => {
+            errors.at(
+                &limit,
+                "EL0038",
+                "`limit` is a number of requests from 1 to 4294967295",
+            );
+            return None;
+        }
+        Ok(n) => n,
+    };
+    let window_secs = match &args.per {
+        None => {
+            errors.at(
+                &attr,
+                "EL0038",
+                format!("`#[throttle]` needs `per`, the window: {THROTTLE_EXAMPLE}"),
+            );
+            return None;
+        }
+        Some(per) => match duration_secs(per) {
+            Some(secs) => secs,
+            None => {
+                errors.at(
+                    per,
+                    "EL0038",
+                    "`per` is a window: \"30s\", \"1m\", \"15m\", \"1h\", \"1d\" or a number of seconds, not zero",
+                );
+                return None;
+            }
+        },
+    };
+    let burst = match &args.burst {
+        None => limit,
+        Some(burst) => match burst.base10_parse::<u32>() {
+            Ok(0) | Err(_) => {
+                errors.at(
+                    burst,
+                    "EL0038",
+                    "`burst` is a number of requests, at least 1",
+                );
+                return None;
+            }
+            Ok(n) => n,
+        },
+    };
+    let key = match &args.key {
+        None => ThrottleKeyAttr::Ip,
+        Some(KeyArg::Text(text)) => match text.value().as_str() {
+            "ip" => ThrottleKeyAttr::Ip,
+            "user" => ThrottleKeyAttr::User,
+            "token" => ThrottleKeyAttr::Token,
+            other => {
+                let hint = closest(other, &["ip", "user", "token"])
+                    .map(|s| format!("\nhelp: did you mean `\"{s}\"`?"))
+                    .unwrap_or_default();
+                errors.at(
+                    text,
+                    "EL0038",
+                    format!("`key = \"{other}\"` names no key: `\"ip\"`, `\"user\"`, `\"token\"`, or a function `fn(&HttpRequest) -> Option<String>`{hint}"),
+                );
+                return None;
+            }
+        },
+        Some(KeyArg::Path(path)) => ThrottleKeyAttr::Custom(path.clone()),
+        Some(KeyArg::Other(other)) => {
+            errors.at(
+                other,
+                "EL0038",
+                "`key` is `\"ip\"`, `\"user\"`, `\"token\"`, or the path of a function `fn(&HttpRequest) -> Option<String>`",
+            );
+            return None;
+        }
+    };
+    Some(ThrottleAttr::Limit {
+        limit,
+        window_secs,
+        burst,
+        key,
+        name: args.name.map(|n| n.value()),
+    })
+}
+
+/// Seconds of a `per` value: `30s`, `1m`, `15m`, `1h`, `1d`, or an integer.
+fn duration_secs(per: &syn::Lit) -> Option<u64> {
+    let secs = match per {
+        syn::Lit::Int(int) => int.base10_parse::<u64>().ok()?,
+        syn::Lit::Str(text) => {
+            let text = text.value();
+            let text = text.trim();
+            let split = text
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(text.len());
+            let (number, unit) = text.split_at(split);
+            let number: u64 = number.parse().ok()?;
+            let unit = match unit.trim() {
+                "s" | "sec" | "second" | "seconds" => 1,
+                "m" | "min" | "minute" | "minutes" => 60,
+                "h" | "hour" | "hours" => 3600,
+                "d" | "day" | "days" => 86_400,
+                _ => return None,
+            };
+            number.checked_mul(unit)?
+        }
+        _ => return None,
+    };
+    (secs > 0).then_some(secs)
 }
 
 /// The span of a type, for spanned bound checks.

@@ -17,11 +17,14 @@ use crate::di::Container;
 use crate::di::provider::{Instance, ProviderKey};
 use crate::diagnostics::{BootReport, Diagnostic, Severity};
 use crate::error::Error;
+use crate::http::RateLimits;
 use crate::http::controller::duplicate_routes;
 use crate::http::hardening::Hardening;
 use crate::http::{Method, RouteInfo, unenforced, unsecured};
 use crate::inspect::AppMap;
 use crate::module::graph::ModuleGraph;
+use crate::ratelimit::{Limiter, RateLimitConfig};
+use crate::redis::{Redis, RedisConfig};
 
 /// The result of [`App::prepare`]: everything checked, nothing built yet.
 pub(super) struct Prepared {
@@ -31,6 +34,8 @@ pub(super) struct Prepared {
     pub(super) server_config: Arc<ServerConfig>,
     /// The `[security]` rules, ready for requests.
     pub(super) hardening: Arc<Hardening>,
+    /// `[rate_limit]` and `[redis]`.
+    pub(super) rate_limit: (Arc<RateLimitConfig>, Arc<RedisConfig>),
     pub(super) database_config: Option<Arc<DatabaseConfig>>,
     /// The migration sets to apply, packages' first.
     pub(super) migrations: Vec<Migrations>,
@@ -113,6 +118,10 @@ impl App {
             )
             .await?;
         }
+        let rate_limits = match rate_limits(&prepared.rate_limit, &container, &prepared.name) {
+            Ok(limits) => Arc::new(limits),
+            Err(diagnostic) => return Err(Error::boot(BootReport::new(vec![diagnostic]))),
+        };
         let booted = Booted {
             map: Arc::new(prepared.map),
             inspection,
@@ -120,6 +129,7 @@ impl App {
             app_config,
             server_config: prepared.server_config,
             hardening: prepared.hardening,
+            rate_limits,
             lifecycle: prepared.lifecycle,
             name: prepared.name,
             routes: prepared.routes,
@@ -169,6 +179,10 @@ impl App {
             survey.section::<AppConfig>(),
             survey.section::<ServerConfig>(),
         );
+        let survey_sections = (
+            survey.section::<RateLimitConfig>(),
+            survey.section::<RedisConfig>(),
+        );
         let Survey {
             graph,
             config,
@@ -193,8 +207,9 @@ impl App {
         let (Some(config), false) = (config, report.has_errors()) else {
             return Err(report);
         };
-        let (Some(app_config), Some(server_config), Some(hardening)) =
-            (app_config, server_config, hardening)
+        let rate_limit = survey_sections.0.zip(survey_sections.1);
+        let (Some(app_config), Some(server_config), Some(hardening), Some(rate_limit)) =
+            (app_config, server_config, hardening, rate_limit)
         else {
             let mut report = report;
             report.push(Diagnostic::error(
@@ -209,6 +224,7 @@ impl App {
             app_config,
             server_config,
             hardening,
+            rate_limit,
             database_config,
             migrations,
             env_is_explicit,
@@ -219,6 +235,56 @@ impl App {
             warnings: report,
         })
     }
+}
+
+/// The app's limiter: in Redis when `[rate_limit] store` says so (or
+/// `REDIS_URL` is set and it says nothing), else in memory; timed by the
+/// app's clock.
+fn rate_limits(
+    (config, redis): &(Arc<RateLimitConfig>, Arc<RedisConfig>),
+    container: &Container,
+    app: &str,
+) -> Result<RateLimits, Diagnostic> {
+    let clock = container.get::<dyn crate::data::Clock>();
+    let now: crate::ratelimit::Now = Arc::new(move || match &clock {
+        Some(clock) => clock.now().timestamp_micros(),
+        None => crate::data::Timestamp::now().timestamp_micros(),
+    });
+    let store = config.store.as_deref().unwrap_or(if redis.url.is_some() {
+        "redis"
+    } else {
+        "memory"
+    });
+    let limiter = if store == "redis" {
+        let redis = Redis::from_config(redis)
+            .map_err(|e| {
+                Diagnostic::error(
+                    &elif_catalogue::EL2003,
+                    format!("`redis.url` is rejected: {e}"),
+                )
+            })?
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    &elif_catalogue::EL2003,
+                    "`rate_limit.store` is `redis`, but `redis.url` (REDIS_URL) is not set",
+                )
+                .hint(
+                    "set REDIS_URL, or `store = \"memory\"` under `[rate_limit]` for one instance",
+                )
+            })?;
+        let prefix = config
+            .key_prefix
+            .clone()
+            .unwrap_or_else(|| format!("elif:ratelimit:{app}:"));
+        Limiter::on_redis(Arc::new(redis), prefix, now)
+    } else {
+        Limiter::in_memory(now)
+    };
+    Ok(RateLimits {
+        limiter,
+        default: config.default_quota(),
+        on_failure: config.on_store_failure,
+    })
 }
 
 /// What only the mounted routes show, as errors and warnings: two with

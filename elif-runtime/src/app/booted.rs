@@ -23,6 +23,8 @@ pub struct Booted {
     pub(super) server_config: Arc<ServerConfig>,
     /// The `[security]` rules every request is checked against.
     pub(crate) hardening: Arc<Hardening>,
+    /// The app's rate limits.
+    pub(crate) rate_limits: Arc<crate::http::RateLimits>,
     pub(super) lifecycle: Arc<Lifecycle>,
     pub(super) name: String,
     /// Every route the controllers describe.

@@ -40,6 +40,7 @@ pub(crate) fn http_server(
         hardening: booted.hardening.clone(),
     };
     let hardening = booted.hardening.clone();
+    let rate_limits = booted.rate_limits.clone();
     let map_json = inspection::map_bytes(booted.map());
     let inspection = booted.inspection.clone();
     let database = booted.container().get::<crate::data::Database>();
@@ -54,6 +55,7 @@ pub(crate) fn http_server(
             .wrap(pipeline.clone())
             .app_data(container.clone())
             .app_data(hardening.clone())
+            .app_data(rate_limits.clone())
             .app_data(actix_web::web::PayloadConfig::new(body_limit))
             .app_data(actix_web::web::JsonConfig::default().limit(body_limit))
             .app_data(actix_web::web::FormConfig::default().limit(body_limit))

@@ -23,6 +23,8 @@ use crate::http::{unenforced, unsecured};
 use crate::inspect::{AppMap, LayerNames, MapSource, authenticated_by, enforced_by};
 use crate::module::graph::{self, GraphInput, ModuleGraph};
 use crate::module::{Layer, ModuleTree};
+use crate::ratelimit::RateLimitConfig;
+use crate::redis::RedisConfig;
 
 /// The result of [`App::survey`]: everything known before anything is built.
 pub(crate) struct Survey {
@@ -183,6 +185,8 @@ impl App {
             ConfigRequirement::of::<AppConfig>(),
             ConfigRequirement::of::<ServerConfig>(),
             ConfigRequirement::of::<SecurityConfig>(),
+            ConfigRequirement::of::<RateLimitConfig>(),
+            ConfigRequirement::of::<RedisConfig>(),
         ];
         for requirement in graph
             .graph

@@ -1,6 +1,7 @@
 //! The controller trait, route descriptions, and the route table
 //! controllers fill.
 
+use crate::http::rate::RouteThrottle;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
@@ -139,8 +140,18 @@ pub struct RouteInfo {
     pub interceptors: Vec<&'static str>,
     /// Exception filters, in the order they are tried.
     pub filters: Vec<&'static str>,
+    /// Its rate limit (`#[throttle]`; the app-wide one by default).
+    #[serde(serialize_with = "throttle_text")]
+    pub throttle: RouteThrottle,
     /// Where the handler is declared.
     pub location: Option<Location>,
+}
+
+fn throttle_text<S: serde::Serializer>(
+    throttle: &RouteThrottle,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&throttle.describe())
 }
 
 /// One handler argument, as data.
@@ -177,6 +188,7 @@ impl RouteInfo {
             enforced_by: Vec::new(),
             interceptors: Vec::new(),
             filters: Vec::new(),
+            throttle: RouteThrottle::Default,
             location: None,
         }
     }
@@ -233,6 +245,8 @@ pub struct RouteSpec {
     pub interceptors: &'static [&'static str],
     /// Exception filters, in the order they are tried.
     pub filters: &'static [&'static str],
+    /// Its rate limit.
+    pub throttle: RouteThrottle,
     /// Where the handler is declared.
     pub location: Location,
 }
@@ -286,6 +300,7 @@ impl RouteSpec {
                 .collect(),
             interceptors: self.interceptors.to_vec(),
             filters: self.filters.to_vec(),
+            throttle: self.throttle,
             location: Some(self.location),
         }
     }

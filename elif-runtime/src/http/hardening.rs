@@ -660,12 +660,18 @@ impl Hardening {
 }
 
 /// Inserted into a request's extensions by the guard that authenticated
-/// it, naming the mechanism (`jwt`, `session`, `api_token`): its response
-/// gets `Cache-Control: no-store` unless the route set its own, and
-/// checks that depend on how a request was authenticated (CSRF for
-/// cookies) read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AuthenticatedBy(pub &'static str);
+/// it: its response gets `Cache-Control: no-store` unless the route set
+/// its own, and what depends on who made a request reads it (rate limits
+/// per user or per token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedBy {
+    /// The mechanism: `jwt`, `session`, `api_token`.
+    pub mechanism: &'static str,
+    /// The principal's subject (a user's id).
+    pub subject: String,
+    /// The credential's id, when it has one (an API token's, a JWT's `jti`).
+    pub token: Option<String>,
+}
 
 /// Where a browser says a request comes from (its `Sec-Fetch-Site` and
 /// `Origin` headers), as CSRF defences decide on it.

@@ -15,6 +15,7 @@ mod intercept;
 mod layers;
 pub(crate) mod pipeline;
 pub mod problem;
+mod rate;
 mod response;
 mod router;
 mod schema;
@@ -48,6 +49,8 @@ pub use layers::{
 pub(crate) use layers::{LayerObject, Unresolved, resolve};
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
+pub(crate) use rate::{RateLimitFields, RateLimits};
+pub use rate::{RouteThrottle, Throttle, ThrottleKey, Throttled, throttle};
 pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
 pub use schema::{HasSchema, NoSchema, Schema, SchemaProbe};
 pub use scoped::Scoped;

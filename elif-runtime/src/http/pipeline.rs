@@ -33,6 +33,7 @@ use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
 use crate::error::{Error, entry_for_status};
 use crate::http::BodySettings;
+use crate::http::RateLimitFields;
 use crate::http::hardening::{Admitted, AuthenticatedBy, Hardening};
 use crate::http::problem::{PROBLEM_JSON, Problem};
 use crate::throttle::{self, Throttled};
@@ -351,10 +352,19 @@ where
                         }
                         // Neither errors nor what a guard authenticated
                         // are stored by caches (unless the route says so).
-                        let no_store = response.status().as_u16() >= 400
-                            || actix_web::HttpMessage::extensions(response.request())
-                                .contains::<AuthenticatedBy>();
+                        let (authenticated, limits) = {
+                            let mut extensions =
+                                actix_web::HttpMessage::extensions_mut(response.request());
+                            (
+                                extensions.contains::<AuthenticatedBy>(),
+                                extensions.remove::<RateLimitFields>(),
+                            )
+                        };
+                        let no_store = authenticated || response.status().as_u16() >= 400;
                         hardening.finish(response.headers_mut(), admitted, no_store);
+                        if let Some(limits) = limits {
+                            limits.apply(response.headers_mut());
+                        }
                         if let Some(value) = id.header_value() {
                             response.headers_mut().insert(REQUEST_ID, value);
                         }

@@ -330,6 +330,7 @@ fn route_map(
         },
         interceptors: route.interceptors.clone(),
         filters: route.filters.clone(),
+        throttle: route.throttle.describe(),
         location: route.location,
     }
 }

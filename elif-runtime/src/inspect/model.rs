@@ -154,6 +154,8 @@ pub struct RouteMap {
     pub interceptors: Vec<&'static str>,
     /// Exception filters, in the order they are tried.
     pub filters: Vec<&'static str>,
+    /// Its rate limit (`RouteThrottle::describe`).
+    pub throttle: String,
     /// Where the handler is declared.
     pub location: Option<Location>,
 }

@@ -25,6 +25,8 @@ pub use crate::data::test_database::TestDatabase;
 use crate::di::Container;
 
 mod client;
+mod redis;
+pub use redis::{TestRedis, shared_redis};
 
 pub use client::TestRequest;
 
