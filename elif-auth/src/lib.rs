@@ -12,9 +12,10 @@
 //! }
 //!
 //! impl Logins {
-//!     /// A token for the account, if the password is its own.
-//!     pub async fn login(&self, subject: &str, password: &str, stored: Option<&elif_auth::PasswordHash>) -> elif::Result<Option<String>> {
-//!         match self.passwords.check(password, stored).await? {
+//!     /// A token for the account, if the password is its own (failed
+//!     /// attempts are limited per account and per client address).
+//!     pub async fn login(&self, request: &elif::http::HttpRequest, email: &str, subject: &str, password: &str, stored: Option<&elif_auth::PasswordHash>) -> elif::Result<Option<String>> {
+//!         match self.passwords.check(request, email, password, stored).await? {
 //!             Check::Valid { .. } => Ok(Some(self.jwt.issue(subject, elif_auth::NoClaims {})?)),
 //!             Check::Invalid => Ok(None),
 //!         }

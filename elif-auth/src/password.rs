@@ -15,6 +15,8 @@
 //! neither the answer nor its timing says whether the account exists (the
 //! dummy is made by the first such check, once per process, not at boot). Comparison is argon2's own, in constant time.
 
+use elif::http::{ClientIp, HttpRequest};
+use elif::ratelimit::{Failure, Mode, Quota};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +57,20 @@ pub struct PasswordConfig {
     /// How long a request waits for a free slot before 503, in milliseconds.
     #[config(default = 2_000)]
     pub queue_timeout_ms: u64,
+    /// Failed logins allowed per account per `account_window_secs`
+    /// (OWASP's lockout threshold; default 5), then 429.
+    #[config(default = 5, validate = at_least_1)]
+    pub failures_per_account: u32,
+    /// The account's window, in seconds (default 900: 15 minutes).
+    #[config(default = 900)]
+    pub account_window_secs: u64,
+    /// Failed logins allowed per client address per `address_window_secs`
+    /// (default 20), then 429.
+    #[config(default = 20, validate = at_least_1)]
+    pub failures_per_address: u32,
+    /// The address's window, in seconds (default 60).
+    #[config(default = 60)]
+    pub address_window_secs: u64,
 }
 
 fn at_least_1(value: &u32) -> Result<(), String> {
@@ -221,6 +237,10 @@ pub struct Passwords {
     /// Made by the first check of an unknown account, not at boot: a
     /// hash's time (30 ms at OWASP's parameters) would triple a cold start.
     dummy: tokio::sync::OnceCell<PasswordHash>,
+    /// Failed logins per account.
+    per_account: Quota,
+    /// Failed logins per client address.
+    per_address: Quota,
 }
 
 impl fmt::Debug for Passwords {
@@ -260,6 +280,14 @@ impl Passwords {
             slots: Arc::new(Semaphore::new(concurrency)),
             queue_timeout: Duration::from_millis(config.queue_timeout_ms),
             dummy: tokio::sync::OnceCell::new(),
+            per_account: Quota::new(
+                config.failures_per_account,
+                config.account_window_secs.max(1),
+            ),
+            per_address: Quota::new(
+                config.failures_per_address,
+                config.address_window_secs.max(1),
+            ),
         })
     }
 
@@ -269,10 +297,58 @@ impl Passwords {
         self.hash_unchecked(password).await
     }
 
-    /// Whether `password` matches `stored`; with `None` (no such account)
-    /// it verifies against the dummy hash and answers [`Check::Invalid`],
-    /// taking the same time as a real check.
+    /// The credential check of a login: whether `password` is `account`'s
+    /// (its `stored` hash; `None` when there is no such account), limited
+    /// in itself, wherever it is called. An account with
+    /// `failures_per_account` failures in its window, or a client address
+    /// with `failures_per_address`, gets 429 `RATE_LIMITED` (with
+    /// `Retry-After`) before any hash is checked, whatever the password;
+    /// only failures count. The limits are kept where the app's are
+    /// (`[rate_limit] store`) and fail closed: when Redis does not answer,
+    /// 503 `RATE_LIMIT_UNAVAILABLE`.
     pub async fn check(
+        &self,
+        request: &HttpRequest,
+        account: &str,
+        password: &str,
+        stored: Option<&PasswordHash>,
+    ) -> elif::Result<Check> {
+        let limiter = elif::http::rate_limiter(request);
+        let address =
+            ClientIp::of(request).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let account = account.trim().to_lowercase();
+        let limits = [
+            ("login-account", account.as_str(), self.per_account),
+            ("login-address", address.as_str(), self.per_address),
+        ];
+        if let Some(limiter) = limiter {
+            for (policy, key, quota) in limits {
+                let decision = limiter
+                    .check(policy, key, quota, Mode::Peek, Failure::Closed)
+                    .await;
+                if !decision.allowed {
+                    tracing::warn!(target: "elif_auth::security", event = "login.throttled", policy, "login attempts throttled");
+                    return Err(elif::http::rate_refusal(&decision, policy, quota));
+                }
+            }
+        }
+        let check = self.verify(password, stored).await?;
+        if let (Check::Invalid, Some(limiter)) = (&check, limiter) {
+            for (policy, key, quota) in limits {
+                limiter
+                    .check(policy, key, quota, Mode::Hit, Failure::Closed)
+                    .await;
+            }
+        }
+        Ok(check)
+    }
+
+    /// Whether `password` matches `stored`, without limits: to confirm
+    /// the password of a signed-in user (before a change of email or
+    /// password). Logins use [`Passwords::check`]. With `None` (no such
+    /// account) it verifies against the dummy hash and answers
+    /// [`Check::Invalid`], taking the same time as a real check.
+    pub async fn verify(
         &self,
         password: &str,
         stored: Option<&PasswordHash>,

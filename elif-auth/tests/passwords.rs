@@ -48,7 +48,7 @@ async fn a_hash_is_argon2id_at_owasp_parameters_and_verifies() {
     assert_ne!(hash, again, "a fresh salt each time");
     assert_eq!(
         passwords
-            .check("correct horse battery", Some(&hash))
+            .verify("correct horse battery", Some(&hash))
             .await
             .unwrap(),
         Check::Valid {
@@ -57,7 +57,7 @@ async fn a_hash_is_argon2id_at_owasp_parameters_and_verifies() {
     );
     assert_eq!(
         passwords
-            .check("correct horse batterY", Some(&hash))
+            .verify("correct horse batterY", Some(&hash))
             .await
             .unwrap(),
         Check::Invalid
@@ -66,7 +66,7 @@ async fn a_hash_is_argon2id_at_owasp_parameters_and_verifies() {
     let stored = PasswordHash::from_phc(hash.as_phc()).unwrap();
     assert!(
         passwords
-            .check("correct horse battery", Some(&stored))
+            .verify("correct horse battery", Some(&stored))
             .await
             .unwrap()
             .is_valid()
@@ -80,12 +80,12 @@ async fn a_hash_is_argon2id_at_owasp_parameters_and_verifies() {
 async fn an_unknown_account_is_refused_like_a_wrong_password() {
     let passwords = passwords(json!({})).await;
     assert_eq!(
-        passwords.check("elif dummy password", None).await.unwrap(),
+        passwords.verify("elif dummy password", None).await.unwrap(),
         Check::Invalid,
         "not even the dummy's own password opens a missing account"
     );
     assert_eq!(
-        passwords.check("anything at all", None).await.unwrap(),
+        passwords.verify("anything at all", None).await.unwrap(),
         Check::Invalid
     );
 }
@@ -97,14 +97,14 @@ async fn a_hash_made_with_other_parameters_asks_for_a_rehash() {
     let old = cheap.hash("correct horse battery").await.unwrap();
     assert_eq!(
         owasp
-            .check("correct horse battery", Some(&old))
+            .verify("correct horse battery", Some(&old))
             .await
             .unwrap(),
         Check::Valid { needs_rehash: true }
     );
     assert_eq!(
         owasp
-            .check("wrong horse battery", Some(&old))
+            .verify("wrong horse battery", Some(&old))
             .await
             .unwrap(),
         Check::Invalid,
@@ -123,7 +123,7 @@ async fn length_is_8_to_128_characters_never_truncated() {
     let hash = passwords.hash(&longest).await.unwrap();
     assert!(
         passwords
-            .check(&longest, Some(&hash))
+            .verify(&longest, Some(&hash))
             .await
             .unwrap()
             .is_valid()
@@ -131,14 +131,14 @@ async fn length_is_8_to_128_characters_never_truncated() {
     // Nothing is cut: one character less or more does not match.
     assert!(
         !passwords
-            .check(&longest[..127], Some(&hash))
+            .verify(&longest[..127], Some(&hash))
             .await
             .unwrap()
             .is_valid()
     );
     assert_eq!(
         passwords
-            .check(&"y".repeat(129), Some(&hash))
+            .verify(&"y".repeat(129), Some(&hash))
             .await
             .unwrap(),
         Check::Invalid
@@ -155,8 +155,11 @@ struct LoginController {
 #[controller("/", public)]
 impl LoginController {
     #[post("/login")]
-    async fn login(&self) -> elif::Result<Json<bool>> {
-        let check = self.passwords.check("guess", None).await?;
+    async fn login(&self, request: elif::http::HttpRequest) -> elif::Result<Json<bool>> {
+        let check = self
+            .passwords
+            .check(&request, "someone", "guess", None)
+            .await?;
         Ok(Json(check.is_valid()))
     }
 
@@ -240,7 +243,7 @@ async fn password_hash_is_a_model_column_on_both_databases() {
         assert_eq!(read.password_hash, hash, "written and read as PHC text");
         assert!(matches!(
             passwords
-                .check("correct horse", Some(&read.password_hash))
+                .verify("correct horse", Some(&read.password_hash))
                 .await
                 .unwrap(),
             Check::Valid {
@@ -262,7 +265,7 @@ async fn password_hash_is_a_model_column_on_both_databases() {
             .unwrap();
         assert_eq!(
             passwords
-                .check("password", Some(&made.password_hash))
+                .verify("password", Some(&made.password_hash))
                 .await
                 .unwrap(),
             Check::Valid { needs_rehash: true }

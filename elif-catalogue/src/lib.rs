@@ -551,6 +551,20 @@ catalogue! {
         wrong: "#[get(\"/\")]\n#[public]\n#[requires(role = \"admin\")]\nasync fn list(&self) {}",
         right: "#[get(\"/\")]\n#[requires(role = \"admin\")]\nasync fn list(&self) {}",
     }
+    /// `#[throttle]` misused.
+    EL0038 = {
+        phase: Phase::Compile,
+        title: "`#[throttle]` misused",
+        explanation: "`#[throttle(limit = 5, per = \"1m\")]` gives a route (next to its route attribute) or a \
+            controller's routes (on the impl block, one limit they share) a rate limit of their own; \
+            `#[throttle(off)]` exempts a route from the app-wide one. It needs a positive `limit` and a `per` \
+            window (`\"30s\"`, `\"1m\"`, `\"15m\"`, `\"1h\"`, `\"1d\"` or seconds); `burst` is at least 1; \
+            `key` is `\"ip\"` (default), `\"user\"`, `\"token\"` or a function `fn(&HttpRequest) -> Option<String>`; \
+            `off` takes no other key; one `#[throttle]` per route.",
+        hint: "write `#[throttle(limit = 5, per = \"1m\", key = \"user\")]` next to a route attribute",
+        wrong: "#[post(\"/login\")]\n#[throttle(limit = 0, per = \"1 minute\")]\nasync fn login(&self) {}",
+        right: "#[post(\"/login\")]\n#[throttle(limit = 5, per = \"1m\")]\nasync fn login(&self) {}",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,

@@ -35,6 +35,12 @@ impl Errors {
         }
     }
 
+    /// How many errors are recorded (a check that follows a parse can tell
+    /// whether the parse already reported the mistake).
+    pub(crate) fn count(&self) -> usize {
+        self.list.as_ref().map_or(0, Vec::len)
+    }
+
     /// Records the error of a failed parse, if any, and returns the value.
     pub(crate) fn ok<T>(&mut self, result: syn::Result<T>) -> Option<T> {
         result.map_err(|e| self.push(e)).ok()

@@ -701,7 +701,12 @@ fn take_throttle(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> Option
         syn::Meta::List(list) => list.tokens.clone(),
         _ => TokenStream::new(),
     };
+    let before = errors.count();
     let args = attr::parse::<ThrottleArgs>(tokens, &THROTTLE_SPEC, errors).keyed;
+    if errors.count() > before {
+        // A key misspelt or given twice: said once, not again as missing.
+        return None;
+    }
     if args.off.is_present() {
         if args.limit.is_some() || args.per.is_some() || args.burst.is_some() || args.key.is_some()
         {

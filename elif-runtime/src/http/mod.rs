@@ -50,7 +50,9 @@ pub(crate) use layers::{LayerObject, Unresolved, resolve};
 pub use pipeline::{REQUEST_ID, RequestId};
 pub use problem::{FieldError, Problem};
 pub(crate) use rate::{RateLimitFields, RateLimits};
-pub use rate::{RouteThrottle, Throttle, ThrottleKey, Throttled, throttle};
+pub use rate::{
+    RouteThrottle, Throttle, ThrottleKey, Throttled, rate_limiter, rate_refusal, throttle,
+};
 pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
 pub use schema::{HasSchema, NoSchema, Schema, SchemaProbe};
 pub use scoped::Scoped;

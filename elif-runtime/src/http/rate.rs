@@ -170,6 +170,14 @@ fn key_of(request: &HttpRequest, key: ThrottleKey) -> String {
     }
 }
 
+/// The app's limiter, for packages that count requests of their own (a
+/// credential check counts failed logins); `None` outside an elif app.
+pub fn rate_limiter(request: &HttpRequest) -> Option<&Limiter> {
+    request
+        .app_data::<Arc<RateLimits>>()
+        .map(|limits| &limits.limiter)
+}
+
 /// `Ok` for an allowed request (keeping its `RateLimit` fields when the
 /// route has its own limit), else the error to answer.
 fn judge(
@@ -179,13 +187,6 @@ fn judge(
     quota: Quota,
     own: bool,
 ) -> Result<(), Error> {
-    if decision.store_failed && !decision.allowed {
-        return Err(Error::framework(
-            &EL3023,
-            "the rate limit store does not answer and this limit fails closed",
-        )
-        .with_retry_after(1));
-    }
     if decision.allowed {
         if own && !decision.store_failed {
             request.extensions_mut().insert(RateLimitFields {
@@ -195,8 +196,23 @@ fn judge(
         }
         return Ok(());
     }
+    Err(rate_refusal(decision, name, quota))
+}
+
+/// The answer to a request that `decision` refused under policy `name`:
+/// 429 `RATE_LIMITED` with `Retry-After` and the `RateLimit` fields, or 503
+/// `RATE_LIMIT_UNAVAILABLE` when the store failed and the limit fails
+/// closed.
+pub fn rate_refusal(decision: &Decision, name: &str, quota: Quota) -> Error {
+    if decision.store_failed {
+        return Error::framework(
+            &EL3023,
+            "the rate limit store does not answer and this limit fails closed",
+        )
+        .with_retry_after(1);
+    }
     let seconds = u32::try_from(decision.retry_after_secs()).unwrap_or(u32::MAX);
-    Err(Error::framework(
+    Error::framework(
         &EL3022,
         format!(
             "more than {} requests in {} s; retry in {seconds} s",
@@ -205,5 +221,5 @@ fn judge(
     )
     .with_retry_after(seconds)
     .with_header("ratelimit", decision.header(name))
-    .with_header("ratelimit-policy", quota.policy(name)))
+    .with_header("ratelimit-policy", quota.policy(name))
 }

@@ -158,7 +158,7 @@ impl AccountsController {
         let stored = author.as_ref().and_then(|a| a.password_hash.clone());
         let check = self
             .passwords
-            .check(&input.password, stored.as_ref())
+            .check(&request, &input.email, &input.password, stored.as_ref())
             .await?;
         let (author, needs_rehash) = match (author, check) {
             (Some(author), Check::Valid { needs_rehash }) if stored.is_some() => {

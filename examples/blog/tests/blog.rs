@@ -508,3 +508,62 @@ async fn authors_make_api_tokens_whose_abilities_limit_what_scripts_may_do() {
         db.cleanup().await;
     }
 }
+
+#[elif::test]
+async fn failed_logins_are_throttled_per_account_and_per_address() {
+    use elif::time::{Clock, TestClock};
+    let db = TestDatabase::sqlite("blog_login_throttle");
+    let clock = std::sync::Arc::new(TestClock::at("2026-12-04T12:00:00Z"));
+    let app = TestApp::start(
+        example_blog::app()
+            .without_env()
+            .config("database.url", db.url())
+            .override_with::<dyn Clock>(clock.clone()),
+    )
+    .await
+    .unwrap();
+    author(&app, "ada").await;
+    let login = |email: String, password: &'static str| {
+        let app = &app;
+        async move {
+            app.post_json("/login", &json!({ "email": email, "password": password }))
+                .await
+        }
+    };
+    let ada = || "ada@example.com".to_owned();
+    for _ in 0..5 {
+        assert_eq!(login(ada(), "not hers").await.status(), 401);
+    }
+    // The sixth attempt is refused before its password is checked.
+    let locked = login(ada(), "correct horse").await;
+    assert_eq!(locked.status(), 429, "{}", locked.text());
+    assert_eq!(locked.json::<Value>()["code"], "RATE_LIMITED");
+    assert_eq!(locked.header("retry-after"), Some("180"));
+    assert_eq!(
+        locked.header("ratelimit-policy"),
+        Some("\"login-account\";q=5;w=900")
+    );
+    let other = login("ADA@Example.com".to_owned(), "correct horse").await;
+    assert_eq!(other.status(), 429, "the account, however it is written");
+    author(&app, "bob").await;
+    clock.advance(std::time::Duration::from_secs(180));
+    assert_eq!(
+        login(ada(), "correct horse").await.status(),
+        200,
+        "one more try after 3 minutes"
+    );
+
+    // Per address: 20 failures a minute, whichever accounts they name.
+    for i in 0..20 {
+        let refused = login(format!("nobody{i}@example.com"), "guess").await;
+        assert_eq!(refused.status(), 401, "attempt {i}: {}", refused.text());
+    }
+    let flood = login("bob@example.com".to_owned(), "correct horse").await;
+    assert_eq!(flood.status(), 429);
+    assert_eq!(
+        flood.header("ratelimit-policy"),
+        Some("\"login-address\";q=20;w=60")
+    );
+    app.stop().await;
+    db.cleanup().await;
+}
