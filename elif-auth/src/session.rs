@@ -19,7 +19,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use elif::config::{AppConfig, Environment, Secret};
+use elif::config::{AppConfig, Environment};
 use elif::http::{HttpRequest, HttpResponse};
 use elif::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -62,13 +62,9 @@ fn known_store(store: &Option<String>) -> Result<(), String> {
     }
 }
 
-/// The `[redis]` config section (`REDIS_URL`).
-#[derive(Config, Debug, Clone)]
-#[config(section = "redis")]
-pub struct RedisConfig {
-    /// `redis://host:port/db`.
-    pub url: Option<Secret<String>>,
-}
+/// The `[redis]` config section (`REDIS_URL`), elif's own: the rate
+/// limits and the sessions read the same one.
+pub use elif::redis::RedisConfig;
 
 /// What a session holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,39 +227,30 @@ impl SessionStore for MemoryStore {
     }
 }
 
-/// Sessions in Redis, through one connection that reconnects by itself.
+/// Sessions in Redis, through elif's connection to it (one connection
+/// that reconnects by itself, every command bounded by its timeout).
 pub struct RedisStore {
-    connection: redis::aio::ConnectionManager,
+    redis: elif::redis::Redis,
 }
 
 impl RedisStore {
     /// Connects to `url`, waiting at most `timeout` for each attempt.
     pub async fn connect(url: &str, timeout: Duration) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(|e| StoreError(e.to_string()))?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let connection = redis::aio::ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|e| StoreError(e.to_string()))?;
-        Ok(Self { connection })
+        let redis = elif::redis::Redis::new(url, timeout).map_err(|e| StoreError(e.0))?;
+        redis.connection().await.map_err(|e| StoreError(e.0))?;
+        Ok(Self { redis })
     }
-}
 
-impl RedisStore {
     /// Runs `command` on the shared connection.
     fn query<'a, T: redis::FromRedisValue + Send + 'a>(
         &'a self,
         command: redis::Cmd,
     ) -> elif::BoxFuture<'a, Result<T, StoreError>> {
-        let mut connection = self.connection.clone();
         Box::pin(async move {
-            command
-                .query_async::<T>(&mut connection)
+            self.redis
+                .query::<T>(&command)
                 .await
-                .map_err(|e| StoreError(e.to_string()))
+                .map_err(|e| StoreError(e.0))
         })
     }
 }

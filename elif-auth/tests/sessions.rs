@@ -8,22 +8,18 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use elif::data::Database;
 use elif::http::{HttpRequest, HttpResponse, Method};
 use elif::prelude::*;
-use elif::testing::{TestApp, TestDatabase, TestRequest, TestResponse};
+use elif::testing::{TestApp, TestDatabase, TestRedis, TestRequest, TestResponse, shared_redis};
 use elif::time::TestClock;
 use elif_auth::{AuthModule, Authenticatable, Authenticated, CurrentUser, Principals, Sessions};
 use serde_json::Value;
 
 use common::{MIGRATIONS, NewUser, SECRET, User};
-
-const REDIS: &str = "redis://127.0.0.1:6379";
 
 impl Authenticatable for User {}
 
@@ -66,20 +62,6 @@ impl Account {
     controllers(Account)
 )]
 pub struct AppModule;
-
-/// A Redis for this test: the shared one, or (for outages) one of its
-/// own. Under `CI=true` a missing Redis fails the test.
-fn redis_available(url: &str) -> bool {
-    let address = url.trim_start_matches("redis://");
-    let reachable = std::net::TcpStream::connect(address).is_ok();
-    if !reachable && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("Redis is required under CI=true ({url})");
-    }
-    if !reachable {
-        eprintln!("skipped: no Redis at {url} (set CI=true to make this a failure)");
-    }
-    reachable
-}
 
 /// An app with sessions on `store` (`memory` or a Redis URL), its keys
 /// under `prefix`, in mode `env`.
@@ -226,8 +208,8 @@ async fn a_session_starts_renews_on_login_and_ends_on_logout_in_memory() {
 
 #[elif::test]
 async fn a_session_starts_renews_on_login_and_ends_on_logout_on_redis() {
-    if redis_available(REDIS) {
-        lifecycle(REDIS, "sessions_redis").await;
+    if let Some(url) = shared_redis() {
+        lifecycle(&url, "sessions_redis").await;
     }
 }
 
@@ -275,16 +257,16 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
 
 #[elif::test]
 async fn two_instances_share_sessions_through_redis() {
-    if !redis_available(REDIS) {
+    let Some(shared_url) = shared_redis() else {
         return;
-    }
+    };
     let db = TestDatabase::sqlite("sessions_shared");
     let clock = clock();
     let shared = prefix("shared");
-    let one = TestApp::start(app(&db, REDIS, &shared, "test", &clock))
+    let one = TestApp::start(app(&db, &shared_url, &shared, "test", &clock))
         .await
         .unwrap();
-    let two = TestApp::start(app(&db, REDIS, &shared, "test", &clock))
+    let two = TestApp::start(app(&db, &shared_url, &shared, "test", &clock))
         .await
         .unwrap();
     let id = user(&one).await;
@@ -308,7 +290,7 @@ async fn two_instances_share_sessions_through_redis() {
     );
 
     // Another app's prefix does not see them.
-    let other = TestApp::start(app(&db, REDIS, &prefix("other"), "test", &clock))
+    let other = TestApp::start(app(&db, &shared_url, &prefix("other"), "test", &clock))
         .await
         .unwrap();
     let cookie = cookie_of(&login(&one, id, None).await);
@@ -322,57 +304,12 @@ async fn two_instances_share_sessions_through_redis() {
     db.cleanup().await;
 }
 
-/// A `redis-server` of this test's own on `port`, stopped when dropped.
-struct OwnRedis(Child);
-
-impl OwnRedis {
-    fn start(port: u16) -> Option<Self> {
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(error) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("redis-server is required under CI=true: {error}")
-            }
-            Err(error) => {
-                eprintln!("skipped: cannot start redis-server ({error})");
-                return None;
-            }
-        };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(Self(child))
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
-}
-
 #[elif::test]
 async fn a_redis_outage_answers_503_quickly_and_sessions_recover_without_a_restart() {
-    let port = free_port();
-    let Some(redis) = OwnRedis::start(port) else {
+    let Some(mut redis) = TestRedis::start() else {
         return;
     };
-    let url = format!("redis://127.0.0.1:{port}");
+    let url = redis.url();
     let db = TestDatabase::sqlite("sessions_outage");
     let app = TestApp::start(app(&db, &url, &prefix("outage"), "test", &clock()))
         .await
@@ -386,7 +323,7 @@ async fn a_redis_outage_answers_503_quickly_and_sessions_recover_without_a_resta
         200
     );
 
-    drop(redis);
+    redis.stop();
     let asked = Instant::now();
     let down = with_cookie(&app, Method::GET, "/me", &cookie).await;
     let waited = asked.elapsed();
@@ -407,7 +344,7 @@ async fn a_redis_outage_answers_503_quickly_and_sessions_recover_without_a_resta
         .await;
     assert_eq!(bearer.status(), 200, "JWT routes keep working");
 
-    let _redis = OwnRedis::start(port).unwrap();
+    redis.start_again();
     let deadline = Instant::now() + Duration::from_secs(10);
     let cookie = loop {
         let again = login(&app, id, None).await;
