@@ -16,7 +16,6 @@ use elif_auth::{AuthModule, Authenticated, Identity, Tokens};
 use serde_json::{Value, json};
 
 const SECRET: &str = "an HS256 secret of at least thirty-two bytes";
-const REDIS: &str = "redis://127.0.0.1:6379";
 
 #[derive(Deserialize)]
 pub struct RefreshBody {
@@ -61,14 +60,6 @@ impl TokensController {
 
 #[module(imports(AuthModule), controllers(TokensController))]
 pub struct AppModule;
-
-fn redis_available() -> bool {
-    let reachable = std::net::TcpStream::connect("127.0.0.1:6379").is_ok();
-    if !reachable && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("Redis is required under CI=true ({REDIS})");
-    }
-    reachable
-}
 
 async fn start(store: &str, name: &str, clock: &Arc<TestClock>, refresh: bool) -> TestApp {
     let mut app = App::new()
@@ -201,8 +192,8 @@ async fn refresh_tokens_rotate_reuse_revokes_the_family_and_logout_ends_both_in_
 
 #[elif::test]
 async fn refresh_tokens_rotate_reuse_revokes_the_family_and_logout_ends_both_on_redis() {
-    if redis_available() {
-        lifecycle(REDIS, "tokens_redis").await;
+    if let Some(url) = elif::testing::shared_redis() {
+        lifecycle(&url, "tokens_redis").await;
     }
 }
 
