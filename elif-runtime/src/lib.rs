@@ -62,8 +62,8 @@ pub mod __private {
         RequestContext, Requirement, RouteInfo, RouteResult, RouteSpec, RouteThrottle, Routes,
         Schema, SchemaProbe, ScopedProvider, Throttle, ThrottleKey, Throttled, catch_app,
         catch_route, custom_method, describe_routes, dispatch, extract, finish, has_app_guards,
-        has_app_interceptors, path_param, reply, run_app_guards, run_app_interceptors, throttle,
-        web,
+        has_app_interceptors, path_param, reply, run_app_guards, run_app_interceptors,
+        set_body_limit, throttle, web,
     };
     pub use crate::module::{
         AppCommand, CommandEntry, ControllerEntry, Module, ModuleDescriptor, ModuleMigrations,

@@ -42,6 +42,16 @@ impl LimitsController {
         Json(body.0)
     }
 
+    #[post("/upload", body_limit = 1_048_576)]
+    async fn upload(&self, body: Json<Value>) -> String {
+        body.0.to_string().len().to_string()
+    }
+
+    #[post("/tiny", body_limit = 16)]
+    async fn tiny(&self, body: Json<Value>) -> Json<Value> {
+        Json(body.0)
+    }
+
     #[get("/slow")]
     async fn slow(&self) -> &'static str {
         let guard = Dropped;
@@ -166,6 +176,30 @@ async fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
         started.elapsed() < Duration::from_secs(2),
         "answered without the body"
     );
+}
+
+#[elif::test]
+async fn a_route_sets_its_own_body_limit() {
+    let app = start(&[]).await;
+    let big = json!({ "data": "x".repeat(300 * 1024) });
+    let refused = app.post_json("/echo", &big).await;
+    assert_eq!(refused.status(), 413, "over the app's 256 KiB");
+    let accepted = app.post_json("/upload", &big).await;
+    assert_eq!(accepted.status(), 200, "{}", accepted.text());
+    let small = app.post_json("/tiny", &json!({ "a": 1 })).await;
+    assert_eq!(small.status(), 200);
+    let over = app
+        .post_json("/tiny", &json!({ "a": "more than sixteen bytes" }))
+        .await;
+    assert_eq!(over.status(), 413);
+    assert!(
+        over.text().contains("larger than 16 bytes"),
+        "{}",
+        over.text()
+    );
+    let routes = app.booted().routes().to_vec();
+    let upload = routes.iter().find(|r| r.path == "/upload").unwrap();
+    assert_eq!(upload.body_limit, Some(1_048_576));
 }
 
 #[elif::test]

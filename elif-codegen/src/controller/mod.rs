@@ -339,6 +339,10 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
     let interceptors = names(&controller.layers.interceptors, &route.layers.interceptors);
     let filters = names(&controller.layers.filters, &route.layers.filters);
     let throttle = throttle_spec(controller, route);
+    let body_limit = match route.body_limit {
+        Some(limit) => quote!(::core::option::Option::Some(#limit)),
+        None => quote!(::core::option::Option::None),
+    };
     let line = quote_spanned!(route.handler.span()=> ::core::line!());
     quote! {
         #p::RouteSpec {
@@ -354,6 +358,7 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
             interceptors: #interceptors,
             filters: #filters,
             throttle: #throttle,
+            body_limit: #body_limit,
             location: #p::Location { file: ::core::file!(), line: #line },
         }
     }
@@ -660,6 +665,9 @@ fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenSt
         }
     });
     let names = route.arguments.iter().map(|a| &a.name);
+    let set_body_limit = route
+        .body_limit
+        .map(|limit| quote!(#p::set_body_limit(&#request, #limit);));
     // The handler's output becomes its response in one place, with the
     // return type named (`__elif_reply`): an output that is no response is
     // one compile error, at the return type. Everything after it sees a
@@ -749,6 +757,7 @@ fn route_future(controller: &Controller, route: &Route, index: usize) -> TokenSt
                         }
                     }
                 }
+                #set_body_limit
                 #(#arguments)*
                 #call
             };

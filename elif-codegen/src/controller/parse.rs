@@ -22,7 +22,13 @@ pub(crate) const ROUTE_ATTRIBUTES: &[(&str, &str)] = &[
     ("route", ""),
 ];
 
-const LAYER_KEYS: &[&str] = &["guards", "interceptors", "filters", "middleware"];
+const LAYER_KEYS: &[&str] = &[
+    "guards",
+    "interceptors",
+    "filters",
+    "middleware",
+    "body_limit",
+];
 
 /// `#[controller("/prefix", guards(..))]`, `#[get("/path", guards(..))]`.
 const fn spec(attribute: &'static str, keys: &'static [&'static str]) -> Spec {
@@ -51,7 +57,14 @@ fn route_spec(name: &str) -> Spec {
         "options" => spec("#[options]", LAYER_KEYS),
         _ => spec(
             "#[route]",
-            &["guards", "interceptors", "filters", "middleware", "method"],
+            &[
+                "guards",
+                "interceptors",
+                "filters",
+                "middleware",
+                "body_limit",
+                "method",
+            ],
         ),
     }
 }
@@ -86,6 +99,8 @@ pub(crate) struct Route {
     pub(crate) requires: Vec<Requirement>,
     /// `#[throttle(..)]` on the handler.
     pub(crate) throttle: Option<ThrottleAttr>,
+    /// `body_limit = ..` on the route attribute, in bytes.
+    pub(crate) body_limit: Option<usize>,
 }
 
 /// A checked `#[throttle(..)]`.
@@ -169,6 +184,7 @@ struct Args {
     middleware: Exprs,
     method: Option<syn::LitStr>,
     public: Flag,
+    body_limit: Option<syn::LitInt>,
 }
 
 impl Args {
@@ -485,6 +501,20 @@ fn route_of(
         return None;
     };
     let args = args.keyed;
+    let body_limit = match &args.body_limit {
+        None => None,
+        Some(limit) => match limit.base10_parse::<usize>() {
+            Ok(0) | Err(_) => {
+                errors.at(
+                    limit,
+                    "EL0002",
+                    "`body_limit` is the route's largest body in bytes, at least 1 (`body_limit = 10_485_760` for 10 MiB)",
+                );
+                None
+            }
+            Ok(n) => Some(n),
+        },
+    };
     let method = if name == "route" {
         let Some(method) = &args.method else {
             errors.at(
@@ -628,6 +658,7 @@ fn route_of(
         public,
         requires,
         throttle,
+        body_limit,
     })
 }
 
@@ -948,6 +979,7 @@ mod spec_tests {
     #[test]
     fn specs_match_their_struct() {
         crate::attr::tests::spec_matches::<super::RequiresArgs>(&super::REQUIRES_SPEC);
+        crate::attr::tests::spec_matches::<super::ThrottleArgs>(&super::THROTTLE_SPEC);
         crate::attr::tests::spec_matches::<super::Args>(&super::route_spec("route"));
         crate::attr::tests::spec_matches::<super::Args>(&super::CONTROLLER_SPEC);
     }

@@ -152,6 +152,18 @@ impl<T: JsonBody + Validate> FromRequest for Valid<T> {
 
 wrappers!(Json, Valid, Lenient);
 
+/// A route's own body limit, in bytes: generated routes with `body_limit`
+/// on their attribute put it in the request before reading arguments.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RouteBodyLimit(pub(crate) usize);
+
+/// Gives the request its route's body limit (generated code calls it for
+/// routes with `body_limit = ..`).
+#[doc(hidden)]
+pub fn set_body_limit(request: &HttpRequest, limit: usize) {
+    actix_web::HttpMessage::extensions_mut(request).insert(RouteBodyLimit(limit));
+}
+
 /// Reads the body into `B`, then lists its unknown members (unless they are
 /// accepted) and what `rules` finds: any of those is one 422 listing all.
 fn read<B: JsonBody>(
@@ -162,7 +174,11 @@ fn read<B: JsonBody>(
     let settings = BodySettings::current();
     let reject_unknown =
         !B::ACCEPTS_UNKNOWN_FIELDS && settings.unknown_fields == UnknownFields::Reject;
-    let body = read_json_body(request, payload, settings.limit, settings.timeout);
+    // A route's own limit (`body_limit = ..` on its attribute) replaces the app's.
+    let limit = actix_web::HttpMessage::extensions(request)
+        .get::<RouteBodyLimit>()
+        .map_or(settings.limit, |own| own.0);
+    let body = read_json_body(request, payload, limit, settings.timeout);
     async move {
         let body = body.await?;
         let mut errors = Vec::new();
@@ -238,8 +254,9 @@ fn read_json_body(
             ));
         }
         let too_large = || {
-            Error::framework(&EL3005, format!("the body is larger than {limit} bytes"))
-                .with_hint("send a smaller body, or raise `server.body_limit`")
+            Error::framework(&EL3005, format!("the body is larger than {limit} bytes")).with_hint(
+                "send a smaller body, or raise `server.body_limit` (or the route's `body_limit`)",
+            )
         };
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large());

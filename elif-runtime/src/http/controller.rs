@@ -143,6 +143,8 @@ pub struct RouteInfo {
     /// Its rate limit (`#[throttle]`; the app-wide one by default).
     #[serde(serialize_with = "throttle_text")]
     pub throttle: RouteThrottle,
+    /// Its own body limit in bytes (`body_limit = ..`), if any.
+    pub body_limit: Option<usize>,
     /// Where the handler is declared.
     pub location: Option<Location>,
 }
@@ -189,6 +191,7 @@ impl RouteInfo {
             interceptors: Vec::new(),
             filters: Vec::new(),
             throttle: RouteThrottle::Default,
+            body_limit: None,
             location: None,
         }
     }
@@ -247,6 +250,8 @@ pub struct RouteSpec {
     pub filters: &'static [&'static str],
     /// Its rate limit.
     pub throttle: RouteThrottle,
+    /// Its own body limit in bytes.
+    pub body_limit: Option<usize>,
     /// Where the handler is declared.
     pub location: Location,
 }
@@ -301,6 +306,7 @@ impl RouteSpec {
             interceptors: self.interceptors.to_vec(),
             filters: self.filters.to_vec(),
             throttle: self.throttle,
+            body_limit: self.body_limit,
             location: Some(self.location),
         }
     }

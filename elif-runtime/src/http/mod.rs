@@ -34,6 +34,8 @@ pub use actix_web::{FromRequest, HttpMessage, dev::Payload};
 /// actix-web's request, response and extractor types, for handlers written by hand.
 pub use actix_web::{HttpRequest, HttpResponse, Responder, middleware, web};
 pub(crate) use body::BodySettings;
+#[doc(hidden)]
+pub use body::set_body_limit;
 pub use body::{Json, JsonBody, Lenient, Valid};
 pub use controller::{ArgumentInfo, Controller, MountFn, RouteInfo, Routes};
 #[doc(hidden)]

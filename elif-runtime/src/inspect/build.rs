@@ -331,6 +331,7 @@ fn route_map(
         interceptors: route.interceptors.clone(),
         filters: route.filters.clone(),
         throttle: route.throttle.describe(),
+        body_limit: route.body_limit,
         location: route.location,
     }
 }

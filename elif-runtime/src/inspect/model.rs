@@ -156,6 +156,8 @@ pub struct RouteMap {
     pub filters: Vec<&'static str>,
     /// Its rate limit (`RouteThrottle::describe`).
     pub throttle: String,
+    /// Its own body limit in bytes; `None`: `server.body_limit`.
+    pub body_limit: Option<usize>,
     /// Where the handler is declared.
     pub location: Option<Location>,
 }
