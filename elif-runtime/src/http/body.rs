@@ -533,7 +533,7 @@ mod tests {
         assert_eq!(error.detail(), "the body is larger than 16 bytes");
         assert_eq!(
             error.hint(),
-            Some("send a smaller body, or raise `server.body_limit`")
+            Some("send a smaller body, or raise `server.body_limit` (or the route's `body_limit`)")
         );
     }
 
