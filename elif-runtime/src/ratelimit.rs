@@ -45,6 +45,10 @@ pub struct RateLimitConfig {
     pub on_store_failure: Failure,
     /// The prefix of the keys in Redis (default `elif:ratelimit:<app>:`).
     pub key_prefix: Option<String>,
+    /// Whether the app-wide limit is kept in `store` too (default false:
+    /// in each instance's memory, so that it costs no Redis round trip per
+    /// request; `#[throttle]` limits and failed logins use `store`).
+    pub share_default: bool,
 }
 
 impl RateLimitConfig {
@@ -124,21 +128,22 @@ impl ConfigSection for RateLimitConfig {
             &mut problems,
         );
         let key_prefix = source.field(s, "key_prefix", FieldSpec::default(), &mut problems);
+        let share_default = source.field(
+            s,
+            "share_default",
+            FieldSpec {
+                default: Some(|| false),
+                ..FieldSpec::default()
+            },
+            &mut problems,
+        );
         match (
-            limit,
-            window_secs,
-            burst,
-            store,
-            on_store_failure,
-            key_prefix,
+            (limit, window_secs, burst, store),
+            (on_store_failure, key_prefix, share_default),
         ) {
             (
-                Some(limit),
-                Some(window_secs),
-                Some(burst),
-                Some(store),
-                Some(on_store_failure),
-                Some(key_prefix),
+                (Some(limit), Some(window_secs), Some(burst), Some(store)),
+                (Some(on_store_failure), Some(key_prefix), Some(share_default)),
             ) => Ok(Self {
                 limit,
                 window_secs,
@@ -146,6 +151,7 @@ impl ConfigSection for RateLimitConfig {
                 store,
                 on_store_failure,
                 key_prefix,
+                share_default,
             }),
             _ => Err(problems),
         }
@@ -165,6 +171,7 @@ impl ConfigSection for RateLimitConfig {
             key("rate_limit.store", "Option<String>", None),
             key("rate_limit.on_store_failure", "Failure", Some("\"open\"")),
             key("rate_limit.key_prefix", "Option<String>", None),
+            key("rate_limit.share_default", "bool", Some("false")),
         ]
     }
 }

@@ -397,3 +397,40 @@ async fn bad_rate_limit_config_is_reported_at_boot() {
     assert!(no_redis.contains("REDIS_URL"), "{no_redis}");
     let _ = json!(null);
 }
+
+#[elif::test]
+async fn the_app_wide_limit_stays_in_each_instance_unless_shared() {
+    let Some(url) = shared_redis() else {
+        return;
+    };
+    let clock = clock();
+    let prefix = format!(
+        "elif-test:default:{}:{:?}:",
+        std::process::id(),
+        Instant::now()
+    );
+    let instance = |shared: bool| {
+        redis_app(&clock, &url, &prefix)
+            .config("rate_limit.limit", 2)
+            .config("rate_limit.share_default", shared)
+    };
+    let one = TestApp::start(instance(false)).await.unwrap();
+    let two = TestApp::start(instance(false)).await.unwrap();
+    for _ in 0..2 {
+        assert_eq!(one.get("/open").await.status(), 200);
+    }
+    assert_eq!(one.get("/open").await.status(), 429);
+    assert_eq!(
+        two.get("/open").await.status(),
+        200,
+        "its own memory: no Redis round trip"
+    );
+    one.stop().await;
+    two.stop().await;
+
+    let one = TestApp::start(instance(true)).await.unwrap();
+    let two = TestApp::start(instance(true)).await.unwrap();
+    assert_eq!(one.get("/open").await.status(), 200);
+    assert_eq!(two.get("/open").await.status(), 200);
+    assert_eq!(one.get("/open").await.status(), 429, "shared through Redis");
+}

@@ -255,6 +255,8 @@ fn rate_limits(
     } else {
         "memory"
     });
+    let default_limiter =
+        (store == "redis" && !config.share_default).then(|| Limiter::in_memory(now.clone()));
     let limiter = if store == "redis" {
         let redis = Redis::from_config(redis)
             .map_err(|e| {
@@ -282,6 +284,7 @@ fn rate_limits(
     };
     Ok(RateLimits {
         limiter,
+        default_limiter,
         default: config.default_quota(),
         on_failure: config.on_store_failure,
     })

@@ -81,6 +81,9 @@ impl RouteThrottle {
 #[derive(Debug)]
 pub(crate) struct RateLimits {
     pub(crate) limiter: Limiter,
+    /// Where the app-wide limit is kept when not in `limiter`: this
+    /// instance's memory (unless `rate_limit.share_default`).
+    pub(crate) default_limiter: Option<Limiter>,
     pub(crate) default: Option<Quota>,
     pub(crate) on_failure: Failure,
 }
@@ -131,7 +134,11 @@ pub fn throttle(cx: &RequestContext<'_>, route: &RouteThrottle) -> Throttled {
         RouteThrottle::Limit(throttle) => (throttle.name, throttle.quota, throttle.key, true),
     };
     let key = key_of(request, key);
-    match limits.limiter.check_now(name, &key, quota, Mode::Hit) {
+    let limiter = match (&limits.default_limiter, own) {
+        (Some(local), false) => local,
+        _ => &limits.limiter,
+    };
+    match limiter.check_now(name, &key, quota, Mode::Hit) {
         Some(decision) => match judge(request, &decision, name, quota, own) {
             Ok(()) => Throttled::Pass,
             Err(error) => Throttled::Refused(error),
