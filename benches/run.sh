@@ -417,7 +417,7 @@ if [ "$suite" = auth ]; then
   start raw $RAW_PORT raw-auth /health; raw_pid=$started_pid
   token=$(curl -fs -X POST "http://127.0.0.1:$ELIF_PORT/token")
   cookie=$(curl -fs -i -X POST "http://127.0.0.1:$ELIF_PORT/login" | tr -d '\r' |
-    awk -F': ' 'tolower($1) == "set-cookie" { split($2, a, ";"); print a[1] }')
+    awk -F': ' 'tolower($1) == "set-cookie" { split($2, a, ";"); print a[1]; exit }')
   [ -n "$token" ] && [ -n "$cookie" ] || { echo "no token or session from elif-auth" >&2; exit 1; }
   headers=("jwt authorization: Bearer $token" "session cookie: $cookie")
   for h in "${headers[@]}"; do

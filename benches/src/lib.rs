@@ -164,6 +164,8 @@ where
     let started = std::time::Instant::now();
     let method = request.method().clone();
     let uri = request.uri().clone();
+    // The client's address, as elif logs it (no proxy is trusted here).
+    let client = request.peer_addr().map(|peer| peer.ip());
     let response = service.call(request);
     async move {
         let response = response.await?;
@@ -175,6 +177,7 @@ where
         tracing::info!(
             target: "elif::access",
             request_id = id,
+            client = client.map(tracing::field::display),
             method = %method,
             path = uri.path(),
             status = response.status().as_u16(),

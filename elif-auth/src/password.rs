@@ -16,7 +16,7 @@
 //! dummy is made by the first such check, once per process, not at boot). Comparison is argon2's own, in constant time.
 
 use elif::http::{ClientIp, HttpRequest};
-use elif::ratelimit::{Failure, Mode, Quota};
+use elif::ratelimit::{Failure, Key, Mode, Quota};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -314,12 +314,11 @@ impl Passwords {
         stored: Option<&PasswordHash>,
     ) -> elif::Result<Check> {
         let limiter = elif::http::rate_limiter(request);
-        let address =
-            ClientIp::of(request).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-        let account = account.trim().to_lowercase();
+        let address = ClientIp::of(request).map_or(Key::Named("unknown"), |ip| Key::Address(ip.0));
+        let account = format!("account:{}", account.trim().to_lowercase());
         let limits = [
-            ("login-account", account.as_str(), self.per_account),
-            ("login-address", address.as_str(), self.per_address),
+            ("login-account", Key::Named(&account), self.per_account),
+            ("login-address", address, self.per_address),
         ];
         if let Some(limiter) = limiter {
             for (policy, key, quota) in limits {

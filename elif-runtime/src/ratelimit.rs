@@ -390,7 +390,13 @@ impl Limiter {
     /// limits apart) and `key` (whose limit: an address, a user), made
     /// without waiting when the store is in memory; `None` when it must
     /// ask Redis ([`Limiter::check`]).
-    pub fn check_now(&self, policy: &str, key: &str, quota: Quota, mode: Mode) -> Option<Decision> {
+    pub fn check_now(
+        &self,
+        policy: &str,
+        key: Key<'_>,
+        quota: Quota,
+        mode: Mode,
+    ) -> Option<Decision> {
         match &self.store {
             Store::Memory(memory) => Some(memory.check((self.now)(), policy, key, quota, mode)),
             Store::Redis(_) => None,
@@ -402,7 +408,7 @@ impl Limiter {
     pub async fn check(
         &self,
         policy: &str,
-        key: &str,
+        key: Key<'_>,
         quota: Quota,
         mode: Mode,
         on_failure: Failure,
@@ -434,12 +440,62 @@ impl Limiter {
     }
 }
 
+/// Whose requests count together under a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key<'a> {
+    /// A client address (`ip:203.0.113.5` in Redis).
+    Address(std::net::IpAddr),
+    /// Anything else: `user:42`, an account's name.
+    Named(&'a str),
+}
+
+impl std::fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Address(ip) => write!(f, "ip:{ip}"),
+            Self::Named(name) => f.write_str(name),
+        }
+    }
+}
+
 /// Keys and arrival times in memory, in shards so that workers seldom
-/// wait for one another. Keys whose time has passed are dropped when a
-/// shard grows.
+/// wait for one another. A key is held as its 64-bit keyed hash (SipHash
+/// with a per-process random key: no allocation per request, and no
+/// client can aim a collision at another's limit). Keys whose time has
+/// passed are dropped when a shard grows.
 struct Memory {
-    shards: Box<[Mutex<HashMap<String, i64>>]>,
+    shards: Box<[Mutex<HashMap<u64, i64, Prehashed>>]>,
     hasher: std::collections::hash_map::RandomState,
+}
+
+/// The map of hashes: the key is its own hash.
+#[derive(Default, Clone, Copy)]
+struct Prehashed;
+
+impl BuildHasher for Prehashed {
+    type Hasher = Identity;
+
+    fn build_hasher(&self) -> Identity {
+        Identity(0)
+    }
+}
+
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 const SHARDS: usize = 16;
@@ -449,23 +505,25 @@ const SWEEP_AT: usize = 4096;
 impl Default for Memory {
     fn default() -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(HashMap::with_hasher(Prehashed)))
+                .collect(),
             hasher: std::collections::hash_map::RandomState::new(),
         }
     }
 }
 
 impl Memory {
-    fn check(&self, now: i64, policy: &str, key: &str, quota: Quota, mode: Mode) -> Decision {
-        let shard = &self.shards[self.hasher.hash_one((policy, key)) as usize % SHARDS];
+    fn check(&self, now: i64, policy: &str, key: Key<'_>, quota: Quota, mode: Mode) -> Decision {
+        let hash = self.hasher.hash_one((policy, key));
+        let shard = &self.shards[(hash % SHARDS as u64) as usize];
         let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-        let full_key = format!("{policy}:{key}");
-        let (decision, next) = Decision::of(shard.get(&full_key).copied(), now, quota);
+        let (decision, next) = Decision::of(shard.get(&hash).copied(), now, quota);
         if let (Some(next), Mode::Hit) = (next, mode) {
-            if shard.len() >= SWEEP_AT && !shard.contains_key(&full_key) {
+            if shard.len() >= SWEEP_AT && !shard.contains_key(&hash) {
                 shard.retain(|_, tat| *tat > now);
             }
-            shard.insert(full_key, next);
+            shard.insert(hash, next);
         }
         decision
     }
@@ -522,7 +580,11 @@ mod tests {
         let (time, now) = clock();
         let limiter = Limiter::in_memory(now);
         let quota = Quota::new(3, 60);
-        let hit = || limiter.check_now("p", "k", quota, Mode::Hit).unwrap();
+        let hit = || {
+            limiter
+                .check_now("p", Key::Named("k"), quota, Mode::Hit)
+                .unwrap()
+        };
         let remaining: Vec<u32> = (0..3).map(|_| hit().remaining).collect();
         assert_eq!(remaining, [2, 1, 0]);
         let refused = hit();
@@ -544,32 +606,32 @@ mod tests {
         let quota = Quota::new(1, 60);
         assert!(
             limiter
-                .check_now("p", "a", quota, Mode::Hit)
+                .check_now("p", Key::Named("a"), quota, Mode::Hit)
                 .unwrap()
                 .allowed
         );
         assert!(
             !limiter
-                .check_now("p", "a", quota, Mode::Hit)
+                .check_now("p", Key::Named("a"), quota, Mode::Hit)
                 .unwrap()
                 .allowed
         );
         assert!(
             limiter
-                .check_now("p", "b", quota, Mode::Hit)
+                .check_now("p", Key::Named("b"), quota, Mode::Hit)
                 .unwrap()
                 .allowed
         );
         assert!(
             limiter
-                .check_now("q", "a", quota, Mode::Hit)
+                .check_now("q", Key::Named("a"), quota, Mode::Hit)
                 .unwrap()
                 .allowed
         );
         for _ in 0..3 {
             assert!(
                 limiter
-                    .check_now("r", "a", quota, Mode::Peek)
+                    .check_now("r", Key::Named("a"), quota, Mode::Peek)
                     .unwrap()
                     .allowed
             );
@@ -583,7 +645,7 @@ mod tests {
         let quota = Quota::new(60, 60).with_burst(2);
         let hit = || {
             limiter
-                .check_now("p", "k", quota, Mode::Hit)
+                .check_now("p", Key::Named("k"), quota, Mode::Hit)
                 .unwrap()
                 .allowed
         };
@@ -598,11 +660,11 @@ mod tests {
         let limiter = Limiter::in_memory(now);
         let quota = Quota::new(10, 1);
         for i in 0..(SHARDS * SWEEP_AT) {
-            limiter.check_now("p", &i.to_string(), quota, Mode::Hit);
+            limiter.check_now("p", Key::Named(&i.to_string()), quota, Mode::Hit);
         }
         time.fetch_add(10_000_000, Ordering::SeqCst);
         for i in 0..(SHARDS * 8) {
-            limiter.check_now("p", &format!("new-{i}"), quota, Mode::Hit);
+            limiter.check_now("p", Key::Named(&format!("new-{i}")), quota, Mode::Hit);
         }
         let Store::Memory(memory) = &limiter.store else {
             unreachable!()

@@ -216,7 +216,9 @@ where
             .then(|| tracing::debug_span!("request", id = %id, method = %request.method(), path = %request.path()))
             .filter(|span| !span.is_disabled())
             .map(Box::new);
-        let access = self.access_log.then(|| Box::new(AccessEntry::of(&request)));
+        let access = self
+            .access_log
+            .then(|| Box::new(AccessEntry::of(&request, &self.hardening)));
         let production = self.production;
         let hardening = Rc::clone(&self.hardening);
         let (inner, early, admitted) = match hardening.admit(&request) {
@@ -277,25 +279,29 @@ enum Early {
 /// What the access log needs of a request after the app has consumed it.
 pub(crate) struct AccessEntry {
     started: std::time::Instant,
+    /// The client's address, through trusted proxies.
+    client: Option<std::net::IpAddr>,
     method: actix_web::http::Method,
     uri: actix_web::http::Uri,
 }
 
 impl AccessEntry {
-    fn of(request: &ServiceRequest) -> Self {
+    fn of(request: &ServiceRequest, hardening: &Hardening) -> Self {
         Self {
             started: std::time::Instant::now(),
+            client: hardening.client_ip(request.peer_addr().map(|p| p.ip()), request.headers()),
             method: request.method().clone(),
             uri: request.uri().clone(),
         }
     }
 
-    /// The request's line: id, method, path (no query: it may carry
-    /// secrets), status and duration.
+    /// The request's line: id, client address, method, path (no query:
+    /// it may carry secrets), status and duration.
     fn log(&self, id: &RequestId, status: StatusCode) {
         tracing::info!(
             target: "elif::access",
             request_id = %id,
+            client = self.client.map(tracing::field::display),
             method = %self.method,
             path = self.uri.path(),
             status = status.as_u16(),
@@ -830,6 +836,51 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    #[actix_web::test]
+    async fn the_access_line_names_the_client_through_trusted_proxies_only() {
+        use crate::config::ConfigSection;
+        use crate::config::source::ConfigSource;
+        let source = ConfigSource::from_pairs([(
+            "security.trusted_proxies",
+            serde_json::json!(["10.0.0.0/8"]),
+        )]);
+        let security = crate::config::security::SecurityConfig::load(&source).expect("valid");
+        let server = crate::config::ServerConfig::load(&source).expect("valid");
+        let hardening = Hardening::new(&security, &server, crate::config::Environment::Development)
+            .expect("boots");
+        let line = |peer: &str| {
+            let request = actix_web::test::TestRequest::get()
+                .uri("/posts?token=secret")
+                .peer_addr(peer.parse().expect("address"))
+                .insert_header(("x-forwarded-for", "203.0.113.5"))
+                .to_srv_request();
+            let captured = Captured(Arc::default());
+            let writer = captured.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .finish();
+            let entry = AccessEntry::of(&request, &hardening);
+            tracing::subscriber::with_default(subscriber, || {
+                entry.log(&RequestId(Repr::Generated(9)), StatusCode::OK);
+            });
+            let bytes = captured.0.lock().expect("buffer").clone();
+            String::from_utf8(bytes).expect("utf-8")
+        };
+        let proxied = line("10.1.2.3:4000");
+        assert!(proxied.contains("client=203.0.113.5"), "{proxied}");
+        assert!(
+            proxied.contains("path=\"/posts\"") || proxied.contains("path=/posts"),
+            "{proxied}"
+        );
+        assert!(!proxied.contains("secret"), "no query: {proxied}");
+        let direct = line("198.51.100.1:4000");
+        assert!(
+            direct.contains("client=198.51.100.1"),
+            "a client's own header is ignored: {direct}"
+        );
     }
 
     #[actix_web::test]

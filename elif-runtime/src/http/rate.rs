@@ -15,7 +15,7 @@ use futures_core::future::LocalBoxFuture;
 use crate::error::Error;
 use crate::http::RequestContext;
 use crate::http::hardening::{AuthenticatedBy, ClientIp};
-use crate::ratelimit::{Decision, Failure, Limiter, Mode, Quota};
+use crate::ratelimit::{Decision, Failure, Key, Limiter, Mode, Quota};
 
 /// A route's rate limit, as `#[throttle]` declares it.
 #[derive(Debug, Clone, Copy)]
@@ -138,7 +138,7 @@ pub fn throttle(cx: &RequestContext<'_>, route: &RouteThrottle) -> Throttled {
         (Some(local), false) => local,
         _ => &limits.limiter,
     };
-    match limiter.check_now(name, &key, quota, Mode::Hit) {
+    match limiter.check_now(name, key.as_key(), quota, Mode::Hit) {
         Some(decision) => match judge(request, &decision, name, quota, own) {
             Ok(()) => Throttled::Pass,
             Err(error) => Throttled::Refused(error),
@@ -148,7 +148,7 @@ pub fn throttle(cx: &RequestContext<'_>, route: &RouteThrottle) -> Throttled {
             Throttled::Wait(Box::pin(async move {
                 let decision = limits
                     .limiter
-                    .check(name, &key, quota, Mode::Hit, limits.on_failure)
+                    .check(name, key.as_key(), quota, Mode::Hit, limits.on_failure)
                     .await;
                 judge(&request, &decision, name, quota, own)
             }))
@@ -156,24 +156,44 @@ pub fn throttle(cx: &RequestContext<'_>, route: &RouteThrottle) -> Throttled {
     }
 }
 
+/// A request's key, owned (a route's limit may wait for Redis with it).
+enum OwnedKey {
+    Address(std::net::IpAddr),
+    Named(String),
+}
+
+impl OwnedKey {
+    fn as_key(&self) -> Key<'_> {
+        match self {
+            Self::Address(ip) => Key::Address(*ip),
+            Self::Named(name) => Key::Named(name),
+        }
+    }
+}
+
 /// The key of `request` under `key`.
-fn key_of(request: &HttpRequest, key: ThrottleKey) -> String {
-    let address =
-        || ClientIp::of(request).map_or_else(|| "unknown".to_owned(), |ip| format!("ip:{ip}"));
+fn key_of(request: &HttpRequest, key: ThrottleKey) -> OwnedKey {
+    let address = || match ClientIp::of(request) {
+        Some(ip) => OwnedKey::Address(ip.0),
+        None => OwnedKey::Named("unknown".to_owned()),
+    };
     let authenticated = || request.extensions().get::<AuthenticatedBy>().cloned();
+    let named = OwnedKey::Named;
     match key {
         ThrottleKey::Ip => address(),
         ThrottleKey::User => {
-            authenticated().map_or_else(address, |by| format!("user:{}", by.subject))
+            authenticated().map_or_else(address, |by| named(format!("user:{}", by.subject)))
         }
         ThrottleKey::Token => match authenticated() {
             Some(AuthenticatedBy {
                 token: Some(token), ..
-            }) => format!("token:{token}"),
-            Some(by) => format!("user:{}", by.subject),
+            }) => named(format!("token:{token}")),
+            Some(by) => named(format!("user:{}", by.subject)),
             None => address(),
         },
-        ThrottleKey::Custom(key) => key(request).map_or_else(address, |k| format!("key:{k}")),
+        ThrottleKey::Custom(key) => {
+            key(request).map_or_else(address, |k| named(format!("key:{k}")))
+        }
     }
 }
 
