@@ -311,17 +311,12 @@ conns_run() { # name port; the server is running as $conns_pid -> appends a line
     sub("connections=", "", $1); printf "%s %s %s %s %s %s rss_mib=%.1f\n", label, $1, $2, $3, $4, $5, hwm / 1024 }')")
 }
 
-if [ "$suite" = conns ]; then
-  CONNS=${CONNS:-10000} CONNS_RATE=${CONNS_RATE:-2000} CONNS_SECONDS=${CONNS_SECONDS:-20}
-  CONNS_RAMP=${CONNS_RAMP:-5} CONNS_WARMUP=${CONNS_WARMUP:-2}
-  # Servers and client inherit it (the hard limit here is 20,000).
-  ulimit -n 20000
-  started=$SECONDS
+# The example blog's database, as a deploy leaves it: migrations applied
+# by the app's command; then one start in development mode seeds its first
+# post (id 1, with an author and two tags), which production does not.
+blog_database() {
   export DATABASE_URL="sqlite://$out/blog.sqlite3"
-  # Deployed as in production: migrations applied by the app's command.
   target/release/example-blog migrate up >"$out/migrate.log" 2>&1 || { cat "$out/migrate.log" >&2; exit 1; }
-  # The blog seeds its first post (id 1, with an author and two tags) at
-  # start outside production only: one start in development mode does it.
   APP_ENV=development PORT=9104 taskset -c 0 target/release/example-blog >"$out/seed.log" 2>&1 &
   seed_pid=$!
   pids+=("$seed_pid")
@@ -330,6 +325,15 @@ if [ "$suite" = conns ]; then
     sleep 0.05
   done
   stop "$seed_pid"
+}
+
+if [ "$suite" = conns ]; then
+  CONNS=${CONNS:-10000} CONNS_RATE=${CONNS_RATE:-2000} CONNS_SECONDS=${CONNS_SECONDS:-20}
+  CONNS_RAMP=${CONNS_RAMP:-5} CONNS_WARMUP=${CONNS_WARMUP:-2}
+  # Servers and client inherit it (the hard limit here is 20,000).
+  ulimit -n 20000
+  started=$SECONDS
+  blog_database
   export KEEP_ALIVE=75 RAW_SHAPE=blog
   start elif $ELIF_PORT example-blog /posts/1; conns_pid=$started_pid
   start raw $RAW_PORT raw-db /posts/1; raw_pid=$started_pid
@@ -360,16 +364,7 @@ if [ "$suite" = slow ]; then
   command -v slowhttptest >/dev/null || { echo "installing slowhttptest (Debian package)" >&2; apt-get install -y -qq slowhttptest >/dev/null; }
   SLOW_CONNS=${SLOW_CONNS:-1000} SLOW_RATE=${SLOW_RATE:-200} SLOW_INTERVAL=${SLOW_INTERVAL:-2} SLOW_SECONDS=${SLOW_SECONDS:-20}
   ulimit -n 20000
-  export DATABASE_URL="sqlite://$out/blog.sqlite3"
-  target/release/example-blog migrate up >"$out/migrate.log" 2>&1 || { cat "$out/migrate.log" >&2; exit 1; }
-  APP_ENV=development PORT=9104 taskset -c 0 target/release/example-blog >"$out/seed.log" 2>&1 &
-  seed_pid=$!
-  pids+=("$seed_pid")
-  for _ in $(seq 1 200); do
-    curl -fs http://127.0.0.1:9104/posts/1 >/dev/null 2>&1 && break
-    sleep 0.05
-  done
-  stop "$seed_pid"
+  blog_database
   start elif $ELIF_PORT example-blog /posts/1; slow_pid=$started_pid
   slow_lines=()
   for mode in headers body; do

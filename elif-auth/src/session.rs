@@ -517,15 +517,9 @@ impl Sessions {
 
     /// The session id in `request`'s cookie, if there is one.
     pub fn id_of(&self, request: &HttpRequest) -> Option<String> {
-        request
-            .headers()
-            .get_all(elif::http::header::COOKIE)
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == self.cookie)
-            .map(|(_, value)| value.trim_matches('"').to_owned())
+        crate::csrf::cookie_value(request, &self.cookie)
             .filter(|value| !value.is_empty())
+            .map(str::to_owned)
     }
 
     /// The subject of session `id`, if it is valid; it counts as activity

@@ -137,6 +137,10 @@ impl Redis {
 
     /// The shared connection (made now if it is not yet), within the timeout.
     pub async fn connection(&self) -> Result<::redis::aio::ConnectionManager, RedisError> {
+        // Made once: later commands take it without a timer.
+        if let Some(connection) = self.connection.get() {
+            return Ok(connection.clone());
+        }
         let connect = self.connection.get_or_try_init(|| async {
             let config = ::redis::aio::ConnectionManagerConfig::new()
                 .set_connection_timeout(Some(self.timeout))
@@ -156,13 +160,17 @@ impl Redis {
         }
     }
 
-    /// Runs `command`, within the timeout.
+    /// Runs `command`, within the timeout (the connection's own response
+    /// timeout: no timer of elif's per command).
     pub async fn query<T: ::redis::FromRedisValue>(
         &self,
         command: &::redis::Cmd,
     ) -> Result<T, RedisError> {
         let mut connection = self.connection().await?;
-        bounded(self.timeout, command.query_async::<T>(&mut connection)).await
+        command
+            .query_async::<T>(&mut connection)
+            .await
+            .map_err(|e| RedisError(e.to_string()))
     }
 
     /// Runs `script` (by its digest, loading it when Redis does not know
@@ -172,19 +180,9 @@ impl Redis {
         invocation: &::redis::ScriptInvocation<'_>,
     ) -> Result<T, RedisError> {
         let mut connection = self.connection().await?;
-        bounded(self.timeout, invocation.invoke_async::<T>(&mut connection)).await
-    }
-}
-
-async fn bounded<T>(
-    timeout: Duration,
-    future: impl std::future::Future<Output = ::redis::RedisResult<T>>,
-) -> Result<T, RedisError> {
-    match tokio::time::timeout(timeout, future).await {
-        Ok(result) => result.map_err(|e| RedisError(e.to_string())),
-        Err(_) => Err(RedisError(format!(
-            "Redis did not answer within {} ms",
-            timeout.as_millis()
-        ))),
+        invocation
+            .invoke_async::<T>(&mut connection)
+            .await
+            .map_err(|e| RedisError(e.to_string()))
     }
 }

@@ -856,18 +856,8 @@ mod tests {
                 .peer_addr(peer.parse().expect("address"))
                 .insert_header(("x-forwarded-for", "203.0.113.5"))
                 .to_srv_request();
-            let captured = Captured(Arc::default());
-            let writer = captured.clone();
-            let subscriber = tracing_subscriber::fmt()
-                .with_writer(move || writer.clone())
-                .with_ansi(false)
-                .finish();
             let entry = AccessEntry::of(&request, &hardening);
-            tracing::subscriber::with_default(subscriber, || {
-                entry.log(&RequestId(Repr::Generated(9)), StatusCode::OK);
-            });
-            let bytes = captured.0.lock().expect("buffer").clone();
-            String::from_utf8(bytes).expect("utf-8")
+            logged(|| entry.log(&RequestId(Repr::Generated(9)), StatusCode::OK))
         };
         let proxied = line("10.1.2.3:4000");
         assert!(proxied.contains("client=203.0.113.5"), "{proxied}");
@@ -883,16 +873,23 @@ mod tests {
         );
     }
 
-    #[actix_web::test]
-    async fn a_flood_of_503s_is_one_warning_and_other_5xx_are_one_error_each() {
+    /// What `work` logs, as the fmt subscriber writes it.
+    fn logged(work: impl FnOnce()) -> String {
         let captured = Captured(Arc::default());
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
             .with_ansi(false)
             .finish();
+        tracing::subscriber::with_default(subscriber, work);
+        let bytes = captured.0.lock().expect("buffer").clone();
+        String::from_utf8(bytes).expect("utf-8")
+    }
+
+    #[actix_web::test]
+    async fn a_flood_of_503s_is_one_warning_and_other_5xx_are_one_error_each() {
         let id = RequestId(Repr::Generated(7));
-        tracing::subscriber::with_default(subscriber, || {
+        let log = logged(|| {
             for (status, code, times) in [(503, "TEST_OVERLOADED", 50), (500, "TEST_BROKEN", 3)] {
                 let error = Error::new(status, code, "it failed");
                 let problem = error.to_problem(Some(&id.to_string()), true);
@@ -903,7 +900,6 @@ mod tests {
                 }
             }
         });
-        let log = String::from_utf8(captured.0.lock().expect("buffer").clone()).expect("utf-8");
         let overloaded: Vec<&str> = log
             .lines()
             .filter(|l| l.contains("TEST_OVERLOADED"))
