@@ -257,6 +257,11 @@ async fn the_guard_admits_valid_credentials_and_refuses_each_bad_one_with_its_co
         assert_eq!(anonymous.status(), 401, "{}", anonymous.text());
         assert_eq!(code(&anonymous), "AUTH_REQUIRED");
         assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
+        assert_eq!(
+            anonymous.header_all("www-authenticate").count(),
+            1,
+            "the challenge is sent once"
+        );
 
         let me = app.acting_as(&alice).await.get("/me").await;
         assert_eq!(me.status(), 200, "{}", me.text());

@@ -134,6 +134,9 @@ fn assert_limited(response: &TestResponse, retry_after: &str, policy: &str) {
     let problem: Value = response.json();
     assert_eq!(problem["code"], "RATE_LIMITED");
     assert_eq!(response.header("retry-after"), Some(retry_after));
+    for name in ["retry-after", "ratelimit", "ratelimit-policy"] {
+        assert_eq!(response.header_all(name).count(), 1, "{name} once");
+    }
     assert_eq!(response.header("ratelimit-policy"), Some(policy));
     assert!(
         response.header("ratelimit").unwrap().contains(";r=0;"),

@@ -498,8 +498,15 @@ fn render(
     };
     let (request, old) = response.into_parts();
     let mut new: HttpResponse<BoxBody> = problem.response();
+    // The old response's other headers (a `Set-Cookie`, an `Allow`) go
+    // along; those the problem sets itself (`Retry-After`, its own
+    // headers, the body's type and length) are not sent twice.
+    let own: Vec<HeaderName> = new.headers().keys().cloned().collect();
     for (name, value) in old.headers() {
-        if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH {
+        if name != CONTENT_TYPE
+            && name != actix_web::http::header::CONTENT_LENGTH
+            && !own.contains(name)
+        {
             new.headers_mut().append(name.clone(), value.clone());
         }
     }
