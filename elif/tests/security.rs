@@ -309,6 +309,13 @@ async fn production_answers_its_hosts_only() {
     }
     let probe = get_with(&app, "/health", &[("host", "10.0.0.7:8080")]).await;
     assert_eq!(probe.status(), 200, "probes by address are answered");
+    let map = serde_json::to_value(app.booted().map().as_ref()).unwrap();
+    let http = &map["http"];
+    assert_eq!(http["allowed_hosts"], json!(["127.0.0.1", ".example.com"]));
+    assert_eq!(http["hsts"], "max-age=31536000; includeSubDomains");
+    assert_eq!(http["headers"][2], json!(["x-frame-options", "DENY"]));
+    assert_eq!(http["limits"]["max_headers"], 64);
+    assert_eq!(http["cors"]["allowed_origins"], json!([]), "CORS off");
     app.stop().await;
 
     let report = App::new()

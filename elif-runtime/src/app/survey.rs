@@ -300,6 +300,7 @@ impl Survey {
             report: &report,
             layers: &self.layers,
             migrations: &self.migrations,
+            http: self.hardening.as_deref().map(Hardening::summary),
         })
     }
 

@@ -62,6 +62,57 @@ pub(crate) struct Hardening {
     cors: Option<Cors>,
     /// The limits of a request's head and time.
     limits: Limits,
+    /// What `map` shows of these settings.
+    summary: HttpLayers,
+}
+
+/// What every route of the app runs through, as `map --json` shows it
+/// (`http`): the headers every response carries, HSTS, the hosts answered,
+/// the trusted proxies, CORS and the head and time limits. A route's own
+/// rate limit and body limit are on the route.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HttpLayers {
+    /// Header name and value, in the order they are added.
+    pub headers: Vec<(String, String)>,
+    /// `Strict-Transport-Security`, sent in production over HTTPS; `None`: off.
+    pub hsts: Option<String>,
+    /// The hosts answered; `None`: any (development and test, or `*`).
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Proxies whose forwarding headers are believed.
+    pub trusted_proxies: Vec<String>,
+    /// The origins allowed cross-origin (empty: none), and with what.
+    pub cors: CorsSummary,
+    /// `server.max_headers`, `max_header_bytes`, `max_url_length`,
+    /// `request_timeout_ms`.
+    pub limits: LimitsSummary,
+}
+
+/// CORS as `map` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CorsSummary {
+    /// Allowed origins, as configured.
+    pub allowed_origins: Vec<String>,
+    /// Methods allowed cross-origin.
+    pub allowed_methods: Vec<String>,
+    /// Request headers allowed cross-origin.
+    pub allowed_headers: Vec<String>,
+    /// Response headers exposed.
+    pub exposed_headers: Vec<String>,
+    /// Whether credentials go cross-origin.
+    pub allow_credentials: bool,
+}
+
+/// The head and time limits as `map` shows them.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct LimitsSummary {
+    /// Header lines.
+    pub max_headers: usize,
+    /// Bytes of header names and values.
+    pub max_header_bytes: usize,
+    /// Bytes of path and query.
+    pub max_url_length: usize,
+    /// Until the app must answer.
+    pub request_timeout_ms: u64,
 }
 
 /// `[server]`'s limits that the pipeline checks.
@@ -180,7 +231,37 @@ impl Hardening {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let summary = HttpLayers {
+            headers: headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            hsts: hsts
+                .as_ref()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            allowed_hosts: hosts.as_ref().map(|_| config.allowed_hosts.clone()),
+            trusted_proxies: config.trusted_proxies.clone(),
+            cors: CorsSummary {
+                allowed_origins: config.cors.allowed_origins.clone(),
+                allowed_methods: config.cors.allowed_methods.clone(),
+                allowed_headers: config.cors.allowed_headers.clone(),
+                exposed_headers: config.cors.exposed_headers.clone(),
+                allow_credentials: config.cors.allow_credentials,
+            },
+            limits: LimitsSummary {
+                max_headers: server.max_headers,
+                max_header_bytes: server.max_header_bytes,
+                max_url_length: server.max_url_length,
+                request_timeout_ms: server.request_timeout_ms,
+            },
+        };
         Ok(Self {
+            summary,
             headers: headers.into_boxed_slice(),
             hsts,
             hosts,
@@ -206,19 +287,7 @@ impl Hardening {
             .ok()
             .zip(ServerConfig::load(&empty).ok())
             .and_then(|(config, server)| Self::new(&config, &server, Environment::Development).ok())
-            .unwrap_or_else(|| Self {
-                headers: Box::new([]),
-                hsts: None,
-                hosts: None,
-                proxies: Box::new([]),
-                cors: None,
-                limits: Limits {
-                    max_headers: 96,
-                    max_header_bytes: 128 * 1024,
-                    max_url_length: 128 * 1024,
-                    request_timeout: std::time::Duration::from_secs(30),
-                },
-            })
+            .unwrap_or_else(|| unreachable!("the default settings boot"))
     }
 
     /// Checks a request before the app sees it: a production app answers
@@ -502,6 +571,11 @@ impl Limits {
 }
 
 impl Hardening {
+    /// What `map` shows of these settings.
+    pub(crate) fn summary(&self) -> &HttpLayers {
+        &self.summary
+    }
+
     /// How long the app has to answer a request.
     pub(crate) fn request_timeout(&self) -> std::time::Duration {
         self.limits.request_timeout

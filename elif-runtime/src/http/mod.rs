@@ -42,7 +42,9 @@ pub use controller::{ArgumentInfo, Controller, MountFn, RouteInfo, Routes};
 pub use controller::{ArgumentSpec, RouteResult, RouteSpec, describe_routes, dispatch};
 pub use extract::{Extension, Extract, FromPathSegment, Query, extract, path_param};
 pub use guard::{DynGuard, Guard, RequestContext, authorization_token};
-pub use hardening::{AuthenticatedBy, ClientIp, DEFAULT_HEADERS, Provenance};
+pub use hardening::{
+    AuthenticatedBy, ClientIp, CorsSummary, DEFAULT_HEADERS, HttpLayers, LimitsSummary, Provenance,
+};
 pub use intercept::{ExceptionFilter, Interceptor, finish, response_error};
 pub use layers::{
     AppLayers, DynFilter, DynInterceptor, catch_app, catch_route, has_app_guards,

@@ -52,6 +52,8 @@ pub(crate) struct MapSource<'a> {
     pub(crate) migrations: &'a [crate::data::Migrations],
     /// What the app builder adds around every route.
     pub(crate) layers: &'a LayerNames,
+    /// The `[security]` and `[server]` rules every request meets.
+    pub(crate) http: Option<&'a crate::http::HttpLayers>,
 }
 
 /// What a secret's value is shown as.
@@ -164,6 +166,7 @@ impl AppMap {
                 .map(model_map)
                 .collect(),
             config,
+            http: survey.http.cloned(),
             diagnostics: survey.report.diagnostics().to_vec(),
         }
     }
@@ -183,6 +186,7 @@ impl AppMap {
             routes: Vec::new(),
             models: Vec::new(),
             config: Vec::new(),
+            http: None,
             diagnostics: report.diagnostics().to_vec(),
         }
     }

@@ -35,6 +35,9 @@ pub struct AppMap {
     pub models: Vec<ModelMap>,
     /// Every config key the app reads, with its value's origin.
     pub config: Vec<ConfigEntry>,
+    /// What every route runs through (security headers, hosts, proxies,
+    /// CORS, limits); `None` when the config did not load.
+    pub http: Option<crate::http::HttpLayers>,
     /// Every problem `check` would report.
     pub diagnostics: Vec<Diagnostic>,
 }
