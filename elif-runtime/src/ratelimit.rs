@@ -73,23 +73,16 @@ impl ConfigSection for RateLimitConfig {
         let limit = source.field(
             s,
             "limit",
-            FieldSpec {
-                default: Some(|| DEFAULT_LIMIT),
-                ..FieldSpec::default()
-            },
+            FieldSpec::defaulted(|| DEFAULT_LIMIT),
             &mut problems,
         );
         let window_secs = source.field(
             s,
             "window_secs",
-            FieldSpec {
-                default: Some(|| DEFAULT_WINDOW_SECS),
-                validate: Some(|w: &u64| match w {
-                    0 => Err("must be at least 1 second".to_owned()),
-                    _ => Ok(()),
-                }),
-                ..FieldSpec::default()
-            },
+            FieldSpec::defaulted(|| DEFAULT_WINDOW_SECS).checked(|w| match w {
+                0 => Err("must be at least 1 second".to_owned()),
+                _ => Ok(()),
+            }),
             &mut problems,
         );
         let burst = source.field(
@@ -121,20 +114,14 @@ impl ConfigSection for RateLimitConfig {
         let on_store_failure = source.field(
             s,
             "on_store_failure",
-            FieldSpec {
-                default: Some(|| Failure::Open),
-                ..FieldSpec::default()
-            },
+            FieldSpec::defaulted(|| Failure::Open),
             &mut problems,
         );
         let key_prefix = source.field(s, "key_prefix", FieldSpec::default(), &mut problems);
         let share_default = source.field(
             s,
             "share_default",
-            FieldSpec {
-                default: Some(|| false),
-                ..FieldSpec::default()
-            },
+            FieldSpec::defaulted(|| false),
             &mut problems,
         );
         match (

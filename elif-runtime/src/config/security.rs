@@ -251,12 +251,12 @@ fn read<T: serde::de::DeserializeOwned>(
     validate: Validate<T>,
     problems: &mut Vec<ConfigProblem>,
 ) -> Option<T> {
-    let spec = FieldSpec {
-        default: Some(default),
-        validate: Some(validate),
-        ..FieldSpec::default()
-    };
-    source.field(section, name, spec, problems)
+    source.field(
+        section,
+        name,
+        FieldSpec::defaulted(default).checked(validate),
+        problems,
+    )
 }
 
 fn check_headers(headers: &BTreeMap<String, HeaderSetting>) -> Result<(), String> {

@@ -291,6 +291,24 @@ pub struct FieldSpec<T> {
     pub validate: Option<Validate<T>>,
 }
 
+impl<T> FieldSpec<T> {
+    /// A field with a default and no check.
+    pub fn defaulted(default: fn() -> T) -> Self {
+        Self {
+            default: Some(default),
+            ..Self::default()
+        }
+    }
+
+    /// The same spec with a check.
+    pub fn checked(self, validate: Validate<T>) -> Self {
+        Self {
+            validate: Some(validate),
+            ..self
+        }
+    }
+}
+
 impl<T> Default for FieldSpec<T> {
     fn default() -> Self {
         Self {
