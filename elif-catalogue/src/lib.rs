@@ -565,6 +565,20 @@ catalogue! {
         wrong: "#[post(\"/login\")]\n#[throttle(limit = 0, per = \"1 minute\")]\nasync fn login(&self) {}",
         right: "#[post(\"/login\")]\n#[throttle(limit = 5, per = \"1m\")]\nasync fn login(&self) {}",
     }
+    /// `#[openapi]` misused.
+    EL0039 = {
+        phase: Phase::Compile,
+        title: "`#[openapi]` misused",
+        explanation: "`#[openapi(..)]` goes next to a route attribute and says what the route's API description \
+            cannot read from its signature and doc comment: `operation_id`, `summary`, `hidden`, the success \
+            response of a handler that answers `HttpResponse` (`status = 201, body = T`; `body` needs `status`), \
+            `errors(E)` (domain error types whose variants it may answer with), `responses(409)` (further \
+            statuses), and JSON `example` / `response_example` text, checked when it compiles. Statuses are \
+            100-599; one `#[openapi]` per route.",
+        hint: "write `#[openapi(status = 200, body = LoggedIn, errors(LoginError))]` next to the route attribute",
+        wrong: "#[post(\"/login\")]\n#[openapi(body = LoggedIn, example = \"{email: 1}\")]\nasync fn login(&self) -> Result<HttpResponse> {}",
+        right: "#[post(\"/login\")]\n#[openapi(status = 200, body = LoggedIn, example = r#\"{\"email\": \"ada@example.com\"}\"#)]\nasync fn login(&self) -> Result<HttpResponse> {}",
+    }
     /// A dependency nobody provides.
     EL1001 = {
         phase: Phase::Boot,

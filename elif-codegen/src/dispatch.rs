@@ -24,6 +24,7 @@ pub const ATTRIBUTES: &[&str] = &[
     "public",
     "requires",
     "throttle",
+    "openapi",
 ];
 
 /// Attribute names that are elif's only when written with the `elif::`
@@ -96,6 +97,7 @@ pub fn expand_attribute(name: &str, args: TokenStream, item: TokenStream) -> Opt
         "public" => crate::public(args, item),
         "requires" => crate::requires(args, item),
         "throttle" => crate::throttle(args, item),
+        "openapi" => crate::openapi(args, item),
         _ => return None,
     };
     Some(output)

@@ -29,7 +29,7 @@ mod serde_bridge;
 mod validate;
 
 pub use config::expand as derive_config;
-pub use controller::{expand as controller, public, requires, stray_route, throttle};
+pub use controller::{expand as controller, openapi, public, requires, stray_route, throttle};
 pub use domain_error::expand as derive_domain_error;
 pub use entry::{main, test};
 pub use factory::expand as factory;

@@ -130,6 +130,15 @@ pub fn throttle(args: TokenStream, item: TokenStream) -> TokenStream {
     attribute("throttle", args, item)
 }
 
+/// What a route's API description says beyond its signature and doc
+/// comment: `#[openapi(operation_id = "..", summary = "..", hidden,
+/// status = 200, body = T, errors(E), responses(409), example = "{..}",
+/// response_example = "{..}")]`, next to a route attribute.
+#[proc_macro_attribute]
+pub fn openapi(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute("openapi", args, item)
+}
+
 /// Derives `Validate`: `#[validate(length(min = 1, max = 200), email, range(..), custom = f, nested)]`.
 #[proc_macro_derive(Validate, attributes(validate))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {

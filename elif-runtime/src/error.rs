@@ -53,6 +53,27 @@ pub trait DomainError: fmt::Display + Send + Sync + 'static {
     fn hint(&self) -> Option<&'static str> {
         None
     }
+
+    /// Every error of the type, for the API description of the routes
+    /// that return it (`#[derive(DomainError)]` lists its variants).
+    fn declared() -> Vec<DeclaredProblem>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
+}
+
+/// One error a handler declares: a variant of its `#[derive(DomainError)]`
+/// type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DeclaredProblem {
+    /// Its HTTP status.
+    pub status: u16,
+    /// Its stable code (`POST_NOT_FOUND`).
+    pub code: &'static str,
+    /// Its message template, as declared (`post {0} does not exist`).
+    pub message: &'static str,
 }
 
 impl Error {

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod config;
+pub mod credentials;
 pub mod data;
 pub mod di;
 pub mod diagnostics;
@@ -17,6 +18,7 @@ pub mod http;
 pub mod inspect;
 pub mod module;
 mod net;
+pub mod openapi;
 pub mod ratelimit;
 pub mod redis;
 pub mod testing;
@@ -57,13 +59,14 @@ pub mod __private {
     };
     pub use crate::di::{Dependency, Resolver};
     pub use crate::http::{
-        Access, AppLayers, ArgumentInfo, ArgumentSpec, Controller, ExceptionFilter, Extract, Guard,
-        GuardSpec, HasSchema, HttpRequest, HttpResponse, Interceptor, Layer, Method, NoSchema,
-        RequestContext, Requirement, RouteInfo, RouteResult, RouteSpec, RouteThrottle, Routes,
-        Schema, SchemaProbe, ScopedProvider, Throttle, ThrottleKey, Throttled, catch_app,
-        catch_route, custom_method, describe_routes, dispatch, extract, finish, has_app_guards,
-        has_app_interceptors, path_param, reply, run_app_guards, run_app_interceptors,
-        set_body_limit, throttle, web,
+        Access, AppLayers, ArgumentInfo, ArgumentSpec, Controller, DeclaredProblem,
+        ExceptionFilter, Extract, Guard, GuardSpec, HasResponseDoc, HasSchema, HttpRequest,
+        HttpResponse, Interceptor, Layer, Method, NoResponseDoc, NoSchema, OperationSpec,
+        RequestContext, Requirement, ResponseDoc, ResponseProbe, ResponseSpec, RouteInfo,
+        RouteResult, RouteSpec, RouteThrottle, Routes, Schema, SchemaProbe, ScopedProvider,
+        Throttle, ThrottleKey, Throttled, catch_app, catch_route, custom_method, describe_routes,
+        dispatch, extract, finish, has_app_guards, has_app_interceptors, path_param, reply,
+        run_app_guards, run_app_interceptors, set_body_limit, throttle, web,
     };
     pub use crate::module::{
         AppCommand, CommandEntry, ControllerEntry, Module, ModuleDescriptor, ModuleMigrations,
@@ -72,6 +75,7 @@ pub mod __private {
     pub use crate::util::double_option;
     pub use crate::validate::{self, Validate};
     pub use crate::{BoxFuture, DomainError, Error, Result};
+    pub use actix_web::Error as ActixError;
     pub use actix_web::Route as ActixRoute;
     pub use actix_web::dev::{ServiceRequest, ServiceResponse};
     pub use diesel;

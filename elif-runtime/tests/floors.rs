@@ -25,6 +25,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("validate", 1),
     ("redis", 1),
     ("ratelimit", 1),
+    ("credentials", 1),
     // 2: modules, and the app's graph built from them.
     ("module", 2),
     // 3: serving requests; the database.
@@ -33,6 +34,7 @@ const FLOORS: &[(&str, u8)] = &[
     // 4: the app, its map, the test app.
     ("inspect", 4),
     ("app", 4),
+    ("openapi", 4),
     ("testing", 4),
     // The clock, re-exported from the data layer under its own name.
     ("time", 4),
@@ -52,11 +54,17 @@ const SIDEWAYS: &[(&str, &str)] = &[
     ("ratelimit", "redis"),
     // Its section.
     ("ratelimit", "config"),
+    // An authenticating guard's schemes depend on what the config turns on.
+    ("credentials", "config"),
     // The data layer answers HTTP: `Transactional` is an interceptor,
     // `Page` a response, its types have JSON Schemas.
     ("data", "http"),
     // The app builds and serves its map.
     ("app", "inspect"),
+    // The app serves and prints its description.
+    ("app", "openapi"),
+    // The description is read from the map.
+    ("openapi", "inspect"),
     // The test app boots and serves an app.
     ("testing", "app"),
 ];

@@ -38,8 +38,8 @@
 
 pub use elif_macros::{
     Config, DomainError, Schema, Validate, controller, delete, factory, get, guard, head,
-    injectable, main, migrations, model, module, options, patch, post, public, put, requires,
-    route, test, throttle,
+    injectable, main, migrations, model, module, openapi, options, patch, post, public, put,
+    requires, route, test, throttle,
 };
 /// serde's traits with elif's derives of them (`#[derive(Serialize,
 /// Deserialize)]`), so that an app needs no `serde` dependency of its own.
@@ -56,7 +56,7 @@ pub mod prelude {
     pub use crate::{
         App, Config, Deserialize, DomainError, Error, Lifecycle, Result, Schema, Serialize,
         Validate, controller, delete, factory, get, guard, head, injectable, model, module,
-        options, patch, post, public, put, requires, route, throttle,
+        openapi, options, patch, post, public, put, requires, route, throttle,
     };
     pub use elif_runtime::config::{Config, Environment, Secret};
     /// diesel's expression methods, for filters and order on a model's

@@ -4,6 +4,7 @@
 //! Templates, parameters and handler shapes are checked here; extractor,
 //! guard, interceptor and filter types by the compiler, through spanned bounds.
 
+mod openapi;
 mod parse;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
@@ -79,6 +80,18 @@ pub fn throttle(args: TokenStream, item: TokenStream) -> TokenStream {
     )
 }
 
+/// Expands `#[openapi(..)]` where the compiler finds it: `#[controller]`
+/// takes it off its routes, so anywhere else it is an error.
+pub fn openapi(_args: TokenStream, item: TokenStream) -> TokenStream {
+    stray_access(
+        "openapi",
+        "EL0039",
+        "`#[post(\"/login\")] #[openapi(operation_id = \"signIn\")] async fn login(&self, ..) ..`",
+        &TokenStream::new(),
+        item,
+    )
+}
+
 /// Expands `#[requires(..)]` where the compiler finds it: on a
 /// `#[controller]` impl block above `#[controller]`, it moves below it
 /// (where `#[controller]` reads it); anywhere else it is an error.
@@ -137,8 +150,13 @@ fn stray_access(
     args: &TokenStream,
     item: TokenStream,
 ) -> TokenStream {
+    let places = if name == "openapi" {
+        "on a route, next to its route attribute"
+    } else {
+        "on a route, next to its route attribute, or on the controller's impl block"
+    };
     let message = format!(
-        "`#[{name}]` is only read by `#[controller]`: on a route, next to its route attribute, or on the controller's impl block [{code}]\nhelp: write {example} inside `#[controller(\"/prefix\")] impl YourController {{ .. }}`"
+        "`#[{name}]` is only read by `#[controller]`: {places} [{code}]\nhelp: write {example} inside `#[controller(\"/prefix\")] impl YourController {{ .. }}`"
     );
     let span = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(syn::Item::Fn(f)) => f.sig.ident.span(),
@@ -236,6 +254,8 @@ fn generate(controller: &Controller) -> TokenStream {
 /// descriptions point to.
 struct Schemas<'a> {
     types: Vec<(String, &'a syn::Type)>,
+    /// The routes' return types, each once.
+    outputs: Vec<&'a syn::Type>,
 }
 
 impl<'a> Schemas<'a> {
@@ -250,7 +270,17 @@ impl<'a> Schemas<'a> {
                 }
             }
         }
-        Self { types }
+        let mut outputs: Vec<&syn::Type> = Vec::new();
+        for route in &controller.routes {
+            let text = route.output.to_token_stream().to_string();
+            if !outputs
+                .iter()
+                .any(|known| known.to_token_stream().to_string() == text)
+            {
+                outputs.push(&route.output);
+            }
+        }
+        Self { types, outputs }
     }
 
     /// The name of the probe of `ty`.
@@ -278,7 +308,29 @@ impl<'a> Schemas<'a> {
                 }
             }
         });
-        quote!(#(#functions)*)
+        // Return types also say what they answer (`Created<T>`: 201).
+        let outputs = self.outputs.iter().map(|ty| {
+            let name = self.responds(ty);
+            quote! {
+                fn #name() -> ::core::option::Option<#p::ResponseDoc> {
+                    #[allow(unused_imports)]
+                    use #p::{HasResponseDoc as _, NoResponseDoc as _};
+                    (&&#p::ResponseProbe::<#ty>::new()).probe()
+                }
+            }
+        });
+        quote!(#(#functions)* #(#outputs)*)
+    }
+
+    /// The name of the response probe of return type `ty`.
+    fn responds(&self, ty: &syn::Type) -> Ident {
+        let text = ty.to_token_stream().to_string();
+        let index = self
+            .outputs
+            .iter()
+            .position(|known| known.to_token_stream().to_string() == text)
+            .unwrap_or_default();
+        Ident::new(&format!("__elif_responds_{index}"), Span::call_site())
     }
 }
 
@@ -307,6 +359,8 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
     let extractors = typed(false);
     let response = type_text(&route.output);
     let response_schema = probe(&route.output);
+    let responds = schemas.responds(&route.output);
+    let operation = openapi::spec(&route.doc, &controller.doc, route.openapi.as_ref());
     let names = |controller_level, route_level| {
         let names = chain(controller_level, route_level)
             .into_iter()
@@ -324,6 +378,7 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
                 name: #name,
                 authenticates: <#g as #p::Guard>::AUTHENTICATES,
                 enforces: <#g as #p::Guard>::ENFORCES_REQUIREMENTS,
+                security: <#g as #p::Guard>::security,
             })
         });
     let guards = quote!(&[#(#guards),*]);
@@ -359,6 +414,8 @@ fn spec(controller: &Controller, route: &Route, schemas: &Schemas<'_>) -> TokenS
             filters: #filters,
             throttle: #throttle,
             body_limit: #body_limit,
+            responds: #responds,
+            operation: #operation,
             location: #p::Location { file: ::core::file!(), line: #line },
         }
     }

@@ -101,6 +101,10 @@ pub(crate) struct Route {
     pub(crate) throttle: Option<ThrottleAttr>,
     /// `body_limit = ..` on the route attribute, in bytes.
     pub(crate) body_limit: Option<usize>,
+    /// Its doc comment.
+    pub(crate) doc: String,
+    /// Its `#[openapi(..)]`.
+    pub(crate) openapi: Option<super::openapi::OpenApiAttr>,
 }
 
 /// A checked `#[throttle(..)]`.
@@ -170,6 +174,8 @@ pub(crate) struct Controller {
     pub(crate) throttle: Option<ThrottleAttr>,
     /// The routes, in declaration order.
     pub(crate) routes: Vec<Route>,
+    /// The impl block's doc comment (the controller's tag in OpenAPI).
+    pub(crate) doc: String,
 }
 
 /// The keys of a controller or route attribute, as written:
@@ -250,6 +256,7 @@ pub(crate) fn parse(
     let public = args.keyed.public.is_present() | take_public(&mut item.attrs, &mut errors);
     let requires = take_requires(&mut item.attrs, &mut errors);
     let throttle = take_throttle(&mut item.attrs, &mut errors);
+    let doc = super::openapi::doc_comment(&item.attrs);
     let layers = args.keyed.layers();
     let self_ty = (*item.self_ty).clone();
     let name = match &self_ty {
@@ -283,6 +290,7 @@ pub(crate) fn parse(
         requires,
         throttle,
         routes,
+        doc,
     };
     check(&controller, &mut errors);
     match errors.finish() {
@@ -425,6 +433,13 @@ fn route_of(
         .find(|attr| is_throttle(attr.path()))
         .cloned();
     let throttle = take_throttle(&mut function.attrs, errors);
+    let openapi_attr = function
+        .attrs
+        .iter()
+        .find(|attr| super::openapi::is_openapi(attr.path()))
+        .cloned();
+    let openapi = super::openapi::take(&mut function.attrs, errors);
+    let doc = super::openapi::doc_comment(&function.attrs);
     let mut found: Vec<(syn::Attribute, &'static str)> = Vec::new();
     function.attrs.retain(|attr| {
         let method = ROUTE_ATTRIBUTES
@@ -456,6 +471,16 @@ fn route_of(
                     "EL0038",
                     format!(
                         "`#[throttle]` on `{}`, which is not a route\nhelp: `#[throttle]` goes next to a route attribute, or on the impl block for a limit its routes share",
+                        function.sig.ident
+                    ),
+                );
+            }
+            if let Some(attr) = openapi_attr {
+                errors.at(
+                    &attr,
+                    "EL0039",
+                    format!(
+                        "`#[openapi]` on `{}`, which is not a route\nhelp: `#[openapi(..)]` goes next to a route attribute",
                         function.sig.ident
                     ),
                 );
@@ -659,6 +684,8 @@ fn route_of(
         requires,
         throttle,
         body_limit,
+        doc,
+        openapi,
     })
 }
 

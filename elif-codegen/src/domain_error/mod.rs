@@ -134,12 +134,13 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             message,
             hint,
         } = problem;
+        let template = message.value();
         let message = syn::LitStr::new(&positional(&message.value()), message.span());
         let hint = match hint {
             Some(hint) => quote!(::core::option::Option::Some(#hint)),
             None => quote!(::core::option::Option::None),
         };
-        arms.push((pattern, status, code, message, hint));
+        arms.push((pattern, status, code, message, hint, template));
     };
     match &input.data {
         syn::Data::Enum(data) => {
@@ -186,18 +187,21 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     }
     errors.finish()?;
     let unused = Ident::new("unused_variables", Span::call_site());
-    let display = arms
-        .iter()
-        .map(|(pattern, _, _, message, _)| quote!(#pattern => ::core::write!(__elif_f, #message)));
+    let display = arms.iter().map(
+        |(pattern, _, _, message, _, _)| quote!(#pattern => ::core::write!(__elif_f, #message)),
+    );
     let status = arms
         .iter()
-        .map(|(pattern, status, _, _, _)| quote!(#[allow(#unused)] #pattern => #status));
+        .map(|(pattern, status, _, _, _, _)| quote!(#[allow(#unused)] #pattern => #status));
     let code = arms
         .iter()
-        .map(|(pattern, _, code, _, _)| quote!(#[allow(#unused)] #pattern => #code));
+        .map(|(pattern, _, code, _, _, _)| quote!(#[allow(#unused)] #pattern => #code));
     let hint = arms
         .iter()
-        .map(|(pattern, _, _, _, hint)| quote!(#[allow(#unused)] #pattern => #hint));
+        .map(|(pattern, _, _, _, hint, _)| quote!(#[allow(#unused)] #pattern => #hint));
+    let declared = arms.iter().map(|(_, status, code, _, _, template)| {
+        quote!(#p::DeclaredProblem { status: #status, code: #code, message: #template })
+    });
     Ok(quote! {
         const _: () = {
             #[automatically_derived]
@@ -220,12 +224,24 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 fn hint(&self) -> ::core::option::Option<&'static str> {
                     match self { #(#hint,)* }
                 }
+
+                fn declared() -> ::std::vec::Vec<#p::DeclaredProblem> {
+                    ::std::vec![#(#declared),*]
+                }
             }
 
             #[automatically_derived]
             impl ::core::convert::From<#ident> for #p::Error {
                 fn from(error: #ident) -> Self {
                     #p::Error::domain(error)
+                }
+            }
+
+            // So that a handler may return `Result<T, ThisError>`.
+            #[automatically_derived]
+            impl ::core::convert::From<#ident> for #p::ActixError {
+                fn from(error: #ident) -> Self {
+                    #p::ActixError::from(#p::Error::domain(error))
                 }
             }
         };

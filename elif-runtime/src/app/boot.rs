@@ -28,6 +28,8 @@ use crate::redis::{Redis, RedisConfig};
 
 /// The result of [`App::prepare`]: everything checked, nothing built yet.
 pub(super) struct Prepared {
+    /// The app's OpenAPI document.
+    pub(super) openapi: crate::openapi::OpenApi,
     pub(super) graph: ModuleGraph,
     pub(super) config: HashMap<ProviderKey, Instance>,
     pub(super) app_config: Arc<AppConfig>,
@@ -124,6 +126,7 @@ impl App {
         };
         let booted = Booted {
             map: Arc::new(prepared.map),
+            openapi: Arc::new(prepared.openapi),
             inspection,
             container,
             app_config,
@@ -173,6 +176,7 @@ impl App {
     pub(super) fn prepare(self, access: AccessRule) -> Result<Prepared, BootReport> {
         let survey = self.survey()?;
         let map = survey.map();
+        let openapi = survey.openapi(&map);
         let env_is_explicit = survey.env_is_explicit();
         let database_config = survey.section::<DatabaseConfig>();
         let (app_config, server_config) = (
@@ -231,6 +235,7 @@ impl App {
             lifecycle,
             name,
             map,
+            openapi,
             routes: routes.into_iter().map(|(_, route)| route).collect(),
             warnings: report,
         })

@@ -16,6 +16,7 @@ use crate::inspect::AppMap;
 pub struct Booted {
     /// The app as data.
     pub(super) map: Arc<AppMap>,
+    pub(super) openapi: Arc<crate::openapi::OpenApi>,
     /// Whether the `/_elif/*` endpoints are served, and behind which guard.
     pub(crate) inspection: Option<Inspection>,
     pub(super) container: Container,
@@ -57,6 +58,12 @@ impl Booted {
     /// The app's lifecycle (readiness, spawned tasks).
     pub fn lifecycle(&self) -> &Arc<Lifecycle> {
         &self.lifecycle
+    }
+
+    /// The app's OpenAPI document (what `/_elif/openapi.json` serves when
+    /// inspection is on).
+    pub fn openapi(&self) -> &Arc<crate::openapi::OpenApi> {
+        &self.openapi
     }
 
     /// The app as data (what `/_elif/map.json` serves when inspection is on).

@@ -1,5 +1,5 @@
 //! The app binary's command line: `serve` (the default), `check`, `routes`,
-//! `map`, `migrate`, `db seed`, and the commands the app's modules add
+//! `map`, `openapi`, `migrate`, `db seed`, and the commands the app's modules add
 //! (`commands(..)`). Only the requested output goes to stdout, so `--json`
 //! output can be piped; logs go to stderr.
 
@@ -94,6 +94,12 @@ fn builtin_cli(name: &'static str) -> Command {
                 .arg(json_flag("Print the map as JSON (format `elif.map`, schema in docs/map.schema.json)")),
         )
         .subcommand(
+            Command::new("openapi")
+                .about("Print the app's OpenAPI 3.1 document (JSON), built from its routes without a database or hooks")
+                .arg(Arg::new("yaml").long("yaml").action(ArgAction::SetTrue).help("Print YAML instead of JSON"))
+                .arg(Arg::new("out").long("out").value_name("FILE").help("Write it to FILE instead of stdout")),
+        )
+        .subcommand(
             Command::new("migrate")
                 .about("Apply or revert the migrations embedded in the binary (`App::migrations`)")
                 .subcommand_required(true)
@@ -165,6 +171,23 @@ pub(crate) async fn run(app: App, args: Vec<OsString>) -> crate::Result<()> {
         Some(("routes", _)) => {
             out(&app.map().routes_table());
             Ok(())
+        }
+        Some(("openapi", args)) => {
+            let document = app.openapi()?;
+            let text = if args.get_flag("yaml") {
+                crate::openapi::to_yaml(&document)
+            } else {
+                format!("{}\n", crate::openapi::to_json(&document))
+            };
+            match args.get_one::<String>("out") {
+                Some(path) => std::fs::write(path, text).map_err(|error| {
+                    Error::internal(format!("cannot write the document to {path}: {error}"))
+                }),
+                None => {
+                    out(&text);
+                    Ok(())
+                }
+            }
         }
         Some(("map", args)) => {
             let map = app.map();

@@ -1,5 +1,6 @@
 //! The inspection endpoints: `/_elif/map.json` serves the app's map (the
-//! same document as `map --json`). Without a guard they are on in
+//! same document as `map --json`), `/_elif/openapi.json` its OpenAPI
+//! document (as `openapi`) and `/_elif/docs/` Swagger UI reading it. Without a guard they are on in
 //! development and test, and only on a loopback address unless
 //! `app.env = "development"` is set explicitly: `APP_ENV` unset means
 //! development, and a server bound to `0.0.0.0` by a forgotten `APP_ENV`
@@ -64,19 +65,48 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 /// One scope with a static prefix: other requests pay a prefix comparison.
 pub(crate) fn register(
     config: &mut web::ServiceConfig,
-    map_json: Bytes,
+    documents: Documents,
     inspection: Option<Inspection>,
 ) {
     let mut scope = web::scope("/_elif");
     if let Some(Inspection { guard }) = inspection {
-        scope = scope.route(
-            "/map.json",
+        let json = |body: Bytes, guard: Option<Arc<dyn DynGuard>>| {
             web::get().to(move |request: HttpRequest| {
-                let map_json = map_json.clone();
+                let body = body.clone();
                 let guard = guard.clone();
-                async move { serve(&request, guard.as_deref(), map_json).await }
-            }),
-        );
+                async move { serve(&request, guard.as_deref(), body).await }
+            })
+        };
+        let docs = crate::openapi::ui::config();
+        let page_guard = guard.clone();
+        scope = scope
+            .route("/map.json", json(documents.map, guard.clone()))
+            .route("/openapi.json", json(documents.openapi, guard.clone()))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header((
+                            actix_web::http::header::LOCATION,
+                            crate::openapi::ui::DOCS_PATH,
+                        ))
+                        .finish()
+                }),
+            )
+            .route(
+                "/docs/{file:.*}",
+                web::get().to(move |request: HttpRequest| {
+                    let guard = page_guard.clone();
+                    let docs = docs.clone();
+                    async move {
+                        if let Some(guard) = guard.as_deref() {
+                            guard.check_dyn(&RequestContext::new(&request)).await?;
+                        }
+                        let file = request.match_info().get("file").unwrap_or_default();
+                        crate::Result::<HttpResponse>::Ok(crate::openapi::ui::file(file, docs))
+                    }
+                }),
+            );
     }
     config.service(scope.default_service(web::to(|| async { HttpResponse::NotFound().finish() })));
 }
@@ -94,9 +124,23 @@ async fn serve(
         .body(body))
 }
 
-/// The map as the bytes the endpoint serves, serialised once at start-up.
-pub(crate) fn map_bytes(map: &Arc<AppMap>) -> Bytes {
-    Bytes::from(map.to_json())
+/// The documents the endpoints serve, serialised once at start-up.
+#[derive(Clone)]
+pub(crate) struct Documents {
+    /// The map (`map --json`).
+    pub(crate) map: Bytes,
+    /// The OpenAPI document (`openapi`).
+    pub(crate) openapi: Bytes,
+}
+
+impl Documents {
+    /// The documents of `map` and `openapi`.
+    pub(crate) fn new(map: &Arc<AppMap>, openapi: &crate::openapi::OpenApi) -> Self {
+        Self {
+            map: Bytes::from(map.to_json()),
+            openapi: Bytes::from(crate::openapi::to_json(openapi)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -41,14 +41,22 @@ pub(crate) fn http_server(
     };
     let hardening = booted.hardening.clone();
     let rate_limits = booted.rate_limits.clone();
-    let map_json = inspection::map_bytes(booted.map());
+    // Serialised only when served.
+    let documents = booted
+        .inspection
+        .as_ref()
+        .map(|_| inspection::Documents::new(booted.map(), booted.openapi()))
+        .unwrap_or_else(|| inspection::Documents {
+            map: Default::default(),
+            openapi: Default::default(),
+        });
     let inspection = booted.inspection.clone();
     let database = booted.container().get::<crate::data::Database>();
     let server = actix_web::HttpServer::new(move || {
         let controllers = controllers.clone();
         let lifecycle = lifecycle.clone();
         let routes_container = container.clone();
-        let map_json = map_json.clone();
+        let documents = documents.clone();
         let inspection = inspection.clone();
         let database = database.clone();
         actix_web::App::new()
@@ -72,7 +80,7 @@ pub(crate) fn http_server(
                     .any(|r| could_answer_framework_paths(&r.path));
                 let framework = |config: &mut actix_web::web::ServiceConfig| {
                     health::register(config, lifecycle, database);
-                    inspection::register(config, map_json, inspection);
+                    inspection::register(config, documents, inspection);
                 };
                 if framework_first {
                     framework(config);

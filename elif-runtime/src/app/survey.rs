@@ -78,6 +78,17 @@ impl App {
         }
     }
 
+    /// The app's OpenAPI 3.1 document, built from its real registry (every
+    /// route's path, parameters, body, return type, guards, doc comment
+    /// and `#[openapi(..)]`) without building anything: what the
+    /// `openapi` command prints and `/_elif/openapi.json` serves. An app
+    /// whose graph or config has errors has none: the error carries them.
+    pub fn openapi(self) -> crate::Result<crate::openapi::OpenApi> {
+        let survey = self.survey().map_err(crate::Error::boot)?;
+        let map = survey.map();
+        Ok(survey.openapi(&map))
+    }
+
     /// The names of the app's guards, interceptors and filters, for the map.
     fn layer_names(&self) -> LayerNames {
         LayerNames {
@@ -98,6 +109,12 @@ impl App {
                 .collect(),
             interceptors: self.layers.interceptors.iter().map(Layer::name).collect(),
             filters: self.layers.filters.iter().map(Layer::name).collect(),
+            security: self
+                .layers
+                .guards
+                .iter()
+                .filter_map(Layer::security)
+                .collect(),
         }
     }
 
@@ -187,6 +204,7 @@ impl App {
             ConfigRequirement::of::<SecurityConfig>(),
             ConfigRequirement::of::<RateLimitConfig>(),
             ConfigRequirement::of::<RedisConfig>(),
+            ConfigRequirement::of::<crate::openapi::OpenApiConfig>(),
         ];
         for requirement in graph
             .graph
@@ -286,6 +304,30 @@ fn module_layers(modules: &ModuleTree) -> Vec<&'static ProviderDescriptor> {
 impl Survey {
     /// The app as data: the modules, components, routes and config found,
     /// with the app builder's layers around every route.
+    /// The app's OpenAPI document, from its map and routes.
+    pub(crate) fn openapi(&self, map: &AppMap) -> crate::openapi::OpenApi {
+        let mut guards = self.layers.security.clone();
+        for module in &self.graph.modules.modules {
+            guards.extend(module.descriptor.guards.iter().filter_map(Layer::security));
+        }
+        let source = self.source.as_ref();
+        let settings = source
+            .and_then(|s| crate::openapi::OpenApiConfig::load(s).ok())
+            .unwrap_or_default();
+        let unknown_fields = source
+            .and_then(|s| ServerConfig::load(s).ok())
+            .map(|server| server.unknown_fields)
+            .unwrap_or_default();
+        crate::openapi::document(&crate::openapi::Sources {
+            map,
+            routes: &self.routes,
+            guards,
+            config: source,
+            settings,
+            unknown_fields,
+        })
+    }
+
     pub(crate) fn map(&self) -> AppMap {
         let mut report = self.report.clone();
         report.extend(self.unsecured.iter().cloned());

@@ -89,6 +89,8 @@ pub struct GuardSpec {
     pub authenticates: bool,
     /// Its [`Guard::ENFORCES_REQUIREMENTS`](crate::http::Guard::ENFORCES_REQUIREMENTS).
     pub enforces: bool,
+    /// Its [`Guard::security`](crate::http::Guard::security).
+    pub security: crate::http::SecuritySchemes,
 }
 
 /// How a route is authenticated, as `routes` and `map --json` show it.

@@ -12,10 +12,13 @@ use actix_web::http::Method;
 use actix_web::{FromRequest, Handler, Responder, web};
 use elif_catalogue::EL1012;
 
+use crate::credentials::GuardSecurity;
 use crate::di::Container;
 use crate::di::provider::{Injectable, Instance, Location, ProviderDescriptor, downcast};
 use crate::diagnostics::Diagnostic;
+use crate::error::DeclaredProblem;
 use crate::http::AppLayers;
+use crate::http::ResponseDoc;
 use crate::http::access::{Access, GuardSpec, Requirement};
 use crate::http::router::{self, ErasedRoute, RouteEntry};
 use crate::http::scoped::ScopedProvider;
@@ -145,8 +148,40 @@ pub struct RouteInfo {
     pub throttle: RouteThrottle,
     /// Its own body limit in bytes (`body_limit = ..`), if any.
     pub body_limit: Option<usize>,
+    /// What its return type says of its responses, when it says something.
+    pub responds: Option<ResponseDoc>,
+    /// What its doc comment and `#[openapi]` add to its description.
+    pub operation: Operation,
+    /// Its authenticating guards' security schemes (the controller's and
+    /// the route's guards).
+    #[serde(skip)]
+    pub security: Vec<GuardSecurity>,
     /// Where the handler is declared.
     pub location: Option<Location>,
+}
+
+/// What a route's doc comment and `#[openapi(..)]` add to its description.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Operation {
+    /// The handler's doc comment: its first paragraph is the summary.
+    pub doc: String,
+    /// The controller's doc comment (its `impl` block's), for its tag.
+    pub tag_doc: String,
+    /// `operation_id = ".."`: replaces `Controller_handler`.
+    pub operation_id: Option<String>,
+    /// `summary = ".."`: replaces the doc comment's first paragraph.
+    pub summary: Option<String>,
+    /// `hidden`: the route is left out of the description.
+    pub hidden: bool,
+    /// `response(status = .., body = T)`: responses the return type does
+    /// not show (a handler answering `HttpResponse`).
+    pub responses: Vec<ResponseDoc>,
+    /// `errors(E, ..)`: domain errors the handler may answer with.
+    pub problems: Vec<DeclaredProblem>,
+    /// `example = ".."`: an example request body.
+    pub request_example: Option<serde_json::Value>,
+    /// `response_example = ".."`: an example body of its success response.
+    pub response_example: Option<serde_json::Value>,
 }
 
 fn throttle_text<S: serde::Serializer>(
@@ -192,8 +227,17 @@ impl RouteInfo {
             filters: Vec::new(),
             throttle: RouteThrottle::Default,
             body_limit: None,
+            responds: None,
+            operation: Operation::default(),
+            security: Vec::new(),
             location: None,
         }
+    }
+
+    /// Describes the route's success response (hand-written routes).
+    pub fn responds(mut self, response: ResponseDoc) -> Self {
+        self.responds = Some(response);
+        self
     }
 
     /// Marks the route public: anyone may call it (`#[public]`).
@@ -252,8 +296,80 @@ pub struct RouteSpec {
     pub throttle: RouteThrottle,
     /// Its own body limit in bytes.
     pub body_limit: Option<usize>,
+    /// What its return type says of its responses.
+    pub responds: fn() -> Option<ResponseDoc>,
+    /// Its doc comment and `#[openapi(..)]`.
+    pub operation: OperationSpec,
     /// Where the handler is declared.
     pub location: Location,
+}
+
+/// A route's doc comment and `#[openapi(..)]`, as generated code writes
+/// them (see [`Operation`]).
+#[doc(hidden)]
+pub struct OperationSpec {
+    /// The handler's doc comment.
+    pub doc: &'static str,
+    /// The controller's doc comment.
+    pub tag_doc: &'static str,
+    /// `operation_id = ".."`.
+    pub operation_id: Option<&'static str>,
+    /// `summary = ".."`.
+    pub summary: Option<&'static str>,
+    /// `hidden`.
+    pub hidden: bool,
+    /// `response(..)`, each.
+    pub responses: &'static [ResponseSpec],
+    /// `errors(E, ..)`: each type's declared problems.
+    pub errors: &'static [fn() -> Vec<DeclaredProblem>],
+    /// `example = ".."`, JSON checked by the macro.
+    pub request_example: Option<&'static str>,
+    /// `response_example = ".."`, JSON checked by the macro.
+    pub response_example: Option<&'static str>,
+}
+
+/// One `response(status = .., body = T, description = "..")`.
+#[doc(hidden)]
+pub struct ResponseSpec {
+    /// Its status.
+    pub status: u16,
+    /// Its body's schema, when it has a body.
+    pub schema: Option<fn() -> Option<serde_json::Value>>,
+    /// Its description; empty: the status's reason.
+    pub description: &'static str,
+}
+
+impl OperationSpec {
+    /// The description it adds.
+    fn operation(&self) -> Operation {
+        let example = |text: Option<&str>| text.and_then(|t| serde_json::from_str(t).ok());
+        Operation {
+            doc: self.doc.to_owned(),
+            tag_doc: self.tag_doc.to_owned(),
+            operation_id: self.operation_id.map(str::to_owned),
+            summary: self.summary.map(str::to_owned),
+            hidden: self.hidden,
+            responses: self
+                .responses
+                .iter()
+                .map(|r| {
+                    let schema = r.schema.and_then(|schema| schema());
+                    ResponseDoc {
+                        content_type: r.schema.map(|_| "application/json"),
+                        schema,
+                        headers: Vec::new(),
+                        problems: Vec::new(),
+                        description: String::new(),
+                        status: r.status,
+                    }
+                    .described(r.description)
+                })
+                .collect(),
+            problems: self.errors.iter().flat_map(|declared| declared()).collect(),
+            request_example: example(self.request_example),
+            response_example: example(self.response_example),
+        }
+    }
 }
 
 /// One handler argument, as generated code writes it.
@@ -307,6 +423,17 @@ impl RouteSpec {
             filters: self.filters.to_vec(),
             throttle: self.throttle,
             body_limit: self.body_limit,
+            responds: (self.responds)(),
+            operation: self.operation.operation(),
+            security: self
+                .guards
+                .iter()
+                .filter(|g| g.authenticates)
+                .map(|g| GuardSecurity {
+                    guard: g.name,
+                    schemes: g.security,
+                })
+                .collect(),
             location: Some(self.location),
         }
     }

@@ -110,6 +110,20 @@ pub trait Guard: Injectable {
     /// that enforces them stops the boot (`EL1017`).
     const ENFORCES_REQUIREMENTS: bool = false;
 
+    /// The credentials an authenticating guard accepts, for the API
+    /// description's security schemes (`elif openapi`), given the app's
+    /// config. None by default; a guard that authenticates says what it
+    /// reads, or its routes are described with no way to call them.
+    fn security(
+        config: &crate::config::source::ConfigSource,
+    ) -> Vec<crate::credentials::SecurityScheme>
+    where
+        Self: Sized,
+    {
+        let _ = config;
+        Vec::new()
+    }
+
     /// Decides whether the request may go on.
     fn check(&self, cx: &RequestContext<'_>) -> impl Future<Output = crate::Result<()>>;
 }

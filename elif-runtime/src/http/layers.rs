@@ -105,6 +105,7 @@ impl Layer<GuardKind> {
     pub const fn guard<G: Guard>() -> Self {
         Self::new::<G>(G::descriptor, cast_guard::<G>)
             .authenticating(G::AUTHENTICATES, G::ENFORCES_REQUIREMENTS)
+            .with_security(G::security)
     }
 }
 

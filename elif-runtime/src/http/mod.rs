@@ -8,6 +8,7 @@
 mod access;
 mod body;
 pub(crate) mod controller;
+mod describe;
 mod extract;
 mod guard;
 pub(crate) mod hardening;
@@ -22,6 +23,8 @@ mod schema;
 mod scoped;
 
 pub use crate::config::{DEFAULT_BODY_LIMIT, UnknownFields};
+pub use crate::credentials::{Credentials, GuardSecurity, SecurityScheme, SecuritySchemes};
+pub use crate::error::DeclaredProblem;
 pub use crate::module::Layer;
 #[doc(hidden)]
 pub use access::GuardSpec;
@@ -37,9 +40,12 @@ pub(crate) use body::BodySettings;
 #[doc(hidden)]
 pub use body::set_body_limit;
 pub use body::{Json, JsonBody, Lenient, Valid};
-pub use controller::{ArgumentInfo, Controller, MountFn, RouteInfo, Routes};
+pub use controller::{ArgumentInfo, Controller, MountFn, Operation, RouteInfo, Routes};
 #[doc(hidden)]
-pub use controller::{ArgumentSpec, RouteResult, RouteSpec, describe_routes, dispatch};
+pub use controller::{
+    ArgumentSpec, OperationSpec, ResponseSpec, RouteResult, RouteSpec, describe_routes, dispatch,
+};
+pub use describe::{Documented, HasResponseDoc, NoResponseDoc, ResponseDoc, ResponseProbe};
 pub use extract::{Extension, Extract, FromPathSegment, Query, extract, path_param};
 pub use guard::{DynGuard, Guard, RequestContext, authorization_token};
 pub use hardening::{

@@ -27,6 +27,8 @@ pub(crate) struct LayerNames {
     pub(crate) enforcing: Vec<&'static str>,
     pub(crate) interceptors: Vec<&'static str>,
     pub(crate) filters: Vec<&'static str>,
+    /// The authenticating guards' security schemes (for OpenAPI).
+    pub(crate) security: Vec<crate::credentials::GuardSecurity>,
 }
 
 /// What a map is read from: everything known of an app before anything

@@ -99,7 +99,7 @@ fn run<'a, C: AppCommand>(
 
 /// The names elif's own commands use.
 pub(crate) const BUILT_IN: &[&str] = &[
-    "serve", "check", "routes", "map", "migrate", "db", "explain", "help",
+    "serve", "check", "routes", "map", "openapi", "migrate", "db", "explain", "help",
 ];
 
 /// Whether `name` is lower-case words of letters and digits joined by

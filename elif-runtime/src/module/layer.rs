@@ -57,6 +57,8 @@ pub struct Layer<K> {
     /// Whether it enforces routes' requirements (a guard's
     /// `ENFORCES_REQUIREMENTS`).
     pub(crate) enforces: bool,
+    /// An authenticating guard's security schemes (`Guard::security`).
+    pub(crate) security: Option<crate::credentials::SecuritySchemes>,
     kind: PhantomData<fn() -> K>,
 }
 
@@ -73,6 +75,7 @@ impl<K> Layer<K> {
             rust_type: std::any::type_name::<T>,
             authenticates: false,
             enforces: false,
+            security: None,
             kind: PhantomData,
         }
     }
@@ -83,6 +86,24 @@ impl<K> Layer<K> {
         self.authenticates = authenticates;
         self.enforces = enforces;
         self
+    }
+
+    /// The same layer, with the security schemes of the guard it is.
+    pub(crate) const fn with_security(
+        mut self,
+        security: crate::credentials::SecuritySchemes,
+    ) -> Self {
+        self.security = Some(security);
+        self
+    }
+
+    /// The guard's security schemes, when it authenticates.
+    pub fn security(&self) -> Option<crate::credentials::GuardSecurity> {
+        let schemes = self.security.filter(|_| self.authenticates)?;
+        Some(crate::credentials::GuardSecurity {
+            guard: self.name(),
+            schemes,
+        })
     }
 
     /// Whether the component enforces routes' requirements.
