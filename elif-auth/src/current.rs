@@ -614,6 +614,60 @@ impl Guard for Authenticated {
     const AUTHENTICATES: bool = true;
     const ENFORCES_REQUIREMENTS: bool = true;
 
+    /// One scheme per mechanism `[auth] mechanisms` turns on: `jwt` and
+    /// `api_token` read `Authorization: <scheme> <token>` (HTTP bearer
+    /// when the scheme is `Bearer`, a header otherwise, as RealWorld's
+    /// `Token`), `session` its cookie.
+    fn security(
+        config: &elif::config::source::ConfigSource,
+    ) -> Vec<elif::http::SecurityScheme> {
+        use elif::config::ConfigSection as _;
+        use elif::http::{Credentials, SecurityScheme};
+        let Ok(auth) = AuthConfig::load(config) else {
+            return Vec::new();
+        };
+        let bearer = auth.scheme.eq_ignore_ascii_case("bearer");
+        let header = |format: Option<&str>| {
+            if bearer {
+                Credentials::Bearer {
+                    format: format.map(str::to_owned),
+                }
+            } else {
+                Credentials::Header {
+                    name: "Authorization".to_owned(),
+                }
+            }
+        };
+        let development = elif::config::AppConfig::load(config)
+            .map(|app| app.env != elif::config::Environment::Production)
+            .unwrap_or(true);
+        auth.mechanisms()
+            .map(|mechanism| match mechanism {
+                Mechanism::Jwt => SecurityScheme::new(
+                    "jwt",
+                    header(Some("JWT")),
+                    format!("`Authorization: {} <token>`, the token from logging in", auth.scheme),
+                ),
+                Mechanism::ApiToken => SecurityScheme::new(
+                    "api_token",
+                    header(None),
+                    format!("`Authorization: {} <api token>`, a token made with its abilities", auth.scheme),
+                ),
+                Mechanism::Session => {
+                    let name = crate::session::SessionConfig::load(config)
+                        .map(|s| s.cookie)
+                        .unwrap_or_else(|_| "session".to_owned());
+                    let name = if development { name } else { format!("__Host-{name}") };
+                    SecurityScheme::new(
+                        "session",
+                        Credentials::Cookie { name },
+                        "The session cookie set by logging in; unsafe methods also need the `X-XSRF-TOKEN` header",
+                    )
+                }
+            })
+            .collect()
+    }
+
     async fn check(&self, cx: &RequestContext<'_>) -> elif::Result<()> {
         self.admit(cx)
             .await

@@ -127,6 +127,12 @@ pub enum JwksError {
 impl JwksController {
     /// The JWK Set.
     #[get("/jwks.json")]
+    #[openapi(
+        status = 200,
+        body = serde_json::Value,
+        content_type = "application/jwk-set+json",
+        errors(JwksError)
+    )]
     async fn jwks(&self) -> elif::Result<elif::http::HttpResponse> {
         let set = self.jwt.jwks().ok_or(JwksError::SharedSecret)?;
         let body = serde_json::to_vec(&set).map_err(|e| Error::internal(e.to_string()))?;
@@ -135,6 +141,13 @@ impl JwksController {
             .insert_header((elif::http::header::CACHE_CONTROL, "public, max-age=300"))
             .body(body))
     }
+}
+
+/// The body of `GET /auth/csrf`.
+#[derive(Debug, Schema)]
+pub struct CsrfToken {
+    /// The token, to send back in `X-XSRF-TOKEN`.
+    pub token: String,
 }
 
 /// `GET /auth/csrf`: a CSRF token for the session the request carries,
@@ -150,6 +163,7 @@ impl CsrfController {
     /// `{"token": ".."}`, with the cookie; 400 `CSRF_NO_SESSION` for a
     /// request a token authenticated (it needs no CSRF token).
     #[get("/csrf")]
+    #[openapi(status = 200, body = CsrfToken, errors(CsrfError))]
     async fn csrf(
         &self,
         request: elif::http::HttpRequest,

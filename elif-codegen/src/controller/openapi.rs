@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! #[openapi(operation_id = "signIn", summary = "..", hidden,
-//!           status = 200, body = LoggedIn, errors(LoginError), responses(409),
+//!           status = 200, body = LoggedIn, content_type = "application/json",
+//!           errors(LoginError), responses(409),
 //!           example = r#"{"email": ".."}"#, response_example = r#"{..}"#)]
 //! ```
 
@@ -24,7 +25,8 @@ struct Args {
     summary: Option<syn::LitStr>,
     hidden: Flag,
     status: Option<syn::LitInt>,
-    body: Option<syn::Type>,
+    body: Types,
+    content_type: Option<syn::LitStr>,
     errors: Types,
     responses: attr::List<syn::LitInt>,
     example: Option<syn::LitStr>,
@@ -39,6 +41,7 @@ const SPEC: Spec = Spec::keys(
         "hidden",
         "status",
         "body",
+        "content_type",
         "errors",
         "responses",
         "example",
@@ -57,6 +60,8 @@ pub(crate) struct OpenApiAttr {
     pub(crate) hidden: bool,
     /// `status = ..` (with `body = T` when the response has a body).
     pub(crate) status: Option<(u16, Option<syn::Type>)>,
+    /// `content_type = ".."`: the body's media type (JSON by default).
+    pub(crate) content_type: Option<String>,
     /// `errors(E, ..)`: domain error types.
     pub(crate) errors: Vec<syn::Type>,
     /// `responses(404, ..)`: further statuses the route may answer.
@@ -146,7 +151,7 @@ pub(crate) fn take(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> Opti
             }
         }
     };
-    if args.body.is_some() && args.status.is_none() {
+    if !args.body.0.is_empty() && args.status.is_none() {
         errors.at(
             &attr,
             "EL0039",
@@ -167,7 +172,8 @@ pub(crate) fn take(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> Opti
             .status
             .as_ref()
             .and_then(|literal| status(literal, errors))
-            .map(|status| (status, args.body.clone())),
+            .map(|status| (status, args.body.0.first().cloned())),
+        content_type: args.content_type.map(|c| c.value()),
         errors: args.errors.0,
         responses,
         example: json(&args.example, errors),
@@ -198,10 +204,11 @@ pub(crate) fn spec(doc: &str, tag_doc: &str, attr: Option<&OpenApiAttr>) -> Toke
             })),
             None => quote!(::core::option::Option::None),
         };
-        quote!(#p::ResponseSpec { status: #status, schema: #schema, description: "" })
+        let content_type = option(&attr.content_type);
+        quote!(#p::ResponseSpec { status: #status, schema: #schema, content_type: #content_type, description: "" })
     });
     let extra = attr.responses.iter().map(
-        |status| quote!(#p::ResponseSpec { status: #status, schema: ::core::option::Option::None, description: "" }),
+        |status| quote!(#p::ResponseSpec { status: #status, schema: ::core::option::Option::None, content_type: ::core::option::Option::None, description: "" }),
     );
     let errors = attr
         .errors

@@ -335,6 +335,8 @@ pub struct ResponseSpec {
     pub status: u16,
     /// Its body's schema, when it has a body.
     pub schema: Option<fn() -> Option<serde_json::Value>>,
+    /// Its body's media type (`application/json` when `None`).
+    pub content_type: Option<&'static str>,
     /// Its description; empty: the status's reason.
     pub description: &'static str,
 }
@@ -355,7 +357,9 @@ impl OperationSpec {
                 .map(|r| {
                     let schema = r.schema.and_then(|schema| schema());
                     ResponseDoc {
-                        content_type: r.schema.map(|_| "application/json"),
+                        content_type: r
+                            .schema
+                            .map(|_| r.content_type.unwrap_or("application/json")),
                         schema,
                         headers: Vec::new(),
                         problems: Vec::new(),

@@ -321,6 +321,9 @@ fn errors(
     if !map.params.is_empty() || map.query.is_some() {
         add(400, "A path or query parameter is malformed".to_owned());
     }
+    if !map.params.is_empty() {
+        add(404, "Nothing is at this path".to_owned());
+    }
     if map.body.is_some() {
         add(400, "The body is not well-formed JSON".to_owned());
         add(413, "The body is larger than the route's limit".to_owned());

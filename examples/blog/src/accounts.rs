@@ -145,6 +145,12 @@ impl AccountsController {
     /// Logs in: a token, and a session cookie (a new session every time).
     #[post("/login")]
     #[public]
+    #[openapi(
+        status = 200,
+        body = LoggedIn,
+        errors(LoginError),
+        example = r#"{"email": "ada@example.com", "password": "correct horse battery staple"}"#
+    )]
     async fn login(
         &self,
         request: HttpRequest,
@@ -193,6 +199,7 @@ impl AccountsController {
 
     /// Logs out: the session ends on the server.
     #[post("/logout")]
+    #[openapi(status = 204)]
     async fn logout(
         &self,
         request: HttpRequest,
@@ -244,6 +251,7 @@ pub struct TokensController {
 impl TokensController {
     /// Makes a token: `201` with its text, which is never shown again.
     #[post("/")]
+    #[openapi(status = 201, body = serde_json::Value)]
     async fn create(
         &self,
         author: CurrentUser<Author>,
@@ -265,6 +273,7 @@ impl TokensController {
 
     /// Revokes one of the author's tokens.
     #[delete("/{id}")]
+    #[openapi(status = 204, errors(TokenError))]
     async fn revoke(&self, author: CurrentUser<Author>, id: i64) -> elif::Result<HttpResponse> {
         if self.tokens.revoke(&author.subject(), id).await? {
             Ok(HttpResponse::NoContent().finish())
