@@ -32,6 +32,5 @@ pub fn to_json(document: &OpenApi) -> String {
 
 /// The document as YAML.
 pub fn to_yaml(document: &OpenApi) -> String {
-    let value = serde_json::to_value(document).unwrap_or_default();
-    yaml_serde::to_string(&value).unwrap_or_default()
+    yaml_serde::to_string(document).unwrap_or_default()
 }
