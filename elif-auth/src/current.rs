@@ -618,9 +618,7 @@ impl Guard for Authenticated {
     /// `api_token` read `Authorization: <scheme> <token>` (HTTP bearer
     /// when the scheme is `Bearer`, a header otherwise, as RealWorld's
     /// `Token`), `session` its cookie.
-    fn security(
-        config: &elif::config::source::ConfigSource,
-    ) -> Vec<elif::http::SecurityScheme> {
+    fn security(config: &elif::config::source::ConfigSource) -> Vec<elif::http::SecurityScheme> {
         use elif::config::ConfigSection as _;
         use elif::http::{Credentials, SecurityScheme};
         let Ok(auth) = AuthConfig::load(config) else {

@@ -63,10 +63,11 @@ pub mod __private {
         ExceptionFilter, Extract, Guard, GuardSpec, HasResponseDoc, HasSchema, HttpRequest,
         HttpResponse, Interceptor, Layer, Method, NoResponseDoc, NoSchema, OperationSpec,
         RequestContext, Requirement, ResponseDoc, ResponseProbe, ResponseSpec, RouteInfo,
-        RouteResult, RouteSpec, RouteThrottle, Routes, Schema, SchemaProbe, ScopedProvider,
-        Throttle, ThrottleKey, Throttled, catch_app, catch_route, custom_method, describe_routes,
-        dispatch, extract, finish, has_app_guards, has_app_interceptors, path_param, reply,
-        run_app_guards, run_app_interceptors, set_body_limit, throttle, web,
+        RouteResult, RouteSpec, RouteThrottle, Routes, Schema, SchemaProbe, SchemaRule,
+        ScopedProvider, Throttle, ThrottleKey, Throttled, catch_app, catch_route, constrain_schema,
+        custom_method, describe_routes, describe_schema, dispatch, extract, finish, has_app_guards,
+        has_app_interceptors, path_param, reply, run_app_guards, run_app_interceptors,
+        set_body_limit, throttle, web,
     };
     pub use crate::module::{
         AppCommand, CommandEntry, ControllerEntry, Module, ModuleDescriptor, ModuleMigrations,

@@ -4,7 +4,7 @@
 //! Templates, parameters and handler shapes are checked here; extractor,
 //! guard, interceptor and filter types by the compiler, through spanned bounds.
 
-mod openapi;
+pub(crate) mod openapi;
 mod parse;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};

@@ -1,7 +1,11 @@
 //! `#[derive(Schema)]`: the JSON Schema of a DTO, recorded in the routes
 //! that read or return it (for OpenAPI). Honours serde's `rename` and
 //! `rename_all` (the serialize names, where the two sides differ); `Option`
-//! fields are not required.
+//! fields are not required; a field's doc comment is its `description` and
+//! its `#[validate(..)]` rules its constraints (`length` → `minLength` or
+//! `minItems`, `range` → `minimum`/`maximum`, `email`/`url`/`uuid` →
+//! `format`, `regex` → `pattern`, `one_of` → `enum`), so that what the
+//! document promises is what validation accepts.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -17,11 +21,46 @@ pub fn expand(input: TokenStream) -> TokenStream {
     }
 }
 
+/// The call that adds `rule`'s constraint to a field's `schema`; `None`
+/// for rules a schema cannot say (`custom`, `must_match`, ...).
+fn constraint(rule: &crate::validate::parse::Rule) -> Option<TokenStream> {
+    use crate::validate::parse::Rule;
+    let p = private();
+    let bound = |bound: &Option<syn::Expr>| match bound {
+        Some(expr) => quote!(::core::option::Option::Some(#p::serde_json::json!(#expr))),
+        None => quote!(::core::option::Option::None),
+    };
+    Some(match rule {
+        Rule::Length { min, max } => {
+            let (min, max) = (bound(min), bound(max));
+            quote!(#p::constrain_schema(&mut schema, #p::SchemaRule::Length(#min, #max));)
+        }
+        Rule::Range { min, max } => {
+            let (min, max) = (bound(min), bound(max));
+            quote!(#p::constrain_schema(&mut schema, #p::SchemaRule::Range(#min, #max));)
+        }
+        Rule::Email => quote!(#p::constrain_schema(&mut schema, #p::SchemaRule::Format("email"));),
+        Rule::Url => quote!(#p::constrain_schema(&mut schema, #p::SchemaRule::Format("uri"));),
+        Rule::Uuid => quote!(#p::constrain_schema(&mut schema, #p::SchemaRule::Format("uuid"));),
+        Rule::Regex(pattern) => {
+            quote!(#p::constrain_schema(&mut schema, #p::SchemaRule::Pattern(#pattern));)
+        }
+        Rule::OneOf(values) => {
+            quote!(#p::constrain_schema(&mut schema, #p::SchemaRule::OneOf(#p::serde_json::json!(#values)));)
+        }
+        _ => return None,
+    })
+}
+
 fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let p = private();
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let rule = rename_all(&input.attrs, Direction::Serialize);
+    // The rules `#[derive(Validate)]` reads; its own errors are its to report.
+    let rules = crate::validate::parse::parse_dto(input.clone())
+        .map(|dto| dto.fields)
+        .unwrap_or_default();
     let body = match &input.data {
         syn::Data::Struct(syn::DataStruct {
             fields: syn::Fields::Named(fields),
@@ -30,8 +69,19 @@ fn generate(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             let properties = fields.named.iter().filter_map(|f| {
                 let name = field_name(f.ident.as_ref()?, &f.attrs, rule, Direction::Serialize);
                 let ty = &f.ty;
+                let doc = crate::controller::openapi::doc_comment(&f.attrs);
+                let describe =
+                    (!doc.is_empty()).then(|| quote!(#p::describe_schema(&mut schema, #doc);));
+                let constraints = rules
+                    .iter()
+                    .filter(|field| Some(&field.ident) == f.ident.as_ref())
+                    .flat_map(|field| field.rules.iter())
+                    .filter_map(|(rule, _)| constraint(rule));
                 Some(quote! {
-                    properties.insert(::std::string::String::from(#name), <#ty as #p::Schema>::schema());
+                    let mut schema = <#ty as #p::Schema>::schema();
+                    #describe
+                    #(#constraints)*
+                    properties.insert(::std::string::String::from(#name), schema);
                     if !<#ty as #p::Schema>::optional() {
                         required.push(#p::serde_json::Value::from(#name));
                     }

@@ -65,6 +65,8 @@ pub use rate::{
 };
 pub use response::{Created, NoContent, Page, Reply, custom_method, reply};
 pub use schema::{HasSchema, NoSchema, Schema, SchemaProbe};
+#[doc(hidden)]
+pub use schema::{SchemaRule, constrain_schema, describe_schema};
 pub use scoped::Scoped;
 #[doc(hidden)]
 pub use scoped::ScopedProvider;

@@ -151,6 +151,71 @@ impl<T: Schema> Schema for super::Page<T> {
     }
 }
 
+/// A `#[validate(..)]` rule, as a constraint of a field's schema.
+#[doc(hidden)]
+pub enum SchemaRule {
+    /// `length(min, max)`: of a string, an array or an object.
+    Length(Option<Value>, Option<Value>),
+    /// `range(min, max)`.
+    Range(Option<Value>, Option<Value>),
+    /// `email`, `url` (`uri`), `uuid`.
+    Format(&'static str),
+    /// `regex = ".."`.
+    Pattern(&'static str),
+    /// `one_of = [..]`.
+    OneOf(Value),
+}
+
+/// Adds `rule` to a field's `schema` (to the value's schema inside an
+/// `Option`'s `anyOf`), in the keywords of the value's type.
+#[doc(hidden)]
+pub fn constrain_schema(schema: &mut Value, rule: SchemaRule) {
+    if let Some(Value::Array(options)) = schema.get_mut("anyOf")
+        && let Some(value) = options.iter_mut().find(|s| s["type"] != "null")
+    {
+        return constrain_schema(value, rule);
+    }
+    let Value::Object(members) = schema else {
+        return;
+    };
+    let kind = members
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let mut set = |key: &str, value: Option<Value>| {
+        if let Some(value) = value {
+            members.insert(key.to_owned(), value);
+        }
+    };
+    match rule {
+        SchemaRule::Length(min, max) => {
+            let (low, high) = match kind.as_str() {
+                "array" => ("minItems", "maxItems"),
+                "object" => ("minProperties", "maxProperties"),
+                _ => ("minLength", "maxLength"),
+            };
+            set(low, min);
+            set(high, max);
+        }
+        SchemaRule::Range(min, max) => {
+            set("minimum", min);
+            set("maximum", max);
+        }
+        SchemaRule::Format(format) => set("format", Some(Value::from(format))),
+        SchemaRule::Pattern(pattern) => set("pattern", Some(Value::from(pattern))),
+        SchemaRule::OneOf(values) => set("enum", Some(values)),
+    }
+}
+
+/// Sets a field's schema's `description` (its doc comment).
+#[doc(hidden)]
+pub fn describe_schema(schema: &mut Value, description: &str) {
+    if let Value::Object(members) = schema {
+        members.insert("description".to_owned(), Value::from(description));
+    }
+}
+
 /// Finds a type's schema when it has one, without requiring it: generated
 /// route descriptions call `(&&SchemaProbe::<T>::new()).probe()`, which picks
 /// the `Schema` impl when `T: Schema` and `None` otherwise.

@@ -81,7 +81,11 @@ fn the_openapi_command_prints_a_valid_3_1_document_with_every_route_once() {
     // The official schema leaves schema objects to JSON Schema itself.
     let mut schemas = Vec::new();
     schema_objects(&document["paths"], &mut schemas);
-    for schema in document["components"]["schemas"].as_object().unwrap().values() {
+    for schema in document["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .values()
+    {
         schemas.push(schema.clone());
     }
     assert!(schemas.len() > 30, "{}", schemas.len());
@@ -137,7 +141,10 @@ fn the_document_says_what_each_route_answers() {
     assert_eq!(body["unevaluatedProperties"], false, "{body:#}");
     for status in ["400", "401", "403", "413", "415", "422", "429"] {
         let error = &create["responses"][status]["content"]["application/problem+json"];
-        assert_eq!(error["schema"]["$ref"], "#/components/schemas/Problem", "{status}");
+        assert_eq!(
+            error["schema"]["$ref"], "#/components/schemas/Problem",
+            "{status}"
+        );
     }
     assert_eq!(
         create["security"][0]["jwt"][0], "permission:posts.write",
@@ -154,7 +161,10 @@ fn the_document_says_what_each_route_answers() {
     let login = &paths["/login"]["post"];
     assert!(login["responses"]["200"]["content"]["application/json"]["schema"].is_object());
     let unauthorised = login["responses"]["401"]["description"].as_str().unwrap();
-    assert!(unauthorised.contains("CREDENTIALS_INVALID"), "{unauthorised}");
+    assert!(
+        unauthorised.contains("CREDENTIALS_INVALID"),
+        "{unauthorised}"
+    );
     assert_eq!(login["security"][0], serde_json::json!({}));
     assert!(login["requestBody"]["content"]["application/json"]["example"].is_object());
     // `Query<Paging>`: one query parameter per field.
@@ -169,7 +179,12 @@ fn the_document_says_what_each_route_answers() {
         list["parameters"]
     );
     // The doc comment is the summary.
-    assert!(paths["/me"]["get"]["summary"].as_str().unwrap().starts_with("The signed-in account"));
+    assert!(
+        paths["/me"]["get"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("The signed-in account")
+    );
     // Security schemes from the authenticating guard, as the config turns them on.
     let schemes = &document["components"]["securitySchemes"];
     assert_eq!(schemes["jwt"]["scheme"], "bearer");
@@ -209,7 +224,10 @@ async fn the_served_document_is_the_printed_one_and_the_docs_page_has_its_own_po
     assert!(policy.contains("script-src 'self'"), "{policy}");
     let initializer = app.get("/_elif/docs/swagger-initializer.js").await.text();
     assert!(initializer.contains("/_elif/openapi.json"), "{initializer}");
-    assert!(initializer.contains("\"displayOperationId\": true"), "{initializer}");
+    assert!(
+        initializer.contains("\"displayOperationId\": true"),
+        "{initializer}"
+    );
     assert_eq!(app.get("/_elif/docs/nothing-here.js").await.status(), 404);
     app.stop().await;
 }
