@@ -67,6 +67,7 @@ fn cli() -> Command {
         )
         .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
         .subcommand(delegated("map", "Describe the app in this directory (runs `cargo run -- map`; add --json)"))
+        .subcommand(delegated("openapi", "Print the OpenAPI 3.1 document of the app in this directory (runs `cargo run -- openapi`; add --yaml, --out FILE)"))
         .subcommand(delegated("check", "Run the boot checks of the app in this directory (runs `cargo run -- check`)"))
 }
 

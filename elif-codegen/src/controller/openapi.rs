@@ -158,6 +158,12 @@ pub(crate) fn take(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> Opti
             "`body = T` describes the response of `status = ..`; give both (`status = 200, body = T`)",
         );
     }
+    // In source order, so errors come as the compiler sorts them.
+    let success = args
+        .status
+        .as_ref()
+        .and_then(|literal| status(literal, errors))
+        .map(|status| (status, args.body.0.first().cloned()));
     let responses = args
         .responses
         .0
@@ -168,11 +174,7 @@ pub(crate) fn take(attrs: &mut Vec<syn::Attribute>, errors: &mut Errors) -> Opti
         operation_id: args.operation_id.map(|id| id.value()),
         summary: args.summary.map(|summary| summary.value()),
         hidden: args.hidden.is_present(),
-        status: args
-            .status
-            .as_ref()
-            .and_then(|literal| status(literal, errors))
-            .map(|status| (status, args.body.0.first().cloned())),
+        status: success,
         content_type: args.content_type.map(|c| c.value()),
         errors: args.errors.0,
         responses,
