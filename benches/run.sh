@@ -10,6 +10,8 @@
 #   bash benches/run.sh startup   (cold start and idle RSS of the example app; `http` ends with it too)
 #   bash benches/run.sh slow      (slowhttptest's slow headers and slow body against the example app,
 #                                  127.0.0.1 only, while other clients' latency is measured)
+#   bash benches/run.sh fuzz      (schemathesis against the example app's OpenAPI document,
+#                                  signed in and anonymously; benches/fuzz.sh)
 #
 #   ONLY=regex limits the endpoints; QUICK=1 is a quick check (3 rounds of
 #   1 s, one callgrind run per side).
@@ -141,8 +143,9 @@ case "$suite" in
   http|db|conns|auth|slow) ;;
   coverage) coverage; exit 0 ;;
   compile) exec bash benches/compile.sh ;;
+  fuzz) exec bash benches/fuzz.sh ;;
   startup) ;;
-  *) echo "usage: bash benches/run.sh http|db|auth|coverage|conns|compile|startup|slow" >&2; exit 2 ;;
+  *) echo "usage: bash benches/run.sh http|db|auth|coverage|conns|compile|startup|slow|fuzz" >&2; exit 2 ;;
 esac
 
 if [ "$suite" != conns ]; then

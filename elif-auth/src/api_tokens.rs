@@ -151,20 +151,44 @@ pub enum ApiTokenError {
         hint = "make a token with this ability"
     )]
     Ability(&'static str),
-    /// A token needs a name, of at most 100 characters.
+    /// A token needs a name: see [`NAME_PATTERN`].
     #[problem(
         status = 422,
         code = "API_TOKEN_NAME",
-        message = "an API token needs a name of 1 to 100 characters"
+        message = "an API token needs a name of 1 to 100 characters, not only spaces, without control characters"
     )]
     Name,
-    /// An ability is empty or has spaces.
+    /// An ability is not a word: see [`ABILITY_PATTERN`].
     #[problem(
         status = 422,
         code = "API_TOKEN_ABILITY",
-        message = "an ability is a non-empty word without spaces (`posts.create`, or `*`)"
+        message = "an ability is a word of printable ASCII characters without spaces (`posts.create`, or `*`)"
     )]
     BadAbility,
+}
+
+/// What a token's name may be, as a JSON Schema `pattern` (and a `regex`
+/// rule of `#[validate]`) says it: 1 to 100 characters (a `length` rule),
+/// none a control character, not only spaces. A request type that takes a
+/// name puts it on the field, so that its OpenAPI document promises what
+/// [`ApiTokens::create`] accepts.
+pub const NAME_PATTERN: &str =
+    r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+
+/// What an ability may be, as a JSON Schema `pattern`: one or more
+/// printable ASCII characters other than the space (`posts.create`, `*`).
+pub const ABILITY_PATTERN: &str = "^[!-~]+$";
+
+/// [`NAME_PATTERN`] and its length, in Rust.
+fn is_token_name(name: &str) -> bool {
+    (1..=100).contains(&name.chars().count())
+        && !name.chars().any(char::is_control)
+        && name.chars().any(|c| c != ' ')
+}
+
+/// [`ABILITY_PATTERN`], in Rust.
+fn is_ability(ability: &str) -> bool {
+    !ability.is_empty() && ability.bytes().all(|b| (b'!'..=b'~').contains(&b))
 }
 
 /// Makes, verifies, lists and revokes API tokens (`Inject<ApiTokens>`,
@@ -186,14 +210,10 @@ impl ApiTokens {
         abilities: &[&str],
         expires_at: Option<Timestamp>,
     ) -> elif::Result<CreatedApiToken> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
+        if !is_token_name(name) {
             return Err(ApiTokenError::Name.into());
         }
-        if abilities
-            .iter()
-            .any(|a| a.is_empty() || a.chars().any(char::is_whitespace))
-        {
+        if !abilities.iter().all(|a| is_ability(a)) {
             return Err(ApiTokenError::BadAbility.into());
         }
         let plain_text = format!("{}{}", self.config.prefix, crate::session::session_id());
@@ -313,6 +333,49 @@ pub(crate) fn digest(plain_text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The patterns a request type declares (and `#[validate(regex)]`
+    /// checks) accept exactly what `create` accepts.
+    #[test]
+    fn the_patterns_say_what_create_accepts() {
+        use elif::validate::{Pattern, matches};
+        let (name, ability) = (Pattern::new(NAME_PATTERN), Pattern::new(ABILITY_PATTERN));
+        let samples = [
+            "deploy",
+            " deploy ",
+            "posts.write",
+            "*",
+            "",
+            " ",
+            "   ",
+            "two words",
+            "a\tb",
+            "\u{85}",
+            "x\u{85}",
+            "\u{a0}",
+            "\u{3000}",
+            "é",
+            "\u{7f}",
+            "\0",
+            "ok\n",
+            "😀",
+        ];
+        for sample in samples {
+            let short = sample.chars().count() <= 100;
+            assert_eq!(
+                matches(sample, &name).is_ok() && short,
+                is_token_name(sample),
+                "name {sample:?}"
+            );
+            assert_eq!(
+                matches(sample, &ability).is_ok(),
+                is_ability(sample),
+                "ability {sample:?}"
+            );
+        }
+        assert!(is_token_name("deploy script") && !is_token_name(&"x".repeat(101)));
+        assert!(is_ability("posts.write") && !is_ability("two words") && !is_ability("é"));
+    }
 
     #[test]
     fn prefixes_are_short_words_that_no_jwt_starts_with() {

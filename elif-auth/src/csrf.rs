@@ -55,9 +55,11 @@ pub enum CsrfError {
         hint = "post the form from the app's own pages, or allow the page's origin"
     )]
     CrossSite,
-    /// `GET /auth/csrf` for a request no session authenticated.
+    /// `GET /auth/csrf` for a request no session authenticated: the
+    /// route's credential is the session cookie, and this request has none
+    /// (a token authenticated it, which needs no CSRF token).
     #[problem(
-        status = 400,
+        status = 401,
         code = "CSRF_NO_SESSION",
         message = "CSRF tokens protect session cookies; this request was authenticated by a token, which needs none",
         hint = "ask for the CSRF token with the session cookie"

@@ -50,7 +50,10 @@ pub mod tokens;
 
 use elif::prelude::*;
 
-pub use api_tokens::{ApiToken, ApiTokenConfig, ApiTokenError, ApiTokens, CreatedApiToken};
+pub use api_tokens::{
+    ABILITY_PATTERN, ApiToken, ApiTokenConfig, ApiTokenError, ApiTokens, CreatedApiToken,
+    NAME_PATTERN,
+};
 pub use csrf::{CsrfError, XSRF_COOKIE, XSRF_HEADER};
 pub use current::{
     AuthConfig, AuthError, Authenticatable, Authenticated, CurrentUser, Identity, Mechanism,
@@ -160,8 +163,9 @@ pub struct CsrfController {
 
 #[controller("/auth", guards(Authenticated))]
 impl CsrfController {
-    /// `{"token": ".."}`, with the cookie; 400 `CSRF_NO_SESSION` for a
-    /// request a token authenticated (it needs no CSRF token).
+    /// `{"token": ".."}`, with the cookie; 401 `CSRF_NO_SESSION` for a
+    /// request a token authenticated: this route authenticates by the
+    /// session cookie only (a token needs no CSRF token).
     #[get("/csrf")]
     #[openapi(status = 200, body = CsrfToken, errors(CsrfError))]
     async fn csrf(

@@ -697,7 +697,7 @@ async fn csrf_is_decided_by_the_mechanism_that_authenticated() {
     let no_session = by_jwt.get("/auth/csrf").await;
     assert_eq!(
         (no_session.status(), code(&no_session)),
-        (400, "CSRF_NO_SESSION".into())
+        (401, "CSRF_NO_SESSION".into())
     );
     app.stop().await;
     db.cleanup().await;

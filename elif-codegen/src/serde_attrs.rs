@@ -187,13 +187,26 @@ fn wire_name(
 /// Whether a field is `#[serde(flatten)]`: its fields are read as the
 /// parent's own.
 pub(crate) fn is_flattened(attrs: &[syn::Attribute]) -> bool {
-    let mut flatten = false;
+    has_key(attrs, "flatten")
+}
+
+/// Whether `#[serde(default)]` (or `default = "path"`) is on these
+/// attributes: on a field, it may be absent from what is read; on a
+/// container, every field may.
+pub(crate) fn has_default(attrs: &[syn::Attribute]) -> bool {
+    has_key(attrs, "default")
+}
+
+/// Whether `key` appears in `#[serde(..)]`, bare or with a value.
+fn has_key(attrs: &[syn::Attribute], key: &str) -> bool {
+    let mut found = false;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         // A malformed `#[serde]` is serde's to report.
         let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("flatten") {
-                flatten = true;
-            } else if meta.input.peek(syn::Token![=]) {
+            if meta.path.is_ident(key) {
+                found = true;
+            }
+            if meta.input.peek(syn::Token![=]) {
                 let _: syn::Expr = meta.value()?.parse()?;
             } else if meta.input.peek(syn::token::Paren) {
                 meta.parse_nested_meta(|inner| {
@@ -206,7 +219,7 @@ pub(crate) fn is_flattened(attrs: &[syn::Attribute]) -> bool {
             Ok(())
         });
     }
-    flatten
+    found
 }
 
 #[cfg(test)]

@@ -91,6 +91,42 @@ impl<K, V, S> HasLength for std::collections::HashMap<K, V, S> {
     }
 }
 
+/// A collection whose items `each(..)` checks, in order (the index is the
+/// last segment of an item's pointer).
+#[diagnostic::on_unimplemented(
+    message = "the `each` rule needs a collection, not `{Self}`",
+    label = "`{Self}` has no items",
+    note = "`each(..)` checks every item of a `Vec`, a slice, an array, a `VecDeque` or a set"
+)]
+pub trait Items {
+    /// The item type.
+    type Item;
+
+    /// The items, in order.
+    fn items(&self) -> impl Iterator<Item = &Self::Item>;
+}
+
+macro_rules! items {
+    ($([$($generics:tt)*] $ty:ty),* $(,)?) => {$(
+        impl<$($generics)*> Items for $ty {
+            type Item = T;
+
+            fn items(&self) -> impl Iterator<Item = &T> {
+                self.iter()
+            }
+        }
+    )*};
+}
+
+items! {
+    [T] Vec<T>,
+    [T] [T],
+    [T, const N: usize] [T; N],
+    [T] std::collections::VecDeque<T>,
+    [T] std::collections::BTreeSet<T>,
+    [T, S] std::collections::HashSet<T, S>,
+}
+
 /// A field that may be absent: rules apply to the value when present.
 pub trait Field<T: ?Sized> {
     /// The value, if present.

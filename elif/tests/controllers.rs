@@ -624,7 +624,7 @@ async fn routes_are_described_for_inspection() {
     assert_eq!(params, [("comment", "String"), ("id", "u64")]);
     assert_eq!(
         comment.params[1].schema,
-        Some(json!({ "type": "integer", "minimum": 0 }))
+        Some(json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }))
     );
     let list = routes
         .iter()
@@ -635,8 +635,8 @@ async fn routes_are_described_for_inspection() {
         Some(json!({
             "type": "object",
             "properties": {
-                "page": { "type": "integer", "minimum": 0 },
-                "per_page": { "anyOf": [{ "type": "integer", "minimum": 0 }, { "type": "null" }] },
+                "page": { "type": "integer", "minimum": 0, "maximum": u64::MAX },
+                "per_page": { "anyOf": [{ "type": "integer", "minimum": 0, "maximum": u64::MAX }, { "type": "null" }] },
             },
             "required": ["page"],
         }))
@@ -1008,6 +1008,60 @@ fn validation_pointers_and_schemas_follow_serde_rename_all() {
         serde_json::to_value(Plan::PaidMonthly).unwrap(),
         "PAID_MONTHLY"
     );
+}
+
+/// A DTO with defaulted fields and rules on the items of its lists.
+#[derive(Debug, Deserialize, Validate, Schema)]
+pub struct Tagged {
+    #[validate(length(max = 3), each(length(min = 1, max = 5), regex = "^[a-z]+$"))]
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[validate(each(range(min = 1, max = 9)))]
+    pub scores: Option<Vec<u8>>,
+    pub title: String,
+}
+
+#[test]
+fn each_checks_every_item_and_the_schema_says_so() {
+    let tagged: Tagged = serde_json::from_value(
+        json!({ "tags": ["ok", "", "Caps", "toolong"], "scores": [1, 0, 10], "title": "t" }),
+    )
+    .unwrap();
+    let errors = elif::validate::Validate::validate(&tagged).unwrap_err();
+    let found: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.pointer.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("/tags", "length"),
+            ("/tags/1", "length"),
+            ("/tags/1", "regex"),
+            ("/tags/2", "regex"),
+            ("/tags/3", "length"),
+            ("/scores/1", "range"),
+            ("/scores/2", "range"),
+        ]
+    );
+    let fine: Tagged = serde_json::from_value(json!({ "title": "t" })).unwrap();
+    assert!(elif::validate::Validate::validate(&fine).is_ok());
+
+    let schema = <Tagged as Schema>::schema();
+    assert_eq!(
+        schema["properties"]["tags"],
+        json!({
+            "type": "array",
+            "maxItems": 3,
+            "items": { "type": "string", "minLength": 1, "maxLength": 5, "pattern": "^[a-z]+$" }
+        })
+    );
+    assert_eq!(
+        schema["properties"]["scores"]["anyOf"][0]["items"],
+        json!({ "type": "integer", "minimum": 1, "maximum": 9 })
+    );
+    // `tags` may be absent (serde fills it in): it is not required.
+    assert_eq!(schema["required"], json!(["title"]));
 }
 
 /// An app-wide interceptor: marks the trail last, being outermost.

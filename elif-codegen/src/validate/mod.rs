@@ -81,6 +81,28 @@ fn field_checks(field: &parse::Field, wire: &TokenStream) -> (Vec<TokenStream>, 
                 });
                 continue;
             }
+            Rule::Each(rules) => {
+                // The item rules, as those of a field named by the index,
+                // under the collection's pointer.
+                let items = parse::Field {
+                    ident: field.ident.clone(),
+                    wire: String::new(),
+                    options: 0,
+                    flatten: false,
+                    rules: rules.clone(),
+                };
+                let (_, checks) = field_checks(&items, &quote!(__elif_index));
+                on_value.push(quote_spanned! {*span=>
+                    {
+                        let __elif_pointer: &str = &#p::validate::child(__elif_pointer, #wire);
+                        for (__elif_index, __elif_value) in #p::validate::Items::items(__elif_value).enumerate() {
+                            let __elif_index: &str = &__elif_index.to_string();
+                            #(#checks)*
+                        }
+                    }
+                });
+                continue;
+            }
             Rule::Required => {
                 whole.push(quote_spanned! {*span=>
                     if self.#name.is_none() {

@@ -22,6 +22,22 @@ const SPEC: Spec = Spec {
         "custom",
         "nested",
         "model",
+        "each",
+    ],
+    nested: &[
+        ("length", Spec::keys("length(...)", &["min", "max"])),
+        ("range", Spec::keys("range(...)", &["min", "max"])),
+        ("each", EACH),
+    ],
+    positional: attr::Positional::None,
+};
+
+/// `each(..)`: the rules on every item of a collection, those that read
+/// one value only.
+const EACH: Spec = Spec {
+    attribute: "each(...)",
+    keys: &[
+        "length", "range", "email", "url", "uuid", "regex", "one_of", "custom", "nested",
     ],
     nested: &[
         ("length", Spec::keys("length(...)", &["min", "max"])),
@@ -46,6 +62,7 @@ struct Args {
     custom: Option<AtKey<syn::Path>>,
     nested: Flag,
     model: Option<AtKey<syn::Path>>,
+    each: Option<AtKey<Box<Args>>>,
 }
 
 /// `min = .., max = ..` of a length or range rule.
@@ -57,6 +74,7 @@ struct Bounds {
 }
 
 /// One rule on one field.
+#[derive(Clone)]
 pub(crate) enum Rule {
     /// `length(min = .., max = ..)`
     Length {
@@ -89,6 +107,9 @@ pub(crate) enum Rule {
     Nested,
     /// `model = users::email`: the rules of a `#[model]` column.
     Model(syn::Path),
+    /// `each(length(min = 1), regex = "..")`: rules on every item of a
+    /// collection (its pointers end in the item's index).
+    Each(Vec<(Rule, proc_macro2::Span)>),
 }
 
 impl Rule {
@@ -107,6 +128,7 @@ impl Rule {
             Rule::Custom(_) => "custom",
             Rule::Nested => "nested",
             Rule::Model(_) => "model",
+            Rule::Each(_) => "each",
         }
     }
 }
@@ -298,6 +320,20 @@ fn rules(args: Args, errors: &mut Errors) -> Vec<(Rule, proc_macro2::Span)> {
             ));
         } else {
             rules.push((Rule::Model(model.value), model.span));
+        }
+    }
+    if let Some(each) = args.each {
+        let items = self::rules(*each.value, errors);
+        if items.is_empty() {
+            errors.push(syn::Error::new(
+                each.span,
+                crate::errors::coded(
+                    "`each` needs a rule for the items\nhelp: `each(length(min = 1, max = 30))`, `each(email)`, `each(regex = \"^[a-z]+$\")`...",
+                    "EL0002",
+                ),
+            ));
+        } else {
+            rules.push((Rule::Each(items), each.span));
         }
     }
     rules

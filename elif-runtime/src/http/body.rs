@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 use crate::config::{DEFAULT_BODY_LIMIT, UnknownFields};
 use crate::error::{Error, FieldError};
 use crate::http::extract::{escape, pointer_of, wrappers};
+use crate::http::objects::Objects;
 use crate::validate::{Errors, Validate};
 
 /// How the app's JSON bodies are read: `server.body_limit` and
@@ -288,9 +289,10 @@ fn read_json_body(
 }
 
 /// Parses JSON, ignoring members `T` does not declare (as serde does).
+/// Structs are read from objects only ([`Objects`]), here and below.
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let mut json = serde_json::Deserializer::from_slice(body);
-    let parsed = T::deserialize(&mut json).and_then(|value| json.end().map(|()| value));
+    let parsed = T::deserialize(Objects(&mut json)).and_then(|value| json.end().map(|()| value));
     parsed.map_err(|error| parse_error::<T>(body, error))
 }
 
@@ -301,7 +303,7 @@ fn parse_listing_unknown<T: DeserializeOwned>(
     unknown: &mut Vec<FieldError>,
 ) -> Result<T, Error> {
     let mut json = serde_json::Deserializer::from_slice(body);
-    let parsed = serde_ignored::deserialize(&mut json, |path| {
+    let parsed = serde_ignored::deserialize(Objects(&mut json), |path| {
         unknown.push(FieldError::new(
             pointer_of_ignored(&path),
             "unknown_field",
@@ -327,7 +329,7 @@ fn parse_error<T: DeserializeOwned>(body: &[u8], error: serde_json::Error) -> Er
 /// by parsing again with path tracking).
 fn shape_error<T: DeserializeOwned>(body: &[u8], first: serde_json::Error) -> Error {
     let mut json = serde_json::Deserializer::from_slice(body);
-    let (pointer, message) = match serde_path_to_error::deserialize::<_, T>(&mut json) {
+    let (pointer, message) = match serde_path_to_error::deserialize::<_, T>(Objects(&mut json)) {
         Err(error) => {
             let message = error.inner().to_string();
             (pointer_of(error.path(), &message), message)
@@ -479,6 +481,38 @@ mod tests {
         );
         let exact = extract::<Json<NewPost>>(EXACT).await.unwrap();
         assert_eq!(exact.author.name, "Ada");
+    }
+
+    /// serde alone reads a struct from an array of its fields in order; the
+    /// document says `object`, and so does the extractor, at any depth, in
+    /// either mode of unknown fields.
+    #[actix_web::test]
+    async fn a_struct_body_is_an_object_not_an_array_of_its_fields() {
+        for body in [
+            r#"["Hi", {"name": "Ada"}]"#,
+            r#"{"title": "Hi", "author": ["Ada"]}"#,
+        ] {
+            let strict = extract::<Json<NewPost>>(body).await.unwrap_err();
+            let lenient = extract::<Valid<Lenient<NewPost>>>(body).await.unwrap_err();
+            for error in [strict, lenient] {
+                assert_eq!(
+                    (error.status(), error.code()),
+                    (400, "MALFORMED_REQUEST"),
+                    "{body}"
+                );
+                assert!(
+                    error
+                        .detail()
+                        .contains("invalid type: sequence, expected struct"),
+                    "{}",
+                    error.detail()
+                );
+            }
+        }
+        let nested = extract::<Json<NewPost>>(r#"{"title": "Hi", "author": ["Ada"]}"#)
+            .await
+            .unwrap_err();
+        assert_eq!(pointers_and_codes(&nested), [("/author", "type")]);
     }
 
     #[actix_web::test]

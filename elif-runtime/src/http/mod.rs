@@ -14,6 +14,7 @@ mod guard;
 pub(crate) mod hardening;
 mod intercept;
 mod layers;
+mod objects;
 pub(crate) mod pipeline;
 pub mod problem;
 mod rate;

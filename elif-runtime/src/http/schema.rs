@@ -33,14 +33,14 @@ schemas! {
     bool => json!({ "type": "boolean" }),
     u8 => json!({ "type": "integer", "minimum": 0, "maximum": 255 }),
     u16 => json!({ "type": "integer", "minimum": 0, "maximum": 65535 }),
-    u32 => json!({ "type": "integer", "minimum": 0 }),
-    u64 => json!({ "type": "integer", "minimum": 0 }),
-    usize => json!({ "type": "integer", "minimum": 0 }),
+    u32 => json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX }),
+    u64 => json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }),
+    usize => json!({ "type": "integer", "minimum": 0, "maximum": usize::MAX }),
     i8 => json!({ "type": "integer", "minimum": -128, "maximum": 127 }),
-    i16 => json!({ "type": "integer" }),
-    i32 => json!({ "type": "integer" }),
-    i64 => json!({ "type": "integer" }),
-    isize => json!({ "type": "integer" }),
+    i16 => json!({ "type": "integer", "minimum": i16::MIN, "maximum": i16::MAX }),
+    i32 => json!({ "type": "integer", "minimum": i32::MIN, "maximum": i32::MAX }),
+    i64 => json!({ "type": "integer", "minimum": i64::MIN, "maximum": i64::MAX }),
+    isize => json!({ "type": "integer", "minimum": isize::MIN, "maximum": isize::MAX }),
     f32 => json!({ "type": "number" }),
     f64 => json!({ "type": "number" }),
     char => json!({ "type": "string", "minLength": 1, "maxLength": 1 }),
@@ -164,6 +164,8 @@ pub enum SchemaRule {
     Pattern(&'static str),
     /// `one_of = [..]`.
     OneOf(Value),
+    /// `each(..)`: the rules on an array's `items`.
+    Each(Vec<SchemaRule>),
 }
 
 /// Adds `rule` to a field's `schema` (to the value's schema inside an
@@ -205,6 +207,13 @@ pub fn constrain_schema(schema: &mut Value, rule: SchemaRule) {
         SchemaRule::Format(format) => set("format", Some(Value::from(format))),
         SchemaRule::Pattern(pattern) => set("pattern", Some(Value::from(pattern))),
         SchemaRule::OneOf(values) => set("enum", Some(values)),
+        SchemaRule::Each(rules) => {
+            if let Some(items) = members.get_mut("items") {
+                for rule in rules {
+                    constrain_schema(items, rule);
+                }
+            }
+        }
     }
 }
 
@@ -262,13 +271,26 @@ impl<T: ?Sized> NoSchema for SchemaProbe<T> {
 mod tests {
     use super::*;
 
+    /// A generated client (or a fuzzer) that trusts the schema never sends
+    /// a number the parameter's type cannot hold: that would be a 400 for
+    /// a request the document calls valid.
+    #[test]
+    fn integers_say_their_type_range() {
+        assert_eq!(
+            i64::schema(),
+            json!({ "type": "integer", "minimum": i64::MIN, "maximum": i64::MAX })
+        );
+        assert_eq!(u32::schema()["maximum"], json!(4_294_967_295_u64));
+        assert_eq!(i16::schema()["minimum"], json!(-32768));
+    }
+
     #[test]
     #[allow(clippy::needless_borrow)] // the double borrow is the probe itself
     fn probes_find_schemas_only_where_they_exist() {
         struct Opaque;
         assert_eq!(
             (&&SchemaProbe::<u64>::new()).probe(),
-            Some(json!({ "type": "integer", "minimum": 0 }))
+            Some(json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }))
         );
         assert_eq!((&&SchemaProbe::<Opaque>::new()).probe(), None);
         assert_eq!(

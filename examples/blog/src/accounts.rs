@@ -48,7 +48,9 @@ pub struct SignUp {
     /// The sign-in email, unique.
     #[validate(email)]
     pub email: String,
-    /// 8 to 128 characters.
+    /// 8 to 128 characters (elif-auth's policy, said here so that the
+    /// OpenAPI document tells clients).
+    #[validate(length(min = 8, max = 128))]
     pub password: String,
 }
 
@@ -125,6 +127,7 @@ impl AccountsController {
     /// Creates an author account (409 when the name or email is taken).
     #[post("/users")]
     #[public]
+    #[openapi(responses(409))]
     async fn sign_up(&self, input: Valid<SignUp>) -> elif::Result<Created<Account>> {
         let input = input.into_inner();
         check_policy(&input.password)?;
@@ -221,11 +224,16 @@ impl AccountsController {
 #[derive(Debug, Deserialize, Validate, Schema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
-    /// What the token is for (`deploy script`).
-    #[validate(length(min = 1, max = 100))]
+    /// What the token is for (`deploy script`): not only spaces, no
+    /// control characters (elif-auth's `NAME_PATTERN`).
+    #[validate(
+        length(min = 1, max = 100),
+        regex = r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
-    /// What it may do: `posts.write`, or `*` for all the author may.
-    #[validate(length(min = 1, max = 20))]
+    /// What it may do: `posts.write`, or `*` for all the author may
+    /// (elif-auth's `ABILITY_PATTERN`).
+    #[validate(length(min = 1, max = 20), each(regex = "^[!-~]+$"))]
     pub abilities: Vec<String>,
 }
 

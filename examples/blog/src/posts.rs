@@ -47,8 +47,12 @@ pub struct Publish {
     /// The text.
     #[validate(length(min = 1, max = 100_000))]
     pub body: String,
-    /// Tag names (created when new).
+    /// Tag names (created when new; a name given twice is one tag).
     #[serde(default)]
+    #[validate(
+        length(max = 20),
+        each(length(min = 1, max = 50), regex = r"^[^\x00-\x1F\x7F-\x9F]+$")
+    )]
     pub tags: Vec<String>,
 }
 
@@ -132,7 +136,13 @@ impl PostService {
             body: publish.body,
         };
         let post = self.posts.insert(input.into_new(author.id)).await?;
+        let mut names: Vec<&String> = Vec::with_capacity(publish.tags.len());
         for name in &publish.tags {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        for name in names {
             let tag = self.tag(name).await?;
             self.post_tags
                 .insert(NewPostTag {
@@ -204,7 +214,9 @@ impl PostsController {
     }
 
     /// Publishes a post (writers only), atomically with its tags.
-    #[post("/", interceptors(Transactional))]
+    // The body limit fits the longest valid post: 101,200 characters of
+    // title, text and tags, at up to 12 bytes each in JSON (`\ud83d\ude00`).
+    #[post("/", interceptors(Transactional), body_limit = 2_097_152)]
     #[requires(permission = "posts.write")]
     async fn create(
         &self,
@@ -216,7 +228,7 @@ impl PostsController {
     }
 
     /// Changes a post's title or body (its author, or an admin).
-    #[patch("/{id}")]
+    #[patch("/{id}", body_limit = 2_097_152)]
     #[requires(permission = "posts.write")]
     async fn change(
         &self,
