@@ -385,6 +385,27 @@ async fn constraint_violations_are_409_and_422_naming_the_field() {
         assert_eq!(empty["status"], 422, "{empty}");
         assert_eq!(empty["code"], "CONSTRAINT_VIOLATION");
 
+        // JSON carries U+0000; PostgreSQL's text cannot hold it: a 422, not
+        // a 500. SQLite stores it.
+        let nul = posts
+            .insert(NewPost {
+                author_id: ada.id,
+                title: "a\0b".into(),
+                summary: None,
+            })
+            .await;
+        match db.backend() {
+            elif::data::Backend::Postgres => {
+                let nul = problem(&nul.err().unwrap());
+                assert_eq!(nul["status"], 422, "{nul}");
+                assert_eq!(nul["code"], "CONSTRAINT_VIOLATION", "{nul}");
+            }
+            elif::data::Backend::Sqlite => {
+                let stored = nul.unwrap();
+                posts.delete(stored.id).await.unwrap();
+            }
+        }
+
         posts
             .insert(NewPost {
                 author_id: ada.id,

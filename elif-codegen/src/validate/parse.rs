@@ -193,10 +193,14 @@ pub(crate) fn parse_dto(input: syn::DeriveInput) -> syn::Result<Dto> {
         let Some(ident) = field.ident.clone() else {
             continue;
         };
+        let before = errors.count();
         let Some(args) = attr::parse_attributes::<Args>(&field.attrs, &SPEC, &mut errors) else {
             continue;
         };
-        let rules = rules(args, &mut errors);
+        // Keys dropped as unknown have had their error: an `each(..)` they
+        // emptied needs no second one.
+        let keys_known = errors.count() == before;
+        let rules = rules(args, &mut errors, keys_known);
         if rules.is_empty() {
             continue;
         }
@@ -249,7 +253,7 @@ pub(crate) fn parse_dto(input: syn::DeriveInput) -> syn::Result<Dto> {
 
 /// The rules of one field, in a fixed order, each with the span of its key
 /// or value; a length or range rule without bounds is an error.
-fn rules(args: Args, errors: &mut Errors) -> Vec<(Rule, proc_macro2::Span)> {
+fn rules(args: Args, errors: &mut Errors, keys_known: bool) -> Vec<(Rule, proc_macro2::Span)> {
     let mut rules = Vec::new();
     let mut bounds = |bounds: Option<AtKey<Bounds>>, name: &str| {
         let bounds = bounds?;
@@ -323,8 +327,8 @@ fn rules(args: Args, errors: &mut Errors) -> Vec<(Rule, proc_macro2::Span)> {
         }
     }
     if let Some(each) = args.each {
-        let items = self::rules(*each.value, errors);
-        if items.is_empty() {
+        let items = self::rules(*each.value, errors, keys_known);
+        if items.is_empty() && keys_known {
             errors.push(syn::Error::new(
                 each.span,
                 crate::errors::coded(

@@ -83,6 +83,14 @@ fn database_error(
         )
         .with_hint(elif_catalogue::EL3013.hint)
         .with_errors(errors("check", "is not accepted by the table")),
+        // PostgreSQL's text cannot hold U+0000, which JSON can carry
+        // (`"\u0000"`): the value is refused, as a broken rule of the table
+        // is (SQLite stores it).
+        _ if info.message().contains("invalid byte sequence for encoding") => Error::framework(
+            &elif_catalogue::EL3013,
+            named("a text value holds a character the database cannot store (PostgreSQL text cannot hold U+0000)"),
+        )
+        .with_hint(elif_catalogue::EL3013.hint),
         _ if info.message().contains("statement timeout") => Error::framework(
             &elif_catalogue::EL3015,
             format!(

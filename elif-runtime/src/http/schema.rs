@@ -81,6 +81,32 @@ impl<T: Schema> Schema for [T] {
     }
 }
 
+impl<T: Schema, const N: usize> Schema for [T; N] {
+    fn schema() -> Value {
+        json!({ "type": "array", "items": T::schema(), "minItems": N, "maxItems": N })
+    }
+}
+
+impl<T: Schema> Schema for std::collections::VecDeque<T> {
+    fn schema() -> Value {
+        Vec::<T>::schema()
+    }
+}
+
+/// No `uniqueItems`: serde reads a set from an array with repeats (and
+/// drops them), so a request may repeat an item.
+impl<T: Schema> Schema for std::collections::BTreeSet<T> {
+    fn schema() -> Value {
+        Vec::<T>::schema()
+    }
+}
+
+impl<T: Schema, S> Schema for std::collections::HashSet<T, S> {
+    fn schema() -> Value {
+        Vec::<T>::schema()
+    }
+}
+
 impl<T: Schema, S> Schema for HashMap<String, T, S> {
     fn schema() -> Value {
         json!({ "type": "object", "additionalProperties": T::schema() })
