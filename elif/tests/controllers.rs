@@ -337,7 +337,9 @@ async fn unreadable_bodies_are_4xx_with_the_field() {
             "",
             "syntax",
         ),
-        (post("[1, 2]", "application/json").await, 400, "/0", "type"),
+        // An array where the struct's object belongs: the whole body is at
+        // fault (serde alone would read `[1, 2]` as the fields in order).
+        (post("[1, 2]", "application/json").await, 400, "", "type"),
     ];
     for (response, status, pointer, code) in cases {
         let problem: Value = response.json();
