@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::http::RateLimits;
 use crate::http::controller::duplicate_routes;
 use crate::http::hardening::Hardening;
+use crate::http::problem::ErrorFormat;
 use crate::http::{Method, RouteInfo, unenforced, unsecured};
 use crate::inspect::AppMap;
 use crate::module::graph::ModuleGraph;
@@ -51,6 +52,8 @@ pub(super) struct Prepared {
     pub(super) routes: Vec<RouteInfo>,
     /// Problems that do not stop the app.
     pub(super) warnings: BootReport,
+    /// How errors are written.
+    pub(super) error_format: Arc<dyn ErrorFormat>,
 }
 
 impl App {
@@ -137,6 +140,7 @@ impl App {
             name: prepared.name,
             routes: prepared.routes,
             controllers,
+            error_format: prepared.error_format,
         };
         // Routes written by hand describe themselves only when mounted: two
         // with one method and path would leave one unreachable, and each
@@ -197,6 +201,7 @@ impl App {
             unsecured,
             migrations,
             hardening,
+            error_format,
             ..
         } = survey;
         let production = app_config
@@ -238,6 +243,7 @@ impl App {
             openapi,
             routes: routes.into_iter().map(|(_, route)| route).collect(),
             warnings: report,
+            error_format,
         })
     }
 }

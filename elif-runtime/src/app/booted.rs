@@ -32,6 +32,8 @@ pub struct Booted {
     pub(super) routes: Vec<RouteInfo>,
     /// Every controller, with what runs around its routes.
     pub(super) controllers: Vec<MountedController>,
+    /// How errors are written (`App::error_format`).
+    pub(crate) error_format: Arc<dyn crate::http::problem::ErrorFormat>,
 }
 
 impl Booted {

@@ -13,6 +13,7 @@ use crate::data::seed::SeederEntry;
 use crate::di::graph::Node;
 use crate::di::provider::{ProviderKey, ProviderKind, instance};
 use crate::http::controller::RouteMiddleware;
+use crate::http::problem::{ErrorFormat, ProblemJson};
 use crate::http::{ExceptionFilter, Guard, Interceptor};
 use crate::module::{FilterKind, GuardKind, InterceptorKind, Layer, Module, ModuleDescriptor};
 
@@ -32,6 +33,7 @@ pub struct App {
     pub(super) migrations: Option<Migrations>,
     pub(super) seeders: Vec<SeederEntry>,
     pub(super) config: LoadOptions,
+    pub(super) error_format: Arc<dyn ErrorFormat>,
 }
 
 /// The layers added on the builder, which run around every route, in the
@@ -68,6 +70,7 @@ impl App {
                 read_env: true,
                 overrides: Vec::new(),
             },
+            error_format: Arc::new(ProblemJson),
         }
     }
 
@@ -119,6 +122,18 @@ impl App {
     /// and every `/_elif/*` path answers 404 elsewhere.
     pub fn inspection_guard<G: Guard>(mut self) -> Self {
         self.inspection_guard = Some(Layer::guard::<G>());
+        self
+    }
+
+    /// Writes every error response in `format` instead of problem+json
+    /// (RFC 9457): the router's 404 and 405, unreadable bodies (400, 413,
+    /// 415), validation (422), guards, rate limits, domain errors and
+    /// panics. The status, code, detail, field errors and request id reach
+    /// the format as a [`Problem`](crate::http::Problem); elif keeps the
+    /// status and headers. The OpenAPI document gives every error response
+    /// the format's schema and media type.
+    pub fn error_format(mut self, format: impl ErrorFormat) -> Self {
+        self.error_format = Arc::new(format);
         self
     }
 

@@ -15,7 +15,7 @@ use crate::config::Environment;
 use crate::di::Container;
 use crate::diagnostics::{BootReport, Diagnostic};
 use crate::error::Error;
-use crate::http::pipeline::Pipeline;
+use crate::http::pipeline::{Pipeline, Rendering};
 use crate::http::{BodySettings, Routes};
 
 /// Builds the actix-web server for a booted app on `listener`. Signals are
@@ -30,7 +30,10 @@ pub(crate) fn http_server(
     let container = booted.container().clone();
     let body_limit = booted.server_config().body_limit;
     let pipeline = Pipeline {
-        production: booted.app_config().env == Environment::Production,
+        rendering: Arc::new(Rendering {
+            production: booted.app_config().env == Environment::Production,
+            format: Arc::clone(&booted.error_format),
+        }),
         access_log: booted.server_config().access_log,
         body: BodySettings {
             limit: body_limit,

@@ -19,6 +19,7 @@ use crate::diagnostics::{BootReport, Diagnostic};
 use crate::http::RouteInfo;
 use crate::http::controller::duplicate_routes;
 use crate::http::hardening::Hardening;
+use crate::http::problem::ErrorFormat;
 use crate::http::{unenforced, unsecured};
 use crate::inspect::{AppMap, LayerNames, MapSource, authenticated_by, enforced_by};
 use crate::module::graph::{self, GraphInput, ModuleGraph};
@@ -56,6 +57,8 @@ pub(crate) struct Survey {
     /// The `[security]` rules, ready for requests, when they loaded and
     /// allow the app to boot (`EL1020`, `EL1021` otherwise).
     pub(crate) hardening: Option<Arc<Hardening>>,
+    /// How errors are written (`App::error_format`).
+    pub(crate) error_format: Arc<dyn ErrorFormat>,
 }
 
 impl App {
@@ -124,6 +127,7 @@ impl App {
     pub(crate) fn survey(self) -> Result<Survey, BootReport> {
         let mut report = BootReport::default();
         let layer_names = self.layer_names();
+        let error_format = Arc::clone(&self.error_format);
         let Some(root) = self.root else {
             report.push(Diagnostic::error(
                 &elif_catalogue::EL1011,
@@ -258,6 +262,7 @@ impl App {
             layers: layer_names,
             migrations,
             hardening,
+            error_format,
         })
     }
 }
@@ -325,6 +330,7 @@ impl Survey {
             config: source,
             settings,
             unknown_fields,
+            errors: &*self.error_format,
         })
     }
 

@@ -59,7 +59,7 @@ pub use layers::{
 };
 pub(crate) use layers::{LayerObject, Unresolved, resolve};
 pub use pipeline::{REQUEST_ID, RequestId};
-pub use problem::{FieldError, Problem};
+pub use problem::{ErrorFormat, FieldError, Problem, ProblemJson};
 pub(crate) use rate::{RateLimitFields, RateLimits};
 pub use rate::{
     RouteThrottle, Throttle, ThrottleKey, Throttled, rate_limiter, rate_refusal, throttle,

@@ -35,7 +35,7 @@ use crate::error::{Error, entry_for_status};
 use crate::http::BodySettings;
 use crate::http::RateLimitFields;
 use crate::http::hardening::{Admitted, AuthenticatedBy, Hardening};
-use crate::http::problem::{PROBLEM_JSON, Problem};
+use crate::http::problem::{ErrorFormat, PROBLEM_JSON, Problem};
 use crate::throttle::{self, Throttled};
 
 /// The request id header, read from clients and proxies and set on every response.
@@ -151,11 +151,27 @@ impl actix_web::FromRequest for RequestId {
     }
 }
 
+/// How error responses are rendered: the mode and the app's format.
+#[derive(Clone)]
+pub(crate) struct Rendering {
+    /// In production, 5xx bodies are generic (the detail goes to the log).
+    pub(crate) production: bool,
+    /// The body's format (problem+json unless `App::error_format`).
+    pub(crate) format: Arc<dyn ErrorFormat>,
+}
+
+impl Rendering {
+    /// The response carrying `problem`.
+    fn response(&self, problem: &Problem) -> HttpResponse {
+        problem.response_as(&*self.format)
+    }
+}
+
 /// The pipeline middleware, configured for the app's mode.
 #[derive(Clone)]
 pub(crate) struct Pipeline {
-    /// In production, 5xx bodies are generic (the detail goes to the log).
-    pub(crate) production: bool,
+    /// How errors are rendered.
+    pub(crate) rendering: Arc<Rendering>,
     /// One `info` line per request (`server.access_log`).
     pub(crate) access_log: bool,
     /// How JSON bodies are read (`server.body_limit`,
@@ -182,7 +198,7 @@ where
         self.body.install();
         ready(Ok(PipelineService {
             service: Rc::new(service),
-            production: self.production,
+            rendering: Rc::new((*self.rendering).clone()),
             access_log: self.access_log,
             hardening: Rc::new((*self.hardening).clone()),
         }))
@@ -192,7 +208,7 @@ where
 /// The pipeline around one worker's app.
 pub(crate) struct PipelineService<S> {
     service: Rc<S>,
-    production: bool,
+    rendering: Rc<Rendering>,
     access_log: bool,
     hardening: Rc<Hardening>,
 }
@@ -219,7 +235,7 @@ where
         let access = self
             .access_log
             .then(|| Box::new(AccessEntry::of(&request, &self.hardening)));
-        let production = self.production;
+        let rendering = Rc::clone(&self.rendering);
         let hardening = Rc::clone(&self.hardening);
         let (inner, early, admitted) = match hardening.admit(&request) {
             Ok(admitted) => {
@@ -238,7 +254,7 @@ where
             id,
             span,
             access,
-            production,
+            rendering,
             hardening,
             admitted,
             timer: None,
@@ -259,7 +275,7 @@ pin_project_lite::pin_project! {
         // smaller future is cheaper to move.
         span: Option<Box<tracing::Span>>,
         access: Option<Box<AccessEntry>>,
-        production: bool,
+        rendering: Rc<Rendering>,
         hardening: Rc<Hardening>,
         admitted: Admitted,
         // The request timeout's timer, made when the app first leaves the
@@ -319,7 +335,8 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let (id, production) = (&*this.id, *this.production);
+        let (id, rendering) = (&*this.id, &**this.rendering);
+        let production = rendering.production;
         let (hardening, admitted) = (&**this.hardening, &*this.admitted);
         let failure = match this.inner.as_mut().as_pin_mut() {
             Some(inner) => {
@@ -351,9 +368,9 @@ where
                                 response.status(),
                                 response.headers().get(actix_web::http::header::ALLOW),
                             ) {
-                                response = preflight(response, answer, id, production);
+                                response = preflight(response, answer, id, rendering);
                             } else {
-                                response = render(response, id, production);
+                                response = render(response, id, rendering);
                             }
                         }
                         // Neither errors nor what a guard authenticated
@@ -416,7 +433,7 @@ where
         if let Some(access) = this.access.as_deref() {
             access.log(id, status);
         }
-        let mut response = problem.response();
+        let mut response = rendering.response(&problem);
         // Errors are not stored by caches (`no_store`).
         hardening.finish(response.headers_mut(), admitted, true);
         let rendered = actix_web::error::InternalError::from_response(problem.code, response);
@@ -478,8 +495,9 @@ impl Drop for CurrentId {
 fn render(
     response: ServiceResponse<BoxBody>,
     id: &RequestId,
-    production: bool,
+    rendering: &Rendering,
 ) -> ServiceResponse<BoxBody> {
+    let production = rendering.production;
     let status = response.status();
     if status.as_u16() < 400 {
         return response;
@@ -497,7 +515,7 @@ fn render(
         None => from_status(status, "", id, production),
     };
     let (request, old) = response.into_parts();
-    let mut new: HttpResponse<BoxBody> = problem.response();
+    let mut new: HttpResponse<BoxBody> = rendering.response(&problem);
     // The old response's other headers (a `Set-Cookie`, an `Allow`) go
     // along; those the problem sets itself (`Retry-After`, its own
     // headers, the body's type and length) are not sent twice.
@@ -519,7 +537,7 @@ fn preflight(
     response: ServiceResponse<BoxBody>,
     answer: Result<actix_web::http::header::HeaderMap, Error>,
     id: &RequestId,
-    production: bool,
+    rendering: &Rendering,
 ) -> ServiceResponse<BoxBody> {
     let (request, _) = response.into_parts();
     let answer = match answer {
@@ -530,9 +548,9 @@ fn preflight(
             }
             answer
         }
-        Err(refused) => refused
-            .to_problem(Some(&id.to_string()), production)
-            .response(),
+        Err(refused) => {
+            rendering.response(&refused.to_problem(Some(&id.to_string()), rendering.production))
+        }
     };
     ServiceResponse::new(request, answer)
 }
@@ -765,7 +783,10 @@ mod tests {
             actix_web::test::init_service(
                 actix_web::App::new()
                     .wrap(Pipeline {
-                        production: false,
+                        rendering: Arc::new(Rendering {
+                            production: false,
+                            format: Arc::new(crate::http::problem::ProblemJson),
+                        }),
                         access_log: false,
                         body: BodySettings {
                             limit: 64,

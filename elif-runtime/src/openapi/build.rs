@@ -24,15 +24,13 @@ use utoipa::openapi::{
 };
 
 use super::OpenApiConfig;
-use super::schema::{closed, problem_schema, to_schema};
+use super::schema::{closed, to_schema};
 use crate::config::UnknownFields;
 use crate::config::source::ConfigSource;
 use crate::credentials::{Credentials, GuardSecurity, SecurityScheme};
+use crate::http::problem::ErrorFormat;
 use crate::http::{AuthenticationMode, RouteInfo, RouteThrottle};
 use crate::inspect::{AppMap, RouteMap};
-
-/// The name of the shared error schema.
-const PROBLEM: &str = "Problem";
 
 /// What the document is made from.
 pub(crate) struct Sources<'a> {
@@ -48,6 +46,9 @@ pub(crate) struct Sources<'a> {
     pub(crate) settings: OpenApiConfig,
     /// `server.unknown_fields`.
     pub(crate) unknown_fields: UnknownFields,
+    /// How the app writes errors: the schema and media type of every
+    /// error response.
+    pub(crate) errors: &'a dyn ErrorFormat,
 }
 
 /// The app's OpenAPI 3.1 document.
@@ -99,9 +100,10 @@ pub(crate) fn document(sources: &Sources<'_>) -> OpenApi {
         internal(&mut paths);
     }
     let mut components = Components::new();
-    components
-        .schemas
-        .insert(PROBLEM.to_owned(), to_schema(&problem_schema()));
+    components.schemas.insert(
+        sources.errors.schema_name().to_owned(),
+        to_schema(&sources.errors.schema()),
+    );
     for (name, scheme) in used_schemes {
         components
             .security_schemes
@@ -157,7 +159,7 @@ fn operation(
     operation.parameters =
         (!parameters.is_empty()).then(|| parameters.into_iter().map(RefOr::T).collect());
     operation.request_body = request_body(sources, map, route).map(RefOr::T);
-    operation.responses = responses(map, route, schemes);
+    operation.responses = responses(sources.errors, map, route, schemes);
     operation.security = security(map, schemes);
     operation
 }
@@ -245,7 +247,12 @@ fn request_body(sources: &Sources<'_>, map: &RouteMap, route: &RouteInfo) -> Opt
 }
 
 /// Every response the route can give: success, then errors by status.
-fn responses(map: &RouteMap, route: &RouteInfo, schemes: &[SecurityScheme]) -> Responses {
+fn responses(
+    errors_format: &dyn ErrorFormat,
+    map: &RouteMap,
+    route: &RouteInfo,
+    schemes: &[SecurityScheme],
+) -> Responses {
     let mut responses = Responses::new();
     let declared = route.operation.responses.iter().find(|r| r.status < 400);
     let success = declared.or(route.responds.as_ref());
@@ -285,9 +292,9 @@ fn responses(map: &RouteMap, route: &RouteInfo, schemes: &[SecurityScheme]) -> R
     for (status, why) in errors(map, route, schemes) {
         let mut response = Response::new(why.join("; "));
         response.content.insert(
-            crate::http::problem::PROBLEM_JSON.to_owned(),
+            errors_format.content_type().to_owned(),
             RefOr::T(Content::new(Some(RefOr::Ref(Ref::from_schema_name(
-                PROBLEM,
+                errors_format.schema_name(),
             ))))),
         );
         if status == 429 {

@@ -19,9 +19,10 @@ mod config;
 pub(crate) mod schema;
 pub(crate) mod ui;
 
+pub use crate::http::problem::problem_schema;
 pub(crate) use build::{Sources, document};
 pub use config::{OpenApiConfig, OpenApiContact, OpenApiLicense, OpenApiServer};
-pub use schema::{problem_schema, to_schema};
+pub use schema::to_schema;
 /// utoipa's OpenAPI document model, which [`App::openapi`](crate::App::openapi) returns.
 pub use utoipa::openapi::OpenApi;
 

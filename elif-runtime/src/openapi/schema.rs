@@ -36,37 +36,6 @@ fn verbatim(schema: &Value) -> Object {
     object
 }
 
-/// The schema of elif's problem+json error body (RFC 9457 with elif's
-/// members), shared by every error response.
-pub fn problem_schema() -> Value {
-    json!({
-        "type": "object",
-        "description": "An error (RFC 9457 problem details): `code` is stable, `hint` says how to fix it.",
-        "properties": {
-            "type": { "type": "string", "description": "A URI naming the kind of problem; elif's own point at their catalogue entry." },
-            "title": { "type": "string" },
-            "status": { "type": "integer", "minimum": 100, "maximum": 599 },
-            "detail": { "type": "string" },
-            "code": { "type": "string", "pattern": "^[A-Z][A-Z0-9_]*$", "description": "Stable SCREAMING_SNAKE code." },
-            "hint": { "type": "string" },
-            "request_id": { "type": "string" },
-            "errors": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "pointer": { "type": "string", "description": "JSON pointer to the field." },
-                        "detail": { "type": "string" },
-                        "code": { "type": "string" }
-                    },
-                    "required": ["pointer", "detail", "code"]
-                }
-            }
-        },
-        "required": ["type", "title", "status", "detail", "code"]
-    })
-}
-
 /// `schema` as a request body that rejects unknown members: every object
 /// with declared `properties` gets `unevaluatedProperties: false` (which,
 /// unlike `additionalProperties`, sees members that `allOf` and other
@@ -126,7 +95,7 @@ mod tests {
             json!({}),
             crate::http::Page::<String>::schema(),
             Option::<Vec<u64>>::schema(),
-            problem_schema(),
+            crate::http::problem::problem_schema(),
         ];
         for schema in schemas {
             let back = serde_json::to_value(to_schema(&schema)).unwrap();
