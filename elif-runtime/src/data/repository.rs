@@ -138,32 +138,36 @@ impl<M: Model> Repository<M> {
     ) -> crate::Result<Page<M>> {
         let page = page.max(1);
         let offset = (page - 1).saturating_mul(per_page);
-        let query = query.limit(per_page).offset(offset);
+        let (items, total) = self
+            .list_with_total(query.limit(per_page).offset(offset))
+            .await?;
+        Ok(Page::new(items, page, per_page, total))
+    }
+
+    /// The rows `query` selects, its limit and offset applied, with their
+    /// relations, and how many rows it selects without limit and offset:
+    /// paging by offset (`?limit=20&offset=40`), where [`page`](Self::page)
+    /// pages by number. The rows and the total are one statement
+    /// (`COUNT(*) OVER ()`), unless no row comes back past the start (then
+    /// the total is counted apart).
+    pub async fn list_with_total(&self, query: Criteria<M>) -> crate::Result<(Vec<M>, u64)> {
         let read = |e| query_error(M::info(), Operation::Read, e);
         let mut conn = self.connection().await?;
         let rows = M::list_counted(&mut conn, &query).await.map_err(read)?;
+        let past_start = query.offset_value().unwrap_or(0) > 0;
         let total = match rows.first() {
             Some((_, total)) => *total,
-            None if offset == 0 || per_page == 0 => {
-                if per_page == 0 {
-                    M::count(&mut conn, &query).await.map_err(read)?
-                } else {
-                    0
-                }
+            None if past_start || query.limit_value() == Some(0) => {
+                M::count(&mut conn, &query).await.map_err(read)?
             }
-            None => M::count(&mut conn, &query).await.map_err(read)?,
+            None => 0,
         };
         let mut items: Vec<M> = rows.into_iter().map(|(row, _)| row).collect();
         query
             .load_relations(&mut conn, &mut items)
             .await
             .map_err(read)?;
-        Ok(Page::new(
-            items,
-            page,
-            per_page,
-            u64::try_from(total).unwrap_or(0),
-        ))
+        Ok((items, u64::try_from(total).unwrap_or(0)))
     }
 
     /// How many rows `query` selects (its order, limit and offset ignored).
