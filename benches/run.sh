@@ -12,6 +12,8 @@
 #                                  127.0.0.1 only, while other clients' latency is measured)
 #   bash benches/run.sh fuzz      (schemathesis against the example app's OpenAPI document,
 #                                  signed in and anonymously; benches/fuzz.sh)
+#   bash benches/run.sh realworld (the RealWorld example on PostgreSQL, 1,000 articles:
+#                                  latency of the article list and of one article)
 #
 #   ONLY=regex limits the endpoints; QUICK=1 is a quick check (3 rounds of
 #   1 s, one callgrind run per side).
@@ -140,12 +142,12 @@ startup() {
 }
 
 case "$suite" in
-  http|db|conns|auth|slow) ;;
+  http|db|conns|auth|slow|realworld) ;;
   coverage) coverage; exit 0 ;;
   compile) exec bash benches/compile.sh ;;
   fuzz) exec bash benches/fuzz.sh ;;
   startup) ;;
-  *) echo "usage: bash benches/run.sh http|db|auth|coverage|conns|compile|startup|slow|fuzz" >&2; exit 2 ;;
+  *) echo "usage: bash benches/run.sh http|db|auth|coverage|conns|compile|startup|slow|fuzz|realworld" >&2; exit 2 ;;
 esac
 
 if [ "$suite" != conns ]; then
@@ -157,7 +159,7 @@ if [ "$suite" != conns ]; then
 fi
 
 echo "building release binaries..." >&2
-cargo build --release -q -p elif-benches -p example-blog
+cargo build --release -q -p elif-benches -p example-blog -p example-realworld
 
 started_pid=
 # Every server runs as a user runs it in production: APP_ENV=production and
@@ -363,6 +365,53 @@ if [ "$suite" = startup ]; then startup; exit 0; fi
 # (the head within server.header_timeout_ms, 5 s; the body within
 # server.body_timeout_ms, 10 s). Meanwhile wrk, 4 connections, reads a
 # post: its p99 is the line's figure (target < 100 ms).
+# The RealWorld example as deployed (release, production, default log
+# level) on PostgreSQL, in a schema of its own: one user registered through
+# the API (a real password hash), then 1,000 articles with two tags each
+# and a third of them favourited, in SQL. Latency at 8 connections
+# (non-pipelined, RW_SECONDS each, default 10) of `GET /api/articles` (a
+# page of 20 with authors, tags and counts: 6 queries) and of `GET
+# /api/articles/{slug}`, anonymous. Prints `REALWORLD <endpoint> p50=
+# p99= req_per_s=` (target: p99 under 5 ms for one article).
+if [ "$suite" = realworld ]; then
+  psql -q "$PG_BASE" -c "CREATE SCHEMA $PG_SCHEMA" >/dev/null ||
+    { echo "PostgreSQL does not answer at $PG_BASE" >&2; exit 1; }
+  pg_schema=$PG_SCHEMA
+  export DATABASE_URL="$PG_BASE?options=-csearch_path%3D$PG_SCHEMA"
+  target/release/example-realworld migrate up >"$out/rw-migrate.log" 2>&1 ||
+    { cat "$out/rw-migrate.log" >&2; exit 1; }
+  start realworld $ELIF_PORT example-realworld /api/tags; rw_pid=$started_pid
+  curl -fsS -o /dev/null -H 'content-type: application/json' \
+    --data '{"user": {"username": "jake", "email": "jake@example.com", "password": "jakejake1"}}' \
+    "http://127.0.0.1:$ELIF_PORT/api/users"
+  PGOPTIONS="-c search_path=$PG_SCHEMA" psql -q -v ON_ERROR_STOP=1 "$PG_BASE" >/dev/null <<'SQL'
+INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)
+  SELECT 'article-' || i, 'Article ' || i, 'About article ' || i, repeat('The body of the article. ', 40), 1,
+         now() - (1000 - i) * interval '1 minute', now() - (1000 - i) * interval '1 minute'
+  FROM generate_series(1, 1000) AS i;
+INSERT INTO tags (name) SELECT 'tag' || i FROM generate_series(1, 10) AS i;
+INSERT INTO article_tags (article_id, tag_id)
+  SELECT id, 1 + (id % 10) FROM articles UNION ALL SELECT id, 1 + ((id + 1) % 10) FROM articles;
+INSERT INTO favorites (article_id, user_id) SELECT id, 1 FROM articles WHERE id % 3 = 0;
+ANALYZE;
+SQL
+  count=$(curl -fsS "http://127.0.0.1:$ELIF_PORT/api/articles" | python3 -c 'import json, sys; print(json.load(sys.stdin)["articlesCount"])')
+  [ "$count" = 1000 ] || { echo "the seed made $count articles, not 1000" >&2; exit 1; }
+  lines=()
+  for endpoint in "list /api/articles" "article /api/articles/article-500"; do
+    read -r name path <<<"$endpoint"
+    DURATION=2 latency $ELIF_PORT GET "$path" - >/dev/null  # warm-up
+    result=$(taskset -c 1 wrk -t1 -c8 -d"${RW_SECONDS:-10}s" --latency -s benches/pipeline.lua \
+      "http://127.0.0.1:$ELIF_PORT" -- 1 GET "$path" -)
+    lines+=("$(echo "$result" | awk -v name="$name" '/^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /^Requests\/sec/ {rps=$2}
+      END {printf "REALWORLD %s p50=%s p99=%s req_per_s=%.0f\n", name, p50, p99, rps}')")
+  done
+  stop "$rw_pid"
+  echo
+  printf '%s\n' "${lines[@]}"
+  exit 0
+fi
+
 if [ "$suite" = slow ]; then
   command -v slowhttptest >/dev/null || { echo "installing slowhttptest (Debian package)" >&2; apt-get install -y -qq slowhttptest >/dev/null; }
   SLOW_CONNS=${SLOW_CONNS:-1000} SLOW_RATE=${SLOW_RATE:-200} SLOW_INTERVAL=${SLOW_INTERVAL:-2} SLOW_SECONDS=${SLOW_SECONDS:-20}

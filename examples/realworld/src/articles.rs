@@ -45,12 +45,12 @@ impl Filter {
 #[derive(Debug, Deserialize, Validate, Schema)]
 pub struct Publish {
     /// The article.
-    #[validate(nested)]
-    pub article: NewArticleInput,
+    #[validate(required, nested)]
+    pub article: Option<NewArticleInput>,
 }
 
 /// A new article.
-#[derive(Debug, Deserialize, Validate, Schema)]
+#[derive(Debug, Default, Deserialize, Validate, Schema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewArticleInput {
     /// The title.
@@ -72,12 +72,12 @@ pub struct NewArticleInput {
 #[derive(Debug, Deserialize, Validate, Schema)]
 pub struct Edit {
     /// The changes.
-    #[validate(nested)]
-    pub article: ArticleEdit,
+    #[validate(required, nested)]
+    pub article: Option<ArticleEdit>,
 }
 
 /// The fields to change; absent ones stay. A new title gives a new slug.
-#[derive(Debug, Deserialize, Validate, Schema)]
+#[derive(Debug, Default, Deserialize, Validate, Schema)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleEdit {
     /// A new title.
@@ -403,7 +403,7 @@ impl ArticlesController {
     ) -> elif::Result<Created<ArticleBody>> {
         let article = self
             .articles
-            .publish(input.into_inner().article, &author)
+            .publish(input.into_inner().article.unwrap_or_default(), &author)
             .await?;
         Ok(Created::at(
             format!("/api/articles/{}", article.slug),
@@ -422,7 +422,11 @@ impl ArticlesController {
     ) -> elif::Result<Json<ArticleBody>> {
         let article = self
             .articles
-            .edit(&slug, input.into_inner().article, &viewer)
+            .edit(
+                &slug,
+                input.into_inner().article.unwrap_or_default(),
+                &viewer,
+            )
             .await?;
         Ok(Json(ArticleView::of(&article)))
     }

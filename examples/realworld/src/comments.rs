@@ -12,12 +12,12 @@ use crate::views::{CommentBody, CommentView, CommentsBody};
 #[derive(Debug, Deserialize, Validate, Schema)]
 pub struct Say {
     /// The comment.
-    #[validate(nested)]
-    pub comment: NewCommentInput,
+    #[validate(required, nested)]
+    pub comment: Option<NewCommentInput>,
 }
 
 /// A new comment.
-#[derive(Debug, Deserialize, Validate, Schema)]
+#[derive(Debug, Default, Deserialize, Validate, Schema)]
 pub struct NewCommentInput {
     /// The text.
     #[validate(required, custom = not_blank)]
@@ -85,7 +85,11 @@ impl CommentsController {
             .insert(NewComment {
                 article_id: article.id,
                 author_id: author.id,
-                body: input.into_inner().comment.body.unwrap_or_default(),
+                body: input
+                    .into_inner()
+                    .comment
+                    .and_then(|c| c.body)
+                    .unwrap_or_default(),
             })
             .await?;
         let shown = self

@@ -14,12 +14,12 @@ impl Authenticatable for User {}
 #[derive(Debug, Deserialize, Validate, Schema)]
 pub struct Registration {
     /// The new user.
-    #[validate(nested)]
-    pub user: NewAccount,
+    #[validate(required, nested)]
+    pub user: Option<NewAccount>,
 }
 
 /// A new user.
-#[derive(Debug, Deserialize, Validate, Schema)]
+#[derive(Debug, Default, Deserialize, Validate, Schema)]
 pub struct NewAccount {
     /// The name profiles show, unique.
     #[validate(required, custom = not_blank)]
@@ -36,12 +36,12 @@ pub struct NewAccount {
 #[derive(Debug, Deserialize, Validate, Schema)]
 pub struct Login {
     /// The credentials.
-    #[validate(nested)]
-    pub user: LoginUser,
+    #[validate(required, nested)]
+    pub user: Option<LoginUser>,
 }
 
 /// An email and a password.
-#[derive(Debug, Deserialize, Validate, Schema)]
+#[derive(Debug, Default, Deserialize, Validate, Schema)]
 pub struct LoginUser {
     /// The sign-in email.
     #[validate(required, custom = not_blank)]
@@ -55,8 +55,8 @@ pub struct LoginUser {
 #[derive(Debug, Deserialize, Validate, Schema)]
 pub struct Update {
     /// The changes.
-    #[validate(nested)]
-    pub user: UserUpdate,
+    #[validate(required, nested)]
+    pub user: Option<UserUpdate>,
 }
 
 /// The fields to change; absent ones stay.
@@ -113,7 +113,7 @@ impl UsersController {
             username,
             email,
             password,
-        } = input.into_inner().user;
+        } = input.into_inner().user.unwrap_or_default();
         let (username, email, password) = (
             username.unwrap_or_default(),
             email.unwrap_or_default(),
@@ -142,7 +142,7 @@ impl UsersController {
         request: HttpRequest,
         input: Valid<Login>,
     ) -> elif::Result<Json<UserBody>> {
-        let LoginUser { email, password } = input.into_inner().user;
+        let LoginUser { email, password } = input.into_inner().user.unwrap_or_default();
         let (email, password) = (email.unwrap_or_default(), password.unwrap_or_default());
         let user = self
             .users
@@ -182,7 +182,7 @@ impl UsersController {
         user: CurrentUser<User>,
         input: Valid<Update>,
     ) -> elif::Result<Json<UserBody>> {
-        let update = input.into_inner().user;
+        let update = input.into_inner().user.unwrap_or_default();
         let password_hash = match &update.password {
             Some(password) => Some(self.passwords.hash(password).await?),
             None => None,

@@ -156,6 +156,11 @@ async fn users_register_log_in_read_and_update_themselves() {
             let refused = app.post_json("/api/users/login", &wrong).await;
             assert_eq!(errors(&refused, 401), json!({ "credentials": ["invalid"] }));
         }
+        let unwrapped = app.post_json("/api/users/login", &json!({})).await;
+        assert_eq!(
+            errors(&unwrapped, 422),
+            json!({ "user": ["can't be blank"] })
+        );
         let blank = app
             .post_json("/api/users/login", &json!({ "user": { "email": "" } }))
             .await;
