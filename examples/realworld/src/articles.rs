@@ -2,7 +2,7 @@
 //! slug, writing and deleting one's own, favourites, and the tags.
 
 use elif::prelude::*;
-use elif_auth::{Authenticated, CurrentUser};
+use elif_auth::{Ability, Authenticated, CurrentUser, Gate};
 
 use crate::errors::{Conduit, not_blank};
 use crate::models::{
@@ -216,18 +216,13 @@ impl ArticleService {
             .ok_or_else(|| Conduit::ArticleNotFound.into())
     }
 
-    /// The article with this slug, if `viewer` wrote it (404, 403).
-    async fn own(&self, slug: &str, viewer: &User) -> elif::Result<Article> {
-        let article = self
-            .articles
+    /// The article with this slug, without its relations (404
+    /// `ARTICLE_NOT_FOUND`).
+    pub async fn find(&self, slug: &str) -> elif::Result<Article> {
+        self.articles
             .first(Criteria::new().filter(articles::slug.eq(slug.to_owned())))
             .await?
-            .ok_or(Conduit::ArticleNotFound)?;
-        if article.author_id == viewer.id {
-            Ok(article)
-        } else {
-            Err(Conduit::ArticleForbidden.into())
-        }
+            .ok_or_else(|| Conduit::ArticleNotFound.into())
     }
 
     /// Links `article` to the tags of these names (made when new), in
@@ -280,13 +275,14 @@ impl ArticleService {
     }
 
     /// Changes `viewer`'s article; a new title gives a new slug.
+    /// Changes `article` (the policy allowed it); a new title gives a new
+    /// slug. As `viewer` sees it afterwards.
     pub async fn edit(
         &self,
-        slug_now: &str,
+        article: Article,
         edit: ArticleEdit,
         viewer: &User,
     ) -> elif::Result<Article> {
-        let article = self.own(slug_now, viewer).await?;
         let changes = ArticleChanges {
             slug: edit.title.as_deref().map(slug),
             title: edit.title,
@@ -301,10 +297,9 @@ impl ArticleService {
         self.show(&changed.slug, Some(viewer)).await
     }
 
-    /// Deletes `viewer`'s article with its comments, favourites and tag
-    /// links (the tables cascade; the route is a transaction).
-    pub async fn delete(&self, slug: &str, viewer: &User) -> elif::Result<()> {
-        let article = self.own(slug, viewer).await?;
+    /// Deletes `article` (the policy allowed it) with its comments,
+    /// favourites and tag links (the tables cascade).
+    pub async fn delete(&self, article: Article) -> elif::Result<()> {
         self.articles.delete(article.id).await
     }
 
@@ -351,6 +346,25 @@ impl ArticleService {
 #[injectable]
 pub struct ArticlesController {
     articles: Inject<ArticleService>,
+    gate: Inject<Gate>,
+}
+
+impl ArticlesController {
+    /// The article with this slug, if `viewer` may do `ability` to it
+    /// (404, then 403).
+    async fn allowed(
+        &self,
+        slug: &str,
+        viewer: &CurrentUser<User>,
+        ability: Ability,
+    ) -> elif::Result<Article> {
+        let article = self.articles.find(slug).await?;
+        if self.gate.allows(viewer, ability, &article)? {
+            Ok(article)
+        } else {
+            Err(Conduit::ArticleForbidden.into())
+        }
+    }
 }
 
 #[controller("/api/articles", guards(Authenticated))]
@@ -423,7 +437,7 @@ impl ArticlesController {
         let article = self
             .articles
             .edit(
-                &slug,
+                self.allowed(&slug, &viewer, Ability::Update).await?,
                 input.into_inner().article.unwrap_or_default(),
                 &viewer,
             )
@@ -435,10 +449,8 @@ impl ArticlesController {
     #[delete("/{slug}", interceptors(Transactional))]
     #[openapi(errors(Conduit))]
     async fn delete(&self, slug: String, viewer: CurrentUser<User>) -> elif::Result<NoContent> {
-        self.articles
-            .delete(&slug, &viewer)
-            .await
-            .map(|()| NoContent)
+        let article = self.allowed(&slug, &viewer, Ability::Delete).await?;
+        self.articles.delete(article).await.map(|()| NoContent)
     }
 
     /// Favourites an article.
@@ -486,7 +498,7 @@ impl TagsController {
 /// Articles, favourites and tags.
 #[module(
     imports(crate::models::ModelsModule, elif_auth::AuthModule, DataModule),
-    providers(ArticleService),
+    providers(ArticleService, crate::policies::ArticlePolicy),
     controllers(ArticlesController, TagsController),
     exports(ArticleService)
 )]

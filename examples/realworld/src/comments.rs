@@ -1,7 +1,7 @@
 //! Comments on articles.
 
 use elif::prelude::*;
-use elif_auth::{Authenticated, CurrentUser};
+use elif_auth::{Ability, Authenticated, CurrentUser, Gate};
 
 use crate::articles::ArticleService;
 use crate::errors::{Conduit, not_blank};
@@ -29,6 +29,7 @@ pub struct NewCommentInput {
 pub struct CommentsController {
     articles: Inject<ArticleService>,
     comments: Inject<Repository<Comment>>,
+    gate: Inject<Gate>,
 }
 
 impl CommentsController {
@@ -124,7 +125,7 @@ impl CommentsController {
             )
             .await?
             .ok_or(Conduit::CommentNotFound)?;
-        if comment.author_id != viewer.id {
+        if !self.gate.allows(&viewer, Ability::Delete, &comment)? {
             return Err(Conduit::CommentForbidden.into());
         }
         self.comments.delete(comment.id).await?;
@@ -139,6 +140,7 @@ impl CommentsController {
         crate::articles::ArticlesModule,
         elif_auth::AuthModule
     ),
+    providers(crate::policies::CommentPolicy),
     controllers(CommentsController)
 )]
 pub struct CommentsModule;

@@ -8,6 +8,7 @@ pub mod articles;
 pub mod comments;
 pub mod errors;
 pub mod models;
+pub mod policies;
 pub mod profiles;
 pub mod users;
 pub mod views;
