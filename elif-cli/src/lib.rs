@@ -5,7 +5,10 @@
 //! - [`explain`]: a catalogue entry, by code.
 //! - [`delegate`]: `elif routes | map | check` run the app binary of the
 //!   current directory (`cargo run -- <command>`), so there is one entry point.
+//! - [`zones`]: keep zones of generated files, carried when they are
+//!   generated again.
 
 pub mod delegate;
 pub mod expand;
 pub mod explain;
+pub mod zones;
