@@ -5,10 +5,12 @@
 //! - [`explain`]: a catalogue entry, by code.
 //! - [`delegate`]: `elif routes | map | check` run the app binary of the
 //!   current directory (`cargo run -- <command>`), so there is one entry point.
+//! - [`new`]: `elif new`, a new app that runs and passes its tests.
 //! - [`zones`]: keep zones of generated files, carried when they are
 //!   generated again.
 
 pub mod delegate;
 pub mod expand;
 pub mod explain;
+pub mod new;
 pub mod zones;

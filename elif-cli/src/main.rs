@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use elif_cli::{delegate, expand, explain};
+use elif_cli::{delegate, expand, explain, new};
 
 fn cli() -> Command {
     let delegated = |name: &'static str, about: &'static str| {
@@ -65,6 +65,18 @@ fn cli() -> Command {
                 .arg(Arg::new("list").long("list").action(ArgAction::SetTrue).help("List every code of elif"))
                 .arg(Arg::new("package").long("package").short('p').help("For a package's code: the app's package, in a workspace with several")),
         )
+        .subcommand(
+            Command::new("new")
+                .about("Make a new app: its own Cargo project, whose `cargo run` serves and `cargo test` passes")
+                .arg(Arg::new("name").required(true).help("The package name (lower case, digits, `-`, `_`)"))
+                .arg(Arg::new("dir").long("dir").help("Where to write it (default: ./<name>; must be empty)"))
+                .arg(Arg::new("no-auth").long("no-auth").action(ArgAction::SetTrue).help("Leave out elif-auth (users, sign-up, login)"))
+                .arg(
+                    Arg::new("elif-path")
+                        .long("elif-path")
+                        .help("The elif checkout to depend on (default: the one this command was built from)"),
+                ),
+        )
         .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
         .subcommand(delegated("map", "Describe the app in this directory (runs `cargo run -- map`; add --json)"))
         .subcommand(delegated("openapi", "Print the OpenAPI 3.1 document of the app in this directory (runs `cargo run -- openapi`; add --yaml, --out FILE)"))
@@ -76,6 +88,7 @@ fn main() -> ExitCode {
     let code = match matches.subcommand() {
         Some(("expand", args)) => run_expand(args),
         Some(("explain", args)) => run_explain(args),
+        Some(("new", args)) => run_new(args),
         Some((name, args)) => {
             let target = delegate::Target {
                 package: args.get_one::<String>("package").cloned(),
@@ -149,6 +162,40 @@ fn run_explain(args: &ArgMatches) -> u8 {
                 eprintln!("  did you mean one of: {}", similar.join(", "));
             }
             eprintln!("  `elif explain --list` lists every code");
+            2
+        }
+    }
+}
+
+fn run_new(args: &ArgMatches) -> u8 {
+    let name = args.get_one::<String>("name").cloned().unwrap_or_default();
+    let dir = args
+        .get_one::<String>("dir")
+        .map_or_else(|| std::path::PathBuf::from(&name), std::path::PathBuf::from);
+    let elif_path = args.get_one::<String>("elif-path").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+        std::path::PathBuf::from,
+    );
+    let elif_path = elif_path.canonicalize().unwrap_or(elif_path);
+    let app = new::NewApp {
+        name,
+        elif_path,
+        auth: !args.get_flag("no-auth"),
+    };
+    match new::create(&dir, &app) {
+        Ok(written) => {
+            for path in &written {
+                println!("  wrote {}", path.display());
+            }
+            println!(
+                "\n{} is ready:\n  cd {}\n  cargo run     # serves on http://127.0.0.1:8080\n  cargo test",
+                app.name,
+                dir.display()
+            );
+            0
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
             2
         }
     }

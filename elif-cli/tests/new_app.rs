@@ -1,0 +1,70 @@
+//! `elif new` end to end: the app it writes, with identity and without,
+//! builds and passes its own tests. Each app gets a copy of the workspace's
+//! `Cargo.lock` (the same dependency versions, nothing resolved), and all
+//! build in one persistent target directory (`target/elif-new`, as
+//! trybuild keeps its own), so that only the first run builds actix-web
+//! and diesel.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("the workspace")
+}
+
+#[test]
+fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
+    let workspace = workspace();
+    let target = workspace.join("target").join("elif-new");
+    let apps = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("elif-new");
+    for (name, auth) in [("fresh-app", true), ("fresh-plain", false)] {
+        let dir = apps.join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        let started = Instant::now();
+        let mut new = Command::new(env!("CARGO_BIN_EXE_elif"));
+        new.args(["new", name, "--dir"])
+            .arg(&dir)
+            .arg("--elif-path")
+            .arg(&workspace);
+        if !auth {
+            new.arg("--no-auth");
+        }
+        let made = new.output().expect("run `elif new`");
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy the lock");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let tested = Command::new(cargo)
+            .args(["test", "--offline", "--quiet"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("run cargo test in the new app");
+        let stdout = String::from_utf8_lossy(&tested.stdout);
+        let stderr = String::from_utf8_lossy(&tested.stderr);
+        assert!(tested.status.success(), "{name}: {stdout}\n{stderr}");
+        assert!(
+            stdout.contains("test result: ok. 1 passed"),
+            "{name}: its test ran: {stdout}"
+        );
+        eprintln!(
+            "{name}: `elif new` to a passing `cargo test` in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        // A second `elif new` into the same directory writes nothing.
+        let again = Command::new(env!("CARGO_BIN_EXE_elif"))
+            .args(["new", name, "--dir"])
+            .arg(&dir)
+            .output()
+            .expect("run `elif new` again");
+        assert_eq!(again.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty: nothing written"));
+    }
+}
