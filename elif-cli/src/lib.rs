@@ -5,11 +5,13 @@
 //! - [`explain`]: a catalogue entry, by code.
 //! - [`delegate`]: `elif routes | map | check` run the app binary of the
 //!   current directory (`cargo run -- <command>`), so there is one entry point.
+//! - [`edit`]: adding an item to a `#[module(..)]` list in place.
 //! - [`new`]: `elif new`, a new app that runs and passes its tests.
 //! - [`zones`]: keep zones of generated files, carried when they are
 //!   generated again.
 
 pub mod delegate;
+pub mod edit;
 pub mod expand;
 pub mod explain;
 pub mod new;
