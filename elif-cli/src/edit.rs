@@ -141,18 +141,20 @@ pub fn add_to_module(
         return Ok(edited);
     }
     // No such list: `key(item)` after the attribute's last entry.
+    // (After its last code: a comment that ends the attribute stays last.)
     let close = offset(source, list.delimiter.span().close().start());
     let open = offset(source, list.delimiter.span().open().end());
-    let inside = source[open..close].trim_end();
+    let end = last_code_end(&source[open..close]);
+    let before = source[open..open + end].trim_end();
     let mut edited = source.to_owned();
-    let addition = if inside.is_empty() {
+    let addition = if before.is_empty() {
         format!("{key}({item})")
-    } else if inside.ends_with(',') {
+    } else if before.ends_with(',') {
         format!(" {key}({item})")
     } else {
         format!(", {key}({item})")
     };
-    edited.insert_str(open + inside.len(), &addition);
+    edited.insert_str(open + end, &addition);
     Ok(edited)
 }
 
@@ -233,6 +235,11 @@ pub struct Empty;
         assert!(
             added.contains("    // <<<ELIF:END agent-editable:modules>>>\n), providers(Mailer))]"),
             "{added}"
+        );
+        let commented = "#[module(imports(A), // the imports\n)]\npub struct M;\n";
+        assert_eq!(
+            add_to_module(commented, "M", "controllers", "C").unwrap(),
+            "#[module(imports(A), controllers(C) // the imports\n)]\npub struct M;\n"
         );
         let bare = add_to_module(ROOT, "Empty", "controllers", "HomeController").unwrap();
         assert!(

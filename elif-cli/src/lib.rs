@@ -6,6 +6,8 @@
 //! - [`delegate`]: `elif routes | map | check` run the app binary of the
 //!   current directory (`cargo run -- <command>`), so there is one entry point.
 //! - [`edit`]: adding an item to a `#[module(..)]` list in place.
+//! - [`generate`]: `elif generate <kind> <Name>`, a component in a file
+//!   of its own, declared and registered in place.
 //! - [`new`]: `elif new`, a new app that runs and passes its tests.
 //! - [`zones`]: keep zones of generated files, carried when they are
 //!   generated again.
@@ -14,5 +16,6 @@ pub mod delegate;
 pub mod edit;
 pub mod expand;
 pub mod explain;
+pub mod generate;
 pub mod new;
 pub mod zones;

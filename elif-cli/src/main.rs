@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use elif_cli::{delegate, expand, explain, new};
+use elif_cli::{delegate, expand, explain, generate, new};
 
 fn cli() -> Command {
     let delegated = |name: &'static str, about: &'static str| {
@@ -77,6 +77,16 @@ fn cli() -> Command {
                         .help("The elif checkout to depend on (default: the one this command was built from)"),
                 ),
         )
+        .subcommand(
+            Command::new("generate")
+                .about("Add a component to the app in this directory: its file, declared in src/lib.rs and registered in its module")
+                .arg(Arg::new("kind").required(true).value_parser(generate::Kind::NAMES).help("What to generate"))
+                .arg(Arg::new("name").required(true).help("Its name: `Orders` (a migration's: `create_orders`)"))
+                .arg(Arg::new("module").long("module").help("The module to register it in (default: its own `<Name>Module` when there is one, else `AppModule`)"))
+                .arg(Arg::new("dir").long("dir").help("The app's directory (default: this one)"))
+                .arg(Arg::new("dry-run").long("dry-run").action(ArgAction::SetTrue).help("Print the files and edits; write nothing"))
+                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Report the files and edits as JSON")),
+        )
         .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
         .subcommand(delegated("map", "Describe the app in this directory (runs `cargo run -- map`; add --json)"))
         .subcommand(delegated("openapi", "Print the OpenAPI 3.1 document of the app in this directory (runs `cargo run -- openapi`; add --yaml, --out FILE)"))
@@ -89,6 +99,7 @@ fn main() -> ExitCode {
         Some(("expand", args)) => run_expand(args),
         Some(("explain", args)) => run_explain(args),
         Some(("new", args)) => run_new(args),
+        Some(("generate", args)) => run_generate(args),
         Some((name, args)) => {
             let target = delegate::Target {
                 package: args.get_one::<String>("package").cloned(),
@@ -163,6 +174,43 @@ fn run_explain(args: &ArgMatches) -> u8 {
             }
             eprintln!("  `elif explain --list` lists every code");
             2
+        }
+    }
+}
+
+fn run_generate(args: &ArgMatches) -> u8 {
+    let kind = args
+        .get_one::<String>("kind")
+        .and_then(|k| generate::Kind::parse(k));
+    let Some(kind) = kind else {
+        eprintln!("error: the kinds are {}", generate::Kind::NAMES.join(", "));
+        return 2;
+    };
+    let name = args.get_one::<String>("name").cloned().unwrap_or_default();
+    let dir = args
+        .get_one::<String>("dir")
+        .map_or_else(|| std::path::PathBuf::from("."), std::path::PathBuf::from);
+    let module = args.get_one::<String>("module").map(String::as_str);
+    let plan = match generate::plan(&dir, kind, &name, module) {
+        Ok(plan) => plan,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return 2;
+        }
+    };
+    if args.get_flag("json") {
+        out(&plan.to_json());
+    } else {
+        out(&plan.describe());
+    }
+    if args.get_flag("dry-run") {
+        return 0;
+    }
+    match plan.apply() {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("error: {error}");
+            1
         }
     }
 }

@@ -58,6 +58,63 @@ fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
             "{name}: `elif new` to a passing `cargo test` in {:.1} s",
             started.elapsed().as_secs_f64()
         );
+        // Components generated into it are declared, registered and built,
+        // and its tests (one generated) still pass.
+        let generate = |args: &[&str]| {
+            let generated = Command::new(env!("CARGO_BIN_EXE_elif"))
+                .arg("generate")
+                .args(args)
+                .arg("--dir")
+                .arg(&dir)
+                .output()
+                .expect("run `elif generate`");
+            assert!(
+                generated.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&generated.stderr)
+            );
+            String::from_utf8_lossy(&generated.stdout).into_owned()
+        };
+        let dry = generate(&["module", "Orders", "--dry-run", "--json"]);
+        assert!(
+            dry.starts_with("{\"writes\": [") && !dir.join("src/orders.rs").exists(),
+            "{dry}"
+        );
+        generate(&["module", "Orders"]);
+        generate(&["controller", "Orders"]);
+        generate(&["service", "Orders"]);
+        generate(&["guard", "Staff", "--module", "OrdersModule"]);
+        generate(&["migration", "create_orders"]);
+        generate(&["test", "Orders"]);
+        let again = Command::new(env!("CARGO_BIN_EXE_elif"))
+            .args(["generate", "module", "Orders", "--dir"])
+            .arg(&dir)
+            .output()
+            .expect("run `elif generate` again");
+        assert_eq!(
+            again.status.code(),
+            Some(2),
+            "an existing module is refused"
+        );
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let retested = Command::new(cargo)
+            .args(["test", "--offline", "--quiet"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("run cargo test after generating");
+        let stdout = String::from_utf8_lossy(&retested.stdout);
+        assert!(
+            retested.status.success(),
+            "{name} after generating: {stdout}\n{}",
+            String::from_utf8_lossy(&retested.stderr)
+        );
+        assert_eq!(
+            stdout.matches("test result: ok. 1 passed").count(),
+            2,
+            "{stdout}"
+        );
+
         // A second `elif new` into the same directory writes nothing.
         let again = Command::new(env!("CARGO_BIN_EXE_elif"))
             .args(["new", name, "--dir"])
