@@ -33,6 +33,10 @@ pub enum Kind {
     Migration,
     /// `tests/<name>.rs`: a test through `TestApp`.
     Test,
+    /// `src/<name>_model.rs`: a `#[model]` with its fields (`title:string
+    /// published:bool? author:belongs_to(User)`), its table's migration for
+    /// both backends, and its repository in a module's `providers`.
+    Model,
 }
 
 impl Kind {
@@ -45,18 +49,20 @@ impl Kind {
             "guard" => Self::Guard,
             "migration" => Self::Migration,
             "test" => Self::Test,
+            "model" => Self::Model,
             _ => return None,
         })
     }
 
     /// Every kind's command-line name.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "module",
         "controller",
         "service",
         "guard",
         "migration",
         "test",
+        "model",
     ];
 }
 
@@ -81,6 +87,9 @@ pub enum GenerateError {
         /// Why.
         error: EditError,
     },
+    /// A model's field is not `name:type` of a known type, or fields were
+    /// given to a kind that takes none.
+    BadField(String),
     /// Reading or writing failed.
     Io(std::io::Error),
 }
@@ -96,12 +105,150 @@ impl fmt::Display for GenerateError {
                 dir.display()
             ),
             Self::Edit { file, error } => write!(f, "{}: {error}; nothing written", file.display()),
+            Self::BadField(why) => write!(f, "{why}; nothing written"),
             Self::Io(error) => write!(f, "{error}"),
         }
     }
 }
 
 impl std::error::Error for GenerateError {}
+
+/// A model's field, parsed from `name:type` (`?` after the type: nullable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Field {
+    name: String,
+    /// The Rust type (`String`, `Option<bool>`).
+    rust: String,
+    /// The column's SQL on SQLite, with nullability and reference.
+    sqlite: String,
+    /// The same on PostgreSQL.
+    postgres: String,
+    /// `belongs_to(User)`: the related model.
+    belongs_to: Option<String>,
+}
+
+/// Where the app declares model `target`: its path (`crate::users::User`)
+/// and its table, read from its `#[model(table = "..")]`.
+fn find_model(app: &Path, target: &str) -> Result<(String, String), GenerateError> {
+    let needle = format!("pub struct {target} {{");
+    for entry in std::fs::read_dir(app.join("src"))? {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = read(&path)?;
+        let Some(at) = text.find(&needle) else {
+            continue;
+        };
+        let table = text[..at]
+            .rfind("#[model(table = \"")
+            .map(|start| &text[start + "#[model(table = \"".len()..at])
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_owned);
+        if let Some(table) = table {
+            let stem = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let module = if stem == "lib" {
+                String::new()
+            } else {
+                format!("{stem}::")
+            };
+            return Ok((format!("crate::{module}{target}"), table));
+        }
+    }
+    Err(GenerateError::BadField(format!(
+        "no `#[model(table = ..)] pub struct {target}` in src/: generate it first"
+    )))
+}
+
+/// The fields `name:type`, checked (a `belongs_to` model must exist).
+fn fields(app: &Path, specs: &[String]) -> Result<Vec<Field>, GenerateError> {
+    let mut fields: Vec<Field> = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let (name, kind) = spec.split_once(':').ok_or_else(|| {
+            GenerateError::BadField(format!("`{spec}` is not `name:type` (`title:string`)"))
+        })?;
+        let (kind, nullable) = match kind.strip_suffix('?') {
+            Some(kind) => (kind, true),
+            None => (kind, false),
+        };
+        if !is_snake_name(name) || syn::parse_str::<syn::Ident>(name).is_err() {
+            return Err(GenerateError::BadField(format!(
+                "`{name}` is not a field name (snake_case, not a keyword)"
+            )));
+        }
+        if matches!(name, "id" | "created_at" | "updated_at")
+            || fields.iter().any(|f| f.name == name)
+        {
+            return Err(GenerateError::BadField(format!(
+                "`{name}` is given twice, or is a column every model has"
+            )));
+        }
+        let belongs = kind
+            .strip_prefix("belongs_to(")
+            .and_then(|rest| rest.strip_suffix(')'));
+        let (rust, sqlite, postgres, belongs_to, column) = if let Some(target) = belongs {
+            if !is_type_name(target) {
+                return Err(GenerateError::BadField(format!(
+                    "`{target}` is not a model's name"
+                )));
+            }
+            let (path, table) = find_model(app, target)?;
+            let reference = format!(" REFERENCES {table} (id)");
+            (
+                "i64",
+                format!("BIGINT{reference}"),
+                format!("BIGINT{reference}"),
+                Some(format!("{target}|{path}")),
+                format!("{name}_id"),
+            )
+        } else {
+            let (rust, sqlite, postgres) = match kind {
+                "string" | "text" => ("String", "TEXT", "TEXT"),
+                "int" => ("i32", "INTEGER", "INTEGER"),
+                "bigint" => ("i64", "BIGINT", "BIGINT"),
+                "float" => ("f64", "REAL", "DOUBLE PRECISION"),
+                "bool" => ("bool", "BOOLEAN", "BOOLEAN"),
+                "date" => ("elif::data::chrono::NaiveDate", "TEXT", "DATE"),
+                "timestamp" => ("Timestamp", "TEXT", "TIMESTAMPTZ"),
+                "uuid" => ("elif::data::Uuid", "TEXT", "UUID"),
+                "bytes" => ("Vec<u8>", "BLOB", "BYTEA"),
+                other => {
+                    return Err(GenerateError::BadField(format!(
+                        "`{other}` is not a field type: string, text, int, bigint, float, bool, date, timestamp, uuid, bytes, belongs_to(Model); `?` after it makes it nullable"
+                    )));
+                }
+            };
+            (
+                rust,
+                sqlite.to_owned(),
+                postgres.to_owned(),
+                None,
+                name.to_owned(),
+            )
+        };
+        let null = if nullable { "" } else { " NOT NULL" };
+        let with_null = |sql: &str| match sql.split_once(" REFERENCES") {
+            Some((kind, reference)) => format!("{column} {kind}{null} REFERENCES{reference}"),
+            None => format!("{column} {sql}{null}"),
+        };
+        fields.push(Field {
+            name: name.to_owned(),
+            rust: if nullable {
+                format!("Option<{rust}>")
+            } else {
+                rust.to_owned()
+            },
+            sqlite: with_null(&sqlite),
+            postgres: with_null(&postgres),
+            belongs_to,
+        });
+    }
+    Ok(fields)
+}
 
 impl From<std::io::Error> for GenerateError {
     fn from(error: std::io::Error) -> Self {
@@ -300,6 +447,7 @@ pub fn plan(
     kind: Kind,
     name: &str,
     module: Option<&str>,
+    field_specs: &[String],
 ) -> Result<Plan, GenerateError> {
     let lib = app.join("src").join("lib.rs");
     if !lib.is_file() {
@@ -316,6 +464,16 @@ pub fn plan(
             name: name.to_owned(),
         });
     }
+    if kind != Kind::Model && !field_specs.is_empty() {
+        return Err(GenerateError::BadField(format!(
+            "a {kind_name} takes no fields"
+        )));
+    }
+    let model_fields = if kind == Kind::Model {
+        fields(app, field_specs)?
+    } else {
+        Vec::new()
+    };
     let snake_name = snake(name);
     let mut plan = Plan::default();
     let (file_stem, item, key) = match kind {
@@ -335,6 +493,7 @@ pub fn plan(
             format!("{name}Guard"),
             "providers",
         ),
+        Kind::Model => (format!("{snake_name}_model"), String::new(), "providers"),
         Kind::Migration => {
             let stamp = timestamp();
             let dir = app.join("migrations").join(format!("{stamp}_{name}"));
@@ -372,8 +531,34 @@ pub fn plan(
         Kind::Controller => controller_source(name, &snake_name),
         Kind::Service => service_source(name),
         Kind::Guard => guard_source(name, &snake_name),
+        Kind::Model => model_source(name, &snake_name, &model_fields),
         Kind::Migration | Kind::Test => unreachable!("returned above"),
     };
+    if kind == Kind::Model {
+        let table = format!("{snake_name}s");
+        let dir = app
+            .join("migrations")
+            .join(format!("{}_create_{table}", timestamp()));
+        let create = |columns: Vec<&str>, key: &str, time: &str| {
+            let mut lines = vec![format!("    id {key}")];
+            lines.extend(columns.iter().map(|c| format!("    {c}")));
+            lines.push(format!("    created_at {time} NOT NULL"));
+            lines.push(format!("    updated_at {time} NOT NULL"));
+            format!("CREATE TABLE {table} (\n{}\n);\n", lines.join(",\n"))
+        };
+        let sqlite = model_fields.iter().map(|f| f.sqlite.as_str()).collect();
+        let postgres = model_fields.iter().map(|f| f.postgres.as_str()).collect();
+        plan.writes.push((
+            dir.join("up.sqlite.sql"),
+            create(sqlite, "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
+        ));
+        plan.writes.push((
+            dir.join("up.postgres.sql"),
+            create(postgres, "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"),
+        ));
+        plan.writes
+            .push((dir.join("down.sql"), format!("DROP TABLE {table};\n")));
+    }
     plan.writes.push((
         path,
         zones::stamp(&text).expect("the templates' zones are well formed"),
@@ -397,27 +582,41 @@ pub fn plan(
             }
         }
     };
-    let entry = format!("{file_stem}::{item}");
+    let entry = if kind == Kind::Model {
+        format!("Repository<crate::{file_stem}::{name}>")
+    } else {
+        format!("crate::{file_stem}::{item}")
+    };
+    // A repository needs the database: its module imports `DataModule`.
+    let register = |source: &str, file: &Path| -> Result<String, GenerateError> {
+        let mut source = source.to_owned();
+        if kind == Kind::Model {
+            match edit::add_to_module(&source, &target, "imports", "DataModule") {
+                Ok(with) => source = with,
+                Err(EditError::Present { .. }) => {}
+                Err(error) => {
+                    return Err(GenerateError::Edit {
+                        file: file.to_owned(),
+                        error,
+                    });
+                }
+            }
+        }
+        edit::add_to_module(&source, &target, key, &entry).map_err(|error| GenerateError::Edit {
+            file: file.to_owned(),
+            error,
+        })
+    };
+    let change = format!("adds `{entry}` to `{target}`'s `{key}`");
     let target_file = module_file(app, &target)?;
     if target_file == lib {
-        lib_after = edit::add_to_module(&lib_after, &target, key, &format!("crate::{entry}"))
-            .map_err(|error| GenerateError::Edit {
-                file: lib.clone(),
-                error,
-            })?;
-        lib_what.push(format!("adds `crate::{entry}` to `{target}`'s `{key}`"));
+        lib_after = register(&lib_after, &lib)?;
+        lib_what.push(change);
     } else {
         let before = read(&target_file)?;
-        let after = edit::add_to_module(&before, &target, key, &format!("crate::{entry}"))
-            .map_err(|error| GenerateError::Edit {
-                file: target_file.clone(),
-                error,
-            })?;
-        plan.edits.push((
-            target_file,
-            restamp(&before, after),
-            format!("adds `crate::{entry}` to `{target}`'s `{key}`"),
-        ));
+        let after = register(&before, &target_file)?;
+        plan.edits
+            .push((target_file, restamp(&before, after), change));
     }
     plan.edits.insert(
         0,
@@ -462,6 +661,54 @@ fn timestamp() -> String {
         rest / 3_600,
         rest % 3_600 / 60,
         rest % 60
+    )
+}
+
+fn model_source(name: &str, snake_name: &str, fields: &[Field]) -> String {
+    let mut columns = String::new();
+    let mut relations = String::new();
+    for field in fields {
+        match &field.belongs_to {
+            Some(related) => {
+                let (target, path) = related.split_once('|').unwrap_or((related, related));
+                columns.push_str(&format!(
+                    "    /// Its {}'s key.\n    pub {}_id: {},\n",
+                    field.name, field.name, field.rust
+                ));
+                relations.push_str(&format!(
+                    "    /// Its {} (loaded on demand).\n    #[belongs_to({path})]\n    pub {}: Related<{path}>,\n",
+                    field.name, field.name,
+                ));
+                let _ = target;
+            }
+            None => columns.push_str(&format!(
+                "    /// Its {}.\n    #[fillable]\n    pub {}: {},\n",
+                field.name.replace('_', " "),
+                field.name,
+                field.rust
+            )),
+        }
+    }
+    format!(
+        "//! The `{snake_name}s` table.
+
+use elif::prelude::*;
+
+/// A row of `{snake_name}s`.
+#[model(table = \"{snake_name}s\")]
+#[derive(Debug, Clone)]
+pub struct {name} {{
+    /// Its id.
+    #[key]
+    pub id: i64,
+{columns}    /// When the row was made.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+{relations}    // <<<ELIF:BEGIN agent-editable:fields>>>
+    // <<<ELIF:END agent-editable:fields>>>
+}}
+"
     )
 }
 
@@ -588,19 +835,19 @@ mod tests {
     #[test]
     fn a_module_and_its_components_are_written_declared_and_registered() {
         let dir = app("components");
-        plan(&dir, Kind::Module, "Orders", None)
+        plan(&dir, Kind::Module, "Orders", None, &[])
             .unwrap()
             .apply()
             .unwrap();
-        plan(&dir, Kind::Controller, "Orders", None)
+        plan(&dir, Kind::Controller, "Orders", None, &[])
             .unwrap()
             .apply()
             .unwrap();
-        plan(&dir, Kind::Service, "Orders", None)
+        plan(&dir, Kind::Service, "Orders", None, &[])
             .unwrap()
             .apply()
             .unwrap();
-        plan(&dir, Kind::Guard, "Staff", Some("OrdersModule"))
+        plan(&dir, Kind::Guard, "Staff", Some("OrdersModule"), &[])
             .unwrap()
             .apply()
             .unwrap();
@@ -640,22 +887,22 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    plan(&dir, kind, name, None),
+                    plan(&dir, kind, name, None, &[]),
                     Err(GenerateError::BadName { .. })
                 ),
                 "{name}"
             );
         }
-        plan(&dir, Kind::Module, "Orders", None)
+        plan(&dir, Kind::Module, "Orders", None, &[])
             .unwrap()
             .apply()
             .unwrap();
         assert!(matches!(
-            plan(&dir, Kind::Module, "Orders", None),
+            plan(&dir, Kind::Module, "Orders", None, &[]),
             Err(GenerateError::Exists(_))
         ));
         assert!(matches!(
-            plan(&dir, Kind::Service, "Payments", Some("BillingModule")),
+            plan(&dir, Kind::Service, "Payments", Some("BillingModule"), &[]),
             Err(GenerateError::Edit {
                 error: EditError::NoModule(_),
                 ..
@@ -668,8 +915,90 @@ mod tests {
             "only the module was added"
         );
         assert!(matches!(
-            plan(&dir.join("src"), Kind::Module, "X", None),
+            plan(&dir.join("src"), Kind::Module, "X", None, &[]),
             Err(GenerateError::NotAnApp(_))
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_model_has_its_fields_its_migrations_and_its_repository() {
+        let dir = app("model");
+        plan(&dir, Kind::Module, "Blog", None, &[])
+            .unwrap()
+            .apply()
+            .unwrap();
+        let fields: Vec<String> = [
+            "title:string",
+            "body:text",
+            "published:bool",
+            "rating:int?",
+            "writer:belongs_to(User)",
+        ]
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect();
+        let model = plan(&dir, Kind::Model, "Post", Some("BlogModule"), &fields).unwrap();
+        let text = |suffix: &str| {
+            &model
+                .writes
+                .iter()
+                .find(|(p, _)| p.to_string_lossy().ends_with(suffix))
+                .unwrap()
+                .1
+        };
+        let source = text("src/post_model.rs");
+        assert!(
+            source.contains("pub title: String,") && source.contains("pub rating: Option<i32>,"),
+            "{source}"
+        );
+        assert!(
+            source.contains("pub writer_id: i64,")
+                && source.contains("pub writer: Related<crate::users::User>,"),
+            "{source}"
+        );
+        assert!(
+            text("up.postgres.sql")
+                .contains("    writer_id BIGINT NOT NULL REFERENCES users (id),\n"),
+            "{}",
+            text("up.postgres.sql")
+        );
+        assert!(
+            text("up.sqlite.sql").contains("    rating INTEGER,\n    writer_id BIGINT NOT NULL"),
+            "{}",
+            text("up.sqlite.sql")
+        );
+        assert_eq!(text("down.sql"), "DROP TABLE posts;\n");
+        let (_, blog, _) = model
+            .edits
+            .iter()
+            .find(|(p, _, _)| p.ends_with("src/blog.rs"))
+            .unwrap();
+        assert!(
+            blog.contains("providers(Repository<crate::post_model::Post>)"),
+            "{blog}"
+        );
+        syn::parse_file(source).unwrap();
+        for bad in [
+            vec!["title"],
+            vec!["title:money"],
+            vec!["id:int"],
+            vec!["a:int", "a:text"],
+            vec!["type:int"],
+            vec!["x:belongs_to(user)"],
+        ] {
+            let bad: Vec<String> = bad.into_iter().map(str::to_owned).collect();
+            assert!(
+                matches!(
+                    plan(&dir, Kind::Model, "Post", Some("BlogModule"), &bad),
+                    Err(GenerateError::BadField(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            plan(&dir, Kind::Service, "X", None, &fields),
+            Err(GenerateError::BadField(_))
         ));
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -677,7 +1006,7 @@ mod tests {
     #[test]
     fn migrations_and_tests_and_the_reports() {
         let dir = app("files");
-        let migration = plan(&dir, Kind::Migration, "create_orders", None).unwrap();
+        let migration = plan(&dir, Kind::Migration, "create_orders", None, &[]).unwrap();
         assert_eq!(migration.writes.len(), 3);
         assert!(
             migration.writes[0]
@@ -685,9 +1014,9 @@ mod tests {
                 .to_string_lossy()
                 .contains("_create_orders/up.sqlite.sql")
         );
-        let test = plan(&dir, Kind::Test, "Orders", None).unwrap();
+        let test = plan(&dir, Kind::Test, "Orders", None, &[]).unwrap();
         assert!(test.writes[0].1.contains("shop::app()"));
-        let controller = plan(&dir, Kind::Controller, "Orders", None).unwrap();
+        let controller = plan(&dir, Kind::Controller, "Orders", None, &[]).unwrap();
         let json = controller.to_json();
         assert!(json.starts_with("{\"writes\": [{\"path\": "), "{json}");
         assert!(

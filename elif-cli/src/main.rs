@@ -82,6 +82,7 @@ fn cli() -> Command {
                 .about("Add a component to the app in this directory: its file, declared in src/lib.rs and registered in its module")
                 .arg(Arg::new("kind").required(true).value_parser(generate::Kind::NAMES).help("What to generate"))
                 .arg(Arg::new("name").required(true).help("Its name: `Orders` (a migration's: `create_orders`)"))
+                .arg(Arg::new("fields").num_args(0..).help("A model's fields: `title:string body:text published:bool? author:belongs_to(User)`"))
                 .arg(Arg::new("module").long("module").help("The module to register it in (default: its own `<Name>Module` when there is one, else `AppModule`)"))
                 .arg(Arg::new("dir").long("dir").help("The app's directory (default: this one)"))
                 .arg(Arg::new("dry-run").long("dry-run").action(ArgAction::SetTrue).help("Print the files and edits; write nothing"))
@@ -191,7 +192,11 @@ fn run_generate(args: &ArgMatches) -> u8 {
         .get_one::<String>("dir")
         .map_or_else(|| std::path::PathBuf::from("."), std::path::PathBuf::from);
     let module = args.get_one::<String>("module").map(String::as_str);
-    let plan = match generate::plan(&dir, kind, &name, module) {
+    let fields: Vec<String> = args
+        .get_many::<String>("fields")
+        .map(|values| values.cloned().collect())
+        .unwrap_or_default();
+    let plan = match generate::plan(&dir, kind, &name, module, &fields) {
         Ok(plan) => plan,
         Err(error) => {
             eprintln!("error: {error}");

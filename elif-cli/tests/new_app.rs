@@ -86,6 +86,20 @@ fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
         generate(&["guard", "Staff", "--module", "OrdersModule"]);
         generate(&["migration", "create_orders"]);
         generate(&["test", "Orders"]);
+        // A model with its migrations, its repository in OrdersModule; with
+        // identity, it belongs to a user.
+        let mut model = vec![
+            "model",
+            "Order",
+            "reference:string",
+            "total:int",
+            "paid:bool?",
+        ];
+        if auth {
+            model.push("buyer:belongs_to(User)");
+        }
+        model.extend(["--module", "OrdersModule"]);
+        generate(&model);
         let again = Command::new(env!("CARGO_BIN_EXE_elif"))
             .args(["generate", "module", "Orders", "--dir"])
             .arg(&dir)
