@@ -90,6 +90,16 @@ pub enum GenerateError {
     /// A model's field is not `name:type` of a known type, or fields were
     /// given to a kind that takes none.
     BadField(String),
+    /// The existing file's keep zones cannot be carried (broken markers, a
+    /// zone the new text has no place for).
+    Zones {
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        error: zones::ZoneError,
+    },
+    /// Not something `--force` can do.
+    Unsupported(String),
     /// Reading or writing failed.
     Io(std::io::Error),
 }
@@ -98,7 +108,11 @@ impl fmt::Display for GenerateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BadName { kind, name } => write!(f, "`{name}` is not a {kind}; nothing written"),
-            Self::Exists(path) => write!(f, "{} exists; nothing written", path.display()),
+            Self::Exists(path) => write!(
+                f,
+                "{} exists; nothing written (`--force` regenerates it, keeping its keep zones)",
+                path.display()
+            ),
             Self::NotAnApp(dir) => write!(
                 f,
                 "{} has no src/lib.rs: run `elif generate` in an app's directory",
@@ -106,6 +120,10 @@ impl fmt::Display for GenerateError {
             ),
             Self::Edit { file, error } => write!(f, "{}: {error}; nothing written", file.display()),
             Self::BadField(why) => write!(f, "{why}; nothing written"),
+            Self::Zones { file, error } => {
+                write!(f, "{}: {error}; nothing written", file.display())
+            }
+            Self::Unsupported(why) => write!(f, "{why}; nothing written"),
             Self::Io(error) => write!(f, "{error}"),
         }
     }
@@ -448,6 +466,7 @@ pub fn plan(
     name: &str,
     module: Option<&str>,
     field_specs: &[String],
+    force: bool,
 ) -> Result<Plan, GenerateError> {
     let lib = app.join("src").join("lib.rs");
     if !lib.is_file() {
@@ -513,18 +532,21 @@ pub fn plan(
         }
         Kind::Test => {
             let path = app.join("tests").join(format!("{snake_name}.rs"));
-            if path.exists() {
-                return Err(GenerateError::Exists(path));
-            }
             let krate = crate_name(app)?;
-            plan.writes
-                .push((path, test_file(name, &snake_name, &krate)));
+            write_generated(
+                &mut plan,
+                path,
+                &test_file(name, &snake_name, &krate),
+                force,
+            )?;
             return Ok(plan);
         }
     };
     let path = app.join("src").join(format!("{file_stem}.rs"));
-    if path.exists() {
-        return Err(GenerateError::Exists(path));
+    if path.exists() && force && kind == Kind::Model {
+        return Err(GenerateError::Unsupported(
+            "regenerating a model changes its table: change the model in its keep zone and write the migration (`elif generate migration`)".to_owned(),
+        ));
     }
     let text = match kind {
         Kind::Module => module_source(name),
@@ -559,14 +581,18 @@ pub fn plan(
         plan.writes
             .push((dir.join("down.sql"), format!("DROP TABLE {table};\n")));
     }
-    plan.writes.push((
-        path,
-        zones::stamp(&text).expect("the templates' zones are well formed"),
-    ));
+    write_generated(&mut plan, path, &text, force)?;
 
     // `pub mod <file>;` in src/lib.rs.
     let lib_text = read(&lib)?;
-    let mut lib_after = declare_module(&lib_text, &file_stem);
+    let declared = lib_text
+        .lines()
+        .any(|l| l.trim() == format!("pub mod {file_stem};"));
+    let mut lib_after = if declared {
+        lib_text.clone()
+    } else {
+        declare_module(&lib_text, &file_stem)
+    };
     let mut lib_what = vec![format!("declares `mod {file_stem}`")];
 
     // Registered in its module.
@@ -602,10 +628,15 @@ pub fn plan(
                 }
             }
         }
-        edit::add_to_module(&source, &target, key, &entry).map_err(|error| GenerateError::Edit {
-            file: file.to_owned(),
-            error,
-        })
+        match edit::add_to_module(&source, &target, key, &entry) {
+            Ok(with) => Ok(with),
+            // Regenerating: it is registered already.
+            Err(EditError::Present { .. }) if force => Ok(source),
+            Err(error) => Err(GenerateError::Edit {
+                file: file.to_owned(),
+                error,
+            }),
+        }
     };
     let change = format!("adds `{entry}` to `{target}`'s `{key}`");
     let target_file = module_file(app, &target)?;
@@ -627,6 +658,43 @@ pub fn plan(
         ),
     );
     Ok(plan)
+}
+
+/// Writes `fresh` (a template's text) at `path`: stamped when the file is
+/// new; when it exists, only if `force`, carrying its keep zones into the
+/// new text, and keeping the old text beside it (`<file>.orig`) when it was
+/// edited outside its zones.
+fn write_generated(
+    plan: &mut Plan,
+    path: PathBuf,
+    fresh: &str,
+    force: bool,
+) -> Result<(), GenerateError> {
+    let zone_error = |error| GenerateError::Zones {
+        file: path.clone(),
+        error,
+    };
+    if !path.exists() {
+        plan.writes
+            .push((path.clone(), zones::stamp(fresh).map_err(zone_error)?));
+        return Ok(());
+    }
+    if !force {
+        return Err(GenerateError::Exists(path));
+    }
+    let old = read(&path)?;
+    let regenerated = zones::regenerate(&old, fresh, true).map_err(zone_error)?;
+    if regenerated.keep_old {
+        let mut kept = path.with_extension("rs.orig");
+        let mut n = 1;
+        while kept.exists() {
+            n += 1;
+            kept = path.with_extension(format!("rs.orig.{n}"));
+        }
+        plan.writes.push((kept, old));
+    }
+    plan.writes.push((path, regenerated.text));
+    Ok(())
 }
 
 /// The app's crate name, from its Cargo.toml's package name.
@@ -835,19 +903,19 @@ mod tests {
     #[test]
     fn a_module_and_its_components_are_written_declared_and_registered() {
         let dir = app("components");
-        plan(&dir, Kind::Module, "Orders", None, &[])
+        plan(&dir, Kind::Module, "Orders", None, &[], false)
             .unwrap()
             .apply()
             .unwrap();
-        plan(&dir, Kind::Controller, "Orders", None, &[])
+        plan(&dir, Kind::Controller, "Orders", None, &[], false)
             .unwrap()
             .apply()
             .unwrap();
-        plan(&dir, Kind::Service, "Orders", None, &[])
+        plan(&dir, Kind::Service, "Orders", None, &[], false)
             .unwrap()
             .apply()
             .unwrap();
-        plan(&dir, Kind::Guard, "Staff", Some("OrdersModule"), &[])
+        plan(&dir, Kind::Guard, "Staff", Some("OrdersModule"), &[], false)
             .unwrap()
             .apply()
             .unwrap();
@@ -887,22 +955,29 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    plan(&dir, kind, name, None, &[]),
+                    plan(&dir, kind, name, None, &[], false),
                     Err(GenerateError::BadName { .. })
                 ),
                 "{name}"
             );
         }
-        plan(&dir, Kind::Module, "Orders", None, &[])
+        plan(&dir, Kind::Module, "Orders", None, &[], false)
             .unwrap()
             .apply()
             .unwrap();
         assert!(matches!(
-            plan(&dir, Kind::Module, "Orders", None, &[]),
+            plan(&dir, Kind::Module, "Orders", None, &[], false),
             Err(GenerateError::Exists(_))
         ));
         assert!(matches!(
-            plan(&dir, Kind::Service, "Payments", Some("BillingModule"), &[]),
+            plan(
+                &dir,
+                Kind::Service,
+                "Payments",
+                Some("BillingModule"),
+                &[],
+                false
+            ),
             Err(GenerateError::Edit {
                 error: EditError::NoModule(_),
                 ..
@@ -915,7 +990,7 @@ mod tests {
             "only the module was added"
         );
         assert!(matches!(
-            plan(&dir.join("src"), Kind::Module, "X", None, &[]),
+            plan(&dir.join("src"), Kind::Module, "X", None, &[], false),
             Err(GenerateError::NotAnApp(_))
         ));
         let _ = std::fs::remove_dir_all(&dir);
@@ -924,7 +999,7 @@ mod tests {
     #[test]
     fn a_model_has_its_fields_its_migrations_and_its_repository() {
         let dir = app("model");
-        plan(&dir, Kind::Module, "Blog", None, &[])
+        plan(&dir, Kind::Module, "Blog", None, &[], false)
             .unwrap()
             .apply()
             .unwrap();
@@ -938,7 +1013,15 @@ mod tests {
         .iter()
         .map(|f| (*f).to_owned())
         .collect();
-        let model = plan(&dir, Kind::Model, "Post", Some("BlogModule"), &fields).unwrap();
+        let model = plan(
+            &dir,
+            Kind::Model,
+            "Post",
+            Some("BlogModule"),
+            &fields,
+            false,
+        )
+        .unwrap();
         let text = |suffix: &str| {
             &model
                 .writes
@@ -990,15 +1073,99 @@ mod tests {
             let bad: Vec<String> = bad.into_iter().map(str::to_owned).collect();
             assert!(
                 matches!(
-                    plan(&dir, Kind::Model, "Post", Some("BlogModule"), &bad),
+                    plan(&dir, Kind::Model, "Post", Some("BlogModule"), &bad, false),
                     Err(GenerateError::BadField(_))
                 ),
                 "{bad:?}"
             );
         }
         assert!(matches!(
-            plan(&dir, Kind::Service, "X", None, &fields),
+            plan(&dir, Kind::Service, "X", None, &fields, false),
             Err(GenerateError::BadField(_))
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn force_regenerates_keeping_zones_and_saves_a_file_edited_outside_them() {
+        let dir = app("force");
+        plan(&dir, Kind::Module, "Orders", None, &[], false)
+            .unwrap()
+            .apply()
+            .unwrap();
+        plan(&dir, Kind::Controller, "Orders", None, &[], false)
+            .unwrap()
+            .apply()
+            .unwrap();
+        let path = dir.join("src/orders_controller.rs");
+        let generated = std::fs::read_to_string(&path).unwrap();
+        let route = "    #[get(\"/\")]\n    #[public]\n    async fn list(&self) -> &'static str {\n        \"orders\"\n    }\n";
+        let zoned = generated.replace(
+            "    // <<<ELIF:BEGIN agent-editable:routes>>>\n",
+            &format!("    // <<<ELIF:BEGIN agent-editable:routes>>>\n{route}"),
+        );
+        std::fs::write(&path, &zoned).unwrap();
+        assert!(matches!(
+            plan(&dir, Kind::Controller, "Orders", None, &[], false),
+            Err(GenerateError::Exists(_))
+        ));
+
+        // Edited inside its zones only: regenerated as it is, nothing saved aside.
+        let again = plan(&dir, Kind::Controller, "Orders", None, &[], true).unwrap();
+        again.apply().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), zoned);
+        assert!(!dir.join("src/orders_controller.rs.orig").exists());
+        let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+        assert_eq!(
+            lib.matches("pub mod orders_controller;").count(),
+            1,
+            "declared once"
+        );
+        let module = std::fs::read_to_string(dir.join("src/orders.rs")).unwrap();
+        assert_eq!(
+            module.matches("OrdersController").count(),
+            1,
+            "registered once"
+        );
+
+        // Edited outside them too: the new text keeps the zone, the old is kept beside it.
+        let outside = zoned.replace(
+            "pub struct OrdersController;",
+            "pub struct OrdersController; // mine",
+        );
+        std::fs::write(&path, &outside).unwrap();
+        plan(&dir, Kind::Controller, "Orders", None, &[], true)
+            .unwrap()
+            .apply()
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), zoned);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("src/orders_controller.rs.orig")).unwrap(),
+            outside
+        );
+
+        let fields = vec!["title:string".to_owned()];
+        plan(
+            &dir,
+            Kind::Model,
+            "Order",
+            Some("OrdersModule"),
+            &fields,
+            false,
+        )
+        .unwrap()
+        .apply()
+        .unwrap();
+        assert!(matches!(
+            plan(
+                &dir,
+                Kind::Model,
+                "Order",
+                Some("OrdersModule"),
+                &fields,
+                true
+            ),
+            Err(GenerateError::Unsupported(_))
         ));
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -1006,7 +1173,7 @@ mod tests {
     #[test]
     fn migrations_and_tests_and_the_reports() {
         let dir = app("files");
-        let migration = plan(&dir, Kind::Migration, "create_orders", None, &[]).unwrap();
+        let migration = plan(&dir, Kind::Migration, "create_orders", None, &[], false).unwrap();
         assert_eq!(migration.writes.len(), 3);
         assert!(
             migration.writes[0]
@@ -1014,9 +1181,9 @@ mod tests {
                 .to_string_lossy()
                 .contains("_create_orders/up.sqlite.sql")
         );
-        let test = plan(&dir, Kind::Test, "Orders", None, &[]).unwrap();
+        let test = plan(&dir, Kind::Test, "Orders", None, &[], false).unwrap();
         assert!(test.writes[0].1.contains("shop::app()"));
-        let controller = plan(&dir, Kind::Controller, "Orders", None, &[]).unwrap();
+        let controller = plan(&dir, Kind::Controller, "Orders", None, &[], false).unwrap();
         let json = controller.to_json();
         assert!(json.starts_with("{\"writes\": [{\"path\": "), "{json}");
         assert!(

@@ -86,6 +86,7 @@ fn cli() -> Command {
                 .arg(Arg::new("module").long("module").help("The module to register it in (default: its own `<Name>Module` when there is one, else `AppModule`)"))
                 .arg(Arg::new("dir").long("dir").help("The app's directory (default: this one)"))
                 .arg(Arg::new("dry-run").long("dry-run").action(ArgAction::SetTrue).help("Print the files and edits; write nothing"))
+                .arg(Arg::new("force").long("force").action(ArgAction::SetTrue).help("Regenerate an existing file, carrying its keep zones (a file edited outside them is kept beside it, as <file>.orig)"))
                 .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Report the files and edits as JSON")),
         )
         .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
@@ -196,7 +197,7 @@ fn run_generate(args: &ArgMatches) -> u8 {
         .get_many::<String>("fields")
         .map(|values| values.cloned().collect())
         .unwrap_or_default();
-    let plan = match generate::plan(&dir, kind, &name, module, &fields) {
+    let plan = match generate::plan(&dir, kind, &name, module, &fields, args.get_flag("force")) {
         Ok(plan) => plan,
         Err(error) => {
             eprintln!("error: {error}");
