@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::edit::{self, EditError};
-use crate::zones;
+use crate::{resource, zones};
 
 /// What can be generated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,12 @@ pub enum Kind {
     /// published:bool? author:belongs_to(User)`), its table's migration for
     /// both backends, and its repository in a module's `providers`.
     Model,
+    /// A model with its migrations, module, service, CRUD controller,
+    /// policy and tests (see [`crate::resource`]).
+    Resource,
+    /// `src/<name>_policy.rs`: a policy for the model `<Name>`, refusing
+    /// everything until written, in a module's `providers`.
+    Policy,
 }
 
 impl Kind {
@@ -50,12 +56,14 @@ impl Kind {
             "migration" => Self::Migration,
             "test" => Self::Test,
             "model" => Self::Model,
+            "resource" => Self::Resource,
+            "policy" => Self::Policy,
             _ => return None,
         })
     }
 
     /// Every kind's command-line name.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 9] = [
         "module",
         "controller",
         "service",
@@ -63,6 +71,8 @@ impl Kind {
         "migration",
         "test",
         "model",
+        "resource",
+        "policy",
     ];
 }
 
@@ -133,21 +143,85 @@ impl std::error::Error for GenerateError {}
 
 /// A model's field, parsed from `name:type` (`?` after the type: nullable).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Field {
-    name: String,
+pub(crate) struct Field {
+    pub(crate) name: String,
+    /// The type as given (`string`, `belongs_to`), without `?`.
+    pub(crate) kind: String,
+    /// Whether it may be NULL.
+    pub(crate) nullable: bool,
     /// The Rust type (`String`, `Option<bool>`).
     rust: String,
     /// The column's SQL on SQLite, with nullability and reference.
     sqlite: String,
     /// The same on PostgreSQL.
     postgres: String,
-    /// `belongs_to(User)`: the related model.
-    belongs_to: Option<String>,
+    /// `belongs_to(User)`: the related model's name and path
+    /// (`User|crate::users::User`).
+    pub(crate) belongs_to: Option<String>,
+    /// The first `belongs_to(User)`: the row's owner, set by the server to
+    /// the signed-in user (never by the client).
+    owner: bool,
+}
+
+impl Field {
+    /// The related model's name and path, for a `belongs_to` field.
+    pub(crate) fn related(&self) -> Option<(&str, &str)> {
+        self.belongs_to
+            .as_deref()
+            .map(|related| related.split_once('|').unwrap_or((related, related)))
+    }
+
+    /// Whether it is the key of the row's owner (the first
+    /// `belongs_to(User)`), which the server sets to the signed-in user.
+    pub(crate) fn is_owner(&self) -> bool {
+        self.owner
+    }
+
+    /// Its column (`author_id` for `author:belongs_to(User)`).
+    pub(crate) fn column(&self) -> String {
+        if self.belongs_to.is_some() {
+            format!("{}_id", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+
+    /// Its `#[validate(..)]` rule, for text a client sends.
+    fn rule(&self) -> Option<&'static str> {
+        match self.kind.as_str() {
+            "string" => Some("length(min = 1, max = 200)"),
+            "text" => Some("length(min = 1, max = 10_000)"),
+            _ => None,
+        }
+    }
+
+    /// A value a client may send for it, as JSON (`second` gives another).
+    pub(crate) fn sample(&self, second: bool) -> String {
+        let pick = |a: &str, b: &str| if second { b.to_owned() } else { a.to_owned() };
+        match self.kind.as_str() {
+            "string" => pick(
+                &format!("\"A {}\"", self.name.replace('_', " ")),
+                "\"Changed\"",
+            ),
+            "text" => pick("\"Some text.\"", "\"Other text.\""),
+            "int" | "bigint" => pick("7", "8"),
+            "float" => pick("1.5", "2.5"),
+            "bool" => pick("true", "false"),
+            "date" => pick("\"2026-01-02\"", "\"2026-03-04\""),
+            "timestamp" => pick("\"2026-01-02T03:04:05Z\"", "\"2026-03-04T05:06:07Z\""),
+            "uuid" => pick(
+                "\"67e55044-10b1-426f-9247-bb680e5fe0c8\"",
+                "\"1b4e28ba-2fa1-41d2-883f-0016d3cca427\"",
+            ),
+            "bytes" => pick("[1, 2, 3]", "[4, 5]"),
+            _ => "null".to_owned(),
+        }
+    }
 }
 
 /// Where the app declares model `target`: its path (`crate::users::User`)
 /// and its table, read from its `#[model(table = "..")]`.
-fn find_model(app: &Path, target: &str) -> Result<(String, String), GenerateError> {
+pub(crate) fn find_model(app: &Path, target: &str) -> Result<(String, String), GenerateError> {
     let needle = format!("pub struct {target} {{");
     for entry in std::fs::read_dir(app.join("src"))? {
         let path = entry?.path();
@@ -183,7 +257,7 @@ fn find_model(app: &Path, target: &str) -> Result<(String, String), GenerateErro
 }
 
 /// The fields `name:type`, checked (a `belongs_to` model must exist).
-fn fields(app: &Path, specs: &[String]) -> Result<Vec<Field>, GenerateError> {
+pub(crate) fn fields(app: &Path, specs: &[String]) -> Result<Vec<Field>, GenerateError> {
     let mut fields: Vec<Field> = Vec::with_capacity(specs.len());
     for spec in specs {
         let (name, kind) = spec.split_once(':').ok_or_else(|| {
@@ -248,6 +322,7 @@ fn fields(app: &Path, specs: &[String]) -> Result<Vec<Field>, GenerateError> {
                 name.to_owned(),
             )
         };
+        let owner = belongs == Some("User") && !fields.iter().any(|f| f.owner);
         let null = if nullable { "" } else { " NOT NULL" };
         let with_null = |sql: &str| match sql.split_once(" REFERENCES") {
             Some((kind, reference)) => format!("{column} {kind}{null} REFERENCES{reference}"),
@@ -255,6 +330,12 @@ fn fields(app: &Path, specs: &[String]) -> Result<Vec<Field>, GenerateError> {
         };
         fields.push(Field {
             name: name.to_owned(),
+            kind: if belongs.is_some() {
+                "belongs_to".to_owned()
+            } else {
+                kind.to_owned()
+            },
+            nullable,
             rust: if nullable {
                 format!("Option<{rust}>")
             } else {
@@ -263,6 +344,7 @@ fn fields(app: &Path, specs: &[String]) -> Result<Vec<Field>, GenerateError> {
             sqlite: with_null(&sqlite),
             postgres: with_null(&postgres),
             belongs_to,
+            owner,
         });
     }
     Ok(fields)
@@ -368,7 +450,7 @@ fn json_string(text: &str) -> String {
 }
 
 /// `OrderItems` → `order_items`.
-fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     for (i, c) in name.chars().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
@@ -483,6 +565,9 @@ pub fn plan(
             name: name.to_owned(),
         });
     }
+    if kind == Kind::Resource {
+        return plan_resource(app, name, field_specs, force, false);
+    }
     if kind != Kind::Model && !field_specs.is_empty() {
         return Err(GenerateError::BadField(format!(
             "a {kind_name} takes no fields"
@@ -513,8 +598,14 @@ pub fn plan(
             "providers",
         ),
         Kind::Model => (format!("{snake_name}_model"), String::new(), "providers"),
+        Kind::Policy => (
+            format!("{snake_name}_policy"),
+            format!("{name}Policy"),
+            "providers",
+        ),
+        Kind::Resource => unreachable!("returned above"),
         Kind::Migration => {
-            let stamp = timestamp();
+            let stamp = migration_version(app);
             let dir = app.join("migrations").join(format!("{stamp}_{name}"));
             if dir.exists() {
                 return Err(GenerateError::Exists(dir));
@@ -554,32 +645,15 @@ pub fn plan(
         Kind::Service => service_source(name),
         Kind::Guard => guard_source(name, &snake_name),
         Kind::Model => model_source(name, &snake_name, &model_fields),
-        Kind::Migration | Kind::Test => unreachable!("returned above"),
+        Kind::Policy => {
+            let (model, _) = find_model(app, name)?;
+            let (user, _) = user_model(app)?;
+            resource::standalone_policy(name, &model, &user)
+        }
+        Kind::Migration | Kind::Test | Kind::Resource => unreachable!("returned above"),
     };
     if kind == Kind::Model {
-        let table = format!("{snake_name}s");
-        let dir = app
-            .join("migrations")
-            .join(format!("{}_create_{table}", timestamp()));
-        let create = |columns: Vec<&str>, key: &str, time: &str| {
-            let mut lines = vec![format!("    id {key}")];
-            lines.extend(columns.iter().map(|c| format!("    {c}")));
-            lines.push(format!("    created_at {time} NOT NULL"));
-            lines.push(format!("    updated_at {time} NOT NULL"));
-            format!("CREATE TABLE {table} (\n{}\n);\n", lines.join(",\n"))
-        };
-        let sqlite = model_fields.iter().map(|f| f.sqlite.as_str()).collect();
-        let postgres = model_fields.iter().map(|f| f.postgres.as_str()).collect();
-        plan.writes.push((
-            dir.join("up.sqlite.sql"),
-            create(sqlite, "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
-        ));
-        plan.writes.push((
-            dir.join("up.postgres.sql"),
-            create(postgres, "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"),
-        ));
-        plan.writes
-            .push((dir.join("down.sql"), format!("DROP TABLE {table};\n")));
+        model_migrations(app, &snake_name, &model_fields, &mut plan);
     }
     write_generated(&mut plan, path, &text, force)?;
 
@@ -660,6 +734,148 @@ pub fn plan(
     Ok(plan)
 }
 
+/// The migration folder that creates a model's table, on both backends.
+fn model_migrations(app: &Path, snake_name: &str, fields: &[Field], plan: &mut Plan) {
+    let table = format!("{snake_name}s");
+    let dir = app
+        .join("migrations")
+        .join(format!("{}_create_{table}", migration_version(app)));
+    let create = |columns: Vec<&str>, key: &str, time: &str| {
+        let mut lines = vec![format!("    id {key}")];
+        lines.extend(columns.iter().map(|c| format!("    {c}")));
+        lines.push(format!("    created_at {time} NOT NULL"));
+        lines.push(format!("    updated_at {time} NOT NULL"));
+        format!("CREATE TABLE {table} (\n{}\n);\n", lines.join(",\n"))
+    };
+    let sqlite = fields.iter().map(|f| f.sqlite.as_str()).collect();
+    let postgres = fields.iter().map(|f| f.postgres.as_str()).collect();
+    plan.writes.push((
+        dir.join("up.sqlite.sql"),
+        create(sqlite, "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
+    ));
+    plan.writes.push((
+        dir.join("up.postgres.sql"),
+        create(postgres, "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"),
+    ));
+    plan.writes
+        .push((dir.join("down.sql"), format!("DROP TABLE {table};\n")));
+}
+
+/// The app's `User` model (elif-auth's principal), which policies and
+/// resources are written for.
+fn user_model(app: &Path) -> Result<(String, String), GenerateError> {
+    find_model(app, "User").map_err(|_| {
+        GenerateError::Unsupported(
+            "policies and resources are written for the app's `User` model (elif-auth), and src/ declares none (an app made with `--no-auth`): generate a model and a controller instead".to_owned(),
+        )
+    })
+}
+
+/// `elif generate resource <Name> [fields] [--private] [--force]`: the
+/// model and its migrations, then its module (registered in the root
+/// module), service, controller, policy and tests ([`crate::resource`]).
+/// With `--force`, an existing resource's files are regenerated through
+/// their keep zones; its model and migrations are left as they are.
+pub fn plan_resource(
+    app: &Path,
+    name: &str,
+    field_specs: &[String],
+    force: bool,
+    private: bool,
+) -> Result<Plan, GenerateError> {
+    let lib = app.join("src").join("lib.rs");
+    if !lib.is_file() {
+        return Err(GenerateError::NotAnApp(app.to_owned()));
+    }
+    if !is_type_name(name) || name == "User" {
+        return Err(GenerateError::BadName {
+            kind: "resource",
+            name: name.to_owned(),
+        });
+    }
+    let (user, _) = user_model(app)?;
+    let fields = fields(app, field_specs)?;
+    let snake_name = snake(name);
+    let krate = crate_name(app)?;
+    let resource = resource::Resource {
+        name,
+        snake: &snake_name,
+        krate: &krate,
+        fields: &fields,
+        user: &user,
+        private,
+    };
+    let mut plan = Plan::default();
+    let model = app.join("src").join(format!("{snake_name}_model.rs"));
+    let mut stems = vec![format!("{snake_name}_model")];
+    if !model.exists() {
+        model_migrations(app, &snake_name, &fields, &mut plan);
+        write_generated(
+            &mut plan,
+            model,
+            &model_source(name, &snake_name, &fields),
+            false,
+        )?;
+    } else if !force {
+        return Err(GenerateError::Exists(model));
+    } else if field_specs.is_empty() {
+        return Err(GenerateError::Unsupported(
+            "`--force` regenerates a resource's files from its fields: give them as the first time (`title:string ...`); its model and migrations stay as they are".to_owned(),
+        ));
+    }
+    for (stem, text) in [
+        (snake_name.clone(), resource.module()),
+        (format!("{snake_name}_service"), resource.service()),
+        (format!("{snake_name}_controller"), resource.controller()),
+        (format!("{snake_name}_policy"), resource.policy()),
+    ] {
+        write_generated(
+            &mut plan,
+            app.join("src").join(format!("{stem}.rs")),
+            &text,
+            force,
+        )?;
+        stems.push(stem);
+    }
+    write_generated(
+        &mut plan,
+        app.join("tests").join(format!("{snake_name}.rs")),
+        &resource.tests(app)?,
+        force,
+    )?;
+
+    let before = read(&lib)?;
+    let mut after = before.clone();
+    for stem in &stems {
+        if !after
+            .lines()
+            .any(|l| l.trim() == format!("pub mod {stem};"))
+        {
+            after = declare_module(&after, stem);
+        }
+    }
+    let entry = format!("crate::{snake_name}::{name}Module");
+    after = match edit::add_to_module(&after, "AppModule", "imports", &entry) {
+        Ok(with) => with,
+        Err(EditError::Present { .. }) if force => after,
+        Err(error) => {
+            return Err(GenerateError::Edit {
+                file: lib.clone(),
+                error,
+            });
+        }
+    };
+    plan.edits.push((
+        lib,
+        restamp(&before, after),
+        format!(
+            "declares `mod {}`, adds `{entry}` to `AppModule`'s `imports`",
+            stems.join("`, `mod ")
+        ),
+    ));
+    Ok(plan)
+}
+
 /// Writes `fresh` (a template's text) at `path`: stamped when the file is
 /// new; when it exists, only if `force`, carrying its keep zones into the
 /// new text, and keeping the old text beside it (`<file>.orig`) when it was
@@ -708,11 +924,48 @@ fn crate_name(app: &Path) -> Result<String, GenerateError> {
     Ok(name.replace('-', "_"))
 }
 
-/// `YYYY-MM-DD-HHMMSS`, UTC, for migration folders (sorted by time).
-fn timestamp() -> String {
-    let seconds = std::time::SystemTime::now()
+/// A new migration's version: `YYYY-MM-DD-HHMMSS`, UTC, now, or a second
+/// after the newest folder in `migrations/` when that is not older (two
+/// generators in one second, or a clock behind), so versions stay unique
+/// and in the order they were made.
+pub(crate) fn migration_version(app: &Path) -> String {
+    let mut seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let newest = std::fs::read_dir(app.join("migrations"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.split_once('_')
+                        .map(|(version, _)| version.to_owned())
+                        // Only versions in this form: `0001` is older.
+                        .filter(|version| version.len() == 17 && version.as_bytes()[4] == b'-')
+                })
+                .max()
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    while timestamp_at(seconds) <= newest {
+        seconds += 1;
+    }
+    timestamp_at(seconds)
+}
+
+/// `YYYY-MM-DD-HHMMSS`, UTC, for migration folders (sorted by time).
+#[cfg(test)]
+fn timestamp() -> String {
+    timestamp_at(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    )
+}
+
+/// `seconds` since the epoch as `YYYY-MM-DD-HHMMSS`, UTC.
+fn timestamp_at(seconds: u64) -> String {
     let (days, rest) = (seconds / 86_400, seconds % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;
@@ -737,21 +990,34 @@ fn model_source(name: &str, snake_name: &str, fields: &[Field]) -> String {
     let mut relations = String::new();
     for field in fields {
         match &field.belongs_to {
-            Some(related) => {
-                let (target, path) = related.split_once('|').unwrap_or((related, related));
+            Some(_) => {
+                let (_, path) = field.related().unwrap_or_default();
+                // The owner is set by the server; another parent's key is
+                // the client's to give (the database checks it exists).
+                let (doc, fillable) = if field.is_owner() {
+                    ("the user who made it (the server sets it)".to_owned(), "")
+                } else {
+                    (
+                        format!("its {}", field.name.replace('_', " ")),
+                        "    #[fillable]\n",
+                    )
+                };
                 columns.push_str(&format!(
-                    "    /// Its {}'s key.\n    pub {}_id: {},\n",
-                    field.name, field.name, field.rust
+                    "    /// The key of {doc}.\n{fillable}    pub {}_id: {},\n",
+                    field.name, field.rust
                 ));
                 relations.push_str(&format!(
                     "    /// Its {} (loaded on demand).\n    #[belongs_to({path})]\n    pub {}: Related<{path}>,\n",
                     field.name, field.name,
                 ));
-                let _ = target;
             }
             None => columns.push_str(&format!(
-                "    /// Its {}.\n    #[fillable]\n    pub {}: {},\n",
+                "    /// Its {}.\n    #[fillable]\n{}    pub {}: {},\n",
                 field.name.replace('_', " "),
+                field
+                    .rule()
+                    .map(|rule| format!("    #[validate({rule})]\n"))
+                    .unwrap_or_default(),
                 field.name,
                 field.rust
             )),
@@ -993,6 +1259,214 @@ mod tests {
             plan(&dir.join("src"), Kind::Module, "X", None, &[], false),
             Err(GenerateError::NotAnApp(_))
         ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_resource_is_its_model_module_service_controller_policy_and_tests() {
+        let dir = app("resource");
+        let fields: Vec<String> = ["title:string", "body:text", "author:belongs_to(User)"]
+            .iter()
+            .map(|f| (*f).to_owned())
+            .collect();
+        let resource = plan_resource(&dir, "Post", &fields, false, false).unwrap();
+        let text = |suffix: &str| {
+            resource
+                .writes
+                .iter()
+                .find(|(p, _)| p.to_string_lossy().ends_with(suffix))
+                .map(|(_, text)| text.clone())
+                .unwrap_or_else(|| panic!("{suffix}"))
+        };
+        for file in [
+            "src/post_model.rs",
+            "src/post.rs",
+            "src/post_service.rs",
+            "src/post_controller.rs",
+            "src/post_policy.rs",
+            "tests/post.rs",
+        ] {
+            let source = text(file);
+            syn::parse_file(&source).unwrap_or_else(|e| panic!("{file}: {e}\n{source}"));
+            assert!(source.starts_with(zones::HEADER), "{file}");
+        }
+        let model = text("src/post_model.rs");
+        assert!(
+            model.contains("    #[fillable]\n    #[validate(length(min = 1, max = 200))]\n    pub title: String,"),
+            "{model}"
+        );
+        assert!(
+            model.contains("(the server sets it).\n    pub author_id: i64,"),
+            "the owner's key is not fillable: {model}"
+        );
+        let controller = text("src/post_controller.rs");
+        assert!(controller.contains("#[controller(\"/posts\", guards(Authenticated))]"));
+        assert_eq!(
+            controller.matches("    #[public]\n").count(),
+            2,
+            "reads are public"
+        );
+        assert!(controller.contains("self.gate.authorize(&user, Ability::Delete, &row)?;"));
+        assert!(controller.contains("self.rows.create(input.into_inner(), user.id)"));
+        assert!(
+            text("src/post_policy.rs").contains("row.author_id == user.id"),
+            "the owner changes and deletes"
+        );
+        assert!(
+            text("src/post.rs").contains("crate::post_policy::PostPolicy"),
+            "the module registers every component"
+        );
+        let tests = text("tests/post.rs");
+        assert!(
+            tests.contains(".for_parent(Post::author(), owner)"),
+            "{tests}"
+        );
+        assert!(tests.contains("app.acting_as(&other).await"), "{tests}");
+        let (_, lib, what) = &resource.edits[0];
+        assert!(lib.contains("    crate::post::PostModule,\n"), "{lib}");
+        assert!(lib.contains("pub mod post_policy;"), "{lib}");
+        assert!(what.contains("adds `crate::post::PostModule`"), "{what}");
+        resource.apply().unwrap();
+
+        // A second, private one, whose rows belong to the first.
+        let fields: Vec<String> = ["body:text", "post:belongs_to(Post)"]
+            .iter()
+            .map(|f| (*f).to_owned())
+            .collect();
+        let comments = plan_resource(&dir, "Comment", &fields, false, true).unwrap();
+        let controller = &comments
+            .writes
+            .iter()
+            .find(|(p, _)| p.ends_with("src/comment_controller.rs"))
+            .unwrap()
+            .1;
+        assert!(!controller.contains("#[public]"), "{controller}");
+        let policy = &comments
+            .writes
+            .iter()
+            .find(|(p, _)| p.ends_with("src/comment_policy.rs"))
+            .unwrap()
+            .1;
+        assert!(
+            policy.contains("        true\n"),
+            "no owner: every signed-in user: {policy}"
+        );
+        let tests = &comments
+            .writes
+            .iter()
+            .find(|(p, _)| p.ends_with("tests/comment.rs"))
+            .unwrap()
+            .1;
+        assert!(
+            tests.contains("let post_row = a_post(app, owner).await;")
+                && tests.contains("\"post_id\": post_row.id"),
+            "{tests}"
+        );
+        assert!(
+            comments
+                .writes
+                .iter()
+                .any(|(p, _)| p.to_string_lossy().contains("_create_comments/")),
+            "its migration"
+        );
+
+        // Refused, nothing written: it exists; a bad name; a bad field.
+        assert!(matches!(
+            plan_resource(&dir, "Post", &[], false, false),
+            Err(GenerateError::Exists(_))
+        ));
+        for name in ["post", "User", "Bad Name"] {
+            assert!(
+                matches!(
+                    plan_resource(&dir, name, &[], false, false),
+                    Err(GenerateError::BadName { .. })
+                ),
+                "{name}"
+            );
+        }
+        assert!(matches!(
+            plan_resource(
+                &dir,
+                "Tag",
+                &["x:belongs_to(Nothing)".to_owned()],
+                false,
+                false
+            ),
+            Err(GenerateError::BadField(_))
+        ));
+
+        // Forced: the zones of its files are carried, its model kept.
+        let controller = dir.join("src/post_controller.rs");
+        let route = "    #[get(\"/count\")]\n    #[public]\n    async fn count(&self) -> &'static str {\n        \"3\"\n    }\n";
+        let zoned = std::fs::read_to_string(&controller).unwrap().replace(
+            "    // <<<ELIF:BEGIN agent-editable:routes>>>\n",
+            &format!("    // <<<ELIF:BEGIN agent-editable:routes>>>\n{route}"),
+        );
+        std::fs::write(&controller, &zoned).unwrap();
+        assert!(matches!(
+            plan_resource(&dir, "Post", &[], true, false),
+            Err(GenerateError::Unsupported(_))
+        ));
+        let fields: Vec<String> = ["title:string", "body:text", "author:belongs_to(User)"]
+            .iter()
+            .map(|f| (*f).to_owned())
+            .collect();
+        let again = plan_resource(&dir, "Post", &fields, true, false).unwrap();
+        assert!(
+            again
+                .writes
+                .iter()
+                .all(|(p, _)| !p.ends_with("src/post_model.rs")
+                    && !p.to_string_lossy().contains("migrations")),
+            "{:?}",
+            again.describe()
+        );
+        again.apply().unwrap();
+        assert_eq!(std::fs::read_to_string(&controller).unwrap(), zoned);
+        let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+        assert_eq!(lib.matches("crate::post::PostModule").count(), 1, "{lib}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_policy_refuses_until_written_and_needs_its_model_and_users() {
+        let dir = app("policy");
+        let fields = vec!["title:string".to_owned()];
+        plan(&dir, Kind::Model, "Post", None, &fields, false)
+            .unwrap()
+            .apply()
+            .unwrap();
+        let policy = plan(&dir, Kind::Policy, "Post", None, &[], false).unwrap();
+        let text = &policy.writes[0].1;
+        assert!(
+            text.contains("#[injectable(provides = dyn Policy<User, Post>)]"),
+            "{text}"
+        );
+        assert_eq!(text.matches("        false\n").count(), 3, "{text}");
+        assert!(policy.edits[0].1.contains("crate::post_policy::PostPolicy"));
+        syn::parse_file(text).unwrap();
+        assert!(matches!(
+            plan(&dir, Kind::Policy, "Nothing", None, &[], false),
+            Err(GenerateError::BadField(_))
+        ));
+        let plain =
+            std::env::temp_dir().join(format!("elif-generate-plain-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&plain);
+        crate::new::create(
+            &plain,
+            &crate::new::NewApp {
+                name: "plain".into(),
+                elif_path: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+                auth: false,
+            },
+        )
+        .unwrap();
+        assert!(matches!(
+            plan_resource(&plain, "Post", &fields, false, false),
+            Err(GenerateError::Unsupported(_))
+        ));
+        assert!(!plain.join("src/post.rs").exists());
+        let _ = std::fs::remove_dir_all(&plain);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

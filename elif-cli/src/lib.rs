@@ -8,6 +8,7 @@
 //! - [`edit`]: adding an item to a `#[module(..)]` list in place.
 //! - [`generate`]: `elif generate <kind> <Name>`, a component in a file
 //!   of its own, declared and registered in place.
+//! - `resource`: the texts of `elif generate resource` and `policy`.
 //! - [`new`]: `elif new`, a new app that runs and passes its tests.
 //! - [`zones`]: keep zones of generated files, carried when they are
 //!   generated again.
@@ -18,4 +19,5 @@ pub mod expand;
 pub mod explain;
 pub mod generate;
 pub mod new;
+mod resource;
 pub mod zones;

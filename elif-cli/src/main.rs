@@ -82,12 +82,13 @@ fn cli() -> Command {
                 .about("Add a component to the app in this directory: its file, declared in src/lib.rs and registered in its module")
                 .arg(Arg::new("kind").required(true).value_parser(generate::Kind::NAMES).help("What to generate"))
                 .arg(Arg::new("name").required(true).help("Its name: `Orders` (a migration's: `create_orders`)"))
-                .arg(Arg::new("fields").num_args(0..).help("A model's fields: `title:string body:text published:bool? author:belongs_to(User)`"))
+                .arg(Arg::new("fields").num_args(0..).help("A model's or resource's fields: `title:string body:text published:bool? author:belongs_to(User)`"))
                 .arg(Arg::new("module").long("module").help("The module to register it in (default: its own `<Name>Module` when there is one, else `AppModule`)"))
                 .arg(Arg::new("dir").long("dir").help("The app's directory (default: this one)"))
                 .arg(Arg::new("dry-run").long("dry-run").action(ArgAction::SetTrue).help("Print the files and edits; write nothing"))
                 .arg(Arg::new("force").long("force").action(ArgAction::SetTrue).help("Regenerate an existing file, carrying its keep zones (a file edited outside them is kept beside it, as <file>.orig)"))
-                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Report the files and edits as JSON")),
+                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Report the files and edits as JSON"))
+                .arg(Arg::new("private").long("private").action(ArgAction::SetTrue).help("A resource whose reads need a signed-in user too (default: reads are public)")),
         )
         .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
         .subcommand(delegated("map", "Describe the app in this directory (runs `cargo run -- map`; add --json)"))
@@ -197,7 +198,22 @@ fn run_generate(args: &ArgMatches) -> u8 {
         .get_many::<String>("fields")
         .map(|values| values.cloned().collect())
         .unwrap_or_default();
-    let plan = match generate::plan(&dir, kind, &name, module, &fields, args.get_flag("force")) {
+    let force = args.get_flag("force");
+    let planned = if kind == generate::Kind::Resource {
+        if module.is_some() {
+            eprintln!(
+                "error: a resource is a module of its own, imported by `AppModule`: `--module` does not apply"
+            );
+            return 2;
+        }
+        generate::plan_resource(&dir, &name, &fields, force, args.get_flag("private"))
+    } else if args.get_flag("private") {
+        eprintln!("error: `--private` applies to `generate resource` only");
+        return 2;
+    } else {
+        generate::plan(&dir, kind, &name, module, &fields, force)
+    };
+    let plan = match planned {
         Ok(plan) => plan,
         Err(error) => {
             eprintln!("error: {error}");

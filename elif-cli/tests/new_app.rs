@@ -1,5 +1,6 @@
 //! `elif new` end to end: the app it writes, with identity and without,
-//! builds and passes its own tests. Each app gets a copy of the workspace's
+//! builds and passes its own tests, and again after every generator ran
+//! in it (two resources, one belonging to the other, with identity). Each app gets a copy of the workspace's
 //! `Cargo.lock` (the same dependency versions, nothing resolved), and all
 //! build in one persistent target directory (`target/elif-new`, as
 //! trybuild keeps its own), so that only the first run builds actix-web
@@ -100,6 +101,44 @@ fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
         }
         model.extend(["--module", "OrdersModule"]);
         generate(&model);
+        // Two resources, the second belonging to the first; and a policy.
+        // Without identity, a resource is refused (it is guarded).
+        let post = [
+            "resource",
+            "Post",
+            "title:string",
+            "body:text",
+            "published:bool",
+            "author:belongs_to(User)",
+        ];
+        let comment = [
+            "resource",
+            "Comment",
+            "body:text",
+            "post:belongs_to(Post)",
+            "author:belongs_to(User)",
+            "--private",
+        ];
+        if auth {
+            generate(&post);
+            generate(&comment);
+            generate(&["policy", "Order"]);
+        } else {
+            let refused = Command::new(env!("CARGO_BIN_EXE_elif"))
+                .arg("generate")
+                .args(&post[..5])
+                .arg("--dir")
+                .arg(&dir)
+                .output()
+                .expect("run `elif generate resource`");
+            assert_eq!(refused.status.code(), Some(2));
+            assert!(
+                String::from_utf8_lossy(&refused.stderr).contains("`User` model (elif-auth)"),
+                "{}",
+                String::from_utf8_lossy(&refused.stderr)
+            );
+            assert!(!dir.join("src/post.rs").exists(), "nothing written");
+        }
         let again = Command::new(env!("CARGO_BIN_EXE_elif"))
             .args(["generate", "module", "Orders", "--dir"])
             .arg(&dir)
@@ -127,6 +166,15 @@ fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
             stdout.matches("test result: ok. 1 passed").count(),
             2,
             "{stdout}"
+        );
+        assert_eq!(
+            stdout.matches("test result: ok. 3 passed").count(),
+            if auth { 2 } else { 0 },
+            "each resource's three tests: {stdout}"
+        );
+        eprintln!(
+            "{name}: `elif new`, generators and a passing `cargo test` in {:.1} s",
+            started.elapsed().as_secs_f64()
         );
 
         // A second `elif new` into the same directory writes nothing.
