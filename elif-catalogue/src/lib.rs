@@ -1213,6 +1213,42 @@ catalogue! {
         wrong: "#[module(migrations = MIGRATIONS)] pub struct AuthModule;   // const MIGRATIONS = elif::migrations!();",
         right: "const MIGRATIONS: Migrations = elif::migrations!(namespace = \"elif_auth\");",
     }
+    /// The models changed since the schema snapshot was written.
+    EL4009 = {
+        phase: Phase::Boot,
+        title: "models differ from the schema snapshot",
+        explanation: "`migrations/schema.json` records the tables the models described when the newest migration \
+            was generated (`migrate generate`). The models now describe other tables (a field, a model, a \
+            `#[unique]` added or changed), and no migration makes that change yet, so the database will not match \
+            them once migrated. `check` lists each change as a warning.",
+        hint: "run `migrate generate <name>` (or `elif migrate generate <name>`) to write the migration, then `migrate up`",
+        wrong: "pub summary: Option<String>,   // added to the model, no migration written",
+        right: "cargo run -- migrate generate add_posts_summary && cargo run -- migrate up",
+    }
+    /// `migrate generate` refused steps that lose data.
+    EL4010 = {
+        phase: Phase::Boot,
+        title: "generated migration would lose data",
+        explanation: "The difference between the snapshot and the models drops a table or a column, or changes \
+            a column to a type that cannot hold every value it holds now (`bigint` to `integer`, `text` to `bool`). \
+            Those rows or values would be lost when the migration runs, so `migrate generate` writes nothing \
+            unless told that this is meant. A column that was renamed is not dropped: say so with `--rename`.",
+        hint: "rename with `--rename table.old=new`; when the loss is meant, pass `--allow-destructive`",
+        wrong: "cargo run -- migrate generate rename_title   # posts.title renamed to headline in the model",
+        right: "cargo run -- migrate generate rename_title --rename posts.title=headline",
+    }
+    /// The schema snapshot and the migrations disagree.
+    EL4011 = {
+        phase: Phase::Boot,
+        title: "schema snapshot and migrations disagree",
+        explanation: "`migrate generate` compares the models with the snapshot `migrations/schema.json`, which \
+            names the migration it was written with. The snapshot is missing while migrations exist, does not \
+            parse, or names an older migration than the newest (one written by hand after it): what those \
+            migrations change is not in the snapshot, so a generated migration could repeat or undo it.",
+        hint: "check that `check` reports no drift on a migrated database, then `migrate generate --baseline` records the models as what the migrations create",
+        wrong: "mkdir migrations/2026-12-05-120000_add_index   # by hand, after the last generated one",
+        right: "cargo run -- migrate up && cargo run -- check && cargo run -- migrate generate --baseline",
+    }
 }
 
 /// Looks an entry up by its code, case-insensitively (`el1001` finds `EL1001`).

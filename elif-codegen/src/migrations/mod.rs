@@ -189,7 +189,16 @@ fn expand_checked(input: TokenStream, caller: Option<&Caller>) -> syn::Result<To
             down: #down,
         })
     });
-    Ok(quote!(#private::Migrations::namespaced(#namespace, &[#(#migrations),*])))
+    let set = quote!(#private::Migrations::namespaced(#namespace, &[#(#migrations),*]));
+    // The schema snapshot `migrate generate` keeps beside the folders:
+    // embedded (a change rebuilds the app) for `check` to compare.
+    let snapshot = dir.join("schema.json");
+    Ok(if snapshot.is_file() {
+        let snapshot = path_str(&snapshot);
+        quote!(#set.with_snapshot(::core::include_str!(#snapshot)))
+    } else {
+        set
+    })
 }
 
 fn path_str(path: &Path) -> String {

@@ -118,6 +118,16 @@ fn builtin_cli(name: &'static str) -> Command {
                 .subcommand(Command::new("status").about("List every migration: applied (when) or pending"))
                 .subcommand(Command::new("redo").about("Revert the most recent migration and apply it again"))
                 .subcommand(
+                    Command::new("generate")
+                        .about("Write a migration from the models: what changed since the schema snapshot (migrations/schema.json), as up and down SQL for SQLite and PostgreSQL, and the snapshot updated; needs no database")
+                        .arg(Arg::new("name").value_name("NAME").required_unless_present("baseline").help("The migration's name: `add_posts_summary`"))
+                        .arg(Arg::new("rename").long("rename").value_name("TABLE.OLD=NEW").action(ArgAction::Append).help("A column renamed in its model (not dropped and added): `posts.title=headline`"))
+                        .arg(Arg::new("allow-destructive").long("allow-destructive").action(ArgAction::SetTrue).help("Write steps that lose data: a dropped table or column, a narrowed type"))
+                        .arg(Arg::new("baseline").long("baseline").action(ArgAction::SetTrue).conflicts_with("name").help("Write only the snapshot, from the models: the migrations so far create their tables (check that `check` reports no drift first)"))
+                        .arg(Arg::new("dry-run").long("dry-run").action(ArgAction::SetTrue).help("Print the steps and the SQL, write nothing"))
+                        .arg(Arg::new("dir").long("dir").value_name("DIR").default_value("migrations").help("The migrations' directory")),
+                )
+                .subcommand(
                     Command::new("fresh")
                         .about("Not in production: revert every migration and apply them all again (every table's rows are lost)")
                         .arg(Arg::new("seed").long("seed").action(ArgAction::SetTrue).help("Then run the seeders (`db seed`)")),
@@ -236,9 +246,29 @@ async fn check(app: App, quiet: bool, json: bool) -> crate::Result<()> {
     }
 }
 
-/// `migrate up | down [N] | status | redo`, on the app's database,
-/// without booting the app (no provider built, no hook run).
+/// `migrate up | down [N] | status | redo | fresh`, on the app's database,
+/// without booting the app (no provider built, no hook run); `migrate
+/// generate`, from the models, without a database.
 async fn migrate(app: App, args: &clap::ArgMatches) -> crate::Result<()> {
+    if let Some(("generate", args)) = args.subcommand() {
+        // From the models and the snapshot: no app survey, no database.
+        let request = super::migrate_generate::Request {
+            name: args.get_one::<String>("name").cloned(),
+            renames: args
+                .get_many::<String>("rename")
+                .map(|values| values.cloned().collect())
+                .unwrap_or_default(),
+            allow_destructive: args.get_flag("allow-destructive"),
+            baseline: args.get_flag("baseline"),
+            dry_run: args.get_flag("dry-run"),
+            dir: args
+                .get_one::<String>("dir")
+                .map_or_else(|| "migrations".into(), Into::into),
+        };
+        drop(app);
+        out(&super::migrate_generate::run(&request)?);
+        return Ok(());
+    }
     let for_seeding = app.clone();
     let survey = app.survey().map_err(Error::boot)?;
     if survey.report.has_errors() {

@@ -30,6 +30,7 @@ impl App {
         let mut report = survey.report.clone();
         report.extend(survey.unsecured.iter().cloned());
         let migrations = &survey.migrations;
+        report.extend(super::migrate_generate::diagnostics(migrations));
         let models = crate::data::models_of(migrations);
         let uses_database = !migrations.is_empty() || survey.section::<DatabaseConfig>().is_some();
         if report.has_errors() || !uses_database || (migrations.is_empty() && models.is_empty()) {

@@ -22,6 +22,7 @@ mod health;
 mod inspection;
 mod layers;
 mod lifecycle;
+mod migrate_generate;
 pub(crate) mod serve;
 mod survey;
 

@@ -79,6 +79,14 @@ pub(crate) async fn check(
     Ok(diagnostics)
 }
 
+impl Database {
+    /// What differs between each of `models` and its table (one `EL4006`
+    /// diagnostic per problem): what `check` reports of the app's models.
+    pub async fn drift(&self, models: &[&'static ModelInfo]) -> crate::Result<Vec<Diagnostic>> {
+        check(self, models).await
+    }
+}
+
 /// What differs between `model` and its table's live columns.
 fn compare(model: &ModelInfo, backend: Backend, live: &[LiveColumn]) -> Vec<String> {
     let (name, table) = (model.name, model.table);

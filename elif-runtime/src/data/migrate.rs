@@ -113,6 +113,7 @@ impl Migration {
 pub struct Migrations {
     namespace: &'static str,
     list: &'static [Migration],
+    snapshot: Option<&'static str>,
 }
 
 impl Migrations {
@@ -121,13 +122,34 @@ impl Migrations {
         Self {
             namespace: "",
             list,
+            snapshot: None,
         }
     }
 
     /// A package's migrations, each of which `migrations!(namespace = ..)`
     /// writes with the same `namespace`.
     pub const fn namespaced(namespace: &'static str, list: &'static [Migration]) -> Self {
-        Self { namespace, list }
+        Self {
+            namespace,
+            list,
+            snapshot: None,
+        }
+    }
+
+    /// With the schema snapshot committed beside them (`schema.json`, the
+    /// tables the models described when the newest migration was
+    /// generated): `migrations!()` embeds it when there is one, and
+    /// `check` compares it with the models.
+    pub const fn with_snapshot(self, text: &'static str) -> Self {
+        Self {
+            snapshot: Some(text),
+            ..self
+        }
+    }
+
+    /// The schema snapshot's text, when the directory has one.
+    pub fn snapshot(&self) -> Option<&'static str> {
+        self.snapshot
     }
 
     /// The namespace: `None` for the app's own set.
@@ -494,6 +516,32 @@ impl Database {
         let checksum = migration.checksum(backend);
         let key = migration.key();
         let mut conn = self.connection().await.map_err(|e| unreachable(&e))?;
+        if outside_transaction(backend, sql) {
+            // SQLite's table rebuild: it brackets itself (`BEGIN`/`COMMIT`)
+            // around `PRAGMA foreign_keys = OFF`, which a transaction would
+            // ignore. SQLite has one writer, so nobody applies it meanwhile.
+            let already = crate::with_connection!(conn, |c| __elif_migrations::table
+                .find(key.as_ref())
+                .count()
+                .get_result::<i64>(c)
+                .await)
+            .map_err(|e| bookkeeping(&e))?;
+            if already > 0 {
+                return Ok(false);
+            }
+            crate::with_connection!(conn, |c| run_outside_transaction(c, sql).await)
+                .map_err(|e| failed(migration, "up", &e))?;
+            crate::with_connection!(conn, |c| diesel::insert_into(__elif_migrations::table)
+                .values((
+                    __elif_migrations::version.eq(key.as_ref()),
+                    __elif_migrations::name.eq(migration.name),
+                    __elif_migrations::checksum.eq(&checksum),
+                ))
+                .execute(c)
+                .await)
+            .map_err(|e| bookkeeping(&e))?;
+            return Ok(true);
+        }
         crate::with_connection!(conn, |c| c
             .transaction(async |c| {
                 if backend == Backend::Postgres {
@@ -528,6 +576,17 @@ impl Database {
         let sql = migration.down.for_backend(self.backend());
         let key = migration.key();
         let mut conn = self.connection().await.map_err(|e| unreachable(&e))?;
+        if outside_transaction(self.backend(), sql) {
+            crate::with_connection!(conn, |c| run_outside_transaction(c, sql).await)
+                .map_err(|e| failed(migration, "down", &e))?;
+            crate::with_connection!(conn, |c| diesel::delete(
+                __elif_migrations::table.find(key.as_ref())
+            )
+            .execute(c)
+            .await)
+            .map_err(|e| bookkeeping(&e))?;
+            return Ok(());
+        }
         crate::with_connection!(conn, |c| c
             .transaction(async |c| {
                 c.batch_execute(sql).await?;
@@ -538,6 +597,30 @@ impl Database {
             })
             .await)
         .map_err(|e| failed(migration, "down", &e))
+    }
+}
+
+/// Whether `sql` runs outside the transaction the runner gives a
+/// migration: SQLite files that start with
+/// [`NO_TRANSACTION`](crate::data::schema::NO_TRANSACTION).
+fn outside_transaction(backend: Backend, sql: &str) -> bool {
+    backend == Backend::Sqlite && sql.starts_with(crate::data::schema::NO_TRANSACTION)
+}
+
+/// Runs a file that makes its own transaction; when it fails, rolls back
+/// what it began and turns foreign keys back on, so the pooled connection
+/// is left as it was found.
+async fn run_outside_transaction<C>(c: &mut C, sql: &str) -> Result<(), diesel::result::Error>
+where
+    C: SimpleAsyncConnection + Send,
+{
+    match c.batch_execute(sql).await {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = c.batch_execute("ROLLBACK").await;
+            let _ = c.batch_execute("PRAGMA foreign_keys = ON").await;
+            Err(error)
+        }
     }
 }
 

@@ -31,6 +31,7 @@ mod module;
 mod predicate;
 mod relations;
 mod repository;
+pub mod schema;
 pub(crate) mod seed;
 pub mod sql;
 pub(crate) mod test_database;
