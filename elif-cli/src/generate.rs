@@ -151,10 +151,6 @@ pub(crate) struct Field {
     pub(crate) nullable: bool,
     /// The Rust type (`String`, `Option<bool>`).
     rust: String,
-    /// The column's SQL on SQLite, with nullability and reference.
-    sqlite: String,
-    /// The same on PostgreSQL.
-    postgres: String,
     /// `belongs_to(User)`: the related model's name and path
     /// (`User|crate::users::User`).
     pub(crate) belongs_to: Option<String>,
@@ -282,52 +278,35 @@ pub(crate) fn fields(app: &Path, specs: &[String]) -> Result<Vec<Field>, Generat
         let belongs = kind
             .strip_prefix("belongs_to(")
             .and_then(|rest| rest.strip_suffix(')'));
-        let (rust, sqlite, postgres, belongs_to, column) = if let Some(target) = belongs {
+        let (rust, belongs_to) = if let Some(target) = belongs {
             if !is_type_name(target) {
                 return Err(GenerateError::BadField(format!(
                     "`{target}` is not a model's name"
                 )));
             }
-            let (path, table) = find_model(app, target)?;
-            let reference = format!(" REFERENCES {table} (id)");
-            (
-                "i64",
-                format!("BIGINT{reference}"),
-                format!("BIGINT{reference}"),
-                Some(format!("{target}|{path}")),
-                format!("{name}_id"),
-            )
+            let (path, _) = find_model(app, target)?;
+            ("i64", Some(format!("{target}|{path}")))
         } else {
-            let (rust, sqlite, postgres) = match kind {
-                "string" | "text" => ("String", "TEXT", "TEXT"),
-                "int" => ("i32", "INTEGER", "INTEGER"),
-                "bigint" => ("i64", "BIGINT", "BIGINT"),
-                "float" => ("f64", "REAL", "DOUBLE PRECISION"),
-                "bool" => ("bool", "BOOLEAN", "BOOLEAN"),
-                "date" => ("elif::data::chrono::NaiveDate", "TEXT", "DATE"),
-                "timestamp" => ("Timestamp", "TEXT", "TIMESTAMPTZ"),
-                "uuid" => ("elif::data::Uuid", "TEXT", "UUID"),
-                "bytes" => ("Vec<u8>", "BLOB", "BYTEA"),
+            let rust = match kind {
+                "string" | "text" => "String",
+                "int" => "i32",
+                "bigint" => "i64",
+                "float" => "f64",
+                "bool" => "bool",
+                "date" => "elif::data::chrono::NaiveDate",
+                "timestamp" => "Timestamp",
+                "uuid" => "elif::data::Uuid",
+                "bytes" => "Vec<u8>",
                 other => {
                     return Err(GenerateError::BadField(format!(
                         "`{other}` is not a field type: string, text, int, bigint, float, bool, date, timestamp, uuid, bytes, belongs_to(Model); `?` after it makes it nullable"
                     )));
                 }
             };
-            (
-                rust,
-                sqlite.to_owned(),
-                postgres.to_owned(),
-                None,
-                name.to_owned(),
-            )
+            (rust, None)
         };
-        let owner = belongs == Some("User") && !fields.iter().any(|f| f.owner);
-        let null = if nullable { "" } else { " NOT NULL" };
-        let with_null = |sql: &str| match sql.split_once(" REFERENCES") {
-            Some((kind, reference)) => format!("{column} {kind}{null} REFERENCES{reference}"),
-            None => format!("{column} {sql}{null}"),
-        };
+        // The row's owner: the first required `belongs_to(User)`.
+        let owner = belongs == Some("User") && !nullable && !fields.iter().any(|f| f.owner);
         fields.push(Field {
             name: name.to_owned(),
             kind: if belongs.is_some() {
@@ -341,8 +320,6 @@ pub(crate) fn fields(app: &Path, specs: &[String]) -> Result<Vec<Field>, Generat
             } else {
                 rust.to_owned()
             },
-            sqlite: with_null(&sqlite),
-            postgres: with_null(&postgres),
             belongs_to,
             owner,
         });
@@ -364,6 +341,10 @@ pub struct Plan {
     pub writes: Vec<(PathBuf, String)>,
     /// Edited files, with their new text and what changes.
     pub edits: Vec<(PathBuf, String, String)>,
+    /// The migration to generate from the models once the files are
+    /// written (`create_posts`): the app's `migrate generate`, which needs
+    /// the app built ([`Plan::migrate_command`]).
+    pub migrate: Option<String>,
 }
 
 impl Plan {
@@ -394,7 +375,25 @@ impl Plan {
         for (path, _, what) in &self.edits {
             out.push_str(&format!("edit  {}: {what}\n", path.display()));
         }
+        if let Some(name) = &self.migrate {
+            out.push_str(&format!(
+                "then  cargo run -- migrate generate {name} (the table's migration, from the model)\n"
+            ));
+        }
         out
+    }
+
+    /// The command that generates [`Plan::migrate`]'s migration in the app
+    /// at `app`: `cargo run --quiet -- migrate generate <name>`.
+    pub fn migrate_command(&self, app: &Path) -> Option<std::process::Command> {
+        let name = self.migrate.as_ref()?;
+        let mut command = crate::delegate::command(
+            &crate::delegate::Target::default(),
+            "migrate",
+            &["generate".into(), name.into()],
+        );
+        command.current_dir(app);
+        Some(command)
     }
 
     /// For agents (`--json`).
@@ -422,8 +421,13 @@ impl Plan {
                 )
             })
             .collect();
+        let then = self
+            .migrate
+            .as_ref()
+            .map(|name| format!("\"cargo run -- migrate generate {name}\""))
+            .unwrap_or_default();
         format!(
-            "{{\"writes\": [{}], \"edits\": [{}]}}\n",
+            "{{\"writes\": [{}], \"edits\": [{}], \"then\": [{then}]}}\n",
             writes.join(", "),
             edits.join(", ")
         )
@@ -619,6 +623,31 @@ pub fn plan(
             ));
             plan.writes
                 .push((dir.join("down.sql"), format!("-- {name}: undo it here.\n")));
+            // The schema snapshot names it: generated migrations come after
+            // it, and it changes nothing the models describe (when it does,
+            // `migrate generate --baseline` records what it made).
+            let snapshot = app.join("migrations").join("schema.json");
+            if snapshot.is_file() {
+                let before = read(&snapshot)?;
+                let folder = format!("{stamp}_{name}");
+                let after: String = before
+                    .split_inclusive('\n')
+                    .map(|line| {
+                        if line.starts_with("  \"migration\": ") {
+                            format!("  \"migration\": \"{folder}\",\n")
+                        } else {
+                            line.to_owned()
+                        }
+                    })
+                    .collect();
+                if after != before {
+                    plan.edits.push((
+                        snapshot,
+                        after,
+                        format!("names `{folder}` as the newest migration"),
+                    ));
+                }
+            }
             return Ok(plan);
         }
         Kind::Test => {
@@ -653,7 +682,7 @@ pub fn plan(
         Kind::Migration | Kind::Test | Kind::Resource => unreachable!("returned above"),
     };
     if kind == Kind::Model {
-        model_migrations(app, &snake_name, &model_fields, &mut plan);
+        plan.migrate = Some(format!("create_{snake_name}s"));
     }
     write_generated(&mut plan, path, &text, force)?;
 
@@ -734,33 +763,6 @@ pub fn plan(
     Ok(plan)
 }
 
-/// The migration folder that creates a model's table, on both backends.
-fn model_migrations(app: &Path, snake_name: &str, fields: &[Field], plan: &mut Plan) {
-    let table = format!("{snake_name}s");
-    let dir = app
-        .join("migrations")
-        .join(format!("{}_create_{table}", migration_version(app)));
-    let create = |columns: Vec<&str>, key: &str, time: &str| {
-        let mut lines = vec![format!("    id {key}")];
-        lines.extend(columns.iter().map(|c| format!("    {c}")));
-        lines.push(format!("    created_at {time} NOT NULL"));
-        lines.push(format!("    updated_at {time} NOT NULL"));
-        format!("CREATE TABLE {table} (\n{}\n);\n", lines.join(",\n"))
-    };
-    let sqlite = fields.iter().map(|f| f.sqlite.as_str()).collect();
-    let postgres = fields.iter().map(|f| f.postgres.as_str()).collect();
-    plan.writes.push((
-        dir.join("up.sqlite.sql"),
-        create(sqlite, "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
-    ));
-    plan.writes.push((
-        dir.join("up.postgres.sql"),
-        create(postgres, "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"),
-    ));
-    plan.writes
-        .push((dir.join("down.sql"), format!("DROP TABLE {table};\n")));
-}
-
 /// The app's `User` model (elif-auth's principal), which policies and
 /// resources are written for.
 fn user_model(app: &Path) -> Result<(String, String), GenerateError> {
@@ -809,7 +811,7 @@ pub fn plan_resource(
     let model = app.join("src").join(format!("{snake_name}_model.rs"));
     let mut stems = vec![format!("{snake_name}_model")];
     if !model.exists() {
-        model_migrations(app, &snake_name, &fields, &mut plan);
+        plan.migrate = Some(format!("create_{snake_name}s"));
         write_generated(
             &mut plan,
             model,
@@ -1006,8 +1008,13 @@ fn model_source(name: &str, snake_name: &str, fields: &[Field]) -> String {
                     "    /// The key of {doc}.\n{fillable}    pub {}_id: {},\n",
                     field.name, field.rust
                 ));
+                let related = if field.nullable {
+                    format!("Option<{path}>")
+                } else {
+                    path.to_owned()
+                };
                 relations.push_str(&format!(
-                    "    /// Its {} (loaded on demand).\n    #[belongs_to({path})]\n    pub {}: Related<{path}>,\n",
+                    "    /// Its {} (loaded on demand).\n    #[belongs_to({path})]\n    pub {}: Related<{related}>,\n",
                     field.name, field.name,
                 ));
             }
@@ -1362,11 +1369,9 @@ mod tests {
                 && tests.contains("\"post_id\": post_row.id"),
             "{tests}"
         );
-        assert!(
-            comments
-                .writes
-                .iter()
-                .any(|(p, _)| p.to_string_lossy().contains("_create_comments/")),
+        assert_eq!(
+            comments.migrate.as_deref(),
+            Some("create_comments"),
             "its migration"
         );
 
@@ -1421,6 +1426,7 @@ mod tests {
             "{:?}",
             again.describe()
         );
+        assert_eq!(again.migrate, None, "its table is there");
         again.apply().unwrap();
         assert_eq!(std::fs::read_to_string(&controller).unwrap(), zoned);
         let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
@@ -1514,18 +1520,21 @@ mod tests {
                 && source.contains("pub writer: Related<crate::users::User>,"),
             "{source}"
         );
-        assert!(
-            text("up.postgres.sql")
-                .contains("    writer_id BIGINT NOT NULL REFERENCES users (id),\n"),
-            "{}",
-            text("up.postgres.sql")
+        assert_eq!(
+            model.migrate.as_deref(),
+            Some("create_posts"),
+            "the table's migration comes from the model (`migrate generate`)"
         );
         assert!(
-            text("up.sqlite.sql").contains("    rating INTEGER,\n    writer_id BIGINT NOT NULL"),
-            "{}",
-            text("up.sqlite.sql")
+            model
+                .describe()
+                .contains("then  cargo run -- migrate generate create_posts")
         );
-        assert_eq!(text("down.sql"), "DROP TABLE posts;\n");
+        assert!(
+            model
+                .to_json()
+                .ends_with("\"then\": [\"cargo run -- migrate generate create_posts\"]}\n")
+        );
         let (_, blog, _) = model
             .edits
             .iter()

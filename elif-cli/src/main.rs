@@ -90,6 +90,7 @@ fn cli() -> Command {
                 .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Report the files and edits as JSON"))
                 .arg(Arg::new("private").long("private").action(ArgAction::SetTrue).help("A resource whose reads need a signed-in user too (default: reads are public)")),
         )
+        .subcommand(delegated("migrate", "Apply, revert or generate the migrations of the app in this directory (runs `cargo run -- migrate ...`; `elif migrate generate add_posts_summary` writes one from the models)"))
         .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
         .subcommand(delegated("map", "Describe the app in this directory (runs `cargo run -- map`; add --json)"))
         .subcommand(delegated("openapi", "Print the OpenAPI 3.1 document of the app in this directory (runs `cargo run -- openapi`; add --yaml, --out FILE)"))
@@ -228,10 +229,25 @@ fn run_generate(args: &ArgMatches) -> u8 {
     if args.get_flag("dry-run") {
         return 0;
     }
-    match plan.apply() {
-        Ok(()) => 0,
+    if let Err(error) = plan.apply() {
+        eprintln!("error: {error}");
+        return 1;
+    }
+    // The table's migration, from the model: the app's `migrate generate`.
+    let Some(mut command) = plan.migrate_command(&dir) else {
+        return 0;
+    };
+    match command.status() {
+        Ok(status) if status.success() => 0,
+        Ok(_) => {
+            eprintln!(
+                "error: the files are written, but the migration is not: once the app builds, run `elif migrate generate {}`",
+                plan.migrate.as_deref().unwrap_or_default()
+            );
+            1
+        }
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: cannot run cargo: {error}");
             1
         }
     }

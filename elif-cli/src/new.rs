@@ -121,6 +121,10 @@ pub fn files(app: &NewApp) -> Result<Vec<(String, String)>, NewError> {
             "tests/app.rs".to_owned(),
             fill(if app.auth { TEST_AUTH } else { TEST }),
         ),
+        (
+            "migrations/schema.json".to_owned(),
+            if app.auth { SCHEMA_AUTH } else { SCHEMA }.to_owned(),
+        ),
     ];
     if app.auth {
         files.push((
@@ -211,7 +215,9 @@ cargo test    # its tests, through elif's in-process test app
 ```
 
 `cargo run -- routes`, `-- map`, `-- check` and `-- openapi` describe it;
-`cargo run -- migrate status` shows its migrations. Settings are in
+`cargo run -- migrate status` shows its migrations, and after a model
+changes, `cargo run -- migrate generate <name>` writes the migration from it
+(`migrations/schema.json` is what the migrations so far create). Settings are in
 `elif.toml`, `.env` (see `.env.example`) and the environment.
 "#;
 
@@ -581,6 +587,55 @@ const USERS_POSTGRES: &str = "CREATE TABLE users (
     updated_at TIMESTAMPTZ NOT NULL
 );
 ";
+
+/// The schema snapshot (`migrate generate` compares the models with it):
+/// what the migrations above create.
+const SCHEMA: &str = r#"{
+  "format": "elif.schema/1",
+  "migration": "0001_notes",
+  "tables": [
+    {
+      "name": "notes",
+      "model": "Note",
+      "columns": [
+        {"name":"id","type":"bigint","key":true,"generated":true},
+        {"name":"body","type":"text"},
+        {"name":"created_at","type":"timestamp"},
+        {"name":"updated_at","type":"timestamp"}
+      ]
+    }
+  ]
+}
+"#;
+
+const SCHEMA_AUTH: &str = r#"{
+  "format": "elif.schema/1",
+  "migration": "0002_users",
+  "tables": [
+    {
+      "name": "notes",
+      "model": "Note",
+      "columns": [
+        {"name":"id","type":"bigint","key":true,"generated":true},
+        {"name":"body","type":"text"},
+        {"name":"created_at","type":"timestamp"},
+        {"name":"updated_at","type":"timestamp"}
+      ]
+    },
+    {
+      "name": "users",
+      "model": "User",
+      "columns": [
+        {"name":"id","type":"bigint","key":true,"generated":true},
+        {"name":"email","type":"text","unique":true},
+        {"name":"password_hash","type":"text"},
+        {"name":"created_at","type":"timestamp"},
+        {"name":"updated_at","type":"timestamp"}
+      ]
+    }
+  ]
+}
+"#;
 
 const TEST: &str = r#"//! {{name}} through elif's in-process test app.
 

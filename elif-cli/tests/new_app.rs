@@ -61,14 +61,26 @@ fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
         );
         // Components generated into it are declared, registered and built,
         // and its tests (one generated) still pass.
-        let generate = |args: &[&str]| {
-            let generated = Command::new(env!("CARGO_BIN_EXE_elif"))
-                .arg("generate")
+        // A model's migration comes from the model: `elif generate` runs
+        // the app's `migrate generate`, built in the same target directory.
+        let elif = |args: &[&str]| {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_elif"));
+            command
                 .args(args)
-                .arg("--dir")
-                .arg(&dir)
-                .output()
-                .expect("run `elif generate`");
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", &target)
+                .env("CARGO_NET_OFFLINE", "true");
+            command.output().expect("run `elif`")
+        };
+        let baseline = elif(&["migrate", "generate", "nothing_yet"]);
+        assert!(
+            String::from_utf8_lossy(&baseline.stdout).starts_with("nothing to generate"),
+            "the new app's schema snapshot is what its migrations create: {}{}",
+            String::from_utf8_lossy(&baseline.stdout),
+            String::from_utf8_lossy(&baseline.stderr)
+        );
+        let generate = |args: &[&str]| {
+            let generated = elif(&[&["generate"], args].concat());
             assert!(
                 generated.status.success(),
                 "{args:?}: {}",
@@ -148,6 +160,33 @@ fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
             again.status.code(),
             Some(2),
             "an existing module is refused"
+        );
+        // Each model's table came from it, and the snapshot followed.
+        let folders: Vec<String> = std::fs::read_dir(dir.join("migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let tables: &[&str] = if auth {
+            &["create_orders", "create_posts", "create_comments"]
+        } else {
+            &["create_orders"]
+        };
+        for table in tables {
+            let generated = folders
+                .iter()
+                .filter(|f| f.ends_with(&format!("_{table}")))
+                .count();
+            // `create_orders` is there twice: the empty one written by hand,
+            // then the model's.
+            let expected = if *table == "create_orders" { 2 } else { 1 };
+            assert_eq!(generated, expected, "{table}: {folders:?}");
+        }
+        let settled = elif(&["migrate", "generate", "nothing_more"]);
+        assert!(
+            String::from_utf8_lossy(&settled.stdout).starts_with("nothing to generate"),
+            "{}{}",
+            String::from_utf8_lossy(&settled.stdout),
+            String::from_utf8_lossy(&settled.stderr)
         );
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let retested = Command::new(cargo)

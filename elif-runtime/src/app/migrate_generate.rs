@@ -94,16 +94,13 @@ pub(crate) fn run(request: &Request) -> crate::Result<String> {
     let mut target = models_schema();
     if request.baseline {
         target.migration = existing.last().cloned();
-        if !request.dry_run {
-            write(&snapshot_path, &target.to_json())?;
+        if request.dry_run {
+            // The snapshot it would write, as it is.
+            return Ok(target.to_json());
         }
+        write(&snapshot_path, &target.to_json())?;
         return Ok(format!(
-            "{} {}: the {} table(s) of the models, as the {} migration(s) so far create them\n",
-            if request.dry_run {
-                "would write"
-            } else {
-                "wrote"
-            },
+            "wrote {}: the {} table(s) of the models, as the {} migration(s) so far create them\n",
             snapshot_path.display(),
             target.tables.len(),
             existing.len()

@@ -64,23 +64,27 @@ pub struct Column {
     #[serde(rename = "type")]
     pub kind: String,
     /// Whether it may be NULL.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub nullable: bool,
     /// Whether it is the key.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub key: bool,
     /// Whether the database generates it (an auto-increment key).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub generated: bool,
     /// `#[unique]`: a unique index on it alone.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub unique: bool,
     /// `#[index]`: an index on it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub index: bool,
     /// `#[belongs_to]`: the table its values are keys of.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub references: Option<String>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl Schema {
@@ -142,12 +146,40 @@ impl Schema {
         Ok(schema)
     }
 
-    /// The snapshot's text: pretty JSON, a table or column a line or a few,
-    /// so that a diff in review reads as the change.
+    /// The snapshot's text: a column a line (what is false or absent left
+    /// out), so that a diff in review reads as the change.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        let string = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let tables: Vec<String> = self
+            .tables
+            .iter()
+            .map(|table| {
+                let columns: Vec<String> = table
+                    .columns
+                    .iter()
+                    .map(|c| format!("        {}", serde_json::to_string(c).unwrap_or_default()))
+                    .collect();
+                format!(
+                    "    {{\n      \"name\": {},\n      \"model\": {},\n      \"columns\": [\n{}\n      ]\n    }}",
+                    string(&table.name),
+                    string(&table.model),
+                    columns.join(",\n")
+                )
+            })
+            .collect();
+        let migration = self
+            .migration
+            .as_deref()
+            .map_or_else(|| "null".to_owned(), string);
+        let tables = if tables.is_empty() {
+            "[]".to_owned()
+        } else {
+            format!("[\n{}\n  ]", tables.join(",\n"))
+        };
+        format!(
+            "{{\n  \"format\": {},\n  \"migration\": {migration},\n  \"tables\": {tables}\n}}\n",
+            string(&self.format)
+        )
     }
 
     /// The table named `name`.
