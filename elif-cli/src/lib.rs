@@ -5,6 +5,8 @@
 //! - [`explain`]: a catalogue entry, by code.
 //! - [`delegate`]: `elif routes | map | check` run the app binary of the
 //!   current directory (`cargo run -- <command>`), so there is one entry point.
+//! - [`dev`]: `elif dev`, serving the app and swapping it on every save
+//!   with its listening socket kept open.
 //! - [`edit`]: adding an item to a `#[module(..)]` list in place.
 //! - [`generate`]: `elif generate <kind> <Name>`, a component in a file
 //!   of its own, declared and registered in place.
@@ -14,6 +16,7 @@
 //!   generated again.
 
 pub mod delegate;
+pub mod dev;
 pub mod edit;
 pub mod expand;
 pub mod explain;

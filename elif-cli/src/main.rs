@@ -90,6 +90,15 @@ fn cli() -> Command {
                 .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Report the files and edits as JSON"))
                 .arg(Arg::new("private").long("private").action(ArgAction::SetTrue).help("A resource whose reads need a signed-in user too (default: reads are public)")),
         )
+        .subcommand(
+            Command::new("dev")
+                .about("Serve the app in this directory, and rebuild and restart it on every saved change, the listening socket kept open (no refused connection)")
+                .arg(Arg::new("host").long("host").help("The address to listen on (default: $HOST, else 127.0.0.1)"))
+                .arg(Arg::new("port").long("port").value_parser(clap::value_parser!(u16)).help("The port (default: $PORT, else 8080; 0 picks a free one)"))
+                .arg(Arg::new("package").long("package").short('p').help("The app's package, in a workspace with several"))
+                .arg(Arg::new("bin").long("bin").help("The app's binary, in a package with several"))
+                .arg(Arg::new("dir").long("dir").help("The app's directory (default: this one)")),
+        )
         .subcommand(delegated("migrate", "Apply, revert or generate the migrations of the app in this directory (runs `cargo run -- migrate ...`; `elif migrate generate add_posts_summary` writes one from the models)"))
         .subcommand(delegated("routes", "List the routes of the app in this directory (runs `cargo run -- routes`)"))
         .subcommand(delegated("map", "Describe the app in this directory (runs `cargo run -- map`; add --json)"))
@@ -104,6 +113,7 @@ fn main() -> ExitCode {
         Some(("explain", args)) => run_explain(args),
         Some(("new", args)) => run_new(args),
         Some(("generate", args)) => run_generate(args),
+        Some(("dev", args)) => run_dev(args),
         Some((name, args)) => {
             let target = delegate::Target {
                 package: args.get_one::<String>("package").cloned(),
@@ -248,6 +258,34 @@ fn run_generate(args: &ArgMatches) -> u8 {
         }
         Err(error) => {
             eprintln!("error: cannot run cargo: {error}");
+            1
+        }
+    }
+}
+
+fn run_dev(args: &ArgMatches) -> u8 {
+    let host = args
+        .get_one::<String>("host")
+        .cloned()
+        .or_else(|| std::env::var("HOST").ok())
+        .unwrap_or_else(|| "127.0.0.1".to_owned());
+    let port = args
+        .get_one::<u16>("port")
+        .copied()
+        .or_else(|| std::env::var("PORT").ok().and_then(|p| p.parse().ok()))
+        .unwrap_or(8080);
+    let options = elif_cli::dev::Options {
+        dir: args
+            .get_one::<String>("dir")
+            .map_or_else(|| std::path::PathBuf::from("."), std::path::PathBuf::from),
+        address: format!("{host}:{port}"),
+        package: args.get_one::<String>("package").cloned(),
+        bin: args.get_one::<String>("bin").cloned(),
+    };
+    match elif_cli::dev::run(&options) {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("error: {error}");
             1
         }
     }

@@ -6,9 +6,13 @@
 //! trybuild keeps its own), so that only the first run builds actix-web
 //! and diesel.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -216,6 +220,10 @@ fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
             started.elapsed().as_secs_f64()
         );
 
+        if auth {
+            dev_serves_across_a_change(&dir, &target);
+        }
+
         // A second `elif new` into the same directory writes nothing.
         let again = Command::new(env!("CARGO_BIN_EXE_elif"))
             .args(["new", name, "--dir"])
@@ -225,4 +233,117 @@ fn a_new_app_builds_and_passes_its_tests_with_and_without_identity() {
         assert_eq!(again.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty: nothing written"));
     }
+}
+
+/// `GET path` on `port`: the status and the body, or `None` when no
+/// answer came (a refused or dropped connection).
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.get(9..12)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n")?.1.to_owned();
+    Some((status, body))
+}
+
+/// `elif dev` serves the app, and after a one-line change serves the new
+/// build, while a client sending requests all along gets every answer.
+fn dev_serves_across_a_change(dir: &Path, target: &Path) {
+    let mut dev = Command::new(env!("CARGO_BIN_EXE_elif"))
+        .args(["dev", "--port", "0"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_NET_OFFLINE", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run `elif dev`");
+    let (lines, said) = mpsc::channel();
+    let stdout = dev.stdout.take().expect("its output");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let mut pids = Vec::new();
+    let mut next = |what: &str| -> String {
+        loop {
+            let line = said
+                .recv_timeout(Duration::from_secs(600))
+                .unwrap_or_else(|_| panic!("`elif dev` did not say {what}"));
+            if let Some(pid) = line
+                .split("(pid ")
+                .nth(1)
+                .and_then(|rest| rest.split(')').next())
+            {
+                pids.push(pid.to_owned());
+            }
+            if line.contains(what) {
+                return line;
+            }
+        }
+    };
+    let first = next("elif dev: http://");
+    let port: u16 = first
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|port| port.parse().ok())
+        .expect("the port");
+    next("after the start");
+    assert_eq!(get(port, "/health").map(|(status, _)| status), Some(200));
+
+    // A client asks all along; the change is saved meanwhile.
+    let done = Arc::new(AtomicBool::new(false));
+    let (answered, unanswered) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let client = {
+        let (done, answered, unanswered) = (done.clone(), answered.clone(), unanswered.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                match get(port, "/health") {
+                    Some((200, _)) => answered.fetch_add(1, Ordering::Relaxed),
+                    _ => unanswered.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let notes = dir.join("src/notes.rs");
+    let source = std::fs::read_to_string(&notes).unwrap();
+    let changed = source.replacen(
+        "    // <<<ELIF:BEGIN agent-editable:routes>>>\n",
+        "    // <<<ELIF:BEGIN agent-editable:routes>>>\n    #[get(\"/version\")] #[public] async fn version(&self) -> &'static str { \"two\" }\n",
+        1,
+    );
+    assert_ne!(changed, source);
+    std::fs::write(&notes, changed).unwrap();
+    let swapped = next("after the save");
+    std::thread::sleep(Duration::from_millis(300));
+    done.store(true, Ordering::Relaxed);
+    client.join().unwrap();
+    let version = get(port, "/notes/version");
+    let _ = dev.kill();
+    let _ = dev.wait();
+    for pid in &pids {
+        let _ = Command::new("kill").arg(pid).stderr(Stdio::null()).status();
+    }
+    std::fs::write(&notes, source).unwrap();
+    assert_eq!(
+        version,
+        Some((200, "two".to_owned())),
+        "the new build serves"
+    );
+    assert!(answered.load(Ordering::Relaxed) > 0);
+    assert_eq!(
+        unanswered.load(Ordering::Relaxed),
+        0,
+        "every request sent while the app rebuilt and restarted was answered ({} were)",
+        answered.load(Ordering::Relaxed)
+    );
+    eprintln!("elif dev, a one-line change: {swapped}");
 }

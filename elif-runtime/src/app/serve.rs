@@ -162,11 +162,34 @@ fn listen(address: &str) -> std::io::Result<TcpListener> {
     }))
 }
 
-/// Binds `HOST:PORT`, serves until a stop signal, drains, then shuts the app down.
+/// The listening socket the process that started this one handed over
+/// (`LISTEN_FDS`, systemd's socket activation; `elif dev` keeps one open
+/// across restarts so that no connection is refused), or `None`.
+fn inherited() -> std::io::Result<Option<TcpListener>> {
+    if std::env::var_os("LISTEN_FDS").is_none() {
+        return Ok(None);
+    }
+    let listener = listenfd::ListenFd::from_env().take_tcp_listener(0)?;
+    if let Some(listener) = &listener {
+        listener.set_nonblocking(true)?;
+    }
+    Ok(listener)
+}
+
+/// Binds `HOST:PORT` (or takes the inherited socket), serves until a stop
+/// signal, drains, then shuts the app down.
 pub(crate) async fn serve(booted: Booted) -> crate::Result<()> {
     let config = booted.server_config();
     let address = format!("{}:{}", config.host, config.port);
-    let listener = match listen(&address) {
+    let socket = match inherited() {
+        Ok(Some(listener)) => Ok(listener),
+        Ok(None) => listen(&address),
+        Err(error) => Err(std::io::Error::new(
+            error.kind(),
+            format!("the inherited socket (LISTEN_FDS) is not a TCP listener: {error}"),
+        )),
+    };
+    let listener = match socket {
         Ok(listener) => listener,
         Err(error) => {
             booted.shutdown().await;
@@ -223,6 +246,11 @@ async fn watch_signals(handle: ServerHandle, lifecycle: Arc<Lifecycle>, timeout:
         timeout.as_secs()
     );
     lifecycle.begin_drain();
+    // Stop accepting first, and give the workers a moment to take the
+    // connections accepted just before: a worker that stops drops those
+    // still queued to it, and their clients would get no answer. Then drain.
+    handle.pause().await;
+    actix_rt::time::sleep(HANDOVER).await;
     let stop = handle.stop(true);
     tokio::select! {
         () = stop => {}
@@ -236,6 +264,10 @@ async fn watch_signals(handle: ServerHandle, lifecycle: Arc<Lifecycle>, timeout:
         _ = int.recv() => force(),
     }
 }
+
+/// How long a stopping server waits, after it stops accepting, for its
+/// workers to take the connections accepted just before.
+const HANDOVER: Duration = Duration::from_millis(100);
 
 fn force() {
     tracing::warn!("second stop signal: exiting without waiting for in-flight requests");
