@@ -143,17 +143,12 @@ impl {name}Service {{
             Some(_) => ", user.id",
             None => "",
         };
+        // The longest valid text is 10,000 characters at up to 12 bytes
+        // each in JSON (`\ud83d\ude00`), past the default body limit.
         let limit = if self.fields.iter().any(|f| f.kind == "text") {
-            // The longest valid text: 10,000 characters at up to 12 bytes
-            // each in JSON (`\\ud83d\\ude00`), and the rest.
             ", body_limit = 262_144"
         } else {
             ""
-        };
-        let limit = if limit.is_empty() {
-            String::new()
-        } else {
-            limit.to_owned()
         };
         format!(
             "//! `/{table}`: {who_reads}, signed-in users write them, and a row is
@@ -383,13 +378,12 @@ impl {name}Controller {{
             None => String::new(),
         };
         let others = if self.owner().is_some() {
-            format!(
-                "    let other = a_user(&app).await;
+            "    let other = a_user(&app).await;
     let theirs = app.acting_as(&other).await;
     assert_eq!(theirs.send_json(Method::PATCH, &path, &patch).await.status(), 403);
     assert_eq!(theirs.delete(&path).await.status(), 403);
 "
-            )
+            .to_owned()
         } else {
             String::new()
         };

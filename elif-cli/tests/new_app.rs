@@ -6,6 +6,8 @@
 //! trybuild keeps its own), so that only the first run builds actix-web
 //! and diesel.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};

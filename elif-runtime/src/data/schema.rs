@@ -560,94 +560,37 @@ fn sql_type(column: &Column, backend: Backend) -> String {
 }
 
 fn kind_sql(kind: &str, backend: Backend) -> &'static str {
-    let postgres = backend == Backend::Postgres;
-    match kind {
-        "smallint" => {
-            if postgres {
-                "SMALLINT"
-            } else {
-                "INTEGER"
-            }
-        }
-        "integer" => "INTEGER",
-        "bigint" => "BIGINT",
-        "float" => "REAL",
-        "double" => {
-            if postgres {
-                "DOUBLE PRECISION"
-            } else {
-                "REAL"
-            }
-        }
-        "bool" => "BOOLEAN",
-        "binary" => {
-            if postgres {
-                "BYTEA"
-            } else {
-                "BLOB"
-            }
-        }
-        "date" => {
-            if postgres {
-                "DATE"
-            } else {
-                "TEXT"
-            }
-        }
-        "timestamp" => {
-            if postgres {
-                "TIMESTAMPTZ"
-            } else {
-                "TEXT"
-            }
-        }
-        "uuid" => {
-            if postgres {
-                "UUID"
-            } else {
-                "TEXT"
-            }
-        }
-        "json" => {
-            if postgres {
-                "JSONB"
-            } else {
-                "TEXT"
-            }
-        }
+    use Backend::{Postgres, Sqlite};
+    match (kind, backend) {
+        ("smallint", Postgres) => "SMALLINT",
+        ("smallint" | "integer", _) => "INTEGER",
+        ("bigint", _) => "BIGINT",
+        ("float", _) | ("double", Sqlite) => "REAL",
+        ("double", Postgres) => "DOUBLE PRECISION",
+        ("bool", _) => "BOOLEAN",
+        ("binary", Postgres) => "BYTEA",
+        ("binary", Sqlite) => "BLOB",
+        ("date", Postgres) => "DATE",
+        ("timestamp", Postgres) => "TIMESTAMPTZ",
+        ("uuid", Postgres) => "UUID",
+        ("json", Postgres) => "JSONB",
         _ => "TEXT",
     }
 }
 
 /// The value rows already there get in a new NOT NULL column.
 fn zero(kind: &str, backend: Backend) -> &'static str {
-    let postgres = backend == Backend::Postgres;
-    match kind {
-        "smallint" | "integer" | "bigint" | "float" | "double" => "0",
-        "bool" => {
-            if postgres {
-                "FALSE"
-            } else {
-                "0"
-            }
-        }
-        "binary" => {
-            if postgres {
-                "'\\x'"
-            } else {
-                "X''"
-            }
-        }
-        "date" => "'1970-01-01'",
-        "timestamp" => {
-            if postgres {
-                "'1970-01-01T00:00:00Z'"
-            } else {
-                "'1970-01-01T00:00:00.000000Z'"
-            }
-        }
-        "uuid" => "'00000000-0000-0000-0000-000000000000'",
-        "json" => "'null'",
+    use Backend::{Postgres, Sqlite};
+    match (kind, backend) {
+        ("smallint" | "integer" | "bigint" | "float" | "double", _) | ("bool", Sqlite) => "0",
+        ("bool", Postgres) => "FALSE",
+        ("binary", Postgres) => "'\\x'",
+        ("binary", Sqlite) => "X''",
+        ("date", _) => "'1970-01-01'",
+        ("timestamp", Postgres) => "'1970-01-01T00:00:00Z'",
+        ("timestamp", Sqlite) => "'1970-01-01T00:00:00.000000Z'",
+        ("uuid", _) => "'00000000-0000-0000-0000-000000000000'",
+        ("json", _) => "'null'",
         _ => "''",
     }
 }
