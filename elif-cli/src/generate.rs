@@ -926,65 +926,29 @@ fn crate_name(app: &Path) -> Result<String, GenerateError> {
     Ok(name.replace('-', "_"))
 }
 
-/// A new migration's version: `YYYY-MM-DD-HHMMSS`, UTC, now, or a second
-/// after the newest folder in `migrations/` when that is not older (two
-/// generators in one second, or a clock behind), so versions stay unique
-/// and in the order they were made.
+/// A new migration's version, `YYYY-MM-DD-HHMMSS` (UTC): now, or a second
+/// after the newest folder in `migrations/` in this form when that is not
+/// older (two generators in one second, a clock behind), so versions stay
+/// unique and in the order they were made: the app's `migrate generate`
+/// names its folders the same way.
 pub(crate) fn migration_version(app: &Path) -> String {
-    let mut seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let newest = std::fs::read_dir(app.join("migrations"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|e| {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    name.split_once('_')
-                        .map(|(version, _)| version.to_owned())
-                        // Only versions in this form: `0001` is older.
-                        .filter(|version| version.len() == 17 && version.as_bytes()[4] == b'-')
-                })
-                .max()
-        })
-        .ok()
+    const FORMAT: &str = "%Y-%m-%d-%H%M%S";
+    let after_newest = std::fs::read_dir(app.join("migrations"))
+        .into_iter()
         .flatten()
-        .unwrap_or_default();
-    while timestamp_at(seconds) <= newest {
-        seconds += 1;
-    }
-    timestamp_at(seconds)
-}
-
-/// `YYYY-MM-DD-HHMMSS`, UTC, for migration folders (sorted by time).
-#[cfg(test)]
-fn timestamp() -> String {
-    timestamp_at(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-    )
-}
-
-/// `seconds` since the epoch as `YYYY-MM-DD-HHMMSS`, UTC.
-fn timestamp_at(seconds: u64) -> String {
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}-{:02}{:02}{:02}",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let (version, _) = name.split_once('_')?;
+            chrono::NaiveDateTime::parse_from_str(version, FORMAT).ok()
+        })
+        .max()
+        .map(|newest| newest.and_utc() + chrono::Duration::seconds(1));
+    let now = chrono::Utc::now();
+    after_newest
+        .map_or(now, |after| after.max(now))
+        .format(FORMAT)
+        .to_string()
 }
 
 fn model_source(name: &str, snake_name: &str, fields: &[Field]) -> String {
@@ -1676,7 +1640,13 @@ mod tests {
             "{json}"
         );
         assert!(controller.describe().contains("write "));
-        assert_eq!(timestamp().len(), 17);
+        assert_eq!(migration_version(&dir).len(), 17);
+        std::fs::create_dir_all(dir.join("migrations/2999-12-31-235959_later")).unwrap();
+        assert_eq!(
+            migration_version(&dir),
+            "3000-01-01-000000",
+            "after the newest, unique"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

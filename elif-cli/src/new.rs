@@ -121,10 +121,7 @@ pub fn files(app: &NewApp) -> Result<Vec<(String, String)>, NewError> {
             "tests/app.rs".to_owned(),
             fill(if app.auth { TEST_AUTH } else { TEST }),
         ),
-        (
-            "migrations/schema.json".to_owned(),
-            if app.auth { SCHEMA_AUTH } else { SCHEMA }.to_owned(),
-        ),
+        ("migrations/schema.json".to_owned(), schema(app.auth)),
     ];
     if app.auth {
         files.push((
@@ -589,12 +586,9 @@ const USERS_POSTGRES: &str = "CREATE TABLE users (
 ";
 
 /// The schema snapshot (`migrate generate` compares the models with it):
-/// what the migrations above create.
-const SCHEMA: &str = r#"{
-  "format": "elif.schema/1",
-  "migration": "0001_notes",
-  "tables": [
-    {
+/// what the migrations above create, in the form the app writes it.
+fn schema(auth: bool) -> String {
+    const NOTES: &str = r#"    {
       "name": "notes",
       "model": "Note",
       "columns": [
@@ -603,26 +597,8 @@ const SCHEMA: &str = r#"{
         {"name":"created_at","type":"timestamp"},
         {"name":"updated_at","type":"timestamp"}
       ]
-    }
-  ]
-}
-"#;
-
-const SCHEMA_AUTH: &str = r#"{
-  "format": "elif.schema/1",
-  "migration": "0002_users",
-  "tables": [
-    {
-      "name": "notes",
-      "model": "Note",
-      "columns": [
-        {"name":"id","type":"bigint","key":true,"generated":true},
-        {"name":"body","type":"text"},
-        {"name":"created_at","type":"timestamp"},
-        {"name":"updated_at","type":"timestamp"}
-      ]
-    },
-    {
+    }"#;
+    const USERS: &str = r#"    {
       "name": "users",
       "model": "User",
       "columns": [
@@ -632,10 +608,16 @@ const SCHEMA_AUTH: &str = r#"{
         {"name":"created_at","type":"timestamp"},
         {"name":"updated_at","type":"timestamp"}
       ]
-    }
-  ]
+    }"#;
+    let (migration, tables) = if auth {
+        ("0002_users", format!("{NOTES},\n{USERS}"))
+    } else {
+        ("0001_notes", NOTES.to_owned())
+    };
+    format!(
+        "{{\n  \"format\": \"elif.schema/1\",\n  \"migration\": \"{migration}\",\n  \"tables\": [\n{tables}\n  ]\n}}\n"
+    )
 }
-"#;
 
 const TEST: &str = r#"//! {{name}} through elif's in-process test app.
 

@@ -62,15 +62,10 @@ fn folders(dir: &Path) -> crate::Result<Vec<String>> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| !name.starts_with('.') && name.contains('_'))
         .collect();
-    names.sort_by_key(|name| version_order(name.split_once('_').map_or("", |(v, _)| v)));
+    names.sort_by_key(|name| {
+        crate::data::migrate::version_order(name.split_once('_').map_or("", |(v, _)| v))
+    });
     Ok(names)
-}
-
-fn version_order(version: &str) -> Vec<u64> {
-    version
-        .split('-')
-        .map(|part| part.parse().unwrap_or(u64::MAX))
-        .collect()
 }
 
 fn write(path: &Path, text: &str) -> crate::Result<()> {
@@ -348,7 +343,7 @@ mod tests {
         assert_eq!(snapshot.migration.as_deref(), Some("0001_hand_written"));
         // A table the models no longer have is dropped only when allowed.
         let mut with_table = snapshot.clone();
-        with_table.tables.push(crate::data::schema::Table {
+        with_table.tables.push(crate::data::schema::TableSchema {
             name: "old".into(),
             model: "Old".into(),
             columns: Vec::new(),

@@ -308,7 +308,7 @@ struct Applied {
 
 /// A version as numbers, segment by segment (`9` before `10`), as
 /// `migrations!()` orders them (a package's namespace is ignored).
-fn version_order(version: &str) -> Vec<u64> {
+pub(crate) fn version_order(version: &str) -> Vec<u64> {
     let version = version.rsplit('/').next().unwrap_or(version);
     version
         .split('-')

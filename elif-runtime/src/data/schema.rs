@@ -40,24 +40,24 @@ pub struct Schema {
     #[serde(default)]
     pub migration: Option<String>,
     /// Every table, by name.
-    pub tables: Vec<Table>,
+    pub tables: Vec<TableSchema>,
 }
 
 /// One table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Table {
+pub struct TableSchema {
     /// Its name.
     pub name: String,
     /// The model it is for.
     #[serde(default)]
     pub model: String,
     /// Its columns, in the model's order.
-    pub columns: Vec<Column>,
+    pub columns: Vec<ColumnSchema>,
 }
 
 /// One column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Column {
+pub struct ColumnSchema {
     /// Its name.
     pub name: String,
     /// The portable type (`text`, `bigint`: [`SqlType::name`]).
@@ -100,15 +100,15 @@ impl Schema {
     /// The tables of `models`; `all` (every model linked in, packages'
     /// too) gives the tables that `belongs_to` relations reference.
     pub fn of_models(models: &[&ModelInfo], all: &[&ModelInfo]) -> Self {
-        let mut tables: Vec<Table> = models
+        let mut tables: Vec<TableSchema> = models
             .iter()
-            .map(|model| Table {
+            .map(|model| TableSchema {
                 name: model.table.to_owned(),
                 model: model.name.to_owned(),
                 columns: model
                     .fields
                     .iter()
-                    .map(|field| Column {
+                    .map(|field| ColumnSchema {
                         name: field.name.to_owned(),
                         kind: field.sql_type.name().to_owned(),
                         nullable: field.nullable,
@@ -183,7 +183,7 @@ impl Schema {
     }
 
     /// The table named `name`.
-    pub fn table(&self, name: &str) -> Option<&Table> {
+    pub fn table(&self, name: &str) -> Option<&TableSchema> {
         self.tables.iter().find(|t| t.name == name)
     }
 
@@ -193,8 +193,8 @@ impl Schema {
     }
 }
 
-impl Table {
-    fn column(&self, name: &str) -> Option<&Column> {
+impl TableSchema {
+    fn column(&self, name: &str) -> Option<&ColumnSchema> {
         self.columns.iter().find(|c| c.name == name)
     }
 }
@@ -239,22 +239,22 @@ impl Rename {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// A new table.
-    CreateTable(Table),
+    CreateTable(TableSchema),
     /// A table no model describes any more (its rows are lost).
-    DropTable(Table),
+    DropTable(TableSchema),
     /// A new column.
     AddColumn {
         /// The table.
         table: String,
         /// The column.
-        column: Column,
+        column: ColumnSchema,
     },
     /// A column no field describes any more (its values are lost).
     DropColumn {
         /// The table.
         table: String,
         /// The column.
-        column: Column,
+        column: ColumnSchema,
     },
     /// A column renamed (`--rename`).
     RenameColumn {
@@ -270,9 +270,9 @@ pub enum Step {
         /// The table.
         table: String,
         /// As it was (under its new name when renamed).
-        from: Column,
+        from: ColumnSchema,
         /// As it is to be.
-        to: Column,
+        to: ColumnSchema,
     },
 }
 
@@ -330,7 +330,7 @@ impl fmt::Display for Step {
     }
 }
 
-fn describe(column: &Column) -> String {
+fn describe(column: &ColumnSchema) -> String {
     let mut text = column.kind.clone();
     if column.nullable {
         text.push_str(" NULL");
@@ -405,7 +405,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Result<Vec<Step>,
             )));
         }
     }
-    let mut created: Vec<Table> = to
+    let mut created: Vec<TableSchema> = to
         .tables
         .iter()
         .filter(|t| from.table(&t.name).is_none())
@@ -447,7 +447,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Result<Vec<Step>,
                             to: now.clone(),
                         });
                     }
-                    let old_named = Column {
+                    let old_named = ColumnSchema {
                         name: now.clone(),
                         ..column.clone()
                     };
@@ -477,7 +477,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Result<Vec<Step>,
             }
         }
     }
-    let mut dropped: Vec<Table> = from
+    let mut dropped: Vec<TableSchema> = from
         .tables
         .iter()
         .filter(|t| to.table(&t.name).is_none())
@@ -491,8 +491,8 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Result<Vec<Step>,
 
 /// `tables` ordered so that a table comes after the tables it references
 /// (among these; a cycle keeps the given order).
-fn referenced_first(mut tables: Vec<Table>) -> Vec<Table> {
-    let mut ordered: Vec<Table> = Vec::with_capacity(tables.len());
+fn referenced_first(mut tables: Vec<TableSchema>) -> Vec<TableSchema> {
+    let mut ordered: Vec<TableSchema> = Vec::with_capacity(tables.len());
     while !tables.is_empty() {
         let ready = tables
             .iter()
@@ -540,7 +540,7 @@ pub fn generate(from: &Schema, to: &Schema, renames: &[Rename]) -> Result<Genera
 }
 
 /// The SQL type of `column` on `backend`.
-fn sql_type(column: &Column, backend: Backend) -> String {
+fn sql_type(column: &ColumnSchema, backend: Backend) -> String {
     if column.key && column.generated {
         return match backend {
             Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT".to_owned(),
@@ -596,7 +596,7 @@ fn zero(kind: &str, backend: Backend) -> &'static str {
 }
 
 /// A column's definition in `CREATE TABLE` / `ADD COLUMN`.
-fn definition(column: &Column, backend: Backend) -> String {
+fn definition(column: &ColumnSchema, backend: Backend) -> String {
     let mut text = format!("{} {}", column.name, sql_type(column, backend));
     if !column.nullable && !column.key {
         text.push_str(" NOT NULL");
@@ -607,7 +607,7 @@ fn definition(column: &Column, backend: Backend) -> String {
     text
 }
 
-fn index_name(table: &str, column: &Column, unique: bool) -> String {
+fn index_name(table: &str, column: &ColumnSchema, unique: bool) -> String {
     format!(
         "{table}_{}_{}",
         column.name,
@@ -616,7 +616,7 @@ fn index_name(table: &str, column: &Column, unique: bool) -> String {
 }
 
 /// `CREATE [UNIQUE] INDEX` for the column's indexes.
-fn create_indexes(table: &str, column: &Column, out: &mut Vec<String>) {
+fn create_indexes(table: &str, column: &ColumnSchema, out: &mut Vec<String>) {
     if column.unique && !column.key {
         out.push(format!(
             "CREATE UNIQUE INDEX {} ON {table} ({});",
@@ -633,7 +633,7 @@ fn create_indexes(table: &str, column: &Column, out: &mut Vec<String>) {
     }
 }
 
-fn create_table(table: &Table, name: &str, backend: Backend) -> String {
+fn create_table(table: &TableSchema, name: &str, backend: Backend) -> String {
     let columns: Vec<String> = table
         .columns
         .iter()
@@ -726,7 +726,7 @@ fn render(steps: &[Step], from: &Schema, to: &Schema, backend: Backend) -> Strin
                 out.push(format!("ALTER TABLE {table} RENAME COLUMN {old} TO {new};"));
                 // Its indexes are named after it: they follow.
                 if let Some(column) = from.table(table).and_then(|t| t.column(old)) {
-                    let renamed = Column {
+                    let renamed = ColumnSchema {
                         name: new.clone(),
                         ..column.clone()
                     };
@@ -777,7 +777,7 @@ fn render(steps: &[Step], from: &Schema, to: &Schema, backend: Backend) -> Strin
     format!("{body}\n")
 }
 
-fn drop_indexes(table: &str, column: &Column, out: &mut Vec<String>) {
+fn drop_indexes(table: &str, column: &ColumnSchema, out: &mut Vec<String>) {
     for (has, unique) in [(column.unique, true), (column.index, false)] {
         if has && !column.key {
             out.push(format!("DROP INDEX {};", index_name(table, column, unique)));
@@ -786,7 +786,13 @@ fn drop_indexes(table: &str, column: &Column, out: &mut Vec<String>) {
 }
 
 /// A column changed in place (PostgreSQL; indexes alone on SQLite).
-fn alter(table: &str, old: &Column, new: &Column, backend: Backend, out: &mut Vec<String>) {
+fn alter(
+    table: &str,
+    old: &ColumnSchema,
+    new: &ColumnSchema,
+    backend: Backend,
+    out: &mut Vec<String>,
+) {
     for (had, has, unique) in [
         (old.unique, new.unique, true),
         (old.index, new.index, false),
@@ -835,7 +841,7 @@ fn alter(table: &str, old: &Column, new: &Column, backend: Backend, out: &mut Ve
         (old.index, new.index, false),
     ] {
         if has && !had {
-            let only = Column {
+            let only = ColumnSchema {
                 unique,
                 index: !unique,
                 ..new.clone()
@@ -848,7 +854,7 @@ fn alter(table: &str, old: &Column, new: &Column, backend: Backend, out: &mut Ve
 /// SQLite's rebuild of `old` as `new`: the rows copied column by column
 /// (a renamed column from its old name, a new NOT NULL one given the
 /// type's zero), then the indexes made again.
-fn rebuild(old: &Table, new: &Table, steps: &[Step], out: &mut Vec<String>) {
+fn rebuild(old: &TableSchema, new: &TableSchema, steps: &[Step], out: &mut Vec<String>) {
     let name = &new.name;
     let temporary = format!("{name}__elif_new");
     out.push(create_table(new, &temporary, Backend::Sqlite));
@@ -885,66 +891,34 @@ fn rebuild(old: &Table, new: &Table, steps: &[Step], out: &mut Vec<String>) {
     }
 }
 
-/// A migration version `YYYY-MM-DD-HHMMSS` (UTC) for `seconds` since the
-/// epoch.
-pub fn version_at(seconds: u64) -> String {
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}-{:02}{:02}{:02}",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
-}
+/// The form of generated migration versions: `2026-12-05-143000`, UTC.
+const VERSION_FORMAT: &str = "%Y-%m-%d-%H%M%S";
 
-/// The seconds since the epoch of a version `YYYY-MM-DD-HHMMSS`.
-fn seconds_of(version: &str) -> Option<u64> {
-    let number = |range: std::ops::Range<usize>| version.get(range)?.parse::<i64>().ok();
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let (hour, minute, second) = (number(11..13)?, number(13..15)?, number(15..17)?);
-    // Days from 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400 + hour * 3_600 + minute * 60 + second).ok()
+/// A migration version for `at`.
+pub fn version_at(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format(VERSION_FORMAT).to_string()
 }
 
 /// A new migration's version: now, or a second after the newest of
-/// `existing` (folder versions) in this form when that is not older, so
-/// that versions stay unique and in the order they were made.
+/// `existing` (folder versions) in this form when that is not older (two in
+/// one second, a clock behind), so that versions stay unique and in the
+/// order they were made.
 pub fn next_version<'a>(existing: impl IntoIterator<Item = &'a str>) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
     let after_newest = existing
         .into_iter()
-        .filter(|v| v.len() == 17 && v.as_bytes().get(4) == Some(&b'-'))
-        .filter_map(seconds_of)
+        .filter_map(|v| chrono::NaiveDateTime::parse_from_str(v, VERSION_FORMAT).ok())
         .max()
-        .map_or(0, |newest| newest + 1);
-    version_at(now.max(after_newest))
+        .map(|newest| newest.and_utc() + chrono::Duration::seconds(1));
+    let now = chrono::Utc::now();
+    version_at(after_newest.map_or(now, |after| after.max(now)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn column(name: &str, kind: &str) -> Column {
-        Column {
+    fn column(name: &str, kind: &str) -> ColumnSchema {
+        ColumnSchema {
             name: name.to_owned(),
             kind: kind.to_owned(),
             nullable: false,
@@ -956,25 +930,25 @@ mod tests {
         }
     }
 
-    fn key() -> Column {
-        Column {
+    fn key() -> ColumnSchema {
+        ColumnSchema {
             key: true,
             generated: true,
             ..column("id", "bigint")
         }
     }
 
-    fn table(name: &str, columns: Vec<Column>) -> Table {
+    fn table(name: &str, columns: Vec<ColumnSchema>) -> TableSchema {
         let mut all = vec![key()];
         all.extend(columns);
-        Table {
+        TableSchema {
             name: name.to_owned(),
             model: String::new(),
             columns: all,
         }
     }
 
-    fn schema(tables: Vec<Table>) -> Schema {
+    fn schema(tables: Vec<TableSchema>) -> Schema {
         Schema {
             tables,
             ..Schema::empty()
@@ -985,7 +959,7 @@ mod tests {
     fn new_tables_come_after_the_tables_they_reference_and_drop_before() {
         let posts = table(
             "posts",
-            vec![Column {
+            vec![ColumnSchema {
                 references: Some("authors".into()),
                 ..column("author_id", "bigint")
             }],
@@ -1025,7 +999,7 @@ mod tests {
                 column("title", "text"),
                 column("views", "integer"),
                 column("legacy", "text"),
-                Column {
+                ColumnSchema {
                     nullable: true,
                     ..column("note", "text")
                 },
@@ -1034,13 +1008,13 @@ mod tests {
         let to = schema(vec![table(
             "posts",
             vec![
-                Column {
+                ColumnSchema {
                     unique: true,
                     ..column("headline", "text")
                 },
                 column("views", "bigint"),
                 column("note", "text"),
-                Column {
+                ColumnSchema {
                     index: true,
                     ..column("rank", "integer")
                 },
@@ -1124,8 +1098,8 @@ mod tests {
         for bad in ["posts.title", "title=headline", "posts.ti tle=x", ".a=b"] {
             assert!(Rename::parse(bad).is_err(), "{bad}");
         }
-        let uuid_key = schema(vec![Table {
-            columns: vec![Column {
+        let uuid_key = schema(vec![TableSchema {
+            columns: vec![ColumnSchema {
                 key: true,
                 ..column("id", "uuid")
             }],
@@ -1155,12 +1129,11 @@ mod tests {
 
     #[test]
     fn versions_are_unique_and_ordered() {
-        assert_eq!(version_at(0), "1970-01-01-000000");
-        assert_eq!(version_at(1_764_935_999), "2025-12-05-115959");
+        let at = chrono::DateTime::from_timestamp(1_764_935_999, 0).unwrap();
+        assert_eq!(version_at(at), "2025-12-05-115959");
         let now = next_version([]);
         let after = next_version([now.as_str(), "0001"]);
         assert!(after > now, "{after} > {now}");
         assert_eq!(next_version(["2999-12-31-235959"]), "3000-01-01-000000");
-        assert_eq!(seconds_of("2025-12-05-115959"), Some(1_764_935_999));
     }
 }
