@@ -984,7 +984,11 @@ fn model_source(name: &str, snake_name: &str, fields: &[Field]) -> String {
             }
             None => columns.push_str(&format!(
                 "    /// Its {}.\n    #[fillable]\n{}    pub {}: {},\n",
-                field.name.replace('_', " "),
+                if field.kind == "bool" {
+                    format!("`{}` flag", field.name)
+                } else {
+                    field.name.replace('_', " ")
+                },
                 field
                     .rule()
                     .map(|rule| format!("    #[validate({rule})]\n"))
