@@ -264,8 +264,7 @@ impl {name}Controller {{
     /// `tests/<snake>.rs`: every route, signed in and not, good and bad input.
     pub fn tests(&self, app: &Path) -> Result<String, GenerateError> {
         let (name, snake, table, krate) = (self.name, self.snake, self.table(), self.krate);
-        let in_tests = |path: &str| path.replacen("crate::", &format!("{krate}::"), 1);
-        let user = in_tests(self.user);
+        let user = in_tests(self.user, krate);
         let user_name = user.rsplit("::").next().unwrap_or(&user).to_owned();
 
         // The models a row needs, parents first, each made by its factory.
@@ -278,7 +277,7 @@ impl {name}Controller {{
                 .iter()
                 .filter_map(|f| {
                     f.related()
-                        .map(|(t, p)| (f.name.clone(), t.to_owned(), in_tests(p)))
+                        .map(|(t, p)| (f.name.clone(), t.to_owned(), in_tests(p, krate)))
                 })
                 .collect(),
         };
@@ -318,26 +317,19 @@ impl {name}Controller {{
         } else {
             format!("app: &TestApp, owner: &{user_name}")
         };
-        let patch = self
+        // The patch changes the first plain field the response echoes as sent.
+        let patched = self
             .fields
             .iter()
-            .find(|f| f.belongs_to.is_none() && f.kind != "timestamp")
-            .map(|f| format!("json!({{ \"{}\": {} }})", f.name, f.sample(true)));
-        let (patch, patch_check) = match patch {
-            Some(patch) => {
-                let field = self
-                    .fields
-                    .iter()
-                    .find(|f| f.belongs_to.is_none() && f.kind != "timestamp")
-                    .map(|f| f.name.clone())
-                    .unwrap_or_default();
-                (
-                    patch,
-                    format!(
-                        "    assert_eq!(changed.json::<Value>()[\"{field}\"], patch[\"{field}\"]);\n"
-                    ),
-                )
-            }
+            .find(|f| f.belongs_to.is_none() && f.kind != "timestamp");
+        let (patch, patch_check) = match patched {
+            Some(f) => (
+                format!("json!({{ \"{}\": {} }})", f.name, f.sample(true)),
+                format!(
+                    "    assert_eq!(changed.json::<Value>()[\"{0}\"], patch[\"{0}\"]);\n",
+                    f.name
+                ),
+            ),
             None => ("json!({})".to_owned(), String::new()),
         };
         let blank = self
@@ -599,7 +591,7 @@ fn maker(
             path: path.clone(),
             parents: model_parents(app, target)?
                 .into_iter()
-                .map(|(f, t, p)| (f, t, p.replacen("crate::", &format!("{krate}::"), 1)))
+                .map(|(f, t, p)| (f, t, in_tests(&p, krate)))
                 .collect(),
         };
         maker(app, krate, user_name, &parent, out, depth + 1)?;
@@ -614,7 +606,8 @@ fn maker(
         ));
     }
     let (name, snake) = (&model.name, generate::snake(&model.name));
-    let owner = if setup.is_empty() && !parents.contains("owner") {
+    // Every parent is the owner or is made for the owner.
+    let owner = if model.parents.is_empty() {
         "_owner"
     } else {
         "owner"
@@ -635,6 +628,12 @@ async fn a_{snake}(app: &TestApp, {owner}: &{user_name}) -> {name} {{
         ),
     ));
     Ok(())
+}
+
+/// A path in the app (`crate::users::User`) as its tests name it
+/// (`shop::users::User`).
+fn in_tests(path: &str, krate: &str) -> String {
+    path.replacen("crate::", &format!("{krate}::"), 1)
 }
 
 /// The `belongs_to` relations of the app's model `name`: (field, model,

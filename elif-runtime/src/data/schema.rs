@@ -423,6 +423,8 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Result<Vec<Step>,
                 .find(|r| r.table == table.name && r.from == name)
                 .map(|r| r.to.clone())
         };
+        // The new names of the old columns that stay.
+        let mut kept: Vec<String> = Vec::with_capacity(old.columns.len());
         for column in &old.columns {
             let now = renamed(&column.name).unwrap_or_else(|| column.name.clone());
             match table.column(&now) {
@@ -431,6 +433,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Result<Vec<Step>,
                     column: column.clone(),
                 }),
                 Some(new) => {
+                    kept.push(now.clone());
                     if column.key != new.key
                         || (column.key
                             && (column.generated != new.generated || column.kind != new.kind))
@@ -462,14 +465,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &[Rename]) -> Result<Vec<Step>,
             }
         }
         for column in &table.columns {
-            let was_there = old.column(&column.name).is_some()
-                && !renames
-                    .iter()
-                    .any(|r| r.table == table.name && r.from == column.name);
-            let renamed_to = renames
-                .iter()
-                .any(|r| r.table == table.name && r.to == column.name);
-            if !was_there && !renamed_to {
+            if !kept.contains(&column.name) {
                 steps.push(Step::AddColumn {
                     table: table.name.clone(),
                     column: column.clone(),
@@ -615,22 +611,28 @@ fn index_name(table: &str, column: &ColumnSchema, unique: bool) -> String {
     )
 }
 
+/// `CREATE [UNIQUE] INDEX` on the column alone.
+fn create_index(table: &str, column: &ColumnSchema, unique: bool) -> String {
+    format!(
+        "CREATE {}INDEX {} ON {table} ({});",
+        if unique { "UNIQUE " } else { "" },
+        index_name(table, column, unique),
+        column.name
+    )
+}
+
+/// The column's indexes (`#[unique]`, `#[index]`), each as whether it is
+/// unique; a key has its own.
+fn indexes(column: &ColumnSchema) -> impl Iterator<Item = bool> + '_ {
+    [(column.unique, true), (column.index, false)]
+        .into_iter()
+        .filter(|(has, _)| *has && !column.key)
+        .map(|(_, unique)| unique)
+}
+
 /// `CREATE [UNIQUE] INDEX` for the column's indexes.
 fn create_indexes(table: &str, column: &ColumnSchema, out: &mut Vec<String>) {
-    if column.unique && !column.key {
-        out.push(format!(
-            "CREATE UNIQUE INDEX {} ON {table} ({});",
-            index_name(table, column, true),
-            column.name
-        ));
-    }
-    if column.index && !column.key {
-        out.push(format!(
-            "CREATE INDEX {} ON {table} ({});",
-            index_name(table, column, false),
-            column.name
-        ));
-    }
+    out.extend(indexes(column).map(|unique| create_index(table, column, unique)));
 }
 
 fn create_table(table: &TableSchema, name: &str, backend: Backend) -> String {
@@ -688,29 +690,29 @@ fn render(steps: &[Step], from: &Schema, to: &Schema, backend: Backend) -> Strin
             }
             Step::DropTable(t) => out.push(format!("DROP TABLE {};", t.name)),
             Step::AddColumn { table, column } => {
-                let mut text = format!(
-                    "ALTER TABLE {table} ADD COLUMN {}",
-                    definition(column, backend)
-                );
+                if !column.nullable && column.references.is_some() {
+                    out.push(format!(
+                        "-- `{}` has no value to give rows already there: this fails when `{table}` has rows.",
+                        column.name
+                    ));
+                }
                 // Rows already there need a value (PostgreSQL drops the
                 // default after; SQLite keeps it).
                 let needs_value = !column.nullable && column.references.is_none();
-                if needs_value {
-                    text.push_str(&format!(" DEFAULT {}", zero(&column.kind, backend)));
-                }
-                text.push(';');
-                out.push(text);
+                let default = if needs_value {
+                    format!(" DEFAULT {}", zero(&column.kind, backend))
+                } else {
+                    String::new()
+                };
+                out.push(format!(
+                    "ALTER TABLE {table} ADD COLUMN {}{default};",
+                    definition(column, backend)
+                ));
                 if needs_value && backend == Backend::Postgres {
                     out.push(format!(
                         "ALTER TABLE {table} ALTER COLUMN {} DROP DEFAULT;",
                         column.name
                     ));
-                }
-                if !column.nullable && column.references.is_some() {
-                    out.insert(
-                        out.len() - 1,
-                        format!("-- `{}` has no value to give rows already there: this fails when `{table}` has rows.", column.name),
-                    );
                 }
                 create_indexes(table, column, &mut out);
             }
@@ -730,24 +732,16 @@ fn render(steps: &[Step], from: &Schema, to: &Schema, backend: Backend) -> Strin
                         name: new.clone(),
                         ..column.clone()
                     };
-                    for (has, unique) in [(column.unique, true), (column.index, false)] {
-                        if !has || column.key {
-                            continue;
-                        }
-                        let (was, now) = (
-                            index_name(table, column, unique),
-                            index_name(table, &renamed, unique),
-                        );
+                    for unique in indexes(column) {
+                        let was = index_name(table, column, unique);
                         match backend {
-                            Backend::Postgres => {
-                                out.push(format!("ALTER INDEX {was} RENAME TO {now};"));
-                            }
+                            Backend::Postgres => out.push(format!(
+                                "ALTER INDEX {was} RENAME TO {};",
+                                index_name(table, &renamed, unique)
+                            )),
                             Backend::Sqlite => {
                                 out.push(format!("DROP INDEX {was};"));
-                                out.push(format!(
-                                    "CREATE {}INDEX {now} ON {table} ({new});",
-                                    if unique { "UNIQUE " } else { "" }
-                                ));
+                                out.push(create_index(table, &renamed, unique));
                             }
                         }
                     }
@@ -778,11 +772,9 @@ fn render(steps: &[Step], from: &Schema, to: &Schema, backend: Backend) -> Strin
 }
 
 fn drop_indexes(table: &str, column: &ColumnSchema, out: &mut Vec<String>) {
-    for (has, unique) in [(column.unique, true), (column.index, false)] {
-        if has && !column.key {
-            out.push(format!("DROP INDEX {};", index_name(table, column, unique)));
-        }
-    }
+    out.extend(
+        indexes(column).map(|unique| format!("DROP INDEX {};", index_name(table, column, unique))),
+    );
 }
 
 /// A column changed in place (PostgreSQL; indexes alone on SQLite).
@@ -841,12 +833,7 @@ fn alter(
         (old.index, new.index, false),
     ] {
         if has && !had {
-            let only = ColumnSchema {
-                unique,
-                index: !unique,
-                ..new.clone()
-            };
-            create_indexes(table, &only, out);
+            out.push(create_index(table, new, unique));
         }
     }
 }
